@@ -1,0 +1,2 @@
+//! DN benchmarks (work in progress).
+fn main() {}

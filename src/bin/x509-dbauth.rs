@@ -1,0 +1,2 @@
+//! Operator command-line tool (work in progress).
+fn main() {}
