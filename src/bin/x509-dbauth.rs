@@ -1,2 +1,221 @@
-//! Operator command-line tool (work in progress).
-fn main() {}
+//! `x509-dbauth`: the operator's tool for X.509 database authentication.
+//!
+//! Every subcommand prints text for people by default and one JSON document with `--json`.
+//! Exit codes: 0 success (or a positive answer), 1 a negative answer (names differ, chain
+//! invalid), 2 bad input or usage.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use serde_json::{Value, json};
+
+mod inspect;
+mod verify;
+
+use x509_dbauth::DistinguishedName;
+
+/// Exit code for a positive answer.
+const EXIT_OK: u8 = 0;
+/// Exit code for a negative answer (not equal, not valid, denied).
+const EXIT_NO: u8 = 1;
+/// Exit code for bad input or usage.
+const EXIT_BAD_INPUT: u8 = 2;
+
+#[derive(Parser)]
+#[command(name = "x509-dbauth", version, about = "X.509 database authentication: names, chains, decisions")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Distinguished names: show how a DN is read, printed and compared.
+    #[command(subcommand)]
+    Dn(DnCommand),
+    /// Show what a certificate (PEM bundle or DER) contains.
+    Inspect(inspect::InspectArgs),
+    /// Verify a client certificate chain against a PKI (RFC 5280).
+    Verify(verify::VerifyArgs),
+}
+
+#[derive(Subcommand)]
+enum DnCommand {
+    /// Parse each DN and print its RFC 4514 form, server username, canonical form and lint.
+    Show {
+        /// One or more DN strings, e.g. "CN=Jane Doe,O=MongoDB,C=US".
+        #[arg(required = true)]
+        dns: Vec<String>,
+        #[command(flatten)]
+        out: Output,
+    },
+    /// Say whether two DNs name the same entity (RFC 4517 distinguishedNameMatch).
+    Compare {
+        /// First DN.
+        a: String,
+        /// Second DN.
+        b: String,
+        #[command(flatten)]
+        out: Output,
+    },
+}
+
+/// Output selection shared by every subcommand.
+#[derive(Args, Clone, Copy)]
+pub(crate) struct Output {
+    /// Print one JSON document instead of text.
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // clap prints help/version to stdout with success; usage errors go to stderr.
+            let code = if e.use_stderr() { EXIT_BAD_INPUT } else { EXIT_OK };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let code = match cli.command {
+        Command::Dn(DnCommand::Show { dns, out }) => dn_show(&dns, out),
+        Command::Dn(DnCommand::Compare { a, b, out }) => dn_compare(&a, &b, out),
+        Command::Inspect(args) => inspect::run(&args),
+        Command::Verify(args) => verify::run(&args),
+    };
+    ExitCode::from(code)
+}
+
+/// The JSON description of one DN string: its forms and lint, or why it does not parse.
+fn dn_report(input: &str) -> (Value, bool) {
+    match DistinguishedName::parse(input) {
+        Ok(dn) => {
+            // Lint the text as typed (spacing, case, order), not only the parsed name.
+            let lint: Vec<Value> = DistinguishedName::lint_str(input)
+                .unwrap_or_else(|_| dn.lint())
+                .iter()
+                .map(|l| json!({ "code": l.code(), "message": l.message() }))
+                .collect();
+            let report = json!({
+                "input": input,
+                "rfc4514": dn.to_string(),
+                "server_username": dn.server_username(),
+                "canonical": dn.canonical().to_string(),
+                "lint": lint,
+            });
+            (report, true)
+        }
+        Err(e) => {
+            let report = json!({
+                "input": input,
+                "error": { "kind": e.kind(), "message": e.to_string(), "offset": e.offset() },
+            });
+            (report, false)
+        }
+    }
+}
+
+fn print_dn_text(report: &Value) {
+    let field = |k: &str| report.get(k).and_then(Value::as_str).unwrap_or_default().to_owned();
+    println!("input:           {}", field("input"));
+    if let Some(err) = report.get("error") {
+        let msg = err.get("message").and_then(Value::as_str).unwrap_or_default();
+        println!("error:           {msg}");
+        if let Some(offset) = err.get("offset").and_then(Value::as_u64) {
+            let pad = " ".repeat(usize::try_from(offset).unwrap_or(0));
+            println!("                 {pad}^ (byte {offset})");
+        }
+        return;
+    }
+    println!("rfc4514:         {}", field("rfc4514"));
+    println!("server username: {}", field("server_username"));
+    println!("canonical:       {}", field("canonical"));
+    if let Some(lints) = report.get("lint").and_then(Value::as_array) {
+        for l in lints {
+            let code = l.get("code").and_then(Value::as_str).unwrap_or_default();
+            let msg = l.get("message").and_then(Value::as_str).unwrap_or_default();
+            println!("warning [{code}]: {msg}");
+        }
+    }
+}
+
+fn dn_show(dns: &[String], out: Output) -> u8 {
+    let mut all_ok = true;
+    let mut reports = Vec::with_capacity(dns.len());
+    for input in dns {
+        let (report, ok) = dn_report(input);
+        all_ok &= ok;
+        reports.push(report);
+    }
+    if out.json {
+        print_json(&Value::Array(reports));
+    } else {
+        for (i, r) in reports.iter().enumerate() {
+            if i > 0 {
+                println!();
+            }
+            print_dn_text(r);
+        }
+    }
+    if all_ok { EXIT_OK } else { EXIT_BAD_INPUT }
+}
+
+fn dn_compare(a: &str, b: &str, out: Output) -> u8 {
+    let (ra, _) = dn_report(a);
+    let (rb, _) = dn_report(b);
+    let parsed = (DistinguishedName::parse(a), DistinguishedName::parse(b));
+    let (da, db) = match parsed {
+        (Ok(da), Ok(db)) => (da, db),
+        _ => {
+            if out.json {
+                print_json(&json!({ "equal": Value::Null, "a": ra, "b": rb }));
+            } else {
+                print_dn_text(&ra);
+                println!();
+                print_dn_text(&rb);
+            }
+            return EXIT_BAD_INPUT;
+        }
+    };
+    let equal = da.matches(&db);
+    if out.json {
+        print_json(&json!({ "equal": equal, "a": ra, "b": rb }));
+    } else {
+        let verdict = if equal { "equal" } else { "not equal" };
+        println!("{verdict}");
+        println!("a canonical: {}", da.canonical());
+        println!("b canonical: {}", db.canonical());
+        if !equal && (da.has_control_characters() || db.has_control_characters()) {
+            println!("note: a DN with a control character never matches another DN");
+        }
+    }
+    if equal { EXIT_OK } else { EXIT_NO }
+}
+
+/// Prints a JSON document, pretty, on stdout.
+pub(crate) fn print_json(v: &Value) {
+    match serde_json::to_string_pretty(v) {
+        Ok(s) => println!("{s}"),
+        Err(e) => eprintln!("x509-dbauth: cannot encode JSON: {e}"),
+    }
+}
+
+/// Reads a file named on the command line, with an error naming the path.
+pub(crate) fn read_input(path: &Path) -> Result<Vec<u8>, String> {
+    std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+}
+
+/// Reports a bad-input error in the selected output form and returns exit code 2.
+pub(crate) fn bad_input(out: Output, kind: &str, message: &str) -> u8 {
+    if out.json {
+        print_json(&json!({ "error": { "kind": kind, "message": message } }));
+    } else {
+        eprintln!("x509-dbauth: {message}");
+    }
+    EXIT_BAD_INPUT
+}
+
+/// A path argument (kept as a type so help output reads well).
+pub(crate) type FilePath = PathBuf;
