@@ -124,7 +124,11 @@ fn print_dn_text(report: &Value) {
         let msg = err.get("message").and_then(Value::as_str).unwrap_or_default();
         println!("error:           {msg}");
         if let Some(offset) = err.get("offset").and_then(Value::as_u64) {
-            let pad = " ".repeat(usize::try_from(offset).unwrap_or(0));
+            // The offset counts bytes; the caret needs characters.
+            let input = field("input");
+            let at = usize::try_from(offset).unwrap_or(usize::MAX);
+            let width = input.get(..at).map_or(0, |p| p.chars().count());
+            let pad = " ".repeat(width);
             println!("                 {pad}^ (byte {offset})");
         }
         return;
