@@ -19,6 +19,14 @@
 
 mod error;
 mod limits;
+mod rbac;
 
 // ---- public surface: every exported item, on one screen ----
+pub use error::{
+    DirectoryError, FilterError, LdapConfigError, LdapError, LdifError, RbacError, RuleFailure,
+};
 pub use limits::Limits;
+pub use rbac::{
+    Action, ActionSet, BuiltinRole, CustomRole, PrivilegeResource, PrivilegeSet, Resource,
+    RoleCatalog, RoleCatalogBuilder, RoleGrant,
+};

@@ -1,0 +1,2 @@
+//! RBAC benchmarks (filled in below).
+fn main() {}
