@@ -43,6 +43,14 @@ pub enum LdapConfigError {
         /// The unused group's number.
         index: usize,
     },
+    /// An RFC 4516 URL template with more parts than `dn?attributes?scope?filter?extensions`.
+    #[error("template `{template}`: {reason}")]
+    MalformedUrl {
+        /// The template.
+        template: String,
+        /// What is wrong.
+        reason: &'static str,
+    },
     /// A query-template token other than `{USER}` / `{PROVIDED_USER}`.
     #[error(
         "query template `{template}`: expected `{{USER}}` or `{{PROVIDED_USER}}`, found `{{{token}}}`"
@@ -120,6 +128,7 @@ impl LdapConfigError {
             LdapConfigError::NonNumericToken { .. } => "non_numeric_token",
             LdapConfigError::TokenOutOfRange { .. } => "token_out_of_range",
             LdapConfigError::UnusedCaptureGroup { .. } => "unused_capture_group",
+            LdapConfigError::MalformedUrl { .. } => "malformed_url",
             LdapConfigError::UnknownToken { .. } => "unknown_token",
             LdapConfigError::MalformedToken { .. } => "malformed_token",
             LdapConfigError::MissingUserToken { .. } => "missing_user_token",
