@@ -45,6 +45,7 @@ pub struct LdapQuery {
 }
 
 impl fmt::Display for LdapQuery {
+    /// `base?attributes?scope?filter`, for messages (not percent-encoded).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,

@@ -525,3 +525,58 @@ fn group_limit_is_enforced() {
         2
     );
 }
+
+mod properties {
+    use proptest::prelude::*;
+
+    use super::super::escape::{escape_dn_value, escape_filter_value, read_dn};
+    use super::super::filter::Filter;
+    use super::*;
+
+    proptest! {
+        /// Whatever the provided user is, the rendered filter has exactly the template's shape
+        /// and the value comes back unchanged: no text can add, close or widen a term.
+        #[test]
+        fn filter_values_cannot_change_the_filter_shape(v in any::<String>()) {
+            let t = QueryTemplate::parse(
+                "ou=groups,dc=example,dc=com??one?(&(member={USER})(description={PROVIDED_USER}))",
+            ).unwrap();
+            let q = t.render(JANE, &v).unwrap();
+            prop_assert_eq!(
+                Filter::parse(&q.filter).unwrap(),
+                Filter::And(vec![
+                    Filter::Equality("member".into(), JANE.into()),
+                    Filter::Equality("description".into(), v.clone()),
+                ])
+            );
+        }
+
+        /// An escaped value is one RDN value, read back unchanged.
+        #[test]
+        fn dn_escaping_round_trips(v in "[^\u{0}]{1,40}") {
+            let dn = format!("cn={},ou=x", escape_dn_value(&v));
+            let rdns = read_dn(&dn).unwrap();
+            prop_assert_eq!(rdns.len(), 2);
+            prop_assert_eq!(rdns[0].len(), 1);
+            prop_assert_eq!(&rdns[0][0].value, &v);
+        }
+
+        /// The filter parser never panics, and escaped values parse back to themselves.
+        #[test]
+        fn filter_parser_is_total(s in any::<String>()) {
+            let _ = Filter::parse(&s);
+            let f = format!("(cn={})", escape_filter_value(&s));
+            prop_assert_eq!(Filter::parse(&f).unwrap(), Filter::Equality("cn".into(), s.clone()));
+        }
+
+        /// Mapping never panics and a substitution's captured text always stays one RDN value.
+        #[test]
+        fn substitution_captures_stay_inside_one_value(v in "[^\u{0}]{1,40}") {
+            let rule = MappingRule::substitution("CN=(.+)", "cn={0},ou=users,dc=example,dc=com").unwrap();
+            let subject = format!("CN={v}");
+            if let Ok(dn) = map(vec![rule], &subject, None) {
+                prop_assert_eq!(read_dn(&dn).unwrap().len(), 4, "{}", dn);
+            }
+        }
+    }
+}

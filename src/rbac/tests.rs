@@ -642,3 +642,71 @@ fn any_resource_privilege_covers_system_collections() {
     assert!(s.is_authorized(A::Find, &Resource::Cluster));
     assert!(!s.is_authorized(A::Insert, &coll("a", "b")));
 }
+
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    const GRANTS: &[&str] = &[
+        "read@sales",
+        "readWrite@hr.people",
+        "dbAdmin@local",
+        "userAdmin@admin",
+        "dbOwner@config",
+        "clusterMonitor@admin",
+        "backup@admin",
+        "restore@admin",
+        "readAnyDatabase@admin",
+        "dbAdminAnyDatabase@admin",
+        "userAdminAnyDatabase@admin",
+        "enableSharding@admin",
+        "hostManager@admin",
+        "custom@admin",
+    ];
+    const DBS: &[&str] = &["sales", "hr", "local", "config", "admin", "other"];
+    const COLLS: &[&str] = &[
+        "orders",
+        "people",
+        "system.js",
+        "system.users",
+        "system.profile",
+        "settings",
+        "audit",
+    ];
+
+    fn resource() -> impl Strategy<Value = Resource> {
+        prop_oneof![
+            Just(Resource::Cluster),
+            proptest::sample::select(DBS).prop_map(Resource::database),
+            (
+                proptest::sample::select(DBS),
+                proptest::sample::select(COLLS)
+            )
+                .prop_map(|(d, c)| Resource::collection(d, c)),
+        ]
+    }
+
+    proptest! {
+        /// The indexed fast path and the pattern-by-pattern explanation always agree.
+        #[test]
+        fn fast_path_agrees_with_explain(
+            picks in proptest::sample::subsequence(GRANTS, 0..GRANTS.len()),
+            action in proptest::sample::select(Action::ALL),
+            resource in resource(),
+        ) {
+            let catalog = RoleCatalog::builder()
+                .add_role(
+                    CustomRole::new("custom")
+                        .privilege(PrivilegeResource::from_db_collection("", "audit").unwrap(), ["insert", "find"])
+                        .privilege(PrivilegeResource::from_db_collection("", "").unwrap(), ["collStats"])
+                        .inherit("read@other"),
+                )
+                .build()
+                .unwrap();
+            let grants: Vec<RoleGrant> = picks.iter().map(|g| g.parse().unwrap()).collect();
+            let set = catalog.resolve(&grants).unwrap();
+            prop_assert_eq!(set.is_authorized(action, &resource), !set.explain(action, &resource).is_empty());
+        }
+    }
+}
