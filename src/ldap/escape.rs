@@ -122,6 +122,11 @@ pub(crate) fn read_dn(dn: &str) -> Result<Vec<Vec<Ava>>, String> {
             return Err(format!("expected an attribute type at byte {start}"));
         }
         let first = attr.as_bytes().first().copied().unwrap_or(b'0');
+        if !first.is_ascii_alphanumeric() {
+            return Err(format!(
+                "attribute type `{attr}` at byte {start} must start with a letter or digit"
+            ));
+        }
         if first.is_ascii_digit() {
             if !attr.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
                 return Err(format!(

@@ -17,7 +17,8 @@ use crate::limits::Limits;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CustomRole {
     name: String,
-    privileges: Vec<(PrivilegeResource, Vec<String>)>,
+    /// A resource that failed validation is kept as its error, reported by `build`.
+    privileges: Vec<(Result<PrivilegeResource, RbacError>, Vec<String>)>,
     inherits: Vec<String>,
 }
 
@@ -38,6 +39,26 @@ impl CustomRole {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
+        self.privileges
+            .push((Ok(resource), actions.into_iter().map(Into::into).collect()));
+        self
+    }
+
+    /// Add a privilege in MongoDB's `{ db, collection, actions }` form: an empty `db` means
+    /// every database, no (or an empty) `collection` every non-system collection. Names are
+    /// checked by the catalog builder.
+    #[must_use]
+    pub fn privilege_on<I, S>(
+        mut self,
+        db: &str,
+        collection: Option<&str>,
+        actions: I,
+    ) -> CustomRole
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        let resource = PrivilegeResource::from_db_collection(db, collection.unwrap_or_default());
         self.privileges
             .push((resource, actions.into_iter().map(Into::into).collect()));
         self
@@ -127,6 +148,10 @@ impl RoleCatalogBuilder {
         for role in &self.roles {
             let mut own = Vec::with_capacity(role.privileges.len());
             for (resource, names) in &role.privileges {
+                let resource = resource.as_ref().map_err(|e| RbacError::InvalidPrivilege {
+                    role: role.name.clone(),
+                    source: Box::new(e.clone()),
+                })?;
                 let mut set = ActionSet::EMPTY;
                 for name in names {
                     let action: Action = name.parse().map_err(|e| RbacError::InvalidPrivilege {

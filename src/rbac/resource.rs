@@ -96,14 +96,14 @@ impl PrivilegeResource {
     ) -> Result<PrivilegeResource, crate::error::RbacError> {
         if !db.is_empty() {
             check_db_name(db).map_err(|reason| crate::error::RbacError::InvalidResource {
-                resource: format!("{db}.{collection}"),
+                resource: format!("{{ db: {db:?}, collection: {collection:?} }}"),
                 reason,
             })?;
         }
         if !collection.is_empty() {
             check_collection_name(collection).map_err(|reason| {
                 crate::error::RbacError::InvalidResource {
-                    resource: format!("{db}.{collection}"),
+                    resource: format!("{{ db: {db:?}, collection: {collection:?} }}"),
                     reason,
                 }
             })?;

@@ -439,10 +439,7 @@ fn explain_names_the_grant() {
 
 fn analyst() -> CustomRole {
     CustomRole::new("analyst")
-        .privilege(
-            PrivilegeResource::from_db_collection("sales", "orders").unwrap(),
-            ["find", "collStats"],
-        )
+        .privilege_on("sales", Some("orders"), ["find", "collStats"])
         .privilege(PrivilegeResource::Cluster, ["serverStatus"])
 }
 
@@ -502,6 +499,15 @@ fn custom_role_errors() {
                 .add_role(analyst()),
             "duplicate_role",
             "custom role `analyst` is defined twice",
+        ),
+        (
+            RoleCatalog::builder().add_role(CustomRole::new("a").privilege_on(
+                "sa.les",
+                None,
+                ["find"],
+            )),
+            "invalid_privilege",
+            "custom role `a`: invalid resource `{ db: \"sa.les\", collection: \"\" }`: a database name cannot contain / \\ . space \" $ * < > : | ? @ or NUL",
         ),
         (
             RoleCatalog::builder().add_role(CustomRole::new("readWrite")),
