@@ -60,6 +60,15 @@ fn bench(c: &mut Criterion) {
     c.bench_function("is_authorized/allowed_via_custom_role", |b| {
         b.iter(|| black_box(&set).is_authorized(black_box(Action::Find), black_box(&custom)))
     });
+    c.bench_function("is_authorized_on_collection/allowed_borrowed", |b| {
+        b.iter(|| {
+            black_box(&set).is_authorized_on_collection(
+                black_box(Action::Insert),
+                black_box("hr"),
+                black_box("people"),
+            )
+        })
+    });
     c.bench_function("is_authorized/cluster", |b| {
         b.iter(|| {
             black_box(&set).is_authorized(

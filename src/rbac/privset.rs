@@ -108,66 +108,81 @@ impl PrivilegeSet {
     /// A handful of bit tests and at most three hash lookups; no allocation.
     #[inline]
     pub fn is_authorized(&self, action: Action, resource: &Resource) -> bool {
+        match resource {
+            Resource::Cluster => self.is_authorized_on_cluster(action),
+            Resource::Database(db) => self.is_authorized_on_database(action, db),
+            Resource::Collection { db, collection } => {
+                self.is_authorized_on_collection(action, db, collection)
+            }
+        }
+    }
+
+    /// [`is_authorized`](Self::is_authorized) on the cluster resource.
+    #[inline]
+    pub fn is_authorized_on_cluster(&self, action: Action) -> bool {
+        (self.any_resource | self.cluster) & action.bit() != 0
+    }
+
+    /// [`is_authorized`](Self::is_authorized) on database `db`, without building a [`Resource`].
+    #[inline]
+    pub fn is_authorized_on_database(&self, action: Action, db: &str) -> bool {
+        let bit = action.bit();
+        let mut any = self.any_resource | self.any_db;
+        if !is_internal_db(db) {
+            any |= self.any_user_db;
+        }
+        if any & bit != 0 {
+            return true;
+        }
+        !self.dbs.is_empty() && self.dbs.get(db).is_some_and(|d| d.db & bit != 0)
+    }
+
+    /// [`is_authorized`](Self::is_authorized) on collection `db.collection`, without building a
+    /// [`Resource`].
+    #[inline]
+    pub fn is_authorized_on_collection(&self, action: Action, db: &str, collection: &str) -> bool {
         let bit = action.bit();
         if self.any_resource & bit != 0 {
             return true;
         }
-        match resource {
-            Resource::Cluster => self.cluster & bit != 0,
-            Resource::Database(db) => {
-                let any = if is_internal_db(db) {
-                    self.any_db
-                } else {
-                    self.any_db | self.any_user_db
-                };
-                if any & bit != 0 {
-                    return true;
-                }
-                !self.dbs.is_empty() && self.dbs.get(db.as_str()).is_some_and(|d| d.db & bit != 0)
-            }
-            Resource::Collection { db, collection } => {
-                let internal = is_internal_db(db);
-                let system = is_system_collection(collection);
-                if !system {
-                    let any = if internal {
-                        self.any_db
-                    } else {
-                        self.any_db | self.any_user_db
-                    };
-                    if any & bit != 0 {
-                        return true;
-                    }
-                }
-                if !self.dbs.is_empty()
-                    && let Some(d) = self.dbs.get(db.as_str())
-                {
-                    if !system && d.db & bit != 0 {
-                        return true;
-                    }
-                    if !d.collections.is_empty()
-                        && d.collections
-                            .get(collection.as_str())
-                            .is_some_and(|b| b & bit != 0)
-                    {
-                        return true;
-                    }
-                }
-                if !self.coll_any_db.is_empty()
-                    && self
-                        .coll_any_db
-                        .get(collection.as_str())
-                        .is_some_and(|b| b & bit != 0)
-                {
-                    return true;
-                }
-                !internal
-                    && !self.coll_any_user_db.is_empty()
-                    && self
-                        .coll_any_user_db
-                        .get(collection.as_str())
-                        .is_some_and(|b| b & bit != 0)
+        let internal = is_internal_db(db);
+        let system = is_system_collection(collection);
+        if !system {
+            let any = if internal {
+                self.any_db
+            } else {
+                self.any_db | self.any_user_db
+            };
+            if any & bit != 0 {
+                return true;
             }
         }
+        if !self.dbs.is_empty()
+            && let Some(d) = self.dbs.get(db)
+        {
+            if !system && d.db & bit != 0 {
+                return true;
+            }
+            if !d.collections.is_empty()
+                && d.collections.get(collection).is_some_and(|b| b & bit != 0)
+            {
+                return true;
+            }
+        }
+        if !self.coll_any_db.is_empty()
+            && self
+                .coll_any_db
+                .get(collection)
+                .is_some_and(|b| b & bit != 0)
+        {
+            return true;
+        }
+        !internal
+            && !self.coll_any_user_db.is_empty()
+            && self
+                .coll_any_user_db
+                .get(collection)
+                .is_some_and(|b| b & bit != 0)
     }
 
     /// The grants this set was resolved from, written `role@db` / `role@db.collection`.

@@ -712,7 +712,14 @@ mod properties {
                 .unwrap();
             let grants: Vec<RoleGrant> = picks.iter().map(|g| g.parse().unwrap()).collect();
             let set = catalog.resolve(&grants).unwrap();
-            prop_assert_eq!(set.is_authorized(action, &resource), !set.explain(action, &resource).is_empty());
+            let fast = set.is_authorized(action, &resource);
+            prop_assert_eq!(fast, !set.explain(action, &resource).is_empty());
+            let borrowed = match &resource {
+                Resource::Cluster => set.is_authorized_on_cluster(action),
+                Resource::Database(db) => set.is_authorized_on_database(action, db),
+                Resource::Collection { db, collection } => set.is_authorized_on_collection(action, db, collection),
+            };
+            prop_assert_eq!(fast, borrowed);
         }
     }
 }
