@@ -273,7 +273,9 @@ impl InMemoryDirectory {
         for s in &self.entries {
             let depth_ok = match query.scope {
                 Scope::Base => s.rdns == base,
-                Scope::One => s.rdns.len() == base.len() + 1 && s.rdns.ends_with(&base),
+                Scope::One => {
+                    s.rdns.len() == base.len().saturating_add(1) && s.rdns.ends_with(&base)
+                }
                 Scope::Sub => s.rdns.ends_with(&base),
             };
             if !depth_ok {

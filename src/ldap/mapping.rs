@@ -32,10 +32,14 @@ enum Rule {
 }
 
 fn compile(pattern: &str) -> Result<Regex, LdapConfigError> {
-    Regex::new(&format!("^(?:{pattern})$")).map_err(|e| LdapConfigError::InvalidRegex {
+    let invalid = |e: regex::Error| LdapConfigError::InvalidRegex {
         pattern: pattern.to_owned(),
         reason: e.to_string(),
-    })
+    };
+    // Compile the pattern alone first: only a pattern that is valid by itself has balanced
+    // groups, so `a)|(b` cannot escape the `^(?:…)$` wrapper and unanchor one side.
+    Regex::new(pattern).map_err(invalid)?;
+    Regex::new(&format!("^(?:{pattern})$")).map_err(invalid)
 }
 
 /// Split a substitution: `{N}` with N a valid group index becomes a group; any other `{…}`

@@ -53,7 +53,7 @@ pub fn groups_from_entries(
     for attr in &query.attributes {
         for v in entry.values(attr) {
             if groups.len() == limit {
-                return Err(too_many(limit + 1));
+                return Err(too_many(limit.saturating_add(1)));
             }
             groups.push(v.clone());
         }

@@ -413,6 +413,11 @@ fn directory_failure_during_mapping_fails_closed() {
 fn mapping_rule_build_errors() {
     let cases: Vec<(Result<MappingRule, crate::error::LdapConfigError>, &str)> = vec![
         (MappingRule::substitution("(", "x"), "invalid_regex"),
+        // Would unanchor the left side once wrapped in `^(?:…)$` if it were accepted.
+        (
+            MappingRule::substitution("x)|(?:CN=alice", "cn=alice"),
+            "invalid_regex",
+        ),
         (MappingRule::ldap_query("(", "x"), "invalid_regex"),
         (
             MappingRule::ldap_query("CN=(.+)", "ou=x??one?(uid={x})"),
