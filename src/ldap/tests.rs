@@ -585,3 +585,18 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn futures_are_send_for_multithreaded_runtimes() {
+    fn assert_send<T: Send>(_: &T) {}
+    let d = dir();
+    let mapping = UserToDnMapping::new(vec![MappingRule::common_name_is_dn()]);
+    let f = mapping.map("CN=x", Some(JANE), &d);
+    assert_send(&f);
+    let t = QueryTemplate::default();
+    let limits = crate::limits::Limits::DEFAULT;
+    let g = t.fetch_groups(&d, JANE, "x", &limits);
+    assert_send(&g);
+    assert_eq!(block_on(f).unwrap(), JANE);
+    assert_eq!(block_on(g).unwrap().len(), 2);
+}
