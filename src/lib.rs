@@ -18,7 +18,20 @@
 )]
 
 mod error;
+mod ldap;
 mod limits;
+mod rbac;
 
 // ---- public surface: every exported item, on one screen ----
+pub use error::{
+    DirectoryError, FilterError, LdapConfigError, LdapError, LdifError, RbacError, RuleFailure,
+};
+pub use ldap::{
+    Directory, DirectoryEntry, FailingDirectory, InMemoryDirectory, LdapQuery, MappingRule,
+    QueryTemplate, Scope, SearchFuture, UserToDnMapping, groups_from_entries,
+};
 pub use limits::Limits;
+pub use rbac::{
+    Action, ActionSet, BuiltinRole, CustomRole, PrivilegeResource, PrivilegeSet, Resource,
+    RoleCatalog, RoleCatalogBuilder, RoleGrant,
+};

@@ -1,2 +1,8 @@
 //! Error types. Every enum is `#[non_exhaustive]`, every variant prints a sentence a person can
 //! act on, and each has a stable machine-readable `kind()` string.
+
+mod ldap;
+mod rbac;
+
+pub use ldap::{DirectoryError, FilterError, LdapConfigError, LdapError, LdifError, RuleFailure};
+pub use rbac::RbacError;

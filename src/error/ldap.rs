@@ -1,0 +1,389 @@
+//! Errors of the `ldap` module: configuration (mapping rules, query templates), directory
+//! access, search filters, LDIF, and the runtime mapping / authorization outcome.
+
+use core::fmt;
+
+/// A mapping rule or query template refused when it is configured.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum LdapConfigError {
+    /// The `match` regular expression does not compile.
+    #[error("mapping rule regex `{pattern}` does not compile: {reason}")]
+    InvalidRegex {
+        /// The regex as given.
+        pattern: String,
+        /// The compiler's message.
+        reason: String,
+    },
+    /// A `{…}` token in an `ldapQuery` rule that is not a number.
+    #[error("ldapQuery `{template}`: expected a numeric token like `{{0}}`, found `{{{token}}}`")]
+    NonNumericToken {
+        /// The template.
+        template: String,
+        /// The token's text, without braces.
+        token: String,
+    },
+    /// An `ldapQuery` token naming a capture group the regex does not have.
+    #[error(
+        "ldapQuery `{template}`: token `{{{index}}}` refers to a capture group the regex does not have (it has {groups})"
+    )]
+    TokenOutOfRange {
+        /// The template.
+        template: String,
+        /// The token's number.
+        index: usize,
+        /// How many capture groups the regex has.
+        groups: usize,
+    },
+    /// An `ldapQuery` rule that does not use one of its regex's capture groups.
+    #[error("ldapQuery `{template}`: every capture group must be used, `{{{index}}}` is missing")]
+    UnusedCaptureGroup {
+        /// The template.
+        template: String,
+        /// The unused group's number.
+        index: usize,
+    },
+    /// An RFC 4516 URL template with more parts than `dn?attributes?scope?filter?extensions`.
+    #[error("template `{template}`: {reason}")]
+    MalformedUrl {
+        /// The template.
+        template: String,
+        /// What is wrong.
+        reason: &'static str,
+    },
+    /// A query-template token other than `{USER}` / `{PROVIDED_USER}`.
+    #[error(
+        "query template `{template}`: expected `{{USER}}` or `{{PROVIDED_USER}}`, found `{{{token}}}`"
+    )]
+    UnknownToken {
+        /// The template.
+        template: String,
+        /// The token's text, without braces.
+        token: String,
+    },
+    /// A `{` without its `}`, or `{}`.
+    #[error("template `{template}`: {reason}")]
+    MalformedToken {
+        /// The template.
+        template: String,
+        /// What is wrong.
+        reason: &'static str,
+    },
+    /// An authorization query template without `{USER}`.
+    #[error(
+        "query template `{template}` does not contain `{{USER}}`, so every user would get the same groups"
+    )]
+    MissingUserToken {
+        /// The template.
+        template: String,
+    },
+    /// A `%` escape that is not two hex digits, or that decodes to invalid UTF-8.
+    #[error("template `{template}`: failed to percent-decode `{part}`")]
+    PercentDecode {
+        /// The template.
+        template: String,
+        /// The part that failed.
+        part: String,
+    },
+    /// A scope other than `base`, `one`, `sub`.
+    #[error(
+        "template `{template}`: unrecognized query scope `{scope}` (expected base, one or sub)"
+    )]
+    UnknownScope {
+        /// The template.
+        template: String,
+        /// The scope as given.
+        scope: String,
+    },
+    /// A token in the attributes or scope part.
+    #[error("template `{template}`: tokens are allowed only in the base DN and the filter")]
+    TokenNotAllowed {
+        /// The template.
+        template: String,
+    },
+    /// The filter part is not a valid RFC 4515 filter.
+    #[error("template `{template}`: invalid filter: {source}")]
+    InvalidFilter {
+        /// The template.
+        template: String,
+        /// The filter error.
+        #[source]
+        source: FilterError,
+    },
+    /// The base DN part is not a valid DN string.
+    #[error("template `{template}`: invalid base DN: {reason}")]
+    InvalidBaseDn {
+        /// The template.
+        template: String,
+        /// What is wrong.
+        reason: String,
+    },
+}
+
+impl LdapConfigError {
+    /// A stable machine-readable name of the variant.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            LdapConfigError::InvalidRegex { .. } => "invalid_regex",
+            LdapConfigError::NonNumericToken { .. } => "non_numeric_token",
+            LdapConfigError::TokenOutOfRange { .. } => "token_out_of_range",
+            LdapConfigError::UnusedCaptureGroup { .. } => "unused_capture_group",
+            LdapConfigError::MalformedUrl { .. } => "malformed_url",
+            LdapConfigError::UnknownToken { .. } => "unknown_token",
+            LdapConfigError::MalformedToken { .. } => "malformed_token",
+            LdapConfigError::MissingUserToken { .. } => "missing_user_token",
+            LdapConfigError::PercentDecode { .. } => "percent_decode",
+            LdapConfigError::UnknownScope { .. } => "unknown_scope",
+            LdapConfigError::TokenNotAllowed { .. } => "token_not_allowed",
+            LdapConfigError::InvalidFilter { .. } => "invalid_filter",
+            LdapConfigError::InvalidBaseDn { .. } => "invalid_base_dn",
+        }
+    }
+}
+
+/// Why one mapping rule did not produce a DN.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleFailure {
+    /// The rule's position, counted from 1.
+    pub rule: usize,
+    /// What happened, as a sentence.
+    pub reason: String,
+}
+
+impl fmt::Display for RuleFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "rule {}: {}", self.rule, self.reason)
+    }
+}
+
+struct Failures<'a>(&'a [RuleFailure]);
+
+impl fmt::Display for Failures<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, r) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str("; ")?;
+            }
+            write!(f, "{r}")?;
+        }
+        Ok(())
+    }
+}
+
+/// A user could not be mapped to a DN, or its groups could not be obtained.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum LdapError {
+    /// No mapping rule produced a DN for the subject.
+    #[error("no mapping rule maps `{subject}` to an LDAP DN ({} rules tried: {})", failures.len(), Failures(failures))]
+    NoMapping {
+        /// The subject that was mapped.
+        subject: String,
+        /// Each rule's reason, in rule order.
+        failures: Vec<RuleFailure>,
+    },
+    /// A DN string (mapped user, rendered base DN) that is not a valid RFC 4514 DN.
+    #[error("`{dn}` is not a valid DN: {reason}")]
+    InvalidDn {
+        /// The string.
+        dn: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The directory failed; fail closed.
+    #[error("LDAP directory failure: {0}")]
+    Directory(#[from] DirectoryError),
+    /// An attribute query that did not return exactly one entry.
+    #[error(
+        "the authorization query on `{base_dn}` returned {count} entries; exactly one entry is expected when attributes are requested"
+    )]
+    NotExactlyOneEntry {
+        /// The query's base DN.
+        base_dn: String,
+        /// Entries returned.
+        count: usize,
+    },
+    /// More groups than `Limits::max_ldap_groups`.
+    #[error("the LDAP answer holds {count} groups, the limit is {limit}")]
+    TooManyGroups {
+        /// Groups seen (counting stops just past the limit).
+        count: usize,
+        /// The limit in force.
+        limit: usize,
+    },
+}
+
+impl LdapError {
+    /// A stable machine-readable name of the variant.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            LdapError::NoMapping { .. } => "no_mapping",
+            LdapError::InvalidDn { .. } => "invalid_dn",
+            LdapError::Directory(_) => "directory",
+            LdapError::NotExactlyOneEntry { .. } => "not_exactly_one_entry",
+            LdapError::TooManyGroups { .. } => "too_many_groups",
+        }
+    }
+}
+
+/// A directory search that could not be answered.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum DirectoryError {
+    /// The directory cannot be reached (connection refused, DNS, TLS, bind failure).
+    #[error("the directory is unavailable: {reason}")]
+    Unavailable {
+        /// Details.
+        reason: String,
+    },
+    /// The directory did not answer in time.
+    #[error("the directory did not answer within {after_ms} ms")]
+    Timeout {
+        /// The timeout that expired, in milliseconds.
+        after_ms: u64,
+    },
+    /// The directory answered with a protocol error or an unexpected result code.
+    #[error("LDAP protocol error: {reason}")]
+    Protocol {
+        /// Details.
+        reason: String,
+    },
+    /// Any other failure.
+    #[error("directory error: {reason}")]
+    Other {
+        /// Details.
+        reason: String,
+    },
+}
+
+impl DirectoryError {
+    /// A stable machine-readable name of the variant.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            DirectoryError::Unavailable { .. } => "unavailable",
+            DirectoryError::Timeout { .. } => "timeout",
+            DirectoryError::Protocol { .. } => "protocol",
+            DirectoryError::Other { .. } => "other",
+        }
+    }
+}
+
+/// An RFC 4515 search filter that could not be parsed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum FilterError {
+    /// Malformed filter text.
+    #[error("at byte {offset}: {expected}")]
+    Syntax {
+        /// Byte offset in the filter string.
+        offset: usize,
+        /// What was expected there.
+        expected: &'static str,
+    },
+    /// Nesting deeper than the parser allows.
+    #[error("filter nesting deeper than {limit} levels")]
+    TooDeep {
+        /// The depth limit.
+        limit: usize,
+    },
+    /// A filter longer than the parser accepts.
+    #[error("filter of {len} bytes is longer than the {limit}-byte limit")]
+    TooLong {
+        /// Filter length.
+        len: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// A valid RFC 4515 construct this evaluator does not support (`>=`, `<=`, `~=`, extensible).
+    #[error("at byte {offset}: {what} is not supported")]
+    Unsupported {
+        /// Byte offset.
+        offset: usize,
+        /// The construct.
+        what: &'static str,
+    },
+}
+
+impl FilterError {
+    /// A stable machine-readable name of the variant.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            FilterError::Syntax { .. } => "filter_syntax",
+            FilterError::TooDeep { .. } => "filter_too_deep",
+            FilterError::TooLong { .. } => "filter_too_long",
+            FilterError::Unsupported { .. } => "filter_unsupported",
+        }
+    }
+}
+
+/// An LDIF document that could not be loaded.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum LdifError {
+    /// Malformed line.
+    #[error("LDIF line {line}: {reason}")]
+    Syntax {
+        /// Line number, from 1.
+        line: usize,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A `::` value that is not valid base64, or decodes to something that is not UTF-8.
+    #[error("LDIF line {line}: the base64 value of `{attribute}` {reason}")]
+    Base64 {
+        /// Line number, from 1.
+        line: usize,
+        /// Attribute name.
+        attribute: String,
+        /// What is wrong.
+        reason: &'static str,
+    },
+    /// A construct this loader does not support (`changetype`, `:<` URLs).
+    #[error("LDIF line {line}: {what} is not supported")]
+    Unsupported {
+        /// Line number, from 1.
+        line: usize,
+        /// The construct.
+        what: &'static str,
+    },
+    /// Two records with the same DN.
+    #[error("LDIF line {line}: entry `{dn}` is defined twice")]
+    DuplicateEntry {
+        /// Line number of the second record, from 1.
+        line: usize,
+        /// The DN.
+        dn: String,
+    },
+    /// A record whose DN is not a valid DN string.
+    #[error("LDIF line {line}: `{dn}` is not a valid DN: {reason}")]
+    InvalidDn {
+        /// Line number, from 1.
+        line: usize,
+        /// The DN.
+        dn: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The file could not be read.
+    #[error("cannot read LDIF file `{path}`: {reason}")]
+    Io {
+        /// The path.
+        path: String,
+        /// The I/O error.
+        reason: String,
+    },
+}
+
+impl LdifError {
+    /// A stable machine-readable name of the variant.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            LdifError::Syntax { .. } => "ldif_syntax",
+            LdifError::Base64 { .. } => "ldif_base64",
+            LdifError::Unsupported { .. } => "ldif_unsupported",
+            LdifError::DuplicateEntry { .. } => "ldif_duplicate_entry",
+            LdifError::InvalidDn { .. } => "ldif_invalid_dn",
+            LdifError::Io { .. } => "ldif_io",
+        }
+    }
+}
