@@ -17,8 +17,14 @@
     )
 )]
 
+mod dn;
 mod error;
 mod limits;
 
 // ---- public surface: every exported item, on one screen ----
+pub use dn::{
+    AttributeTypeAndValue, AttributeValue, CanonicalDn, DistinguishedName, DnLint, DnLintCode, Oid,
+    Rdn, RdnIter, StringKind,
+};
+pub use error::DnError;
 pub use limits::Limits;
