@@ -265,4 +265,167 @@ mod tests {
         assert_eq!(DistinguishedName::parse(&dn.to_string()).unwrap(), dn);
         assert_eq!(DistinguishedName::parse("").unwrap().to_string(), "");
     }
+
+    // ---- MongoDB vector F: usernames the server builds from real certificates ----
+
+    use rcgen::{CertificateParams, DnType, DnValue, KeyPair};
+
+    /// A self-signed certificate whose subject has these single-valued RDNs, in DER order.
+    fn cert_subject(rdns: &[(DnType, DnValue)]) -> Vec<u8> {
+        let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+        let mut dn = rcgen::DistinguishedName::new();
+        for (t, v) in rdns {
+            dn.push(t.clone(), v.clone());
+        }
+        params.distinguished_name = dn;
+        let key = KeyPair::generate().unwrap();
+        let cert = params.self_signed(&key).unwrap();
+        let (_, x) = x509_parser::parse_x509_certificate(cert.der()).unwrap();
+        x.subject().as_raw().to_vec()
+    }
+
+    fn utf8(s: &str) -> DnValue {
+        DnValue::Utf8String(s.to_owned())
+    }
+    fn printable(s: &str) -> DnValue {
+        DnValue::PrintableString(s.try_into().unwrap())
+    }
+    fn oid(arcs: &[u64]) -> DnType {
+        DnType::CustomDnType(arcs.to_vec())
+    }
+
+    fn client_rdns() -> Vec<(DnType, DnValue)> {
+        vec![
+            (DnType::CountryName, printable("US")),
+            (DnType::StateOrProvinceName, utf8("New York")),
+            (DnType::LocalityName, utf8("New York City")),
+            (DnType::OrganizationName, utf8("MongoDB")),
+            (DnType::OrganizationalUnitName, utf8("KernelUser")),
+            (DnType::CommonName, utf8("client")),
+        ]
+    }
+
+    fn username(der: &[u8]) -> String {
+        DistinguishedName::from_der(der).unwrap().server_username()
+    }
+
+    #[test]
+    fn mongodb_vector_f1_f3_f4_f5_f6() {
+        assert_eq!(
+            username(&cert_subject(&client_rdns())),
+            "CN=client,OU=KernelUser,O=MongoDB,L=New York City,ST=New York,C=US"
+        );
+        let mut f3 = client_rdns();
+        f3.push((oid(&[1, 2, 3, 56]), utf8("RandoValue")));
+        f3.push((oid(&[1, 2, 3, 45]), utf8("Value,Rando")));
+        assert_eq!(
+            username(&cert_subject(&f3)),
+            r"1.2.3.45=Value\,Rando,1.2.3.56=RandoValue,CN=client,OU=KernelUser,O=MongoDB,L=New York City,ST=New York,C=US"
+        );
+        let f4 = [
+            (DnType::CountryName, utf8(",+")),
+            (DnType::StateOrProvinceName, utf8("\"\\<")),
+            (DnType::LocalityName, utf8(" >")),
+            (DnType::OrganizationName, utf8("; ")),
+            (DnType::OrganizationalUnitName, utf8("Escape")),
+            (DnType::CommonName, utf8("Test")),
+        ];
+        assert_eq!(
+            username(&cert_subject(&f4)),
+            r#"CN=Test,OU=Escape,O=\;\ ,L=\ \>,ST=\"\\\<,C=\,\+"#
+        );
+        let f5 = [
+            (DnType::CommonName, utf8("Калоян")),
+            (DnType::OrganizationalUnitName, utf8("Kernel Users")),
+            (DnType::OrganizationName, utf8("MongoDB")),
+            (DnType::LocalityName, utf8("New York City")),
+            (DnType::StateOrProvinceName, utf8("New York")),
+            (DnType::CountryName, printable("US")),
+        ];
+        assert_eq!(
+            username(&cert_subject(&f5)),
+            r"C=US,ST=New York,L=New York City,O=MongoDB,OU=Kernel Users,CN=\D0\9A\D0\B0\D0\BB\D0\BE\D1\8F\D0\BD"
+        );
+        let mut f6 = client_rdns();
+        f6.push((
+            oid(&[1, 2, 840, 113549, 1, 9, 1]),
+            DnValue::Ia5String("example@mongodb.com".try_into().unwrap()),
+        ));
+        assert_eq!(
+            username(&cert_subject(&f6)),
+            "emailAddress=example@mongodb.com,CN=client,OU=KernelUser,O=MongoDB,L=New York City,ST=New York,C=US"
+        );
+    }
+
+    /// F2: rcgen cannot write multi-valued RDNs, so the Name is encoded by hand in the order
+    /// the server's output implies.
+    #[test]
+    fn mongodb_vector_f2_multivalue() {
+        fn tlv(tag: u8, c: &[u8]) -> Vec<u8> {
+            let mut v = vec![tag, c.len() as u8];
+            v.extend_from_slice(c);
+            v
+        }
+        fn ava(last_arc: u8, val: &str) -> Vec<u8> {
+            [tlv(6, &[0x55, 4, last_arc]), tlv(0x0c, val.as_bytes())].concat()
+        }
+        let rdn1 = [
+            tlv(0x30, &ava(3, "client")),
+            tlv(0x30, &ava(10, "MongoDB")),
+            tlv(0x30, &ava(11, "KernelUser")),
+        ]
+        .concat();
+        let rdn2 = [
+            tlv(0x30, &ava(6, "US")),
+            tlv(0x30, &ava(8, "New York")),
+            tlv(0x30, &ava(7, "New York City")),
+        ]
+        .concat();
+        let der = tlv(0x30, &[tlv(0x31, &rdn1), tlv(0x31, &rdn2)].concat());
+        assert_eq!(
+            username(&der),
+            "L=New York City+ST=New York+C=US,OU=KernelUser+O=MongoDB+CN=client"
+        );
+        assert_eq!(
+            DistinguishedName::from_der(&der).unwrap().to_string(),
+            "L=New York City+ST=New York+C=US,OU=KernelUser+O=MongoDB+CN=client"
+        );
+    }
+
+    #[test]
+    fn mongodb_vector_f7_all_the_oids() {
+        let mut rdns = Vec::new();
+        for n in (3..=54).chain([65, 72]) {
+            let v = match n {
+                6 => printable("US"),
+                8 => utf8("NY"),
+                _ => utf8(&format!("Datum-{n}")),
+            };
+            rdns.push((oid(&[2, 5, 4, n]), v));
+        }
+        let got = username(&cert_subject(&rdns));
+        assert!(got.starts_with("role=Datum-72,pseudonym=Datum-65,dmdName=Datum-54,"), "{got}");
+        assert!(got.contains(",GN=Datum-42,name=Datum-41,"), "{got}");
+        assert!(got.ends_with(
+            ",title=Datum-12,OU=Datum-11,O=Datum-10,street=Datum-9,ST=NY,L=Datum-7,C=US,serialNumber=Datum-5,SN=Datum-4,CN=Datum-3"
+        ));
+        assert_eq!(
+            got,
+            "role=Datum-72,pseudonym=Datum-65,dmdName=Datum-54,deltaRevocationList=Datum-53,\
+supportedAlgorithms=Datum-52,houseIdentifier=Datum-51,uniqueMember=Datum-50,\
+distinguishedName=Datum-49,protocolInformation=Datum-48,enhancedSearchGuide=Datum-47,\
+dnQualifier=Datum-46,x500UniqueIdentifier=Datum-45,generationQualifier=Datum-44,\
+initials=Datum-43,GN=Datum-42,name=Datum-41,crossCertificatePair=Datum-40,\
+certificateRevocationList=Datum-39,authorityRevocationList=Datum-38,cACertificate=Datum-37,\
+userCertificate=Datum-36,userPassword=Datum-35,seeAlso=Datum-34,roleOccupant=Datum-33,\
+owner=Datum-32,member=Datum-31,supportedApplicationContext=Datum-30,\
+presentationAddress=Datum-29,preferredDeliveryMethod=Datum-28,destinationIndicator=Datum-27,\
+registeredAddress=Datum-26,internationaliSDNNumber=Datum-25,x121Address=Datum-24,\
+facsimileTelephoneNumber=Datum-23,teletexTerminalIdentifier=Datum-22,telexNumber=Datum-21,\
+telephoneNumber=Datum-20,physicalDeliveryOfficeName=Datum-19,postOfficeBox=Datum-18,\
+postalCode=Datum-17,postalAddress=Datum-16,businessCategory=Datum-15,searchGuide=Datum-14,\
+description=Datum-13,title=Datum-12,OU=Datum-11,O=Datum-10,street=Datum-9,ST=NY,L=Datum-7,\
+C=US,serialNumber=Datum-5,SN=Datum-4,CN=Datum-3"
+        );
+    }
 }
