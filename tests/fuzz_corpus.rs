@@ -1,6 +1,11 @@
 //! Replays the fuzz corpus (`fuzz/corpus/dn_parse/`) through the fuzz target's checks, so every
 //! input the fuzzer found interesting stays covered under plain `cargo test`.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 include!("../fuzz/fuzz_targets/dn_parse_check.rs");
 
