@@ -180,7 +180,7 @@ fn reference(der: &[u8]) -> Vec<Vec<(String, V)>> {
             rdn.iter()
                 .map(|a| {
                     let any = a.attr_value();
-                    let data: &[u8] = any.data.as_ref();
+                    let data: &[u8] = any.data;
                     let tag = any.tag().0;
                     let v = match tag {
                         12 | 19 | 22 => V::Text(String::from_utf8(data.to_vec()).unwrap()),
@@ -229,7 +229,6 @@ fn ours(der: &[u8]) -> (String, Vec<Vec<(String, V)>>) {
                             };
                             V::Ber(u32::from(b[0] & 0x1f), b[hdr..].to_vec())
                         }
-                        _ => unreachable!(),
                     };
                     (a.oid().to_string(), v)
                 })
