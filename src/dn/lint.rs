@@ -139,7 +139,7 @@ pub(crate) fn lint_dn(dn: &DistinguishedName) -> Vec<DnLint> {
             push(
                 DnLintCode::ReversedOrder,
                 format!(
-                    "the name starts with {} and ends with CN, which looks like DER order typed as text; RFC 4514 text lists the most specific RDN first: {}",
+                    "the name starts with {} and ends with CN, so its RDNs look reversed (DER order written as text); RFC 4514 text lists the most specific RDN first: {}",
                     name_of(first_text.unwrap_or(OidRef::Known(attr::IDX_C)), dn),
                     reversed_text(dn)
                 ),
@@ -291,7 +291,7 @@ mod tests {
         let l = lint_str("C=US,O=MongoDB,CN=Jane").unwrap();
         assert_eq!(
             l[0].message(),
-            "the name starts with C and ends with CN, which looks like DER order typed as text; RFC 4514 text lists the most specific RDN first: CN=Jane,O=MongoDB,C=US"
+            "the name starts with C and ends with CN, so its RDNs look reversed (DER order written as text); RFC 4514 text lists the most specific RDN first: CN=Jane,O=MongoDB,C=US"
         );
         assert_eq!(l[0].to_string().split(':').next(), Some("reversed-order"));
     }

@@ -404,7 +404,10 @@ mod tests {
             rdns.push((oid(&[2, 5, 4, n]), v));
         }
         let got = username(&cert_subject(&rdns));
-        assert!(got.starts_with("role=Datum-72,pseudonym=Datum-65,dmdName=Datum-54,"), "{got}");
+        assert!(
+            got.starts_with("role=Datum-72,pseudonym=Datum-65,dmdName=Datum-54,"),
+            "{got}"
+        );
         assert!(got.contains(",GN=Datum-42,name=Datum-41,"), "{got}");
         assert!(got.ends_with(
             ",title=Datum-12,OU=Datum-11,O=Datum-10,street=Datum-9,ST=NY,L=Datum-7,C=US,serialNumber=Datum-5,SN=Datum-4,CN=Datum-3"
