@@ -25,11 +25,19 @@ fn benches(c: &mut Criterion) {
     assert_eq!(theirs.to_string(), ours.to_string());
 
     let mut g = c.benchmark_group("parse");
-    g.bench_function("ours", |b| b.iter(|| DistinguishedName::parse(black_box(TYPICAL)).unwrap()));
-    g.bench_function("ours+canonical", |b| {
-        b.iter(|| DistinguishedName::parse(black_box(TYPICAL)).unwrap().canonical())
+    g.bench_function("ours", |b| {
+        b.iter(|| DistinguishedName::parse(black_box(TYPICAL)).unwrap())
     });
-    g.bench_function("x509-cert", |b| b.iter(|| Name::from_str(black_box(TYPICAL)).unwrap()));
+    g.bench_function("ours+canonical", |b| {
+        b.iter(|| {
+            DistinguishedName::parse(black_box(TYPICAL))
+                .unwrap()
+                .canonical()
+        })
+    });
+    g.bench_function("x509-cert", |b| {
+        b.iter(|| Name::from_str(black_box(TYPICAL)).unwrap())
+    });
     g.finish();
 
     let mut g = c.benchmark_group("canonical");
@@ -41,7 +49,9 @@ fn benches(c: &mut Criterion) {
         b.iter(|| black_box(&ours).matches(black_box(&ours_other)))
     });
     let (ca, cb) = (ours.canonical(), ours_other.canonical());
-    g.bench_function("ours CanonicalDn ==", |b| b.iter(|| black_box(&ca) == black_box(&cb)));
+    g.bench_function("ours CanonicalDn ==", |b| {
+        b.iter(|| black_box(&ca) == black_box(&cb))
+    });
     g.bench_function("x509-cert Name == (exact, case-sensitive)", |b| {
         b.iter(|| black_box(&theirs) == black_box(&theirs))
     });
@@ -49,13 +59,21 @@ fn benches(c: &mut Criterion) {
 
     let mut g = c.benchmark_group("print");
     g.bench_function("ours Display", |b| b.iter(|| black_box(&ours).to_string()));
-    g.bench_function("ours server_username", |b| b.iter(|| black_box(&ours).server_username()));
-    g.bench_function("x509-cert Display", |b| b.iter(|| black_box(&theirs).to_string()));
+    g.bench_function("ours server_username", |b| {
+        b.iter(|| black_box(&ours).server_username())
+    });
+    g.bench_function("x509-cert Display", |b| {
+        b.iter(|| black_box(&theirs).to_string())
+    });
     g.finish();
 
     let mut g = c.benchmark_group("subject_from_der");
     g.bench_function("ours from_der+to_string", |b| {
-        b.iter(|| DistinguishedName::from_der(black_box(&subject_der)).unwrap().to_string())
+        b.iter(|| {
+            DistinguishedName::from_der(black_box(&subject_der))
+                .unwrap()
+                .to_string()
+        })
     });
     g.bench_function("x509-cert from_der+to_string", |b| {
         b.iter(|| Name::from_der(black_box(&subject_der)).unwrap().to_string())
