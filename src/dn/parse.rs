@@ -709,7 +709,7 @@ mod tests {
     fn error_messages_are_sentences() {
         assert_eq!(
             err("CN=a\\").to_string(),
-            "invalid escape at byte 4: '\\' followed by end of input; only two hex digits or one of  \"#+,;<=>\\ and space may follow it"
+            "invalid escape at byte 4: '\\' followed by end of input; only two hex digits, a space or one of \"#+,;<=>\\ may follow it"
         );
         assert_eq!(
             err("CN=a<").to_string(),
