@@ -3,9 +3,9 @@
 //! RFC 4514 §2: RDNs in reverse DER order joined by `,`, values in a multi-valued RDN joined by
 //! `+` (here in reverse SET order, as OpenSSL prints them), the OpenSSL short name or the
 //! dotted OID, and the value with `"+,;<>\` escaped anywhere, a leading space or `#` and a
-//! trailing space escaped (§2.4). Beyond the minimum, every ASCII control character is written
-//! as `\XX` (NUL must be, the rest keeps log lines on one line). Non-string values print as
-//! `#` and the hex of their whole BER encoding (§2.4).
+//! trailing space escaped (§2.4). Beyond the minimum, every control character (Unicode Cc:
+//! C0, DEL, C1) is written as `\XX` hex pairs (NUL must be; the rest keeps log lines on one
+//! line). Non-string values print as `#` and the hex of their whole BER encoding (§2.4).
 //!
 //! The server username follows `reference/mongodb-x509-ldap.md` §1.3: the server's own
 //! escaping, after its RFC 4518 preparation, with every byte ≥ 0x80 as uppercase `\XX`.
@@ -74,19 +74,26 @@ pub(crate) fn escape_rfc4514(text: &str, out: &mut String) {
     let bytes = text.as_bytes();
     let plain = !bytes.iter().copied().any(needs_escape)
         && !matches!(bytes.first(), Some(b' ' | b'#'))
-        && bytes.last() != Some(&b' ');
+        && bytes.last() != Some(&b' ')
+        && (text.is_ascii() || !text.chars().any(char::is_control));
     if plain {
         out.push_str(text);
         return;
     }
     let last = bytes.len().saturating_sub(1);
     for (i, c) in text.char_indices() {
-        let ascii = u8::try_from(u32::from(c)).ok().filter(u8::is_ascii);
-        match ascii {
-            Some(b) if b < 0x20 || b == 0x7f => {
+        if c.is_control() {
+            // C0, DEL and C1 controls as hex pairs: NUL must be (RFC 4514 §2.4), the others
+            // keep a printed name on one line in logs.
+            let mut buf = [0u8; 4];
+            for &b in c.encode_utf8(&mut buf).as_bytes() {
                 out.push('\\');
                 push_hex(out, b, HEX_UPPER);
             }
+            continue;
+        }
+        let ascii = u8::try_from(u32::from(c)).ok().filter(u8::is_ascii);
+        match ascii {
             Some(b) if needs_escape(b) => {
                 out.push('\\');
                 out.push(c);
@@ -196,6 +203,7 @@ mod tests {
             ("   ", r"\  \ "),
             ("a\0b", r"a\00b"),
             ("a\r\nb\u{7f}", r"a\0D\0Ab\7F"),
+            ("next\u{85}line", r"next\C2\85line"),
             (r#"q"+,;<>\"#, r#"q\"\+\,\;\<\>\\"#),
             ("a=b", "a=b"),
             ("Lučić", "Lučić"),
