@@ -17,8 +17,27 @@
     )
 )]
 
+mod asn1;
+mod cert;
+mod chain;
+mod crypto;
 mod error;
 mod limits;
+mod trust;
 
 // ---- public surface: every exported item, on one screen ----
+pub use cert::{
+    BasicConstraints, Certificate, Extension, GeneralName, NameConstraints,
+    certificates_from_pem_or_der, pem_blocks,
+};
+pub use chain::{Eku, VerifiedChain, Verifier, VerifierBuilder};
+pub use crypto::{
+    HashAlg, KeyKind, RustCryptoVerifier, SignatureAlgorithm, SignatureVerifier, SpkiRef,
+    check_policy,
+};
+pub use error::{
+    CertError, CertPosition, CertRef, ChainError, ConfigError, CryptoError, TrustError,
+};
 pub use limits::Limits;
+pub use rustls_pki_types::{CertificateDer, UnixTime};
+pub use trust::{AnchorInfo, AnchorWarning, TrustAnchors};
