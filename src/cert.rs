@@ -34,6 +34,9 @@ pub(crate) mod ext_oid {
     pub(crate) const SUBJECT_KEY_ID: &[u8] = &[0x55, 0x1D, 0x0E];
     /// 2.5.29.31
     pub(crate) const CRL_DISTRIBUTION_POINTS: &[u8] = &[0x55, 0x1D, 0x1F];
+    /// 1.3.6.1.5.5.7.1.1
+    pub(crate) const AUTHORITY_INFO_ACCESS: &[u8] =
+        &[0x2B, 0x06, 0x01, 0x05, 0x05, 0x07, 0x01, 0x01];
     /// 2.5.29.32
     pub(crate) const CERTIFICATE_POLICIES: &[u8] = &[0x55, 0x1D, 0x20];
 }
@@ -193,6 +196,7 @@ impl<'a> Certificate<'a> {
         }
         let issuer = r.read_tlv(tag::SEQUENCE).map_err(malformed("issuer"))?;
         check_name(issuer.full).map_err(malformed("issuer"))?;
+        check_rdn_count(issuer.full, "issuer", limits)?;
         let mut validity = r.nested(tag::SEQUENCE).map_err(malformed("validity"))?;
         let nb = validity.read_any().map_err(malformed("validity"))?;
         let na = validity.read_any().map_err(malformed("validity"))?;
@@ -201,6 +205,7 @@ impl<'a> Certificate<'a> {
         let not_after = asn1::time(&na).map_err(malformed("notAfter"))?;
         let subject = r.read_tlv(tag::SEQUENCE).map_err(malformed("subject"))?;
         check_name(subject.full).map_err(malformed("subject"))?;
+        check_rdn_count(subject.full, "subject", limits)?;
         let spki = r
             .read_tlv(tag::SEQUENCE)
             .map_err(malformed("subjectPublicKeyInfo"))?;
@@ -289,6 +294,13 @@ impl<'a> Certificate<'a> {
                 critical,
                 value,
             });
+            // §4.2.1.1 and §4.2.1.2: AKI and SKI MUST be non-critical.
+            if critical && (oid == ext_oid::AUTHORITY_KEY_ID || oid == ext_oid::SUBJECT_KEY_ID) {
+                return Err(CertError::BadExtension {
+                    name: "authorityKeyIdentifier/subjectKeyIdentifier",
+                    reason: "marked critical, which RFC 5280 §4.2.1.1–2 forbids".into(),
+                });
+            }
             self.read_known_extension(oid, value)?;
         }
         Ok(())
@@ -396,6 +408,23 @@ impl<'a> Certificate<'a> {
                 self.crl_distribution_points =
                     Some(asn1::single(value, tag::SEQUENCE).map_err(&e)?);
             }
+            ext_oid::AUTHORITY_INFO_ACCESS => {
+                // §4.2.2.1: SEQUENCE SIZE (1..MAX) OF AccessDescription { OID, GeneralName }.
+                let e = bad_ext("authorityInfoAccess");
+                let mut r = Reader::new(asn1::single(value, tag::SEQUENCE).map_err(&e)?);
+                if r.is_empty() {
+                    return Err(CertError::BadExtension {
+                        name: "authorityInfoAccess",
+                        reason: "the list is empty".into(),
+                    });
+                }
+                while !r.is_empty() {
+                    let mut d = r.nested(tag::SEQUENCE).map_err(&e)?;
+                    d.read(tag::OID).map_err(&e)?;
+                    general_name(&mut d).map_err(&e)?;
+                    d.finish().map_err(&e)?;
+                }
+            }
             _ => {}
         }
         Ok(())
@@ -469,6 +498,23 @@ impl<'a> Certificate<'a> {
     pub(crate) fn is_self_issued(&self) -> bool {
         crate::chain::names::same_name(self.subject, self.issuer)
     }
+}
+
+/// Caps the RDNs of a name at `Limits::max_dn_rdns` (name-constraint work grows with them).
+fn check_rdn_count(name: &[u8], field: &'static str, limits: &Limits) -> Result<(), CertError> {
+    let mut r = Reader::new(asn1::single(name, tag::SEQUENCE).map_err(malformed(field))?);
+    let mut n = 0usize;
+    while !r.is_empty() {
+        r.read_any().map_err(malformed(field))?;
+        n += 1;
+    }
+    if n > limits.max_dn_rdns {
+        return Err(CertError::Malformed {
+            field,
+            reason: format!("{n} RDNs, above the limit of {}", limits.max_dn_rdns),
+        });
+    }
+    Ok(())
 }
 
 fn general_names(seq: &[u8]) -> Result<Vec<GeneralName<'_>>, DerError> {

@@ -338,10 +338,16 @@ pub fn check_policy(
     if alg.hash() == Some(HashAlg::Sha1) && !allow_sha1 {
         return Err(CryptoError::Sha1Disallowed);
     }
-    if let KeyKind::Rsa { bits } = spki.kind
-        && bits < 2048
-    {
-        return Err(CryptoError::RsaKeyTooSmall { bits });
+    if let KeyKind::Rsa { bits } = spki.kind {
+        if bits < 2048 {
+            return Err(CryptoError::RsaKeyTooSmall { bits });
+        }
+        // Real RSA keys are whole octets; an odd size signals a broken or crafted key.
+        if bits % 8 != 0 {
+            return Err(CryptoError::UnsupportedKey {
+                oid: format!("RSA with a {bits}-bit modulus (not a whole number of octets)"),
+            });
+        }
     }
     Ok(())
 }

@@ -204,19 +204,27 @@ fn extend(
     if let Some(aki) = child.cert.authority_key_id {
         candidates.sort_by_key(|&i| nodes.get(i).and_then(|n| n.cert.subject_key_id) != Some(aki));
     }
-    if !candidates.is_empty() && path.len() > ctx.v.limits.max_path_intermediates {
-        record(
-            &mut best,
-            ChainError::PathTooDeep {
-                cert: child.cref(),
-                max: ctx.v.limits.max_path_intermediates,
-            },
-        );
-        candidates.clear();
-    }
+    // §6.1.4 (l): self-issued intermediates do not count towards the depth either.
+    let depth_below = path
+        .iter()
+        .skip(1)
+        .filter_map(|&i| nodes.get(i))
+        .filter(|n| !n.cert.is_self_issued())
+        .count();
     for c in candidates {
         let Some(cand) = nodes.get(c) else { continue };
         ctx.budget.build_step()?;
+        let depth = depth_below + usize::from(!cand.cert.is_self_issued());
+        if depth > ctx.v.limits.max_path_intermediates {
+            record(
+                &mut best,
+                ChainError::PathTooDeep {
+                    cert: child.cref(),
+                    max: ctx.v.limits.max_path_intermediates,
+                },
+            );
+            continue;
+        }
         let chain: Vec<&Node<'_>> = path.iter().filter_map(|&i| nodes.get(i)).collect();
         let checked = validate::check_issuer(ctx, cand, &chain, false)
             .and_then(|()| ctx.check_link(child, cand));

@@ -48,6 +48,8 @@ pub(crate) struct Crl<'a> {
     pub(crate) entries: Vec<Entry<'a>>,
     /// A critical CRL extension not processed here.
     pub(crate) unknown_critical: bool,
+    /// cRLNumber present and non-critical, as §5.2.3 requires of conforming issuers.
+    pub(crate) has_crl_number: bool,
     /// Delta CRL, indirect CRL, reason partition or attribute-certificate scope.
     pub(crate) unsupported: bool,
     /// issuingDistributionPoint scope.
@@ -106,6 +108,7 @@ impl<'a> Crl<'a> {
             next_update,
             entries: Vec::new(),
             unknown_critical: false,
+            has_crl_number: false,
             unsupported: false,
             only_user: false,
             only_ca: false,
@@ -150,10 +153,9 @@ impl<'a> Crl<'a> {
             let list = asn1::single(exts.value, tag::SEQUENCE).map_err(malformed)?;
             for (oid, critical, value) in extensions(list).map_err(malformed)? {
                 match oid {
-                    oid::AUTHORITY_KEY_ID
-                    | oid::ISSUER_ALT_NAME
-                    | oid::CRL_NUMBER
-                    | oid::FRESHEST_CRL => {}
+                    oid::AUTHORITY_KEY_ID | oid::ISSUER_ALT_NAME | oid::FRESHEST_CRL => {}
+                    // §5.2.3: MUST be present, MUST be non-critical.
+                    oid::CRL_NUMBER => crl.has_crl_number = !critical,
                     oid::DELTA_CRL_INDICATOR => crl.unsupported = true,
                     oid::ISSUING_DISTRIBUTION_POINT => {
                         crl.read_idp(value).map_err(malformed)?;

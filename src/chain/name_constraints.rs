@@ -129,7 +129,20 @@ fn matches(name: &GeneralName<'_>, constraint: &GeneralName<'_>, excluded: bool)
             Some(b) => yes(b),
             None => Match::Unsupported("it is not a valid email address"),
         },
-        (GeneralName::Dns(n), GeneralName::Dns(c)) => yes(dns_matches(n, c, excluded)),
+        (GeneralName::Dns(n), GeneralName::Dns(c)) => {
+            // §4.2.1.10: a dNSName constraint is a host name ("example.com"), never ".example.com"
+            // or a wildcard; a SAN must be a valid (possibly wildcard) host name to be compared.
+            if c.first() == Some(&b'.')
+                || c.contains(&b'*')
+                || (!c.is_empty() && !valid_dns(c, false))
+            {
+                Match::Unsupported("a dNSName constraint is malformed")
+            } else if !valid_dns(n, true) {
+                Match::Unsupported("it is not a valid DNS name")
+            } else {
+                yes(dns_matches(n, c, excluded))
+            }
+        }
         (GeneralName::Uri(n), GeneralName::Uri(c)) => match uri_host(n) {
             Some(host) => yes(host_matches(host.as_bytes(), c)),
             // §4.2.1.10: constraints apply to the host part; a URI without one cannot be checked.
@@ -147,11 +160,31 @@ fn lower(b: &[u8]) -> String {
     String::from_utf8_lossy(b).to_ascii_lowercase()
 }
 
+/// Preferred name syntax (RFC 1034 §3.5, relaxed for underscores); `*` allowed as the whole
+/// leftmost label when `wildcard`.
+fn valid_dns(name: &[u8], wildcard: bool) -> bool {
+    let s = name.strip_suffix(b".").unwrap_or(name);
+    if s.is_empty() || s.len() > 253 {
+        return false;
+    }
+    s.split(|&b| b == b'.').enumerate().all(|(i, label)| {
+        (wildcard && i == 0 && label == b"*")
+            || (!label.is_empty()
+                && label.len() <= 63
+                && label
+                    .iter()
+                    .all(|b| b.is_ascii_alphanumeric() || *b == b'-' || *b == b'_')
+                && label.first() != Some(&b'-')
+                && label.last() != Some(&b'-'))
+    })
+}
+
 /// rfc822Name: a full mailbox, a host (exact domain), or ".domain" (any subdomain).
 fn email_matches(name: &[u8], c: &[u8]) -> Option<bool> {
     let name = String::from_utf8_lossy(name);
     let (local, domain) = name.rsplit_once('@')?;
-    if local.is_empty() || domain.is_empty() {
+    // RFC 5322 addr-spec without quoting: one '@', no spaces, a host-name domain.
+    if local.is_empty() || local.contains(['@', ' ']) || !valid_dns(domain.as_bytes(), false) {
         return None;
     }
     let c = String::from_utf8_lossy(c);

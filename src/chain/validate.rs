@@ -38,6 +38,9 @@ const KNOWN_EXTENSIONS: &[&[u8]] = &[
     ext_oid::CERTIFICATE_POLICIES,
 ];
 
+/// anyExtendedKeyUsage, 2.5.29.37.0.
+const ANY_EKU: &[u8] = &[0x55, 0x1D, 0x25, 0x00];
+
 fn check_validity(node: &Node<'_>, now: i64) -> Result<(), ChainError> {
     let c = &node.cert;
     if now < c.not_before() {
@@ -72,10 +75,72 @@ fn check_critical(node: &Node<'_>) -> Result<(), ChainError> {
     }
 }
 
+fn profile(node: &Node<'_>, rule: &'static str) -> ChainError {
+    ChainError::ProfileViolation {
+        cert: node.cref(),
+        rule,
+    }
+}
+
+fn bc_critical(cert: &Certificate<'_>) -> bool {
+    cert.extensions()
+        .iter()
+        .any(|e| e.oid == ext_oid::BASIC_CONSTRAINTS && e.critical)
+}
+
 /// Checks that depend only on the leaf.
 pub(super) fn check_leaf(v: &Verifier, leaf: &Node<'_>, now: i64) -> Result<(), ChainError> {
     check_validity(leaf, now)?;
     check_critical(leaf)?;
+    let c = &leaf.cert;
+    if c.version() != 3 {
+        return Err(profile(
+            leaf,
+            "only X.509 v3 client certificates are accepted (RFC 5280 §4.1.2.1; CA/B BR 7.1.1)",
+        ));
+    }
+    if c.is_ca() {
+        return Err(profile(
+            leaf,
+            "a CA certificate (basicConstraints cA TRUE) cannot authenticate a client",
+        ));
+    }
+    if c.name_constraints.is_some() {
+        return Err(profile(
+            leaf,
+            "nameConstraints may appear only in CA certificates (RFC 5280 §4.2.1.10)",
+        ));
+    }
+    if c.key_usage
+        .is_some_and(|k| k & key_usage::KEY_CERT_SIGN != 0)
+    {
+        return Err(profile(
+            leaf,
+            "keyCertSign is asserted without basicConstraints cA (RFC 5280 §4.2.1.3)",
+        ));
+    }
+    if !c
+        .extensions()
+        .iter()
+        .any(|e| e.oid == ext_oid::AUTHORITY_KEY_ID)
+    {
+        return Err(profile(
+            leaf,
+            "authorityKeyIdentifier is required in certificates issued by a CA (RFC 5280 §4.2.1.1)",
+        ));
+    }
+    if names::is_empty_name(c.subject_der()) {
+        let san_critical = c
+            .extensions()
+            .iter()
+            .any(|e| e.oid == ext_oid::SUBJECT_ALT_NAME && e.critical);
+        if !san_critical {
+            return Err(profile(
+                leaf,
+                "an empty subject requires a critical subjectAltName (RFC 5280 §4.2.1.6)",
+            ));
+        }
+    }
     // The client proves possession of its key by signing the TLS handshake.
     if !leaf.cert.key_usage_allows(key_usage::DIGITAL_SIGNATURE) {
         return Err(ChainError::KeyUsage {
@@ -114,14 +179,58 @@ pub(super) fn check_issuer(
     is_anchor: bool,
 ) -> Result<(), ChainError> {
     check_validity(issuer, ctx.now)?;
-    if !is_anchor {
-        check_critical(issuer)?;
-        // §6.1.4 (k): v1/v2 intermediates cannot assert cA and are refused.
-        if !issuer.cert.is_ca() {
-            return Err(ChainError::CaRequired {
-                cert: issuer.cref(),
-            });
-        }
+    check_critical(issuer)?;
+    // §6.1.4 (k): v1/v2 intermediates cannot assert cA and are refused. (v1 anchors were
+    // accepted on load.)
+    if !is_anchor && !issuer.cert.is_ca() {
+        return Err(ChainError::CaRequired {
+            cert: issuer.cref(),
+        });
+    }
+    if issuer.cert.basic_constraints().is_some() && !bc_critical(&issuer.cert) {
+        return Err(profile(
+            issuer,
+            "basicConstraints must be critical in a CA certificate (RFC 5280 §4.2.1.9)",
+        ));
+    }
+    if names::is_empty_name(issuer.cert.subject_der()) {
+        return Err(profile(
+            issuer,
+            "a CA's subject must not be empty (RFC 5280 §4.1.2.6)",
+        ));
+    }
+    // §4.2.1.2: subjectKeyIdentifier MUST appear in CA certificates (v1 anchors cannot carry it).
+    if issuer.cert.version() == 3 && issuer.cert.subject_key_id.is_none() {
+        return Err(profile(
+            issuer,
+            "a CA certificate must carry subjectKeyIdentifier (RFC 5280 §4.2.1.2)",
+        ));
+    }
+    // §4.2.1.1: authorityKeyIdentifier MUST appear except in self-signed certificates.
+    if !is_anchor
+        && !issuer.cert.is_self_issued()
+        && !issuer
+            .cert
+            .extensions()
+            .iter()
+            .any(|e| e.oid == ext_oid::AUTHORITY_KEY_ID)
+    {
+        return Err(profile(
+            issuer,
+            "authorityKeyIdentifier is required in certificates issued by a CA (RFC 5280 §4.2.1.1)",
+        ));
+    }
+    // EKU in a CA certificate restricts what it may issue for (the rule of Mozilla, rustls-webpki
+    // and pyca): the required purpose or anyExtendedKeyUsage must be listed when EKU is present.
+    if !is_anchor
+        && let (Some((oid, name)), Some(ekus)) = (ctx.v.eku.oid(), &issuer.cert.ext_key_usage)
+        && !ekus.contains(&oid)
+        && !ekus.contains(&ANY_EKU)
+    {
+        return Err(ChainError::EkuMismatch {
+            cert: issuer.cref(),
+            required: name.to_string(),
+        });
     }
     if !issuer.cert.key_usage_allows(key_usage::KEY_CERT_SIGN) {
         return Err(ChainError::KeyUsage {
@@ -254,6 +363,10 @@ fn usable(
     }
     if crl.unknown_critical {
         return Ok(Some("unknown_critical_extension"));
+    }
+    // §5.2.3: a CRL without a (non-critical) cRLNumber is not a conforming CRL.
+    if !crl.has_crl_number {
+        return Ok(Some("malformed"));
     }
     // §6.3.3 (f): the CRL signer's keyUsage must allow cRLSign.
     if !issuer.key_usage_allows(key_usage::CRL_SIGN) {

@@ -189,6 +189,15 @@ pub enum ChainError {
         /// "no_crl_sign", "unknown_critical_extension", "unsupported" (indirect/delta/partial).
         reason: &'static str,
     },
+    /// A certificate breaks an RFC 5280 profile rule for its role in the path (e.g. a CA
+    /// certificate used as the client certificate, nameConstraints in an end-entity certificate).
+    #[error("{cert} is not acceptable in its place in the chain: {rule}")]
+    ProfileViolation {
+        /// The certificate.
+        cert: CertRef,
+        /// The rule, with its RFC section.
+        rule: &'static str,
+    },
     /// The leaf's public key is refused by policy (e.g. RSA under 2048 bits).
     #[error("{cert} has a public key that is refused: {source}")]
     KeyRefused {
@@ -243,6 +252,7 @@ impl ChainError {
             ChainError::CrlInvalid { .. } => "crl_invalid",
             ChainError::PathTooDeep { .. } => "path_too_deep",
             ChainError::KeyRefused { source, .. } => source.kind(),
+            ChainError::ProfileViolation { .. } => "profile_violation",
             ChainError::SignatureBudgetExceeded(_) => "signature_budget_exceeded",
             ChainError::BuildBudgetExceeded(_) => "build_budget_exceeded",
             ChainError::NameConstraintBudgetExceeded(_) => "name_constraint_budget_exceeded",
@@ -267,7 +277,8 @@ impl ChainError {
             | ChainError::CrlMissing { cert, .. }
             | ChainError::CrlInvalid { cert, .. }
             | ChainError::PathTooDeep { cert, .. }
-            | ChainError::KeyRefused { cert, .. } => Some(cert),
+            | ChainError::KeyRefused { cert, .. }
+            | ChainError::ProfileViolation { cert, .. } => Some(cert),
             ChainError::NoCertificate
             | ChainError::TooManyCertificates { .. }
             | ChainError::SignatureBudgetExceeded(_)
