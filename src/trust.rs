@@ -225,7 +225,19 @@ fn check_anchor(index: usize, der: &[u8]) -> Result<Anchor, TrustError> {
     let cert = Certificate::from_der(der, &Limits::DEFAULT)
         .map_err(|source| TrustError::Unparsable { index, source })?;
     let subject = names::subject_text(cert.subject_der());
+    let bc_critical = cert
+        .extensions()
+        .iter()
+        .any(|e| e.oid == crate::cert::ext_oid::BASIC_CONSTRAINTS && e.critical);
     match cert.basic_constraints() {
+        // §4.2.1.9: MUST be critical in CA certificates whose keys verify certificates.
+        Some(bc) if bc.ca && !bc_critical => {
+            return Err(TrustError::NotCa {
+                index,
+                subject,
+                reason: "basicConstraints is not marked critical (RFC 5280 §4.2.1.9)",
+            });
+        }
         Some(bc) if bc.ca => {}
         Some(_) => {
             return Err(TrustError::NotCa {

@@ -180,7 +180,7 @@ fn extend(
         let chain: Vec<&Node<'_>> = path.iter().filter_map(|&i| nodes.get(i)).collect();
         let result = validate::check_issuer(ctx, &anode, &chain, true)
             .and_then(|()| ctx.check_link(child, &anode))
-            .and_then(|()| validate::finish(ctx, &chain, &anode));
+            .and_then(|()| validate::finish(ctx, &chain, &anode, nodes));
         match result {
             Ok(()) => return Ok((ai, anchor.der.clone())),
             Err(e) if e.is_fatal() => return Err(e),

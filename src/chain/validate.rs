@@ -17,7 +17,7 @@ use super::build::{Ctx, Node};
 use super::crl::Crl;
 use super::name_constraints;
 use super::{Verifier, names};
-use crate::cert::{Certificate, ext_oid, key_usage};
+use crate::cert::{ext_oid, key_usage};
 use crate::crypto::{KeyKind, SpkiRef};
 use crate::error::{ChainError, CryptoError};
 
@@ -82,12 +82,6 @@ fn profile(node: &Node<'_>, rule: &'static str) -> ChainError {
     }
 }
 
-fn bc_critical(cert: &Certificate<'_>) -> bool {
-    cert.extensions()
-        .iter()
-        .any(|e| e.oid == ext_oid::BASIC_CONSTRAINTS && e.critical)
-}
-
 /// Checks that depend only on the leaf.
 pub(super) fn check_leaf(v: &Verifier, leaf: &Node<'_>, now: i64) -> Result<(), ChainError> {
     check_validity(leaf, now)?;
@@ -99,20 +93,15 @@ pub(super) fn check_leaf(v: &Verifier, leaf: &Node<'_>, now: i64) -> Result<(), 
             "only X.509 v3 client certificates are accepted (RFC 5280 §4.1.2.1; CA/B BR 7.1.1)",
         ));
     }
-    if c.is_ca() {
-        return Err(profile(
-            leaf,
-            "a CA certificate (basicConstraints cA TRUE) cannot authenticate a client",
-        ));
-    }
-    if c.name_constraints.is_some() {
+    if !c.is_ca() && c.name_constraints.is_some() {
         return Err(profile(
             leaf,
             "nameConstraints may appear only in CA certificates (RFC 5280 §4.2.1.10)",
         ));
     }
-    if c.key_usage
-        .is_some_and(|k| k & key_usage::KEY_CERT_SIGN != 0)
+    if !c.is_ca()
+        && c.key_usage
+            .is_some_and(|k| k & key_usage::KEY_CERT_SIGN != 0)
     {
         return Err(profile(
             leaf,
@@ -187,12 +176,6 @@ pub(super) fn check_issuer(
             cert: issuer.cref(),
         });
     }
-    if issuer.cert.basic_constraints().is_some() && !bc_critical(&issuer.cert) {
-        return Err(profile(
-            issuer,
-            "basicConstraints must be critical in a CA certificate (RFC 5280 §4.2.1.9)",
-        ));
-    }
     if names::is_empty_name(issuer.cert.subject_der()) {
         return Err(profile(
             issuer,
@@ -261,6 +244,7 @@ pub(super) fn finish(
     ctx: &mut Ctx<'_>,
     below: &[&Node<'_>],
     anchor: &Node<'_>,
+    pool: &[Node<'_>],
 ) -> Result<(), ChainError> {
     let mut chain: Vec<&Node<'_>> = below.to_vec();
     chain.push(anchor);
@@ -286,24 +270,26 @@ pub(super) fn finish(
     if ctx.v.crls.is_empty() && !ctx.v.require_crl {
         return Ok(());
     }
-    for pair in chain.windows(2) {
-        if let [cert, issuer] = pair {
-            check_revocation(ctx, cert, issuer)?;
-        }
+    for j in 0..below.len() {
+        check_revocation(ctx, &chain, j, pool)?;
     }
     Ok(())
 }
 
-/// RFC 5280 §6.3: revocation status of `cert` from CRLs issued by `issuer`.
+/// RFC 5280 §6.3: revocation status of `chain[j]` from CRLs issued by its issuer `chain[j + 1]`.
 ///
 /// A CRL from the issuer that covers the certificate but cannot be used (bad signature, expired,
 /// …) fails the chain even when CRLs are not required: it was configured, so the status is
 /// unknown, and unknown is not "good".
 fn check_revocation(
     ctx: &mut Ctx<'_>,
-    cert: &Node<'_>,
-    issuer: &Node<'_>,
+    chain: &[&Node<'_>],
+    j: usize,
+    pool: &[Node<'_>],
 ) -> Result<(), ChainError> {
+    let (Some(cert), Some(issuer)) = (chain.get(j), chain.get(j + 1)) else {
+        return Ok(());
+    };
     let crls = &ctx.v.crls;
     let mut covered = false;
     let mut problem: Option<&'static str> = None;
@@ -318,7 +304,10 @@ fn check_revocation(
         if !crl.covers(&cert.cert, issuer.cert.subject_der()) {
             continue;
         }
-        let reason = usable(ctx, &crl, &issuer.cert)?;
+        let reason = match usable(ctx, &crl) {
+            Some(r) => Some(r),
+            None => crl_signer(ctx, &crl, chain, j, pool)?,
+        };
         if let Some(r) = reason {
             problem = Some(r);
             continue;
@@ -352,42 +341,154 @@ fn check_revocation(
     }
 }
 
-/// Why a CRL cannot be used, if it cannot (outer `Err`: budget exhausted).
-fn usable(
-    ctx: &mut Ctx<'_>,
-    crl: &Crl<'_>,
-    issuer: &Certificate<'_>,
-) -> Result<Option<&'static str>, ChainError> {
+/// Why a CRL cannot be used regardless of its signer, if it cannot.
+fn usable(ctx: &Ctx<'_>, crl: &Crl<'_>) -> Option<&'static str> {
     if crl.unsupported || crl.entries.iter().any(|e| e.unusable) {
-        return Ok(Some("unsupported"));
+        return Some("unsupported");
     }
     if crl.unknown_critical {
-        return Ok(Some("unknown_critical_extension"));
+        return Some("unknown_critical_extension");
     }
     // §5.2.3: a CRL without a (non-critical) cRLNumber is not a conforming CRL.
     if !crl.has_crl_number {
-        return Ok(Some("malformed"));
-    }
-    // §6.3.3 (f): the CRL signer's keyUsage must allow cRLSign.
-    if !issuer.key_usage_allows(key_usage::CRL_SIGN) {
-        return Ok(Some("no_crl_sign"));
+        return Some("malformed");
     }
     if crl.this_update > ctx.now {
-        return Ok(Some("not_yet_valid"));
+        return Some("not_yet_valid");
     }
     if crl.next_update.is_some_and(|n| n < ctx.now) {
-        return Ok(Some("expired"));
+        return Some("expired");
     }
-    if ctx
-        .verify_signature(
-            crl.signature_algorithm,
-            crl.tbs,
-            crl.signature,
-            issuer.spki_der(),
-        )?
-        .is_err()
-    {
-        return Ok(Some("bad_signature"));
+    None
+}
+
+/// Finds a key that signed the CRL for `chain[j]` (§6.3.3 (f)): the issuer's own key; another
+/// certificate of the same CA on the validated path (key rollover through self-issued
+/// certificates, §6.1); or a CRL-signing certificate of the same CA found in the pool and issued by
+/// a certificate on the validated path above `chain[j]`, itself valid and not revoked.
+/// `Ok(None)` means a signer verified; `Ok(Some(reason))` that none did.
+fn crl_signer(
+    ctx: &mut Ctx<'_>,
+    crl: &Crl<'_>,
+    chain: &[&Node<'_>],
+    j: usize,
+    pool: &[Node<'_>],
+) -> Result<Option<&'static str>, ChainError> {
+    let mut reason = "no_crl_sign";
+    // Path certificates of the same CA, the issuer first.
+    for ca in chain.iter().skip(j + 1) {
+        if !names::same_name(ca.cert.subject_der(), crl.issuer) {
+            continue;
+        }
+        // §6.3.3 (f): the signer's keyUsage must allow cRLSign.
+        if !ca.cert.key_usage_allows(key_usage::CRL_SIGN) {
+            continue;
+        }
+        reason = "bad_signature";
+        if ctx
+            .verify_signature(
+                crl.signature_algorithm,
+                crl.tbs,
+                crl.signature,
+                ca.cert.spki_der(),
+            )?
+            .is_ok()
+        {
+            return Ok(None);
+        }
+    }
+    // Separate CRL-signing certificates (PKITS 4.4.19, 4.5.6).
+    for signer in pool {
+        let c = &signer.cert;
+        if !names::same_name(c.subject_der(), crl.issuer)
+            || !c.key_usage_allows(key_usage::CRL_SIGN)
+            || chain.iter().any(|n| n.cert.der() == c.der())
+            || ctx.now < c.not_before()
+            || ctx.now > c.not_after()
+            || check_critical(signer).is_err()
+        {
+            continue;
+        }
+        reason = "bad_signature";
+        if ctx
+            .verify_signature(
+                crl.signature_algorithm,
+                crl.tbs,
+                crl.signature,
+                c.spki_der(),
+            )?
+            .is_err()
+        {
+            continue;
+        }
+        // The signer must be certified by a CA on the validated path at or above the issuer.
+        let mut certifier = None;
+        for ca in chain.iter().skip(j + 1) {
+            if names::same_name(ca.cert.subject_der(), c.issuer_der())
+                && ca.cert.key_usage_allows(key_usage::KEY_CERT_SIGN)
+                && ctx
+                    .verify_signature(
+                        c.signature_algorithm,
+                        c.tbs,
+                        c.signature,
+                        ca.cert.spki_der(),
+                    )?
+                    .is_ok()
+            {
+                certifier = Some(*ca);
+                break;
+            }
+        }
+        let Some(certifier) = certifier else {
+            reason = "crl_signer_unverified";
+            continue;
+        };
+        match signer_status(ctx, signer, certifier)? {
+            Some(r) => reason = r,
+            None => return Ok(None),
+        }
+    }
+    Ok(Some(reason))
+}
+
+/// Revocation status of a separate CRL signer, from CRLs its certifier signed with its own key
+/// (one level only: no further alternate signers).
+fn signer_status(
+    ctx: &mut Ctx<'_>,
+    signer: &Node<'_>,
+    certifier: &Node<'_>,
+) -> Result<Option<&'static str>, ChainError> {
+    let mut covered = false;
+    let crls = &ctx.v.crls;
+    for der in crls.iter() {
+        let Ok(crl) = Crl::from_der(der) else {
+            continue;
+        };
+        if !names::same_name(crl.issuer, certifier.cert.subject_der())
+            || !crl.covers(&signer.cert, certifier.cert.subject_der())
+            || usable(ctx, &crl).is_some()
+            || !certifier.cert.key_usage_allows(key_usage::CRL_SIGN)
+        {
+            continue;
+        }
+        if ctx
+            .verify_signature(
+                crl.signature_algorithm,
+                crl.tbs,
+                crl.signature,
+                certifier.cert.spki_der(),
+            )?
+            .is_err()
+        {
+            continue;
+        }
+        if crl.entry(signer.cert.serial()).is_some() {
+            return Ok(Some("crl_signer_revoked"));
+        }
+        covered = true;
+    }
+    if !covered && ctx.v.require_crl {
+        return Ok(Some("crl_signer_status_unknown"));
     }
     Ok(None)
 }
