@@ -946,3 +946,26 @@ fn agrees_with_webpki() {
         assert_eq!(ours, webpki_accepts(r, &refs), "{label}: ours={ours}");
     }
 }
+
+// ---- the fuzz target's seed stays meaningful ----
+
+#[test]
+fn fuzz_seed_chain_verifies() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fuzz");
+    let anchor = std::fs::read(format!("{dir}/anchor.der")).unwrap();
+    let seed = std::fs::read(format!("{dir}/corpus/verify_client/valid-chain")).unwrap();
+    assert_eq!(seed[0] % 3, 1, "two certificates");
+    let len = u16::from_be_bytes([seed[1], seed[2]]) as usize;
+    let (leaf, inter) = (&seed[3..3 + len], &seed[3 + len..]);
+    let v = Verifier::builder(TrustAnchors::from_ders([anchor]).unwrap())
+        .build()
+        .unwrap();
+    let at = UnixTime::since_unix_epoch(Duration::from_secs(1_893_456_000));
+    let chain = v
+        .verify_client(
+            &[CertificateDer::from(leaf), CertificateDer::from(inter)],
+            at,
+        )
+        .unwrap();
+    assert_eq!(chain.len(), 3);
+}
