@@ -11,7 +11,10 @@ mod common;
 
 use std::time::Duration;
 
-use common::generate::{Alg, DAY, NOW, Node, Spec, crl, dn, issue, resign_sha1, root};
+use common::generate::{
+    Alg, DAY, NOW, Node, Spec, crl, dn, issue, pss_alg_id, resign, resign_pss, resign_sha1, root,
+    sign_pss,
+};
 use rcgen::{
     CustomExtension, DnType, ExtendedKeyUsagePurpose, GeneralSubtree, KeyUsagePurpose,
     NameConstraints, SanType,
@@ -167,6 +170,72 @@ fn sha1_refused_by_default_and_allowed_by_opt_in() {
     verify_with(builder(&[&r]).allow_sha1(true), &[&sha1_leaf, &i.der]).unwrap();
     // The rewrite really is SHA-1: the SHA-256 original still verifies without the opt-in.
     verify(&[&r], &[&l.der, &i.der]).unwrap();
+}
+
+#[test]
+fn valid_rsa_pss_sha256_sha384_sha512() {
+    let (r, i, l) = chain3([Alg::P256, Alg::Rsa2048Sha256(2), Alg::P256]);
+    for hash in [256, 384, 512] {
+        let pss_leaf = resign_pss(&l.der, 2, hash);
+        verify(&[&r], &[&pss_leaf, &i.der]).unwrap_or_else(|e| panic!("PSS SHA-{hash}: {e}"));
+    }
+}
+
+#[test]
+fn rsa_pss_parameters_checked() {
+    let (r, i, l) = chain3([Alg::P256, Alg::Rsa2048Sha256(2), Alg::P256]);
+    // MGF1 hash differs from the message hash (RFC 4055 §3.1 profile).
+    let mixed = resign(&l.der, &pss_alg_id(256, 384, 32), |tbs| {
+        sign_pss(2, 256, tbs)
+    });
+    assert_err(
+        verify(&[&r], &[&mixed, &i.der]),
+        "unsupported_algorithm",
+        Some(0),
+    );
+    // Salt length differs from the hash length.
+    let short_salt = resign(&l.der, &pss_alg_id(256, 256, 20), |tbs| {
+        sign_pss(2, 256, tbs)
+    });
+    assert_err(
+        verify(&[&r], &[&short_salt, &i.der]),
+        "unsupported_algorithm",
+        Some(0),
+    );
+    // A PSS signature by the wrong key.
+    let wrong_key = resign(&l.der, &pss_alg_id(256, 256, 32), |tbs| {
+        sign_pss(3, 256, tbs)
+    });
+    assert_err(
+        verify(&[&r], &[&wrong_key, &i.der]),
+        "bad_signature",
+        Some(0),
+    );
+}
+
+#[test]
+fn any_eku_does_not_satisfy_client_auth() {
+    let r = root(&Spec::ca("Root CA", Alg::P256));
+    let i = issue(&Spec::ca("Issuing CA", Alg::P256), &r);
+    let spec = Spec {
+        ekus: vec![ExtendedKeyUsagePurpose::Any],
+        ..Spec::leaf("client", Alg::P256)
+    };
+    let l = issue(&spec, &i);
+    assert_err(verify(&[&r], &[&l.der, &i.der]), "eku_mismatch", Some(0));
+    verify_with(builder(&[&r]).required_eku(Eku::Any), &[&l.der, &i.der]).unwrap();
+}
+
+#[test]
+fn intermediate_eku_must_allow_client_auth() {
+    let r = root(&Spec::ca("Root CA", Alg::P256));
+    let spec = Spec {
+        ekus: vec![ExtendedKeyUsagePurpose::ServerAuth],
+        ..Spec::ca("TLS CA", Alg::P256)
+    };
+    let i = issue(&spec, &r);
+    let l = issue(&Spec::leaf("client", Alg::P256), &i);
+    assert_err(verify(&[&r], &[&l.der, &i.der]), "eku_mismatch", Some(1));
 }
 
 // ---- validity ----

@@ -255,28 +255,158 @@ pub fn crl(by: &Node, serials: &[u64], this_update: i64, next_update: i64) -> Ve
     params.signed_by(&by.issuer).unwrap().der().to_vec()
 }
 
-/// Rewrites an RSA-2048 PKCS#1 SHA-256 certificate issued by fixture key `issuer_key` (1..=3)
-/// into sha1WithRSAEncryption: both AlgorithmIdentifiers change one byte (…01 0B → …01 05,
-/// same length) and the signature is recomputed with SHA-1 over the new tbsCertificate.
+/// DER TLV with a definite length.
+pub fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
+    let mut out = vec![tag];
+    let n = content.len();
+    if n < 0x80 {
+        out.push(n as u8);
+    } else if n < 0x100 {
+        out.extend([0x81, n as u8]);
+    } else {
+        out.extend([0x82, (n >> 8) as u8, n as u8]);
+    }
+    out.extend_from_slice(content);
+    out
+}
+
+/// The full encodings of the elements inside a constructed TLV (short or 1–2 byte lengths).
+fn children(der: &[u8]) -> Vec<&[u8]> {
+    let header = |d: &[u8]| -> (usize, usize) {
+        match d[1] {
+            n if n < 0x80 => (2, n as usize),
+            0x81 => (3, d[2] as usize),
+            0x82 => (4, (d[2] as usize) << 8 | d[3] as usize),
+            _ => panic!("unsupported length"),
+        }
+    };
+    let (h, n) = header(der);
+    let mut content = &der[h..h + n];
+    let mut out = vec![];
+    while !content.is_empty() {
+        let (h, n) = header(content);
+        out.push(&content[..h + n]);
+        content = &content[h + n..];
+    }
+    out
+}
+
+/// Re-signs a finished certificate under another AlgorithmIdentifier: both the inner and the
+/// outer identifiers become `alg_id`, and `sign` signs the new tbsCertificate.
+pub fn resign(der: &[u8], alg_id: &[u8], sign: impl Fn(&[u8]) -> Vec<u8>) -> Vec<u8> {
+    let outer = children(der);
+    let mut tbs_parts: Vec<Vec<u8>> = children(outer[0]).into_iter().map(<[u8]>::to_vec).collect();
+    // [0] version, serialNumber, signature: the third element (rcgen always writes v3).
+    tbs_parts[2] = alg_id.to_vec();
+    let tbs = tlv(0x30, &tbs_parts.concat());
+    let mut bits = vec![0u8];
+    bits.extend(sign(&tbs));
+    tlv(
+        0x30,
+        &[tbs.clone(), alg_id.to_vec(), tlv(0x03, &bits)].concat(),
+    )
+}
+
+const SHA256_OID: &[u8] = &[
+    0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01,
+];
+const SHA384_OID: &[u8] = &[
+    0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x02,
+];
+const SHA512_OID: &[u8] = &[
+    0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x03,
+];
+
+fn hash_oid(bits: u16) -> &'static [u8] {
+    match bits {
+        256 => SHA256_OID,
+        384 => SHA384_OID,
+        512 => SHA512_OID,
+        _ => panic!("hash"),
+    }
+}
+
+/// RSASSA-PSS AlgorithmIdentifier (RFC 4055 §3.1) with the given hash, MGF1 hash and salt.
+pub fn pss_alg_id(hash: u16, mgf_hash: u16, salt: u8) -> Vec<u8> {
+    let pss = [
+        0x06, 0x09, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x0A,
+    ];
+    let mgf1 = [
+        0x06, 0x09, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x08,
+    ];
+    let null = [0x05, 0x00];
+    let h = tlv(0x30, &[hash_oid(hash), &null].concat());
+    let m = tlv(
+        0x30,
+        &[&mgf1[..], &tlv(0x30, &[hash_oid(mgf_hash), &null].concat())].concat(),
+    );
+    let params = tlv(
+        0x30,
+        &[tlv(0xA0, &h), tlv(0xA1, &m), tlv(0xA2, &tlv(0x02, &[salt]))].concat(),
+    );
+    tlv(0x30, &[&pss[..], &params].concat())
+}
+
+/// A deterministic "random" source for PSS salts in tests.
+struct CountingRng(u64);
+
+impl rsa::rand_core::TryRng for CountingRng {
+    type Error = std::convert::Infallible;
+    fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
+        self.0 += 1;
+        Ok(self.0 as u32)
+    }
+    fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
+        self.0 += 1;
+        Ok(self.0)
+    }
+    fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Self::Error> {
+        for b in dst {
+            self.0 += 1;
+            *b = self.0 as u8;
+        }
+        Ok(())
+    }
+}
+
+impl rsa::rand_core::TryCryptoRng for CountingRng {}
+
+/// An RSASSA-PSS signature by RSA fixture key `key` with `hash`, salt length = hash length.
+pub fn sign_pss(key: u8, hash: u16, msg: &[u8]) -> Vec<u8> {
+    use rsa::signature::{RandomizedSigner, SignatureEncoding};
+    let k = rsa_key(&format!("rsa2048-{key}"));
+    let mut rng = CountingRng(7);
+    match hash {
+        256 => rsa::pss::SigningKey::<sha2::Sha256>::new(k)
+            .sign_with_rng(&mut rng, msg)
+            .to_vec(),
+        384 => rsa::pss::SigningKey::<sha2::Sha384>::new(k)
+            .sign_with_rng(&mut rng, msg)
+            .to_vec(),
+        512 => rsa::pss::SigningKey::<sha2::Sha512>::new(k)
+            .sign_with_rng(&mut rng, msg)
+            .to_vec(),
+        _ => panic!("hash"),
+    }
+}
+
+/// Re-signs a certificate issued by RSA fixture key `issuer_key` with sha1WithRSAEncryption.
 pub fn resign_sha1(der: &[u8], issuer_key: u8) -> Vec<u8> {
     use rsa::signature::{SignatureEncoding, Signer};
-    const SHA256_RSA: &[u8] = &[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x0B];
-    let mut out = der.to_vec();
-    let mut i = 0;
-    while i + SHA256_RSA.len() <= out.len() {
-        if &out[i..i + SHA256_RSA.len()] == SHA256_RSA {
-            out[i + SHA256_RSA.len() - 1] = 0x05;
-        }
-        i += 1;
-    }
-    // Outer SEQUENCE header: 30 82 LL LL; tbs starts at 4 with its own 30 82 LL LL header.
-    let tbs_len = 4 + ((out[6] as usize) << 8 | out[7] as usize);
-    let tbs = out[4..4 + tbs_len].to_vec();
-    let key = rsa_key(&format!("rsa2048-{issuer_key}"));
-    let sig = rsa::pkcs1v15::SigningKey::<sha1::Sha1>::new(key)
-        .sign(&tbs)
-        .to_vec();
-    let n = out.len();
-    out[n - sig.len()..].copy_from_slice(&sig);
-    out
+    let alg = [
+        0x30, 0x0D, 0x06, 0x09, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x05, 0x05, 0x00,
+    ];
+    resign(der, &alg, |tbs| {
+        let key = rsa_key(&format!("rsa2048-{issuer_key}"));
+        rsa::pkcs1v15::SigningKey::<sha1::Sha1>::new(key)
+            .sign(tbs)
+            .to_vec()
+    })
+}
+
+/// Re-signs a certificate issued by RSA fixture key `issuer_key` with RSASSA-PSS.
+pub fn resign_pss(der: &[u8], issuer_key: u8, hash: u16) -> Vec<u8> {
+    resign(der, &pss_alg_id(hash, hash, (hash / 8) as u8), |tbs| {
+        sign_pss(issuer_key, hash, tbs)
+    })
 }
