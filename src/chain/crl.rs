@@ -1,10 +1,13 @@
 //! Certificate revocation lists (RFC 5280 §5, checked per §6.3).
 //!
-//! Supported: complete, direct CRLs signed by the certificate's issuer with the issuer's key,
-//! thisUpdate / nextUpdate, the issuingDistributionPoint scope (distributionPoint name,
-//! onlyContainsUserCerts, onlyContainsCACerts). Not supported, and reported as "unsupported"
-//! (never silently trusted): indirect CRLs, delta CRLs, onlySomeReasons partitions,
-//! onlyContainsAttributeCerts, and CRLs signed by a different key than the certificate's issuer.
+//! Supported: complete, direct CRLs (issuer name = the certificate's issuer), signed by the
+//! issuer's key, by another key of the same CA on the validated path (key rollover), or by a
+//! separate CRL-signing certificate of the same CA (see `validate::crl_signer`); thisUpdate /
+//! nextUpdate; the issuingDistributionPoint scope (distributionPoint names, including
+//! nameRelativeToCRLIssuer; onlyContainsUserCerts; onlyContainsCACerts); cRLNumber required.
+//! Not supported, and reported as `CrlInvalid { reason: "unsupported" }` (never silently
+//! trusted): indirect CRLs (indirectCRL, certificateIssuer entries), delta CRLs,
+//! onlySomeReasons partitions and onlyContainsAttributeCerts.
 
 use crate::asn1::{self, DerError, Reader, Tlv, tag};
 use crate::cert::{Certificate, check_name, split_signed};

@@ -104,6 +104,17 @@ impl VerifierBuilder {
         self
     }
 
+    /// Adds intermediates given as DER certificates.
+    pub fn intermediate_ders<I, D>(mut self, ders: I) -> Self
+    where
+        I: IntoIterator<Item = D>,
+        D: AsRef<[u8]>,
+    {
+        self.intermediates
+            .push(Ok(ders.into_iter().map(|d| d.as_ref().to_vec()).collect()));
+        self
+    }
+
     /// Adds CRLs: one DER CRL or a PEM bundle of `X509 CRL` blocks.
     pub fn crls(mut self, pem_or_der: &[u8]) -> Self {
         let parsed = if pem_or_der.first() == Some(&0x30) {
