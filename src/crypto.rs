@@ -476,6 +476,167 @@ fn rsa_key(spki: &SpkiRef<'_>) -> Result<rsa::PublicKey, CryptoError> {
 mod tests {
     use super::*;
 
+    fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
+        let mut v = vec![tag, content.len() as u8];
+        v.extend_from_slice(content);
+        v
+    }
+
+    fn hash_id(oid: &[u8]) -> Vec<u8> {
+        tlv(0x30, &[tlv(0x06, oid), vec![0x05, 0x00]].concat())
+    }
+
+    /// RSASSA-PSS-params with the given parts (None: field absent, i.e. its DEFAULT).
+    fn pss(
+        hash: Option<&[u8]>,
+        mgf: Option<&[u8]>,
+        salt: Option<u8>,
+        trailer: Option<u8>,
+    ) -> Vec<u8> {
+        let mut p = vec![];
+        if let Some(h) = hash {
+            p.extend(tlv(0xA0, &hash_id(h)));
+        }
+        if let Some(m) = mgf {
+            p.extend(tlv(
+                0xA1,
+                &tlv(0x30, &[tlv(0x06, oid::MGF1), hash_id(m)].concat()),
+            ));
+        }
+        if let Some(s) = salt {
+            p.extend(tlv(0xA2, &tlv(0x02, &[s])));
+        }
+        if let Some(t) = trailer {
+            p.extend(tlv(0xA3, &tlv(0x02, &[t])));
+        }
+        tlv(0x30, &[tlv(0x06, oid::RSA_PSS), tlv(0x30, &p)].concat())
+    }
+
+    #[test]
+    fn pss_parameter_table() {
+        use HashAlg::*;
+        // (case, AlgorithmIdentifier, expected) — RFC 4055 §3.1 and the profile in crypto.rs.
+        let table: Vec<(&str, Vec<u8>, Result<SignatureAlgorithm, CryptoError>)> = vec![
+            (
+                "SHA-256 profile",
+                pss(Some(oid::SHA256), Some(oid::SHA256), Some(32), None),
+                Ok(SignatureAlgorithm::RsaPss(Sha256)),
+            ),
+            (
+                "SHA-384 profile",
+                pss(Some(oid::SHA384), Some(oid::SHA384), Some(48), Some(1)),
+                Ok(SignatureAlgorithm::RsaPss(Sha384)),
+            ),
+            (
+                "SHA-512 profile",
+                pss(Some(oid::SHA512), Some(oid::SHA512), Some(64), None),
+                Ok(SignatureAlgorithm::RsaPss(Sha512)),
+            ),
+            (
+                "default hash is SHA-1",
+                pss(None, None, None, None),
+                Err(CryptoError::BadPssParameters(
+                    "the default hash (SHA-1) is not accepted",
+                )),
+            ),
+            (
+                "MGF1 hash differs",
+                pss(Some(oid::SHA256), Some(oid::SHA384), Some(32), None),
+                Err(CryptoError::BadPssParameters(
+                    "the MGF1 hash differs from the message hash",
+                )),
+            ),
+            (
+                "salt differs",
+                pss(Some(oid::SHA256), Some(oid::SHA256), Some(20), None),
+                Err(CryptoError::BadPssParameters(
+                    "the salt length differs from the hash length",
+                )),
+            ),
+            (
+                "trailerField 2",
+                pss(Some(oid::SHA256), Some(oid::SHA256), Some(32), Some(2)),
+                Err(CryptoError::BadPssParameters("trailerField is not 1")),
+            ),
+        ];
+        for (case, der, expected) in table {
+            assert_eq!(SignatureAlgorithm::from_der(&der), expected, "{case}");
+        }
+    }
+
+    #[test]
+    fn policy_table() {
+        let key = |kind| SpkiRef {
+            der: &[],
+            kind,
+            key: &[],
+        };
+        let rsa = |bits| key(KeyKind::Rsa { bits });
+        let table = [
+            (
+                "RSA-2048 SHA-256",
+                SignatureAlgorithm::RsaPkcs1(HashAlg::Sha256),
+                rsa(2048),
+                false,
+                Ok(()),
+            ),
+            (
+                "RSA-1024 refused",
+                SignatureAlgorithm::RsaPkcs1(HashAlg::Sha256),
+                rsa(1024),
+                false,
+                Err(CryptoError::RsaKeyTooSmall { bits: 1024 }),
+            ),
+            (
+                "SHA-1 refused",
+                SignatureAlgorithm::RsaPkcs1(HashAlg::Sha1),
+                rsa(2048),
+                false,
+                Err(CryptoError::Sha1Disallowed),
+            ),
+            (
+                "SHA-1 allowed",
+                SignatureAlgorithm::RsaPkcs1(HashAlg::Sha1),
+                rsa(2048),
+                true,
+                Ok(()),
+            ),
+            (
+                "ECDSA SHA-1 refused",
+                SignatureAlgorithm::Ecdsa(HashAlg::Sha1),
+                key(KeyKind::P256),
+                false,
+                Err(CryptoError::Sha1Disallowed),
+            ),
+            (
+                "Ed25519",
+                SignatureAlgorithm::Ed25519,
+                key(KeyKind::Ed25519),
+                false,
+                Ok(()),
+            ),
+        ];
+        for (case, alg, spki, allow_sha1, expected) in table {
+            assert_eq!(check_policy(alg, &spki, allow_sha1), expected, "{case}");
+        }
+        assert!(matches!(
+            check_policy(
+                SignatureAlgorithm::RsaPkcs1(HashAlg::Sha256),
+                &rsa(2047),
+                false
+            ),
+            Err(CryptoError::RsaKeyTooSmall { .. })
+        ));
+        assert!(matches!(
+            check_policy(
+                SignatureAlgorithm::RsaPkcs1(HashAlg::Sha256),
+                &rsa(2049),
+                false
+            ),
+            Err(CryptoError::UnsupportedKey { .. })
+        ));
+    }
+
     #[test]
     fn algorithm_ids() {
         // sha256WithRSAEncryption, NULL parameters.
