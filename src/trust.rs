@@ -87,7 +87,8 @@ impl std::fmt::Display for AnchorWarning {
                 not_after,
             } => write!(
                 f,
-                "trust anchor #{index} ({subject}) expired at unix time {not_after}"
+                "trust anchor #{index} ({subject}) expired at {}",
+                crate::error::utc(*not_after)
             ),
             AnchorWarning::ExpiresSoon {
                 index,
@@ -104,7 +105,8 @@ impl std::fmt::Display for AnchorWarning {
                 not_before,
             } => write!(
                 f,
-                "trust anchor #{index} ({subject}) is not valid before unix time {not_before}"
+                "trust anchor #{index} ({subject}) is not valid before {}",
+                crate::error::utc(*not_before)
             ),
         }
     }

@@ -1038,3 +1038,20 @@ fn fuzz_seed_chain_verifies() {
         .unwrap();
     assert_eq!(chain.len(), 3);
 }
+
+#[test]
+fn expired_anchor_is_named() {
+    let r = root(&Spec {
+        not_after: NOW - DAY,
+        ..Spec::ca("Old Root", Alg::Ed25519)
+    });
+    let i = issue(&Spec::ca("Issuing CA", Alg::Ed25519), &r);
+    let l = issue(&Spec::leaf("client", Alg::Ed25519), &i);
+    let e = assert_err(verify(&[&r], &[&l.der, &i.der]), "expired", None);
+    assert_eq!(e.certificate().unwrap().position, CertPosition::Anchor(0));
+    assert_eq!(
+        e.to_string(),
+        "trust anchor #0 \"CN=Old Root,O=x509-dbauth tests\" expired at 2026-05-31T00:00:00Z \
+         (validation time 2026-06-01T00:00:00Z)"
+    );
+}

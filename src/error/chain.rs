@@ -4,6 +4,39 @@ use std::fmt;
 
 use super::{CertError, CryptoError};
 
+/// Seconds since the Unix epoch as an RFC 3339 UTC timestamp, for messages.
+pub(crate) fn utc(t: i64) -> String {
+    let days = t.div_euclid(86_400);
+    let secs = t.rem_euclid(86_400);
+    // Inverse of the civil-from-days algorithm used when parsing (H. Hinnant).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        secs / 3600,
+        secs % 3600 / 60,
+        secs % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn utc_text() {
+        assert_eq!(super::utc(0), "1970-01-01T00:00:00Z");
+        assert_eq!(super::utc(1_302_825_600), "2011-04-15T00:00:00Z");
+        assert_eq!(super::utc(-631_152_000), "1950-01-01T00:00:00Z");
+        assert_eq!(super::utc(951_782_400), "2000-02-29T00:00:00Z");
+    }
+}
+
 /// Where a certificate came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -19,7 +52,7 @@ pub enum CertPosition {
 impl fmt::Display for CertPosition {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            CertPosition::Presented(0) => f.write_str("the client certificate (presented #0)"),
+            CertPosition::Presented(0) => f.write_str("the client certificate (#0)"),
             CertPosition::Presented(i) => write!(f, "presented certificate #{i}"),
             CertPosition::ConfiguredIntermediate(i) => write!(f, "configured intermediate #{i}"),
             CertPosition::Anchor(i) => write!(f, "trust anchor #{i}"),
@@ -38,7 +71,7 @@ pub struct CertRef {
 
 impl fmt::Display for CertRef {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} ({})", self.position, self.subject)
+        write!(f, "{} \"{}\"", self.position, self.subject)
     }
 }
 
@@ -69,7 +102,7 @@ pub enum ChainError {
         source: CertError,
     },
     /// The current time is after notAfter (RFC 5280 §6.1.3 (a)(2)).
-    #[error("{cert} expired at unix time {not_after} (now {now})")]
+    #[error("{cert} expired at {} (validation time {})", utc(*.not_after), utc(*.now))]
     Expired {
         /// The certificate.
         cert: CertRef,
@@ -79,7 +112,7 @@ pub enum ChainError {
         now: i64,
     },
     /// The current time is before notBefore (RFC 5280 §6.1.3 (a)(2)).
-    #[error("{cert} is not valid before unix time {not_before} (now {now})")]
+    #[error("{cert} is not valid before {} (validation time {})", utc(*.not_before), utc(*.now))]
     NotYetValid {
         /// The certificate.
         cert: CertRef,
@@ -161,7 +194,7 @@ pub enum ChainError {
         reason: &'static str,
     },
     /// The certificate is on its issuer's CRL (RFC 5280 §6.3.3).
-    #[error("{cert} is revoked (CRL entry dated unix time {revoked_at})")]
+    #[error("{cert} is revoked (CRL entry dated {})", utc(*.revoked_at))]
     Revoked {
         /// The certificate.
         cert: CertRef,

@@ -7,6 +7,7 @@ mod crypto;
 mod trust;
 
 pub use cert::CertError;
+pub(crate) use chain::utc;
 pub use chain::{CertPosition, CertRef, ChainError, ConfigError};
 pub use crypto::CryptoError;
 pub use trust::TrustError;
