@@ -61,7 +61,8 @@ impl Eku {
 pub struct Verifier {
     anchors: TrustAnchors,
     intermediates: Vec<Vec<u8>>,
-    crls: Vec<Vec<u8>>,
+    /// DER of each CRL, with its issuer Name DER (to skip other issuers' CRLs without parsing).
+    crls: Vec<(Vec<u8>, Vec<u8>)>,
     require_crl: bool,
     allow_sha1: bool,
     eku: Eku,
@@ -176,8 +177,11 @@ impl VerifierBuilder {
         for group in self.crls {
             let group = group.map_err(|source| ConfigError::Crl { index, source })?;
             for der in group {
-                crl::Crl::from_der(&der).map_err(|source| ConfigError::Crl { index, source })?;
-                crls.push(der);
+                let issuer = crl::Crl::from_der(&der)
+                    .map_err(|source| ConfigError::Crl { index, source })?
+                    .issuer
+                    .to_vec();
+                crls.push((der, issuer));
                 index += 1;
             }
         }

@@ -294,13 +294,13 @@ fn check_revocation(
     let mut covered = false;
     let mut problem: Option<&'static str> = None;
     let mut revoked: Option<i64> = None;
-    for der in crls.iter() {
+    for (der, crl_issuer) in crls.iter() {
+        if !names::same_name(crl_issuer, issuer.cert.subject_der()) {
+            continue;
+        }
         let Ok(crl) = Crl::from_der(der) else {
             continue;
         };
-        if !names::same_name(crl.issuer, issuer.cert.subject_der()) {
-            continue;
-        }
         if !crl.covers(&cert.cert, issuer.cert.subject_der()) {
             continue;
         }
@@ -460,12 +460,14 @@ fn signer_status(
 ) -> Result<Option<&'static str>, ChainError> {
     let mut covered = false;
     let crls = &ctx.v.crls;
-    for der in crls.iter() {
+    for (der, crl_issuer) in crls.iter() {
+        if !names::same_name(crl_issuer, certifier.cert.subject_der()) {
+            continue;
+        }
         let Ok(crl) = Crl::from_der(der) else {
             continue;
         };
-        if !names::same_name(crl.issuer, certifier.cert.subject_der())
-            || !crl.covers(&signer.cert, certifier.cert.subject_der())
+        if !crl.covers(&signer.cert, certifier.cert.subject_der())
             || usable(ctx, &crl).is_some()
             || !certifier.cert.key_usage_allows(key_usage::CRL_SIGN)
         {
