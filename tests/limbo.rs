@@ -43,9 +43,14 @@ fn not_applicable(case: &Value) -> Option<&'static str> {
         };
         return Some(why);
     }
-    if !case["signature_algorithms"].as_array().unwrap().is_empty()
-        || !case["key_usage"].as_array().unwrap().is_empty()
-    {
+    // The leaf's digitalSignature is always required (when keyUsage is present); other bits
+    // and signature-algorithm restrictions are not options of this verifier.
+    let other_ku = case["key_usage"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|k| k != "digitalSignature");
+    if !case["signature_algorithms"].as_array().unwrap().is_empty() || other_ku {
         return Some("the case constrains signature algorithms or key usage beyond the chain");
     }
     let hostname_ids = [
