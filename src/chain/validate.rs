@@ -4,12 +4,20 @@
 //! | rule | leaf | intermediate | anchor | source |
 //! |---|---|---|---|---|
 //! | validity, bounds inclusive | yes | yes | yes | §6.1.3 (a)(2) |
-//! | unknown critical extension refused | yes | yes | no (operator's choice) | §4.2 |
-//! | basicConstraints cA | – | required | checked on load | §6.1.4 (k) |
-//! | pathLenConstraint | – | yes | yes | §6.1.4 (l)–(m) |
+//! | unknown critical extension refused | yes | yes | yes | §4.2 |
+//! | basicConstraints cA | – | required | on load (v1 self-issued allowed) | §6.1.4 (k) |
+//! | basicConstraints critical | – | no (PKITS 4.6.4) | on load | §4.2.1.9 |
+//! | pathLenConstraint, self-issued not counted | – | yes | yes | §6.1.4 (l)–(m) |
 //! | keyUsage keyCertSign (when present) | – | yes | yes | §6.1.4 (n) |
-//! | keyUsage digitalSignature (when present) | yes | – | – | §4.2.1.3 (TLS client auth signs) |
-//! | extKeyUsage has the required purpose (when present) | yes | – | – | §4.2.1.12 |
+//! | keyUsage digitalSignature (when present) | yes | – | – | §4.2.1.3 (client auth signs) |
+//! | keyCertSign only with cA; nameConstraints only in CAs | yes | – | – | §4.2.1.3, §4.2.1.10 |
+//! | extKeyUsage has the purpose (when present) | yes | yes (or anyEKU) | – | §4.2.1.12 |
+//! | v3 only | yes | (needs cA) | – | §4.1.2.1 |
+//! | empty subject needs a critical SAN | yes | – | – | §4.2.1.6 |
+//! | non-empty subject | – | yes | yes | §4.1.2.6 |
+//! | subjectKeyIdentifier present | – | yes | yes (v3) | §4.2.1.2 |
+//! | authorityKeyIdentifier present | yes | unless self-issued | – | §4.2.1.1 |
+//! | RSA key at least 2048 bits | yes | yes (as signer) | yes (as signer) | crate policy |
 //! | name constraints | checked | checked unless self-issued | source | §6.1.3 (b)–(c) |
 //! | CRL from the issuer | yes | yes | – | §6.3 |
 
