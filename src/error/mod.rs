@@ -1,11 +1,19 @@
 //! Error types. Every enum is `#[non_exhaustive]`, every variant prints a sentence a person can
 //! act on, and each has a stable machine-readable `kind()` string.
 
+mod cert;
+mod chain;
+mod crypto;
+mod dn;
 mod ldap;
 mod rbac;
+mod trust;
 
+pub use cert::CertError;
+pub(crate) use chain::utc;
+pub use chain::{CertPosition, CertRef, ChainError, ConfigError};
+pub use crypto::CryptoError;
+pub use dn::DnError;
 pub use ldap::{DirectoryError, FilterError, LdapConfigError, LdapError, LdifError, RuleFailure};
 pub use rbac::RbacError;
-mod dn;
-
-pub use dn::DnError;
+pub use trust::TrustError;

@@ -1,0 +1,1057 @@
+//! Labelled scenarios over generated chains; each asserts the exact outcome (error kind and the
+//! index of the certificate named), and a few are cross-checked against rustls-webpki.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+mod common;
+
+use std::time::Duration;
+
+use common::generate::{
+    Alg, DAY, NOW, Node, Spec, crl, dn, issue, pss_alg_id, resign, resign_pss, resign_sha1, root,
+    sign_pss,
+};
+use rcgen::{
+    CustomExtension, DnType, ExtendedKeyUsagePurpose, GeneralSubtree, KeyUsagePurpose,
+    NameConstraints, SanType,
+};
+use x509_dbauth::{
+    AnchorWarning, CertPosition, CertificateDer, ChainError, Eku, Limits, TrustAnchors, UnixTime,
+    VerifiedChain, Verifier, VerifierBuilder,
+};
+
+fn now() -> UnixTime {
+    UnixTime::since_unix_epoch(Duration::from_secs(NOW as u64))
+}
+
+fn anchors(roots: &[&Node]) -> TrustAnchors {
+    TrustAnchors::from_ders(roots.iter().map(|r| r.der.clone())).unwrap()
+}
+
+fn builder(roots: &[&Node]) -> VerifierBuilder {
+    Verifier::builder(anchors(roots))
+}
+
+fn verify_with(b: VerifierBuilder, chain: &[&[u8]]) -> Result<VerifiedChain, ChainError> {
+    let v = b.build().unwrap();
+    let ders: Vec<CertificateDer<'_>> = chain.iter().map(|d| CertificateDer::from(*d)).collect();
+    v.verify_client(&ders, now())
+}
+
+fn verify(roots: &[&Node], chain: &[&[u8]]) -> Result<VerifiedChain, ChainError> {
+    verify_with(builder(roots), chain)
+}
+
+/// Asserts an error of `kind` about presented certificate `index` (None: not a presented one).
+#[track_caller]
+fn assert_err(
+    r: Result<VerifiedChain, ChainError>,
+    kind: &str,
+    index: Option<usize>,
+) -> ChainError {
+    let e = r.expect_err("expected the chain to be refused");
+    assert_eq!(e.kind(), kind, "wrong error: {e}");
+    assert_eq!(e.certificate_index(), index, "wrong certificate: {e}");
+    // Every error reads as a sentence, not Debug output.
+    let text = e.to_string();
+    assert!(!text.contains("{ ") && !text.is_empty(), "{text}");
+    e
+}
+
+/// root → intermediate → leaf, all with `alg`.
+fn chain3(alg: [Alg; 3]) -> (Node, Node, Node) {
+    let r = root(&Spec::ca("Root CA", alg[0]));
+    let i = issue(&Spec::ca("Issuing CA", alg[1]), &r);
+    let l = issue(&Spec::leaf("client", alg[2]), &i);
+    (r, i, l)
+}
+
+fn ok3(alg: [Alg; 3]) -> VerifiedChain {
+    let (r, i, l) = chain3(alg);
+    let v = verify(&[&r], &[&l.der, &i.der]).unwrap();
+    assert_eq!(v.len(), 3);
+    assert_eq!(v.anchor_index(), 0);
+    assert_eq!(v.anchor_der(), r.der.as_slice());
+    assert_eq!(v.leaf_der(), l.der.as_slice());
+    assert_eq!(
+        v.positions(),
+        &[
+            CertPosition::Presented(0),
+            CertPosition::Presented(1),
+            CertPosition::Anchor(0)
+        ]
+    );
+    v
+}
+
+// ---- algorithms ----
+
+#[test]
+fn valid_rsa2048_pkcs1_sha256() {
+    ok3([
+        Alg::Rsa2048Sha256(1),
+        Alg::Rsa2048Sha256(2),
+        Alg::Rsa2048Sha256(3),
+    ]);
+}
+
+#[test]
+fn valid_rsa2048_pkcs1_sha384() {
+    ok3([
+        Alg::Rsa2048Sha384(1),
+        Alg::Rsa2048Sha384(2),
+        Alg::Rsa2048Sha384(3),
+    ]);
+}
+
+#[test]
+fn valid_rsa2048_pkcs1_sha512() {
+    ok3([
+        Alg::Rsa2048Sha512(1),
+        Alg::Rsa2048Sha512(2),
+        Alg::Rsa2048Sha512(3),
+    ]);
+}
+
+#[test]
+fn valid_p256() {
+    ok3([Alg::P256, Alg::P256, Alg::P256]);
+}
+
+#[test]
+fn valid_p384() {
+    ok3([Alg::P384, Alg::P384, Alg::P384]);
+}
+
+#[test]
+fn valid_ed25519() {
+    ok3([Alg::Ed25519, Alg::Ed25519, Alg::Ed25519]);
+}
+
+#[test]
+fn valid_mixed_algorithms() {
+    ok3([Alg::P384, Alg::Rsa2048Sha256(2), Alg::Ed25519]);
+}
+
+#[test]
+fn rsa1024_issuer_refused() {
+    let (r, i, l) = chain3([Alg::P256, Alg::Rsa1024, Alg::P256]);
+    let e = assert_err(
+        verify(&[&r], &[&l.der, &i.der]),
+        "rsa_key_too_small",
+        Some(0),
+    );
+    assert!(e.to_string().contains("1024 bits"), "{e}");
+}
+
+#[test]
+fn rsa1024_client_key_refused() {
+    let (r, i, l) = chain3([Alg::P256, Alg::P256, Alg::Rsa1024]);
+    assert_err(
+        verify(&[&r], &[&l.der, &i.der]),
+        "rsa_key_too_small",
+        Some(0),
+    );
+}
+
+#[test]
+fn sha1_refused_by_default_and_allowed_by_opt_in() {
+    let (r, i, l) = chain3([Alg::P256, Alg::Rsa2048Sha256(2), Alg::P256]);
+    let sha1_leaf = resign_sha1(&l.der, 2);
+    assert_err(
+        verify(&[&r], &[&sha1_leaf, &i.der]),
+        "sha1_disallowed",
+        Some(0),
+    );
+    verify_with(builder(&[&r]).allow_sha1(true), &[&sha1_leaf, &i.der]).unwrap();
+    // The rewrite really is SHA-1: the SHA-256 original still verifies without the opt-in.
+    verify(&[&r], &[&l.der, &i.der]).unwrap();
+}
+
+#[test]
+fn valid_rsa_pss_sha256_sha384_sha512() {
+    let (r, i, l) = chain3([Alg::P256, Alg::Rsa2048Sha256(2), Alg::P256]);
+    for hash in [256, 384, 512] {
+        let pss_leaf = resign_pss(&l.der, 2, hash);
+        verify(&[&r], &[&pss_leaf, &i.der]).unwrap_or_else(|e| panic!("PSS SHA-{hash}: {e}"));
+    }
+}
+
+#[test]
+fn rsa_pss_parameters_checked() {
+    let (r, i, l) = chain3([Alg::P256, Alg::Rsa2048Sha256(2), Alg::P256]);
+    // MGF1 hash differs from the message hash (RFC 4055 §3.1 profile).
+    let mixed = resign(&l.der, &pss_alg_id(256, 384, 32), |tbs| {
+        sign_pss(2, 256, tbs)
+    });
+    assert_err(
+        verify(&[&r], &[&mixed, &i.der]),
+        "unsupported_algorithm",
+        Some(0),
+    );
+    // Salt length differs from the hash length.
+    let short_salt = resign(&l.der, &pss_alg_id(256, 256, 20), |tbs| {
+        sign_pss(2, 256, tbs)
+    });
+    assert_err(
+        verify(&[&r], &[&short_salt, &i.der]),
+        "unsupported_algorithm",
+        Some(0),
+    );
+    // A PSS signature by the wrong key.
+    let wrong_key = resign(&l.der, &pss_alg_id(256, 256, 32), |tbs| {
+        sign_pss(3, 256, tbs)
+    });
+    assert_err(
+        verify(&[&r], &[&wrong_key, &i.der]),
+        "bad_signature",
+        Some(0),
+    );
+}
+
+#[test]
+fn any_eku_does_not_satisfy_client_auth() {
+    let r = root(&Spec::ca("Root CA", Alg::P256));
+    let i = issue(&Spec::ca("Issuing CA", Alg::P256), &r);
+    let spec = Spec {
+        ekus: vec![ExtendedKeyUsagePurpose::Any],
+        ..Spec::leaf("client", Alg::P256)
+    };
+    let l = issue(&spec, &i);
+    assert_err(verify(&[&r], &[&l.der, &i.der]), "eku_mismatch", Some(0));
+    verify_with(builder(&[&r]).required_eku(Eku::Any), &[&l.der, &i.der]).unwrap();
+}
+
+#[test]
+fn intermediate_eku_must_allow_client_auth() {
+    let r = root(&Spec::ca("Root CA", Alg::P256));
+    let spec = Spec {
+        ekus: vec![ExtendedKeyUsagePurpose::ServerAuth],
+        ..Spec::ca("TLS CA", Alg::P256)
+    };
+    let i = issue(&spec, &r);
+    let l = issue(&Spec::leaf("client", Alg::P256), &i);
+    assert_err(verify(&[&r], &[&l.der, &i.der]), "eku_mismatch", Some(1));
+}
+
+// ---- validity ----
+
+#[test]
+fn expired_leaf() {
+    let r = root(&Spec::ca("Root CA", Alg::P256));
+    let i = issue(&Spec::ca("Issuing CA", Alg::P256), &r);
+    let l = issue(
+        &Spec {
+            not_after: NOW - 1,
+            ..Spec::leaf("client", Alg::P256)
+        },
+        &i,
+    );
+    assert_err(verify(&[&r], &[&l.der, &i.der]), "expired", Some(0));
+    // Bounds are inclusive (RFC 5280 §4.1.2.5): valid at exactly notAfter.
+    let l = issue(
+        &Spec {
+            not_after: NOW,
+            ..Spec::leaf("client", Alg::P256)
+        },
+        &i,
+    );
+    verify(&[&r], &[&l.der, &i.der]).unwrap();
+}
+
+#[test]
+fn not_yet_valid_leaf() {
+    let r = root(&Spec::ca("Root CA", Alg::P256));
+    let i = issue(&Spec::ca("Issuing CA", Alg::P256), &r);
+    let l = issue(
+        &Spec {
+            not_before: NOW + 1,
+            ..Spec::leaf("client", Alg::P256)
+        },
+        &i,
+    );
+    assert_err(verify(&[&r], &[&l.der, &i.der]), "not_yet_valid", Some(0));
+}
+
+#[test]
+fn expired_intermediate() {
+    let r = root(&Spec::ca("Root CA", Alg::P256));
+    let i = issue(
+        &Spec {
+            not_after: NOW - DAY,
+            ..Spec::ca("Issuing CA", Alg::P256)
+        },
+        &r,
+    );
+    let l = issue(&Spec::leaf("client", Alg::P256), &i);
+    assert_err(verify(&[&r], &[&l.der, &i.der]), "expired", Some(1));
+}
+
+#[test]
+fn not_yet_valid_intermediate() {
+    let r = root(&Spec::ca("Root CA", Alg::P256));
+    let i = issue(
+        &Spec {
+            not_before: NOW + DAY,
+            ..Spec::ca("Issuing CA", Alg::P256)
+        },
+        &r,
+    );
+    let l = issue(&Spec::leaf("client", Alg::P256), &i);
+    assert_err(verify(&[&r], &[&l.der, &i.der]), "not_yet_valid", Some(1));
+}
+
+// ---- CA rules ----
+
+#[test]
+fn issuer_not_a_ca() {
+    let r = root(&Spec::ca("Root CA", Alg::P256));
+    let not_ca = Spec {
+        ca: None,
+        ..Spec::ca("Issuing CA", Alg::P256)
+    };
+    let i = issue(&not_ca, &r);
+    let l = issue(&Spec::leaf("client", Alg::P256), &i);
+    assert_err(verify(&[&r], &[&l.der, &i.der]), "ca_required", Some(1));
+}
+
+#[test]
+fn path_len_violated() {
+    let r = root(&Spec::ca("Root CA", Alg::P256));
+    let i1 = issue(
+        &Spec {
+            ca: Some(Some(0)),
+            ..Spec::ca("Policy CA", Alg::P256)
+        },
+        &r,
+    );
+    let i2 = issue(&Spec::ca("Issuing CA", Alg::P256), &i1);
+    let l = issue(&Spec::leaf("client", Alg::P256), &i2);
+    let e = assert_err(
+        verify(&[&r], &[&l.der, &i2.der, &i1.der]),
+        "path_len_exceeded",
+        Some(2),
+    );
+    assert!(
+        matches!(
+            e,
+            ChainError::PathLenExceeded {
+                path_len: 0,
+                found: 1,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+}
+
+#[test]
+fn issuer_without_key_cert_sign() {
+    let r = root(&Spec::ca("Root CA", Alg::P256));
+    let spec = Spec {
+        key_usages: vec![KeyUsagePurpose::CrlSign, KeyUsagePurpose::DigitalSignature],
+        ..Spec::ca("Issuing CA", Alg::P256)
+    };
+    let i = issue(&spec, &r);
+    let l = issue(&Spec::leaf("client", Alg::P256), &i);
+    assert_err(verify(&[&r], &[&l.der, &i.der]), "key_usage", Some(1));
+}
+
+// ---- leaf rules ----
+
+#[test]
+fn server_auth_only_leaf() {
+    let r = root(&Spec::ca("Root CA", Alg::P256));
+    let i = issue(&Spec::ca("Issuing CA", Alg::P256), &r);
+    let spec = Spec {
+        ekus: vec![ExtendedKeyUsagePurpose::ServerAuth],
+        ..Spec::leaf("server", Alg::P256)
+    };
+    let l = issue(&spec, &i);
+    assert_err(verify(&[&r], &[&l.der, &i.der]), "eku_mismatch", Some(0));
+    // The same chain is fine when serverAuth is what is asked for.
+    verify_with(
+        builder(&[&r]).required_eku(Eku::ServerAuth),
+        &[&l.der, &i.der],
+    )
+    .unwrap();
+}
+
+#[test]
+fn leaf_without_digital_signature() {
+    let r = root(&Spec::ca("Root CA", Alg::P256));
+    let i = issue(&Spec::ca("Issuing CA", Alg::P256), &r);
+    let spec = Spec {
+        key_usages: vec![KeyUsagePurpose::KeyEncipherment],
+        ..Spec::leaf("client", Alg::P256)
+    };
+    let l = issue(&spec, &i);
+    assert_err(verify(&[&r], &[&l.der, &i.der]), "key_usage", Some(0));
+}
+
+#[test]
+fn unknown_critical_extension() {
+    let r = root(&Spec::ca("Root CA", Alg::P256));
+    let i = issue(&Spec::ca("Issuing CA", Alg::P256), &r);
+    let mut ext =
+        CustomExtension::from_oid_content(&[1, 3, 6, 1, 4, 1, 55555, 1], vec![0x05, 0x00]);
+    ext.set_criticality(true);
+    let l = issue(
+        &Spec {
+            custom: vec![ext],
+            ..Spec::leaf("client", Alg::P256)
+        },
+        &i,
+    );
+    let e = assert_err(
+        verify(&[&r], &[&l.der, &i.der]),
+        "unknown_critical_extension",
+        Some(0),
+    );
+    assert!(e.to_string().contains("1.3.6.1.4.1.55555.1"), "{e}");
+}
+
+#[test]
+fn bad_signature() {
+    let (r, i, l) = chain3([Alg::P256, Alg::Rsa2048Sha256(2), Alg::P256]);
+    let mut bad = l.der.clone();
+    let n = bad.len();
+    bad[n - 10] ^= 0x01;
+    assert_err(verify(&[&r], &[&bad, &i.der]), "bad_signature", Some(0));
+}
+
+// ---- path building ----
+
+#[test]
+fn same_issuer_name_different_key() {
+    let r = root(&Spec::ca("Root CA", Alg::P256));
+    let wrong = issue(&Spec::ca("Issuing CA", Alg::P256), &r);
+    let right = issue(
+        &Spec {
+            serial: 2,
+            ..Spec::ca("Issuing CA", Alg::P256)
+        },
+        &r,
+    );
+    let l = issue(&Spec::leaf("client", Alg::P256), &right);
+    let v = verify(&[&r], &[&l.der, &wrong.der, &right.der]).unwrap();
+    assert_eq!(v.positions()[1], CertPosition::Presented(2));
+}
+
+#[test]
+fn untrusted_root() {
+    let (r, i, l) = chain3([Alg::P256, Alg::P256, Alg::P256]);
+    let other = root(&Spec::ca("Other Root", Alg::P256));
+    let e = assert_err(
+        verify(&[&other], &[&l.der, &i.der, &r.der]),
+        "unknown_issuer",
+        Some(2),
+    );
+    assert!(e.to_string().contains("Root CA"), "{e}");
+}
+
+#[test]
+fn shuffled_and_padded_chain() {
+    let r = root(&Spec::ca("Root CA", Alg::P256));
+    let i1 = issue(&Spec::ca("Policy CA", Alg::P256), &r);
+    let i2 = issue(&Spec::ca("Issuing CA", Alg::P256), &i1);
+    let l = issue(&Spec::leaf("client", Alg::P256), &i2);
+    let unrelated = root(&Spec::ca("Unrelated", Alg::P256));
+    let garbage = vec![0x30, 0x03, 0x02, 0x01, 0x00];
+    let v = verify(&[&r], &[&l.der, &unrelated.der, &i1.der, &garbage, &i2.der]).unwrap();
+    assert_eq!(
+        v.positions(),
+        &[
+            CertPosition::Presented(0),
+            CertPosition::Presented(4),
+            CertPosition::Presented(2),
+            CertPosition::Anchor(0)
+        ]
+    );
+}
+
+#[test]
+fn configured_intermediates_complete_the_path() {
+    let (r, i, l) = chain3([Alg::P256, Alg::P256, Alg::P256]);
+    let v = verify_with(builder(&[&r]).intermediates(i.pem().as_bytes()), &[&l.der]).unwrap();
+    assert_eq!(v.positions()[1], CertPosition::ConfiguredIntermediate(0));
+}
+
+#[test]
+fn cross_signed_path_with_one_expired() {
+    // The same intermediate (subject and key) certified by two roots; the first path is expired.
+    let old_root = root(&Spec::ca("Old Root", Alg::P256));
+    let new_root = root(&Spec::ca("New Root", Alg::P256));
+    let ica = issue(&Spec::ca("Issuing CA", Alg::P256), &new_root);
+    // Re-certify the same key and name under the old root, expired.
+    let expired_cross = {
+        // Sign ica's own key (held in ica.issuer) with the old root.
+        let spec = Spec {
+            not_after: NOW - DAY,
+            serial: 7,
+            ..Spec::ca("Issuing CA", Alg::P256)
+        };
+        let params = {
+            let mut p = rcgen::CertificateParams::default();
+            p.distinguished_name = spec.dn.clone();
+            p.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+            p.key_usages = spec.key_usages.clone();
+            p.not_before = time::OffsetDateTime::from_unix_timestamp(spec.not_before).unwrap();
+            p.not_after = time::OffsetDateTime::from_unix_timestamp(spec.not_after).unwrap();
+            p.use_authority_key_identifier_extension = true;
+            p
+        };
+        params
+            .signed_by(ica.issuer.key(), &old_root.issuer)
+            .unwrap()
+            .der()
+            .to_vec()
+    };
+    let l = issue(&Spec::leaf("client", Alg::P256), &ica);
+    let v = verify(&[&old_root, &new_root], &[&l.der, &expired_cross, &ica.der]).unwrap();
+    assert_eq!(v.anchor_index(), 1);
+    // With only the expired cross-certificate the most specific reason survives.
+    assert_err(
+        verify(&[&old_root, &new_root], &[&l.der, &expired_cross]),
+        "expired",
+        Some(1),
+    );
+}
+
+#[test]
+fn too_deep() {
+    let r = root(&Spec::ca("Root CA", Alg::Ed25519));
+    let mut chain = vec![];
+    let mut prev = &r;
+    let mut nodes = vec![];
+    for n in 0..7 {
+        nodes.push(issue(&Spec::ca(&format!("CA {n}"), Alg::Ed25519), prev));
+        prev = nodes.last().unwrap();
+    }
+    let l = issue(&Spec::leaf("client", Alg::Ed25519), prev);
+    chain.push(l.der.clone());
+    for n in nodes.iter().rev() {
+        chain.push(n.der.clone());
+    }
+    let refs: Vec<&[u8]> = chain.iter().map(Vec::as_slice).collect();
+    // Named: the certificate whose issuer would be the seventh intermediate (CA 1, presented #6).
+    assert_err(verify(&[&r], &refs), "path_too_deep", Some(6));
+    // Raising the limit to seven lets the same chain through.
+    let mut limits = Limits::DEFAULT;
+    limits.max_path_intermediates = 7;
+    verify_with(builder(&[&r]).limits(limits), &refs).unwrap();
+}
+
+#[test]
+fn budget_exhaustion() {
+    // Ten intermediates share the issuing CA's name but not its key: each is a dead end.
+    let r = root(&Spec::ca("Root CA", Alg::Ed25519));
+    let decoys: Vec<Node> = (0..10)
+        .map(|n| {
+            issue(
+                &Spec {
+                    serial: 10 + n,
+                    ..Spec::ca("Issuing CA", Alg::Ed25519)
+                },
+                &r,
+            )
+        })
+        .collect();
+    let real = issue(
+        &Spec::ca("Issuing CA", Alg::Ed25519),
+        &root(&Spec::ca("Root CA", Alg::Ed25519)),
+    );
+    let l = issue(&Spec::leaf("client", Alg::Ed25519), &real);
+    let mut chain: Vec<&[u8]> = vec![&l.der];
+    chain.extend(decoys.iter().map(|d| d.der.as_slice()));
+    let mut limits = Limits::DEFAULT;
+    limits.max_signature_checks = 5;
+    assert_err(
+        verify_with(builder(&[&r]).limits(limits.clone()), &chain),
+        "signature_budget_exceeded",
+        None,
+    );
+    let mut limits = Limits::DEFAULT;
+    limits.max_path_build_steps = 3;
+    assert_err(
+        verify_with(builder(&[&r]).limits(limits), &chain),
+        "build_budget_exceeded",
+        None,
+    );
+    // Within the default budget all ten are tried and the result is a bad signature.
+    assert_err(verify(&[&r], &chain), "bad_signature", Some(0));
+}
+
+#[test]
+fn too_many_presented() {
+    let (r, i, l) = chain3([Alg::Ed25519, Alg::Ed25519, Alg::Ed25519]);
+    let mut chain: Vec<&[u8]> = vec![&l.der];
+    chain.extend(std::iter::repeat_n(i.der.as_slice(), 64));
+    assert_err(verify(&[&r], &chain), "too_many_certificates", None);
+}
+
+// ---- name constraints ----
+
+fn constrained_root(nc: NameConstraints) -> Node {
+    root(&Spec {
+        name_constraints: Some(nc),
+        ..Spec::ca("Constrained Root", Alg::Ed25519)
+    })
+}
+
+#[test]
+fn dn_constraints_permitted() {
+    let r = constrained_root(NameConstraints {
+        permitted_subtrees: vec![GeneralSubtree::DirectoryName(dn(&[(
+            DnType::OrganizationName,
+            "x509-dbauth tests",
+        )]))],
+        excluded_subtrees: vec![],
+    });
+    let i = issue(&Spec::ca("Issuing CA", Alg::Ed25519), &r);
+    let good = issue(&Spec::leaf("client", Alg::Ed25519), &i);
+    verify(&[&r], &[&good.der, &i.der]).unwrap();
+    let outside = Spec {
+        dn: dn(&[
+            (DnType::OrganizationName, "Elsewhere"),
+            (DnType::CommonName, "client"),
+        ]),
+        ..Spec::leaf("client", Alg::Ed25519)
+    };
+    let bad = issue(&outside, &i);
+    let e = assert_err(
+        verify(&[&r], &[&bad.der, &i.der]),
+        "name_constraint_violation",
+        Some(0),
+    );
+    assert!(e.to_string().contains("Elsewhere"), "{e}");
+}
+
+#[test]
+fn dn_constraints_excluded() {
+    let r = root(&Spec::ca("Root CA", Alg::Ed25519));
+    let i = issue(
+        &Spec {
+            name_constraints: Some(NameConstraints {
+                permitted_subtrees: vec![],
+                excluded_subtrees: vec![GeneralSubtree::DirectoryName(dn(&[
+                    (DnType::OrganizationName, "x509-dbauth tests"),
+                    (DnType::CommonName, "blocked"),
+                ]))],
+            }),
+            ..Spec::ca("Issuing CA", Alg::Ed25519)
+        },
+        &r,
+    );
+    let ok = issue(&Spec::leaf("client", Alg::Ed25519), &i);
+    verify(&[&r], &[&ok.der, &i.der]).unwrap();
+    let blocked = issue(&Spec::leaf("blocked", Alg::Ed25519), &i);
+    assert_err(
+        verify(&[&r], &[&blocked.der, &i.der]),
+        "name_constraint_violation",
+        Some(0),
+    );
+}
+
+#[test]
+fn rfc822_constraints_on_sans() {
+    let r = constrained_root(NameConstraints {
+        permitted_subtrees: vec![GeneralSubtree::Rfc822Name("example.com".into())],
+        excluded_subtrees: vec![],
+    });
+    let i = issue(&Spec::ca("Issuing CA", Alg::Ed25519), &r);
+    let email = |addr: &str| SanType::Rfc822Name(addr.try_into().unwrap());
+    let good = issue(
+        &Spec {
+            sans: vec![email("jane@example.com")],
+            ..Spec::leaf("jane", Alg::Ed25519)
+        },
+        &i,
+    );
+    verify(&[&r], &[&good.der, &i.der]).unwrap();
+    let bad = issue(
+        &Spec {
+            sans: vec![email("jane@example.org")],
+            ..Spec::leaf("jane", Alg::Ed25519)
+        },
+        &i,
+    );
+    assert_err(
+        verify(&[&r], &[&bad.der, &i.der]),
+        "name_constraint_violation",
+        Some(0),
+    );
+}
+
+#[test]
+fn dns_constraints_on_sans() {
+    let r = constrained_root(NameConstraints {
+        permitted_subtrees: vec![],
+        excluded_subtrees: vec![GeneralSubtree::DnsName("internal.example.com".into())],
+    });
+    let i = issue(&Spec::ca("Issuing CA", Alg::Ed25519), &r);
+    let dns = |n: &str| SanType::DnsName(n.try_into().unwrap());
+    let good = issue(
+        &Spec {
+            sans: vec![dns("app.example.com")],
+            ..Spec::leaf("app", Alg::Ed25519)
+        },
+        &i,
+    );
+    verify(&[&r], &[&good.der, &i.der]).unwrap();
+    let bad = issue(
+        &Spec {
+            sans: vec![dns("db.internal.example.com")],
+            ..Spec::leaf("db", Alg::Ed25519)
+        },
+        &i,
+    );
+    assert_err(
+        verify(&[&r], &[&bad.der, &i.der]),
+        "name_constraint_violation",
+        Some(0),
+    );
+}
+
+// ---- CRLs ----
+
+fn crl_chain() -> (Node, Node, Node) {
+    let r = root(&Spec::ca("Root CA", Alg::Ed25519));
+    let i = issue(
+        &Spec {
+            serial: 5,
+            ..Spec::ca("Issuing CA", Alg::Ed25519)
+        },
+        &r,
+    );
+    let l = issue(
+        &Spec {
+            serial: 42,
+            ..Spec::leaf("client", Alg::Ed25519)
+        },
+        &i,
+    );
+    (r, i, l)
+}
+
+#[test]
+fn revoked_leaf() {
+    let (r, i, l) = crl_chain();
+    let list = crl(&i, &[41, 42], NOW - DAY, NOW + 7 * DAY);
+    let e = assert_err(
+        verify_with(builder(&[&r]).crls(&list), &[&l.der, &i.der]),
+        "revoked",
+        Some(0),
+    );
+    assert!(matches!(e, ChainError::Revoked { revoked_at, .. } if revoked_at == NOW - 10 * DAY));
+    // A CRL that does not list the leaf lets it through.
+    let clean = crl(&i, &[41], NOW - DAY, NOW + 7 * DAY);
+    verify_with(builder(&[&r]).crls(&clean), &[&l.der, &i.der]).unwrap();
+}
+
+#[test]
+fn revoked_intermediate() {
+    let (r, i, l) = crl_chain();
+    let list = crl(&r, &[5], NOW - DAY, NOW + 7 * DAY);
+    assert_err(
+        verify_with(builder(&[&r]).crls(&list), &[&l.der, &i.der]),
+        "revoked",
+        Some(1),
+    );
+}
+
+#[test]
+fn crl_with_bad_signature() {
+    let (r, i, l) = crl_chain();
+    // Same issuer name, different key.
+    let impostor = issue(
+        &Spec {
+            serial: 5,
+            ..Spec::ca("Issuing CA", Alg::Ed25519)
+        },
+        &r,
+    );
+    let list = crl(&impostor, &[], NOW - DAY, NOW + 7 * DAY);
+    let e = assert_err(
+        verify_with(builder(&[&r]).crls(&list), &[&l.der, &i.der]),
+        "crl_invalid",
+        Some(0),
+    );
+    assert!(
+        matches!(
+            e,
+            ChainError::CrlInvalid {
+                reason: "bad_signature",
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+}
+
+#[test]
+fn crl_expired() {
+    let (r, i, l) = crl_chain();
+    let list = crl(&i, &[], NOW - 30 * DAY, NOW - DAY);
+    let e = assert_err(
+        verify_with(builder(&[&r]).crls(&list), &[&l.der, &i.der]),
+        "crl_invalid",
+        Some(0),
+    );
+    assert!(
+        matches!(
+            e,
+            ChainError::CrlInvalid {
+                reason: "expired",
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+}
+
+#[test]
+fn require_crl_with_missing_crl() {
+    let (r, i, l) = crl_chain();
+    let root_crl = crl(&r, &[], NOW - DAY, NOW + 7 * DAY);
+    let b = builder(&[&r]).crls(&root_crl).require_crl(true);
+    assert_err(verify_with(b, &[&l.der, &i.der]), "crl_missing", Some(0));
+    let leaf_crl = crl(&i, &[], NOW - DAY, NOW + 7 * DAY);
+    let b = builder(&[&r])
+        .crls(&root_crl)
+        .crls(&leaf_crl)
+        .require_crl(true);
+    verify_with(b, &[&l.der, &i.der]).unwrap();
+}
+
+// ---- malformed input ----
+
+#[test]
+fn oversized_certificate() {
+    let r = root(&Spec::ca("Root CA", Alg::Ed25519));
+    let big = CustomExtension::from_oid_content(&[1, 3, 6, 1, 4, 1, 55555, 2], {
+        let mut v = vec![0x04, 0x83, 0x01, 0x11, 0x70];
+        v.extend(std::iter::repeat_n(0u8, 70_000));
+        v
+    });
+    let l = issue(
+        &Spec {
+            custom: vec![big],
+            ..Spec::leaf("client", Alg::Ed25519)
+        },
+        &r,
+    );
+    let e = assert_err(verify(&[&r], &[&l.der]), "malformed", Some(0));
+    assert!(e.to_string().contains("65536"), "{e}");
+}
+
+#[test]
+fn garbage_and_truncated_der() {
+    let (r, i, l) = chain3([Alg::Ed25519, Alg::Ed25519, Alg::Ed25519]);
+    for bad in [
+        &b"not a certificate"[..],
+        &[],
+        &[0x30],
+        &l.der[..l.der.len() - 1],
+        &l.der[1..],
+    ] {
+        assert_err(verify(&[&r], &[bad, &i.der]), "malformed", Some(0));
+    }
+    let mut trailing = l.der.clone();
+    trailing.push(0);
+    assert_err(verify(&[&r], &[&trailing, &i.der]), "malformed", Some(0));
+    assert_err(verify(&[&r], &[]), "no_certificate", None);
+}
+
+// ---- trust bundles ----
+
+#[test]
+fn trust_bundle_errors() {
+    let (r, i, l) = chain3([Alg::Ed25519, Alg::Ed25519, Alg::Ed25519]);
+    let bundle = format!(
+        "{}{}",
+        r.pem(),
+        issue(&Spec::leaf("not a CA", Alg::Ed25519), &r).pem()
+    );
+    let e = TrustAnchors::from_pem(bundle.as_bytes()).unwrap_err();
+    assert_eq!((e.kind(), e.certificate_index()), ("not_ca", Some(1)));
+    assert!(e.to_string().contains("#1"), "{e}");
+
+    let dup = format!("{}{}", r.pem(), r.pem());
+    let e = TrustAnchors::from_pem(dup.as_bytes()).unwrap_err();
+    assert_eq!((e.kind(), e.certificate_index()), ("duplicate", Some(1)));
+
+    let e = TrustAnchors::from_pem(
+        b"-----BEGIN CERTIFICATE-----\nnot base64!\n-----END CERTIFICATE-----\n",
+    )
+    .unwrap_err();
+    assert_eq!(e.kind(), "pem");
+    assert_eq!(
+        TrustAnchors::from_pem(b"hello").unwrap_err().kind(),
+        "empty"
+    );
+
+    // Rotation: both the old and the new root are trusted after `with_added`.
+    let new_root = root(&Spec::ca("New Root", Alg::Ed25519));
+    let both = TrustAnchors::from_pem(r.pem().as_bytes())
+        .unwrap()
+        .with_added(new_root.pem().as_bytes())
+        .unwrap();
+    assert_eq!(both.len(), 2);
+    let infos: Vec<_> = both.iter().collect();
+    assert!(
+        infos[1].subject.contains("New Root"),
+        "{}",
+        infos[1].subject
+    );
+    let v = Verifier::builder(both).build().unwrap();
+    v.verify_client(
+        &[
+            CertificateDer::from(l.der.as_slice()),
+            CertificateDer::from(i.der.as_slice()),
+        ],
+        now(),
+    )
+    .unwrap();
+}
+
+#[test]
+fn anchor_warnings() {
+    let soon = root(&Spec {
+        not_after: NOW + 10 * DAY,
+        ..Spec::ca("Soon", Alg::Ed25519)
+    });
+    let gone = root(&Spec {
+        not_after: NOW - DAY,
+        ..Spec::ca("Gone", Alg::Ed25519)
+    });
+    let fine = root(&Spec::ca("Fine", Alg::Ed25519));
+    let w = anchors(&[&soon, &gone, &fine]).warnings(now());
+    assert_eq!(w.len(), 2);
+    assert!(
+        matches!(
+            &w[0],
+            AnchorWarning::ExpiresSoon {
+                index: 0,
+                days_left: 10,
+                ..
+            }
+        ),
+        "{w:?}"
+    );
+    assert!(
+        matches!(&w[1], AnchorWarning::Expired { index: 1, .. }),
+        "{w:?}"
+    );
+}
+
+// ---- rustls-webpki as an oracle ----
+
+fn webpki_accepts(root: &Node, chain: &[&[u8]]) -> bool {
+    use rustls_pki_types::{TrustAnchor, UnixTime as T};
+    let anchor_der = CertificateDer::from(root.der.as_slice());
+    let ta: TrustAnchor<'_> = webpki::anchor_from_trusted_cert(&anchor_der).unwrap();
+    let ee_der = CertificateDer::from(chain[0]);
+    let Ok(ee) = webpki::EndEntityCert::try_from(&ee_der) else {
+        return false;
+    };
+    let inter: Vec<CertificateDer<'_>> = chain[1..]
+        .iter()
+        .map(|d| CertificateDer::from(*d))
+        .collect();
+    ee.verify_for_usage(
+        webpki::ALL_VERIFICATION_ALGS,
+        &[ta],
+        &inter,
+        T::since_unix_epoch(Duration::from_secs(NOW as u64)),
+        webpki::KeyUsage::client_auth(),
+        None,
+        None,
+    )
+    .is_ok()
+}
+
+#[test]
+fn agrees_with_webpki() {
+    let cases: Vec<(&str, Node, Vec<Vec<u8>>)> = {
+        let mut v = vec![];
+        for (label, alg) in [
+            ("p256", Alg::P256),
+            ("p384", Alg::P384),
+            ("ed25519", Alg::Ed25519),
+            ("rsa", Alg::Rsa2048Sha256(1)),
+        ] {
+            let (r, i, l) = chain3([alg, alg, alg]);
+            v.push((label, r, vec![l.der.clone(), i.der.clone()]));
+        }
+        let r = root(&Spec::ca("Root CA", Alg::P256));
+        let i = issue(&Spec::ca("Issuing CA", Alg::P256), &r);
+        let expired = issue(
+            &Spec {
+                not_after: NOW - 1,
+                ..Spec::leaf("client", Alg::P256)
+            },
+            &i,
+        );
+        let server = issue(
+            &Spec {
+                ekus: vec![ExtendedKeyUsagePurpose::ServerAuth],
+                ..Spec::leaf("s", Alg::P256)
+            },
+            &i,
+        );
+        v.push(("expired", r, vec![expired.der.clone(), i.der.clone()]));
+        let r2 = root(&Spec::ca("Root CA", Alg::P256));
+        v.push(("untrusted", r2, vec![server.der.clone(), i.der.clone()]));
+        v
+    };
+    for (label, r, chain) in &cases {
+        let refs: Vec<&[u8]> = chain.iter().map(Vec::as_slice).collect();
+        let ours = verify(&[r], &refs).is_ok();
+        assert_eq!(ours, webpki_accepts(r, &refs), "{label}: ours={ours}");
+    }
+}
+
+// ---- the fuzz target's seed stays meaningful ----
+
+#[test]
+fn fuzz_seed_chain_verifies() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fuzz");
+    let anchor = std::fs::read(format!("{dir}/anchor.der")).unwrap();
+    let seed = std::fs::read(format!("{dir}/corpus/verify_client/valid-chain")).unwrap();
+    assert_eq!(seed[0] % 3, 1, "two certificates");
+    let len = u16::from_be_bytes([seed[1], seed[2]]) as usize;
+    let (leaf, inter) = (&seed[3..3 + len], &seed[3 + len..]);
+    let v = Verifier::builder(TrustAnchors::from_ders([anchor]).unwrap())
+        .build()
+        .unwrap();
+    let at = UnixTime::since_unix_epoch(Duration::from_secs(1_893_456_000));
+    let chain = v
+        .verify_client(
+            &[CertificateDer::from(leaf), CertificateDer::from(inter)],
+            at,
+        )
+        .unwrap();
+    assert_eq!(chain.len(), 3);
+}
+
+#[test]
+fn expired_anchor_is_named() {
+    let r = root(&Spec {
+        not_after: NOW - DAY,
+        ..Spec::ca("Old Root", Alg::Ed25519)
+    });
+    let i = issue(&Spec::ca("Issuing CA", Alg::Ed25519), &r);
+    let l = issue(&Spec::leaf("client", Alg::Ed25519), &i);
+    let e = assert_err(verify(&[&r], &[&l.der, &i.der]), "expired", None);
+    assert_eq!(e.certificate().unwrap().position, CertPosition::Anchor(0));
+    assert_eq!(
+        e.to_string(),
+        "trust anchor #0 \"CN=Old Root,O=x509-dbauth tests\" expired at 2026-05-31T00:00:00Z \
+         (validation time 2026-06-01T00:00:00Z)"
+    );
+}

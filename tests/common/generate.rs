@@ -1,0 +1,412 @@
+//! Certificate-chain generator for tests (rcgen 0.14 with ring).
+//!
+//! ring cannot generate RSA keys, so RSA keys are fixtures (`tests/common/keys/*.pk8.pem`, made
+//! with `openssl genpkey`); ring also refuses RSA keys under 2048 bits, so the RSA-1024 key signs
+//! through the `rsa` crate behind rcgen's `SigningKey` trait. rcgen has no SHA-1 algorithm:
+//! [`resign_sha1`] rewrites a finished RSA-SHA-256 certificate into sha1WithRSAEncryption.
+
+use rcgen::{
+    BasicConstraints, CertificateParams, CertificateRevocationListParams, CustomExtension,
+    DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyIdMethod, KeyPair,
+    KeyUsagePurpose, NameConstraints, PublicKeyData, RevokedCertParams, SanType, SerialNumber,
+    SignatureAlgorithm, SigningKey,
+};
+use time::OffsetDateTime;
+
+/// 2026-06-01T00:00:00Z: the validation time of the generated scenarios.
+pub const NOW: i64 = 1_780_272_000;
+/// One day in seconds.
+pub const DAY: i64 = 86_400;
+
+/// Key algorithms the generator can use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Alg {
+    /// RSA-2048 fixture key n (1..=3), PKCS#1 v1.5 with SHA-256.
+    Rsa2048Sha256(u8),
+    /// RSA-2048 fixture key n, SHA-384.
+    Rsa2048Sha384(u8),
+    /// RSA-2048 fixture key n, SHA-512.
+    Rsa2048Sha512(u8),
+    /// The RSA-1024 fixture key, SHA-256.
+    Rsa1024,
+    /// A fresh P-256 key, ECDSA SHA-256.
+    P256,
+    /// A fresh P-384 key, ECDSA SHA-384.
+    P384,
+    /// A fresh Ed25519 key.
+    Ed25519,
+}
+
+fn fixture(name: &str) -> String {
+    std::fs::read_to_string(format!(
+        "{}/tests/common/keys/{name}.pk8.pem",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
+}
+
+fn rsa_key(name: &str) -> rsa::PrivateKey {
+    use rsa::pkcs8::DecodePrivateKey;
+    let (_, der) = pem_rfc7468::decode_vec(fixture(name).as_bytes()).unwrap();
+    rsa::PrivateKey::from_pkcs8_der(&der).unwrap()
+}
+
+/// A signing key usable by rcgen: ring's, or the `rsa` crate's for RSA-1024.
+pub enum Key {
+    Ring(KeyPair),
+    Legacy {
+        key: rsa::PrivateKey,
+        public_pkcs1: Vec<u8>,
+    },
+}
+
+impl Key {
+    pub fn new(alg: Alg) -> Key {
+        let ring = |pem: String, a: &'static SignatureAlgorithm| {
+            Key::Ring(KeyPair::from_pkcs8_pem_and_sign_algo(&pem, a).unwrap())
+        };
+        match alg {
+            Alg::Rsa2048Sha256(n) => {
+                ring(fixture(&format!("rsa2048-{n}")), &rcgen::PKCS_RSA_SHA256)
+            }
+            Alg::Rsa2048Sha384(n) => {
+                ring(fixture(&format!("rsa2048-{n}")), &rcgen::PKCS_RSA_SHA384)
+            }
+            Alg::Rsa2048Sha512(n) => {
+                ring(fixture(&format!("rsa2048-{n}")), &rcgen::PKCS_RSA_SHA512)
+            }
+            Alg::P256 => Key::Ring(KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap()),
+            Alg::P384 => Key::Ring(KeyPair::generate_for(&rcgen::PKCS_ECDSA_P384_SHA384).unwrap()),
+            Alg::Ed25519 => Key::Ring(KeyPair::generate_for(&rcgen::PKCS_ED25519).unwrap()),
+            Alg::Rsa1024 => {
+                use rsa::pkcs1::EncodeRsaPublicKey;
+                let key = rsa_key("rsa1024");
+                let public_pkcs1 = key.to_public_key().to_pkcs1_der().unwrap().into_vec();
+                Key::Legacy { key, public_pkcs1 }
+            }
+        }
+    }
+}
+
+impl PublicKeyData for Key {
+    fn der_bytes(&self) -> &[u8] {
+        match self {
+            Key::Ring(k) => k.der_bytes(),
+            Key::Legacy { public_pkcs1, .. } => public_pkcs1,
+        }
+    }
+    fn algorithm(&self) -> &'static SignatureAlgorithm {
+        match self {
+            Key::Ring(k) => k.algorithm(),
+            Key::Legacy { .. } => &rcgen::PKCS_RSA_SHA256,
+        }
+    }
+}
+
+impl SigningKey for Key {
+    fn sign(&self, msg: &[u8]) -> Result<Vec<u8>, rcgen::Error> {
+        match self {
+            Key::Ring(k) => k.sign(msg),
+            Key::Legacy { key, .. } => {
+                use rsa::signature::{SignatureEncoding, Signer};
+                let sk = rsa::pkcs1v15::SigningKey::<sha2::Sha256>::new(key.clone());
+                Ok(sk.sign(msg).to_vec())
+            }
+        }
+    }
+}
+
+/// What to put in a generated certificate. `Spec::leaf` / `Spec::ca` give sane defaults.
+#[derive(Clone)]
+pub struct Spec {
+    pub alg: Alg,
+    pub dn: DistinguishedName,
+    /// `Some(path_len)` makes a CA (`Some(None)`: unconstrained).
+    pub ca: Option<Option<u8>>,
+    pub key_usages: Vec<KeyUsagePurpose>,
+    pub ekus: Vec<ExtendedKeyUsagePurpose>,
+    pub not_before: i64,
+    pub not_after: i64,
+    pub sans: Vec<SanType>,
+    pub name_constraints: Option<NameConstraints>,
+    pub custom: Vec<CustomExtension>,
+    pub serial: u64,
+}
+
+/// A distinguished name from (type, value) pairs, most significant first.
+pub fn dn(parts: &[(DnType, &str)]) -> DistinguishedName {
+    let mut d = DistinguishedName::new();
+    for (t, v) in parts {
+        d.push(t.clone(), *v);
+    }
+    d
+}
+
+impl Spec {
+    pub fn ca(cn: &str, alg: Alg) -> Spec {
+        Spec {
+            alg,
+            dn: dn(&[
+                (DnType::OrganizationName, "x509-dbauth tests"),
+                (DnType::CommonName, cn),
+            ]),
+            ca: Some(None),
+            key_usages: vec![
+                KeyUsagePurpose::KeyCertSign,
+                KeyUsagePurpose::CrlSign,
+                KeyUsagePurpose::DigitalSignature,
+            ],
+            ekus: vec![],
+            not_before: NOW - 365 * DAY,
+            not_after: NOW + 3650 * DAY,
+            sans: vec![],
+            name_constraints: None,
+            custom: vec![],
+            serial: 1,
+        }
+    }
+
+    pub fn leaf(cn: &str, alg: Alg) -> Spec {
+        Spec {
+            ca: None,
+            key_usages: vec![KeyUsagePurpose::DigitalSignature],
+            ekus: vec![ExtendedKeyUsagePurpose::ClientAuth],
+            not_after: NOW + 365 * DAY,
+            serial: 100,
+            ..Spec::ca(cn, alg)
+        }
+    }
+
+    fn params(&self) -> CertificateParams {
+        let mut p = CertificateParams::default();
+        p.distinguished_name = self.dn.clone();
+        p.is_ca = match self.ca {
+            Some(None) => IsCa::Ca(BasicConstraints::Unconstrained),
+            Some(Some(n)) => IsCa::Ca(BasicConstraints::Constrained(n)),
+            None => IsCa::ExplicitNoCa,
+        };
+        p.key_usages = self.key_usages.clone();
+        p.extended_key_usages = self.ekus.clone();
+        p.not_before = OffsetDateTime::from_unix_timestamp(self.not_before).unwrap();
+        p.not_after = OffsetDateTime::from_unix_timestamp(self.not_after).unwrap();
+        p.subject_alt_names = self.sans.clone();
+        p.name_constraints = self.name_constraints.clone();
+        p.custom_extensions = self.custom.clone();
+        p.serial_number = Some(SerialNumber::from(self.serial));
+        p.use_authority_key_identifier_extension = true;
+        p.key_identifier_method = KeyIdMethod::Sha256;
+        p
+    }
+}
+
+/// A generated certificate that can also issue others.
+pub struct Node {
+    pub der: Vec<u8>,
+    pub issuer: Issuer<'static, Key>,
+}
+
+impl Node {
+    pub fn pem(&self) -> String {
+        pem_rfc7468::encode_string("CERTIFICATE", pem_rfc7468::LineEnding::LF, &self.der).unwrap()
+    }
+}
+
+/// A self-signed certificate.
+pub fn root(spec: &Spec) -> Node {
+    let key = Key::new(spec.alg);
+    let mut params = spec.params();
+    params.use_authority_key_identifier_extension = false;
+    let der = params.self_signed(&key).unwrap().der().to_vec();
+    Node {
+        der,
+        issuer: Issuer::new(params, key),
+    }
+}
+
+/// A certificate signed by `by`.
+pub fn issue(spec: &Spec, by: &Node) -> Node {
+    let key = Key::new(spec.alg);
+    let params = spec.params();
+    let der = params.signed_by(&key, &by.issuer).unwrap().der().to_vec();
+    Node {
+        der,
+        issuer: Issuer::new(params, key),
+    }
+}
+
+/// A CRL from `by`, revoking `serials`, valid over [this_update, next_update].
+pub fn crl(by: &Node, serials: &[u64], this_update: i64, next_update: i64) -> Vec<u8> {
+    let params = CertificateRevocationListParams {
+        this_update: OffsetDateTime::from_unix_timestamp(this_update).unwrap(),
+        next_update: OffsetDateTime::from_unix_timestamp(next_update).unwrap(),
+        crl_number: SerialNumber::from(1u64),
+        issuing_distribution_point: None,
+        revoked_certs: serials
+            .iter()
+            .map(|s| RevokedCertParams {
+                serial_number: SerialNumber::from(*s),
+                revocation_time: OffsetDateTime::from_unix_timestamp(NOW - 10 * DAY).unwrap(),
+                reason_code: None,
+                invalidity_date: None,
+            })
+            .collect(),
+        key_identifier_method: KeyIdMethod::Sha256,
+    };
+    params.signed_by(&by.issuer).unwrap().der().to_vec()
+}
+
+/// DER TLV with a definite length.
+pub fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
+    let mut out = vec![tag];
+    let n = content.len();
+    if n < 0x80 {
+        out.push(n as u8);
+    } else if n < 0x100 {
+        out.extend([0x81, n as u8]);
+    } else {
+        out.extend([0x82, (n >> 8) as u8, n as u8]);
+    }
+    out.extend_from_slice(content);
+    out
+}
+
+/// The full encodings of the elements inside a constructed TLV (short or 1–2 byte lengths).
+fn children(der: &[u8]) -> Vec<&[u8]> {
+    let header = |d: &[u8]| -> (usize, usize) {
+        match d[1] {
+            n if n < 0x80 => (2, n as usize),
+            0x81 => (3, d[2] as usize),
+            0x82 => (4, (d[2] as usize) << 8 | d[3] as usize),
+            _ => panic!("unsupported length"),
+        }
+    };
+    let (h, n) = header(der);
+    let mut content = &der[h..h + n];
+    let mut out = vec![];
+    while !content.is_empty() {
+        let (h, n) = header(content);
+        out.push(&content[..h + n]);
+        content = &content[h + n..];
+    }
+    out
+}
+
+/// Re-signs a finished certificate under another AlgorithmIdentifier: both the inner and the
+/// outer identifiers become `alg_id`, and `sign` signs the new tbsCertificate.
+pub fn resign(der: &[u8], alg_id: &[u8], sign: impl Fn(&[u8]) -> Vec<u8>) -> Vec<u8> {
+    let outer = children(der);
+    let mut tbs_parts: Vec<Vec<u8>> = children(outer[0]).into_iter().map(<[u8]>::to_vec).collect();
+    // [0] version, serialNumber, signature: the third element (rcgen always writes v3).
+    tbs_parts[2] = alg_id.to_vec();
+    let tbs = tlv(0x30, &tbs_parts.concat());
+    let mut bits = vec![0u8];
+    bits.extend(sign(&tbs));
+    tlv(
+        0x30,
+        &[tbs.clone(), alg_id.to_vec(), tlv(0x03, &bits)].concat(),
+    )
+}
+
+const SHA256_OID: &[u8] = &[
+    0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01,
+];
+const SHA384_OID: &[u8] = &[
+    0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x02,
+];
+const SHA512_OID: &[u8] = &[
+    0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x03,
+];
+
+fn hash_oid(bits: u16) -> &'static [u8] {
+    match bits {
+        256 => SHA256_OID,
+        384 => SHA384_OID,
+        512 => SHA512_OID,
+        _ => panic!("hash"),
+    }
+}
+
+/// RSASSA-PSS AlgorithmIdentifier (RFC 4055 §3.1) with the given hash, MGF1 hash and salt.
+pub fn pss_alg_id(hash: u16, mgf_hash: u16, salt: u8) -> Vec<u8> {
+    let pss = [
+        0x06, 0x09, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x0A,
+    ];
+    let mgf1 = [
+        0x06, 0x09, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x08,
+    ];
+    let null = [0x05, 0x00];
+    let h = tlv(0x30, &[hash_oid(hash), &null].concat());
+    let m = tlv(
+        0x30,
+        &[&mgf1[..], &tlv(0x30, &[hash_oid(mgf_hash), &null].concat())].concat(),
+    );
+    let params = tlv(
+        0x30,
+        &[tlv(0xA0, &h), tlv(0xA1, &m), tlv(0xA2, &tlv(0x02, &[salt]))].concat(),
+    );
+    tlv(0x30, &[&pss[..], &params].concat())
+}
+
+/// A deterministic "random" source for PSS salts in tests.
+struct CountingRng(u64);
+
+impl rsa::rand_core::TryRng for CountingRng {
+    type Error = std::convert::Infallible;
+    fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
+        self.0 += 1;
+        Ok(self.0 as u32)
+    }
+    fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
+        self.0 += 1;
+        Ok(self.0)
+    }
+    fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Self::Error> {
+        for b in dst {
+            self.0 += 1;
+            *b = self.0 as u8;
+        }
+        Ok(())
+    }
+}
+
+impl rsa::rand_core::TryCryptoRng for CountingRng {}
+
+/// An RSASSA-PSS signature by RSA fixture key `key` with `hash`, salt length = hash length.
+pub fn sign_pss(key: u8, hash: u16, msg: &[u8]) -> Vec<u8> {
+    use rsa::signature::{RandomizedSigner, SignatureEncoding};
+    let k = rsa_key(&format!("rsa2048-{key}"));
+    let mut rng = CountingRng(7);
+    match hash {
+        256 => rsa::pss::SigningKey::<sha2::Sha256>::new(k)
+            .sign_with_rng(&mut rng, msg)
+            .to_vec(),
+        384 => rsa::pss::SigningKey::<sha2::Sha384>::new(k)
+            .sign_with_rng(&mut rng, msg)
+            .to_vec(),
+        512 => rsa::pss::SigningKey::<sha2::Sha512>::new(k)
+            .sign_with_rng(&mut rng, msg)
+            .to_vec(),
+        _ => panic!("hash"),
+    }
+}
+
+/// Re-signs a certificate issued by RSA fixture key `issuer_key` with sha1WithRSAEncryption.
+pub fn resign_sha1(der: &[u8], issuer_key: u8) -> Vec<u8> {
+    use rsa::signature::{SignatureEncoding, Signer};
+    let alg = [
+        0x30, 0x0D, 0x06, 0x09, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x05, 0x05, 0x00,
+    ];
+    resign(der, &alg, |tbs| {
+        let key = rsa_key(&format!("rsa2048-{issuer_key}"));
+        rsa::pkcs1v15::SigningKey::<sha1::Sha1>::new(key)
+            .sign(tbs)
+            .to_vec()
+    })
+}
+
+/// Re-signs a certificate issued by RSA fixture key `issuer_key` with RSASSA-PSS.
+pub fn resign_pss(der: &[u8], issuer_key: u8, hash: u16) -> Vec<u8> {
+    resign(der, &pss_alg_id(hash, hash, (hash / 8) as u8), |tbs| {
+        sign_pss(issuer_key, hash, tbs)
+    })
+}
