@@ -138,3 +138,164 @@ fn usage_error_exit_2() {
     assert_eq!(code, 2);
     assert!(stderr.contains("unrecognized subcommand"), "{stderr}");
 }
+
+#[test]
+fn inspect_shows_both_name_forms_and_the_extensions() {
+    let (code, v) = run_json(&["inspect", "--json", "examples/pki/kaloyan-chain.pem"]);
+    assert_eq!(code, 0);
+    let certs = v.as_array().unwrap();
+    assert_eq!(certs.len(), 2, "a PEM bundle prints every certificate");
+    let leaf = &certs[0];
+    assert_eq!(
+        leaf["subject"]["rfc4514"],
+        "CN=Калоян,OU=Kernel Users,O=MongoDB,L=New York City,ST=New York,C=US"
+    );
+    assert_eq!(
+        leaf["subject"]["server_username"],
+        "CN=\\D0\\9A\\D0\\B0\\D0\\BB\\D0\\BE\\D1\\8F\\D0\\BD,OU=Kernel Users,O=MongoDB,L=New York City,ST=New York,C=US"
+    );
+    assert_eq!(
+        leaf["issuer"]["rfc4514"],
+        "CN=Example Corp Issuing CA,OU=Database Security,O=Example Corp,C=US"
+    );
+    assert_eq!(
+        leaf["key"],
+        json!({"algorithm": "ECDSA P-256", "bits": 256})
+    );
+    assert_eq!(leaf["signature_algorithm"], "ECDSA SHA-256");
+    assert_eq!(
+        leaf["basic_constraints"],
+        json!({"ca": false, "path_len": null})
+    );
+    assert_eq!(leaf["key_usage"], json!(["digitalSignature"]));
+    assert_eq!(leaf["extended_key_usage"], json!(["clientAuth"]));
+    assert_eq!(leaf["subject_alt_names"], Value::Null);
+    // Ten-year validity written as RFC 3339 UTC.
+    let from = leaf["validity"]["not_before"].as_str().unwrap();
+    assert!(from.len() == 20 && from.ends_with('Z'), "{from}");
+    let issuing = &certs[1];
+    assert_eq!(
+        issuing["basic_constraints"],
+        json!({"ca": true, "path_len": 0})
+    );
+    assert_eq!(issuing["key_usage"], json!(["keyCertSign", "cRLSign"]));
+    assert_eq!(issuing["signature_algorithm"], "RSA PKCS#1 v1.5 SHA-256");
+}
+
+#[test]
+fn inspect_garbage_is_bad_input() {
+    let (code, v) = run_json(&["inspect", "--json", "README.md"]);
+    assert_eq!(code, 2);
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("README.md: ")
+    );
+}
+
+#[test]
+fn inspect_missing_file_is_bad_input() {
+    let (code, v) = run_json(&["inspect", "--json", "no/such/file.pem"]);
+    assert_eq!(code, 2);
+    assert_eq!(v["error"]["kind"], "io");
+}
+
+#[test]
+fn verify_valid_chain_lists_the_path() {
+    let (code, v) = run_json(&[
+        "verify",
+        "--json",
+        "--anchors",
+        "examples/pki/project-root-ca.pem",
+        "examples/pki/jane-chain.pem",
+    ]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        v,
+        json!({"valid": true, "path": [
+            "CN=Jane Doe,O=MongoDB,C=US",
+            "CN=Example Corp Issuing CA,OU=Database Security,O=Example Corp,C=US",
+            "CN=Example Corp Root CA,O=Example Corp,C=US",
+        ]})
+    );
+}
+
+#[test]
+fn verify_server_only_certificate_is_refused_for_client_auth() {
+    let (code, v) = run_json(&[
+        "verify",
+        "--json",
+        "--anchors",
+        "examples/pki/project-root-ca.pem",
+        "examples/pki/web-server-chain.pem",
+    ]);
+    assert_eq!(code, 1);
+    assert_eq!(v["valid"], false);
+    assert_eq!(v["error"]["kind"], "eku_mismatch");
+    assert_eq!(v["error"]["certificate_index"], 0);
+    assert_eq!(
+        v["error"]["message"],
+        "the client certificate (#0) \"CN=db.example.com,O=Example Corp,C=US\" has an extendedKeyUsage extension that does not include clientAuth"
+    );
+}
+
+#[test]
+fn verify_against_the_wrong_pki_names_the_unknown_issuer() {
+    let (code, v) = run_json(&[
+        "verify",
+        "--json",
+        "--anchors",
+        "examples/pki/managed-ca.pem",
+        "examples/pki/impostor-chain.pem",
+    ]);
+    assert_eq!(code, 1);
+    assert_eq!(v["error"]["kind"], "unknown_issuer");
+    assert_eq!(v["error"]["certificate_index"], 1);
+}
+
+#[test]
+fn verify_at_a_time_before_the_pki_existed_is_not_yet_valid() {
+    let (code, v) = run_json(&[
+        "verify",
+        "--json",
+        "--at",
+        "2020-01-01T00:00:00Z",
+        "--anchors",
+        "examples/pki/project-root-ca.pem",
+        "examples/pki/jane-chain.pem",
+    ]);
+    assert_eq!(code, 1);
+    assert_eq!(v["error"]["kind"], "not_yet_valid");
+}
+
+#[test]
+fn verify_bad_time_and_bad_anchor_file_are_bad_input() {
+    let (code, v) = run_json(&[
+        "verify",
+        "--json",
+        "--at",
+        "yesterday",
+        "--anchors",
+        "examples/pki/project-root-ca.pem",
+        "examples/pki/jane-chain.pem",
+    ]);
+    assert_eq!(code, 2);
+    assert_eq!(v["error"]["kind"], "usage");
+    // A leaf is not a CA: the bundle is refused, naming the certificate.
+    let (code, v) = run_json(&[
+        "verify",
+        "--json",
+        "--anchors",
+        "examples/pki/jane.pem",
+        "examples/pki/jane-chain.pem",
+    ]);
+    assert_eq!(code, 2);
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("examples/pki/jane.pem"),
+        "{v}"
+    );
+}
