@@ -17,12 +17,18 @@
     )
 )]
 
+mod dn;
 mod error;
 mod ldap;
 mod limits;
 mod rbac;
 
 // ---- public surface: every exported item, on one screen ----
+pub use dn::{
+    AttributeTypeAndValue, AttributeValue, CanonicalDn, DistinguishedName, DnLint, DnLintCode, Oid,
+    Rdn, RdnIter, StringKind,
+};
+pub use error::DnError;
 pub use error::{
     DirectoryError, FilterError, LdapConfigError, LdapError, LdifError, RbacError, RuleFailure,
 };

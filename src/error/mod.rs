@@ -6,3 +6,6 @@ mod rbac;
 
 pub use ldap::{DirectoryError, FilterError, LdapConfigError, LdapError, LdifError, RuleFailure};
 pub use rbac::RbacError;
+mod dn;
+
+pub use dn::DnError;

@@ -47,7 +47,11 @@ pub(crate) fn run(args: &InspectArgs) -> u8 {
             print_text(i, r);
         }
     }
-    if reports.is_empty() { EXIT_BAD_INPUT } else { EXIT_OK }
+    if reports.is_empty() {
+        EXIT_BAD_INPUT
+    } else {
+        EXIT_OK
+    }
 }
 
 fn name_forms(der: &[u8]) -> Value {
@@ -143,18 +147,32 @@ fn print_text(index: usize, r: &Value) {
     };
     println!("certificate {index}");
     println!("  subject:             {}", s(&r["subject"]["rfc4514"]));
-    println!("  server username:     {}", s(&r["subject"]["server_username"]));
+    println!(
+        "  server username:     {}",
+        s(&r["subject"]["server_username"])
+    );
     println!("  issuer:              {}", s(&r["issuer"]["rfc4514"]));
     println!("  serial:              {}", s(&r["serial"]));
     println!("  valid from:          {}", s(&r["validity"]["not_before"]));
     println!("  valid until:         {}", s(&r["validity"]["not_after"]));
-    println!("  key:                 {} ({} bits)", s(&r["key"]["algorithm"]), s(&r["key"]["bits"]));
+    println!(
+        "  key:                 {} ({} bits)",
+        s(&r["key"]["algorithm"]),
+        s(&r["key"]["bits"])
+    );
     println!("  signature algorithm: {}", s(&r["signature_algorithm"]));
     let bc = &r["basic_constraints"];
     let bc_text = if bc.is_null() {
         "-".to_owned()
     } else if bc["ca"] == true {
-        format!("CA, path length {}", if bc["path_len"].is_null() { "unlimited".to_owned() } else { s(&bc["path_len"]) })
+        format!(
+            "CA, path length {}",
+            if bc["path_len"].is_null() {
+                "unlimited".to_owned()
+            } else {
+                s(&bc["path_len"])
+            }
+        )
     } else {
         "not a CA".to_owned()
     };
@@ -162,7 +180,11 @@ fn print_text(index: usize, r: &Value) {
     println!("  key usage:           {}", list(&r["key_usage"]));
     println!("  extended key usage:  {}", list(&r["extended_key_usage"]));
     let sans = match r["subject_alt_names"].as_array() {
-        Some(items) => items.iter().map(|v| v.to_string()).collect::<Vec<_>>().join(", "),
+        Some(items) => items
+            .iter()
+            .map(|v| v.to_string())
+            .collect::<Vec<_>>()
+            .join(", "),
         None => "-".to_owned(),
     };
     println!("  subject alt names:   {sans}");

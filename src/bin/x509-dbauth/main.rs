@@ -23,7 +23,11 @@ const EXIT_NO: u8 = 1;
 const EXIT_BAD_INPUT: u8 = 2;
 
 #[derive(Parser)]
-#[command(name = "x509-dbauth", version, about = "X.509 database authentication: names, chains, decisions")]
+#[command(
+    name = "x509-dbauth",
+    version,
+    about = "X.509 database authentication: names, chains, decisions"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -74,7 +78,11 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => {
             // clap prints help/version to stdout with success; usage errors go to stderr.
-            let code = if e.use_stderr() { EXIT_BAD_INPUT } else { EXIT_OK };
+            let code = if e.use_stderr() {
+                EXIT_BAD_INPUT
+            } else {
+                EXIT_OK
+            };
             let _ = e.print();
             return ExitCode::from(code);
         }
@@ -118,10 +126,19 @@ fn dn_report(input: &str) -> (Value, bool) {
 }
 
 fn print_dn_text(report: &Value) {
-    let field = |k: &str| report.get(k).and_then(Value::as_str).unwrap_or_default().to_owned();
+    let field = |k: &str| {
+        report
+            .get(k)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
     println!("input:           {}", field("input"));
     if let Some(err) = report.get("error") {
-        let msg = err.get("message").and_then(Value::as_str).unwrap_or_default();
+        let msg = err
+            .get("message")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
         println!("error:           {msg}");
         if let Some(offset) = err.get("offset").and_then(Value::as_u64) {
             // The offset counts bytes; the caret needs characters.

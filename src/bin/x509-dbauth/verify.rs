@@ -2,7 +2,7 @@
 
 use serde_json::json;
 use x509_dbauth::{
-    CertificateDer, Certificate, DistinguishedName, Limits, TrustAnchors, UnixTime, Verifier,
+    Certificate, CertificateDer, DistinguishedName, Limits, TrustAnchors, UnixTime, Verifier,
     certificates_from_pem_or_der,
 };
 
@@ -82,8 +82,10 @@ pub(crate) fn run(args: &VerifyArgs) -> u8 {
         Ok(_) => return bad_input(out, "no_certificate", "the chain file holds no certificate"),
         Err(e) => return bad_input(out, e.kind(), &format!("{}: {e}", args.chain.display())),
     };
-    let presented: Vec<CertificateDer<'_>> =
-        ders.iter().map(|d| CertificateDer::from(d.as_slice())).collect();
+    let presented: Vec<CertificateDer<'_>> = ders
+        .iter()
+        .map(|d| CertificateDer::from(d.as_slice()))
+        .collect();
     match verifier.verify_client(&presented, now) {
         Ok(chain) => {
             let path: Vec<String> = chain.certificates().map(subject_of).collect();

@@ -1,0 +1,470 @@
+//! Distinguished Names: RFC 4514 text, DER `Name`, the MongoDB server username, RFC 4517
+//! `distinguishedNameMatch`, and lints.
+//!
+//! A [`DistinguishedName`] keeps its RDNs in **DER order** (most significant first: `C`, `O`,
+//! `CN`). The RFC 4514 string is the reverse (RFC 4514 §2.1), and, like OpenSSL and the MongoDB
+//! server, the printed order inside a multi-valued RDN is the reverse of the DER SET order too,
+//! so the text form is the DER sequence flattened and reversed.
+//!
+//! Each value keeps its ASN.1 string type (RFC 5280 §4.1.2.4 `DirectoryString`, plus
+//! `IA5String` for `emailAddress` and `DC`) or, for anything else, its BER encoding
+//! (RFC 4514 §2.4 `#hex` form).
+//!
+//! Equality (`==`, `Hash`) is structural: same attribute types in the same places and the same
+//! value text (the string type is not compared, because a text round trip turns every value into
+//! a UTF8String), or the same BER bytes. Name *matching* (RFC 4517 §4.2.15 with RFC 4518
+//! preparation) is [`DistinguishedName::matches`] / [`DistinguishedName::canonical`].
+//!
+//! Layout: the name is stored flat (one record per attribute, one text buffer, one byte buffer)
+//! so that parsing a typical name costs three allocations.
+
+mod attr;
+mod canonical;
+mod der;
+mod lint;
+mod parse;
+mod prep;
+mod print;
+
+use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::str::FromStr;
+
+pub use canonical::CanonicalDn;
+pub use lint::{DnLint, DnLintCode};
+
+use crate::error::DnError;
+use crate::limits::Limits;
+
+/// The ASN.1 string type a value was encoded with (RFC 5280 §4.1.2.4 `DirectoryString`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum StringKind {
+    /// UTF8String (tag 12). Values parsed from text get this type.
+    Utf8,
+    /// PrintableString (tag 19).
+    Printable,
+    /// IA5String (tag 22), ASCII.
+    Ia5,
+    /// TeletexString (tag 20), read as ISO 8859-1 as OpenSSL does.
+    Teletex,
+    /// BMPString (tag 30), UCS-2 big-endian.
+    Bmp,
+    /// UniversalString (tag 28), UCS-4 big-endian.
+    Universal,
+}
+
+impl StringKind {
+    /// The universal ASN.1 tag number of this type.
+    pub fn tag(self) -> u8 {
+        match self {
+            StringKind::Utf8 => 0x0c,
+            StringKind::Printable => 0x13,
+            StringKind::Ia5 => 0x16,
+            StringKind::Teletex => 0x14,
+            StringKind::Bmp => 0x1e,
+            StringKind::Universal => 0x1c,
+        }
+    }
+
+    fn from_tag(tag: u8) -> Option<Self> {
+        Some(match tag {
+            0x0c => StringKind::Utf8,
+            0x13 => StringKind::Printable,
+            0x16 => StringKind::Ia5,
+            0x14 => StringKind::Teletex,
+            0x1e => StringKind::Bmp,
+            0x1c => StringKind::Universal,
+            _ => return None,
+        })
+    }
+}
+
+/// The value of one attribute: decoded text with its string type, or raw BER.
+#[derive(Debug, Clone, Copy)]
+pub enum AttributeValue<'a> {
+    /// A directory string, decoded to Unicode.
+    Text {
+        /// The ASN.1 string type it was (or will be) encoded with.
+        kind: StringKind,
+        /// The decoded text.
+        text: &'a str,
+    },
+    /// Any other value: the complete BER element (tag, length, contents).
+    Ber(&'a [u8]),
+}
+
+impl PartialEq for AttributeValue<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (AttributeValue::Text { text: a, .. }, AttributeValue::Text { text: b, .. }) => a == b,
+            (AttributeValue::Ber(a), AttributeValue::Ber(b)) => a == b,
+            _ => false,
+        }
+    }
+}
+impl Eq for AttributeValue<'_> {}
+
+/// An object identifier, borrowed as its BER content octets (X.690 §8.19).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Oid<'a>(&'a [u8]);
+
+impl<'a> Oid<'a> {
+    /// The BER content octets (without tag and length).
+    pub fn as_bytes(&self) -> &'a [u8] {
+        self.0
+    }
+
+    /// The same OID as a `const-oid` value, when it fits its size limit.
+    pub fn to_object_identifier(&self) -> Option<const_oid::ObjectIdentifier> {
+        const_oid::ObjectIdentifier::from_bytes(self.0).ok()
+    }
+}
+
+impl fmt::Display for Oid<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut s = String::new();
+        attr::write_dotted(self.0, &mut s);
+        f.write_str(&s)
+    }
+}
+
+impl fmt::Debug for Oid<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Oid({self})")
+    }
+}
+
+/// Where an attribute type's OID lives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum OidRef {
+    /// A row of the attribute table.
+    Known(u8),
+    /// Bytes `start..end` of the name's byte buffer (never an OID the table knows).
+    Other(usize, usize),
+}
+
+/// Where a value lives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ValueRef {
+    /// Bytes `start..end` of the name's text buffer.
+    Text(StringKind, usize, usize),
+    /// Bytes `start..end` of the name's byte buffer: a whole BER element.
+    Ber(usize, usize),
+}
+
+/// One attribute of the flat representation.
+#[derive(Debug, Clone, Copy)]
+struct AvaRec {
+    oid: OidRef,
+    value: ValueRef,
+    /// First attribute (in DER order) of its RDN.
+    rdn_start: bool,
+}
+
+/// An X.500 Distinguished Name (RFC 5280 §4.1.2.4 `Name`), RDNs in DER order.
+///
+/// ```
+/// use x509_dbauth::DistinguishedName;
+/// let dn: DistinguishedName = "CN=Jane Doe, O=MongoDB, C=US".parse().unwrap();
+/// assert_eq!(dn.to_string(), "CN=Jane Doe,O=MongoDB,C=US");
+/// assert_eq!(dn.rdns().next().unwrap().iter().next().unwrap().short_name(), Some("C"));
+/// assert!(dn.matches(&"cn=jane  doe,o=mongodb,c=us".parse().unwrap()));
+/// ```
+#[derive(Clone, Default)]
+pub struct DistinguishedName {
+    avas: Vec<AvaRec>,
+    text: String,
+    bytes: Vec<u8>,
+}
+
+impl DistinguishedName {
+    /// Parses RFC 4514 text with [`Limits::DEFAULT`]. The empty string is the empty name.
+    pub fn parse(s: &str) -> Result<Self, DnError> {
+        parse::parse(s, &Limits::DEFAULT, None)
+    }
+
+    /// Parses RFC 4514 text with the given limits.
+    pub fn parse_with_limits(s: &str, limits: &Limits) -> Result<Self, DnError> {
+        parse::parse(s, limits, None)
+    }
+
+    /// Reads a DER `Name` (the whole `SEQUENCE OF RelativeDistinguishedName`).
+    pub fn from_der(der: &[u8]) -> Result<Self, DnError> {
+        der::from_der(der, &Limits::DEFAULT)
+    }
+
+    /// Reads a DER `Name` with the given limits (`max_dn_bytes` bounds the DER length).
+    pub fn from_der_with_limits(der: &[u8], limits: &Limits) -> Result<Self, DnError> {
+        der::from_der(der, limits)
+    }
+
+    /// True for the empty name (zero RDNs).
+    pub fn is_empty(&self) -> bool {
+        self.avas.is_empty()
+    }
+
+    /// Number of RDNs.
+    pub fn rdn_count(&self) -> usize {
+        self.avas.iter().filter(|a| a.rdn_start).count()
+    }
+
+    /// The RDNs in DER order (most significant first).
+    pub fn rdns(&self) -> RdnIter<'_> {
+        RdnIter {
+            dn: self,
+            rest: &self.avas,
+        }
+    }
+
+    /// All attributes in DER order, RDN boundaries flattened.
+    pub fn attributes(&self) -> impl Iterator<Item = AttributeTypeAndValue<'_>> + '_ {
+        self.avas
+            .iter()
+            .map(move |rec| AttributeTypeAndValue { dn: self, rec })
+    }
+
+    /// The most specific common name (the last CN in DER order), when it is text.
+    pub fn common_name(&self) -> Option<String> {
+        self.attributes()
+            .filter(|a| a.rec.oid == OidRef::Known(attr::IDX_CN))
+            .last()
+            .and_then(|a| a.text().map(str::to_owned))
+    }
+
+    /// The username a MongoDB server derives from a certificate with this subject.
+    ///
+    /// RDNs and the values inside each RDN in reverse DER order, OpenSSL short names, values
+    /// prepared with RFC 4518 without case folding and escaped as the server does (every byte
+    /// ≥ 0x80 as `\XX`). See `reference/mongodb-x509-ldap.md` §1.3–1.5.
+    pub fn server_username(&self) -> String {
+        print::server_username(self)
+    }
+
+    /// The RFC 4517 `distinguishedNameMatch` key of this name.
+    pub fn canonical(&self) -> CanonicalDn {
+        canonical::canonicalize(self)
+    }
+
+    /// RFC 4517 `distinguishedNameMatch`, refusing names with control characters.
+    ///
+    /// Deviation from RFC 4518 §2.2 (which maps control characters to nothing): a name with a
+    /// control character (Unicode Cc, e.g. `CN=admin\00`) never matches, not even itself, so a
+    /// certificate cannot impersonate `CN=admin` by appending a NUL.
+    pub fn matches(&self, other: &DistinguishedName) -> bool {
+        let a = self.canonical();
+        if a.has_control_characters() {
+            return false;
+        }
+        let b = other.canonical();
+        !b.has_control_characters() && a == b
+    }
+
+    /// True when some string value contains a Unicode control character (Cc), NUL included.
+    pub fn has_control_characters(&self) -> bool {
+        self.attributes()
+            .filter_map(|a| a.text())
+            .any(|t| t.chars().any(char::is_control))
+    }
+
+    /// Findings about the name itself (duplicates, control characters, values changed by
+    /// preparation, string-type problems). See [`DistinguishedName::lint_str`] for text.
+    pub fn lint(&self) -> Vec<DnLint> {
+        lint::lint_dn(self)
+    }
+
+    /// Parses `s` and reports findings about the text as typed (spacing, case, aliases,
+    /// separators, order) and about the name. Fails when `s` does not parse.
+    pub fn lint_str(s: &str) -> Result<Vec<DnLint>, DnError> {
+        lint::lint_str(s)
+    }
+
+    // ---- crate-internal construction, used by the parsers ----
+
+    fn with_capacity(avas: usize, text: usize) -> Self {
+        DistinguishedName {
+            avas: Vec::with_capacity(avas),
+            text: String::with_capacity(text),
+            bytes: Vec::new(),
+        }
+    }
+
+    fn oid_bytes(&self, oid: OidRef) -> &[u8] {
+        match oid {
+            OidRef::Known(i) => attr::info(i).map_or(&[][..], |a| a.oid),
+            OidRef::Other(s, e) => self.bytes.get(s..e).unwrap_or(&[]),
+        }
+    }
+
+    fn value(&self, v: ValueRef) -> AttributeValue<'_> {
+        match v {
+            ValueRef::Text(kind, s, e) => AttributeValue::Text {
+                kind,
+                text: self.text.get(s..e).unwrap_or(""),
+            },
+            ValueRef::Ber(s, e) => AttributeValue::Ber(self.bytes.get(s..e).unwrap_or(&[])),
+        }
+    }
+
+    /// Stores an OID given as BER content octets, as a table row when the table knows it.
+    fn intern_oid(&mut self, oid: &[u8]) -> OidRef {
+        match attr::lookup_oid(oid) {
+            Some(i) => OidRef::Known(i),
+            None => {
+                let s = self.bytes.len();
+                self.bytes.extend_from_slice(oid);
+                OidRef::Other(s, self.bytes.len())
+            }
+        }
+    }
+
+    fn push_ber(&mut self, ber: &[u8]) -> ValueRef {
+        let s = self.bytes.len();
+        self.bytes.extend_from_slice(ber);
+        ValueRef::Ber(s, self.bytes.len())
+    }
+}
+
+impl PartialEq for DistinguishedName {
+    fn eq(&self, other: &Self) -> bool {
+        self.avas.len() == other.avas.len()
+            && self.avas.iter().zip(&other.avas).all(|(a, b)| {
+                a.rdn_start == b.rdn_start
+                    && self.oid_bytes(a.oid) == other.oid_bytes(b.oid)
+                    && self.value(a.value) == other.value(b.value)
+            })
+    }
+}
+impl Eq for DistinguishedName {}
+
+impl Hash for DistinguishedName {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write_usize(self.avas.len());
+        for a in &self.avas {
+            a.rdn_start.hash(state);
+            self.oid_bytes(a.oid).hash(state);
+            match self.value(a.value) {
+                AttributeValue::Text { text, .. } => {
+                    state.write_u8(0);
+                    text.hash(state);
+                }
+                AttributeValue::Ber(b) => {
+                    state.write_u8(1);
+                    b.hash(state);
+                }
+            }
+        }
+    }
+}
+
+impl FromStr for DistinguishedName {
+    type Err = DnError;
+    fn from_str(s: &str) -> Result<Self, DnError> {
+        Self::parse(s)
+    }
+}
+
+impl fmt::Display for DistinguishedName {
+    /// RFC 4514 text: reverse DER order, OpenSSL short names, minimal escaping.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut out = String::with_capacity(self.text.len() + 8 * self.avas.len());
+        print::write_rfc4514(self, &mut out);
+        f.write_str(&out)
+    }
+}
+
+impl fmt::Debug for DistinguishedName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "DistinguishedName({:?})", self.to_string())
+    }
+}
+
+/// Iterator over the RDNs of a name, in DER order.
+#[derive(Debug, Clone)]
+pub struct RdnIter<'a> {
+    dn: &'a DistinguishedName,
+    rest: &'a [AvaRec],
+}
+
+impl<'a> Iterator for RdnIter<'a> {
+    type Item = Rdn<'a>;
+    fn next(&mut self) -> Option<Rdn<'a>> {
+        if self.rest.is_empty() {
+            return None;
+        }
+        let len = 1 + self
+            .rest
+            .iter()
+            .skip(1)
+            .take_while(|a| !a.rdn_start)
+            .count();
+        let (head, tail) = self.rest.split_at_checked(len)?;
+        self.rest = tail;
+        Some(Rdn {
+            dn: self.dn,
+            avas: head,
+        })
+    }
+}
+
+/// One RelativeDistinguishedName: a set of attributes, in DER (encoded) order.
+#[derive(Debug, Clone, Copy)]
+pub struct Rdn<'a> {
+    dn: &'a DistinguishedName,
+    avas: &'a [AvaRec],
+}
+
+impl<'a> Rdn<'a> {
+    /// The attributes of this RDN in DER order.
+    pub fn iter(&self) -> impl Iterator<Item = AttributeTypeAndValue<'a>> + 'a {
+        let dn = self.dn;
+        self.avas
+            .iter()
+            .map(move |rec| AttributeTypeAndValue { dn, rec })
+    }
+
+    /// Number of attributes (more than one for a multi-valued RDN).
+    pub fn len(&self) -> usize {
+        self.avas.len()
+    }
+
+    /// Always false: an RDN has at least one attribute (X.501).
+    pub fn is_empty(&self) -> bool {
+        self.avas.is_empty()
+    }
+}
+
+/// One attribute: its type (OID) and value.
+#[derive(Debug, Clone, Copy)]
+pub struct AttributeTypeAndValue<'a> {
+    dn: &'a DistinguishedName,
+    rec: &'a AvaRec,
+}
+
+impl<'a> AttributeTypeAndValue<'a> {
+    /// The attribute type.
+    pub fn oid(&self) -> Oid<'a> {
+        Oid(self.dn.oid_bytes(self.rec.oid))
+    }
+
+    /// The OpenSSL short name (`CN`, `emailAddress`, ...), `None` for types not in the table.
+    pub fn short_name(&self) -> Option<&'static str> {
+        match self.rec.oid {
+            OidRef::Known(i) => attr::info(i).map(|a| a.name),
+            OidRef::Other(..) => None,
+        }
+    }
+
+    /// The value, as text with its string type or as raw BER.
+    pub fn value(&self) -> AttributeValue<'a> {
+        self.dn.value(self.rec.value)
+    }
+
+    /// The value text, `None` when the value is raw BER.
+    pub fn text(&self) -> Option<&'a str> {
+        match self.value() {
+            AttributeValue::Text { text, .. } => Some(text),
+            AttributeValue::Ber(_) => None,
+        }
+    }
+}
