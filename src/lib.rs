@@ -17,18 +17,35 @@
     )
 )]
 
+mod asn1;
+mod cert;
+mod chain;
+mod crypto;
 mod dn;
 mod error;
 mod ldap;
 mod limits;
 mod rbac;
+mod trust;
 
 // ---- public surface: every exported item, on one screen ----
+pub use cert::{
+    BasicConstraints, Certificate, Extension, GeneralName, NameConstraints,
+    certificates_from_pem_or_der, pem_blocks,
+};
+pub use chain::{Eku, VerifiedChain, Verifier, VerifierBuilder};
+pub use crypto::{
+    HashAlg, KeyKind, RustCryptoVerifier, SignatureAlgorithm, SignatureVerifier, SpkiRef,
+    check_policy,
+};
 pub use dn::{
     AttributeTypeAndValue, AttributeValue, CanonicalDn, DistinguishedName, DnLint, DnLintCode, Oid,
     Rdn, RdnIter, StringKind,
 };
 pub use error::DnError;
+pub use error::{
+    CertError, CertPosition, CertRef, ChainError, ConfigError, CryptoError, TrustError,
+};
 pub use error::{
     DirectoryError, FilterError, LdapConfigError, LdapError, LdifError, RbacError, RuleFailure,
 };
@@ -41,3 +58,5 @@ pub use rbac::{
     Action, ActionSet, BuiltinRole, CustomRole, PrivilegeResource, PrivilegeSet, Resource,
     RoleCatalog, RoleCatalogBuilder, RoleGrant,
 };
+pub use rustls_pki_types::{CertificateDer, UnixTime};
+pub use trust::{AnchorInfo, AnchorWarning, TrustAnchors};

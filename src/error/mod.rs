@@ -9,3 +9,12 @@ pub use rbac::RbacError;
 mod dn;
 
 pub use dn::DnError;
+mod cert;
+mod chain;
+mod crypto;
+mod trust;
+
+pub use cert::CertError;
+pub use chain::{CertPosition, CertRef, ChainError, ConfigError};
+pub use crypto::CryptoError;
+pub use trust::TrustError;

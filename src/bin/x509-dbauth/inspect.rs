@@ -6,7 +6,7 @@ use x509_dbauth::{
     certificates_from_pem_or_der,
 };
 
-use crate::{EXIT_BAD_INPUT, EXIT_OK, FilePath, Output, bad_input, print_json, read_input};
+use crate::{EXIT_OK, FilePath, Output, bad_input, print_json, read_input};
 
 /// Arguments of `inspect`.
 #[derive(clap::Args)]
@@ -37,6 +37,9 @@ pub(crate) fn run(args: &InspectArgs) -> u8 {
             }
         }
     }
+    if reports.is_empty() {
+        return bad_input(args.out, "no_certificate", "the file holds no certificate");
+    }
     if args.out.json {
         print_json(&Value::Array(reports));
     } else {
@@ -47,11 +50,7 @@ pub(crate) fn run(args: &InspectArgs) -> u8 {
             print_text(i, r);
         }
     }
-    if reports.is_empty() {
-        EXIT_BAD_INPUT
-    } else {
-        EXIT_OK
-    }
+    EXIT_OK
 }
 
 fn name_forms(der: &[u8]) -> Value {

@@ -1,0 +1,2 @@
+//! Chain benchmarks (placeholder until the chain branch lands).
+fn main() {}

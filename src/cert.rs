@@ -1,0 +1,733 @@
+//! A zero-copy view of a DER X.509 certificate (RFC 5280 §4.1), plus PEM helpers.
+//!
+//! ```text
+//! Certificate  ::=  SEQUENCE  {
+//!      tbsCertificate       TBSCertificate,
+//!      signatureAlgorithm   AlgorithmIdentifier,
+//!      signatureValue       BIT STRING  }
+//! ```
+//! Every field borrows the caller's bytes. `tbs` is the exact encoding that was signed: signatures
+//! are verified over it, never over a re-encoding (a re-encoder that normalises would reject good
+//! certificates and make fingerprints malleable).
+
+use crate::asn1::{self, DerError, Reader, Tlv, tag};
+use crate::error::CertError;
+use crate::limits::Limits;
+
+/// OIDs (DER content bytes) of the extensions this crate reads (RFC 5280 §4.2).
+pub(crate) mod ext_oid {
+    /// 2.5.29.19
+    pub(crate) const BASIC_CONSTRAINTS: &[u8] = &[0x55, 0x1D, 0x13];
+    /// 2.5.29.15
+    pub(crate) const KEY_USAGE: &[u8] = &[0x55, 0x1D, 0x0F];
+    /// 2.5.29.37
+    pub(crate) const EXT_KEY_USAGE: &[u8] = &[0x55, 0x1D, 0x25];
+    /// 2.5.29.17
+    pub(crate) const SUBJECT_ALT_NAME: &[u8] = &[0x55, 0x1D, 0x11];
+    /// 2.5.29.18
+    pub(crate) const ISSUER_ALT_NAME: &[u8] = &[0x55, 0x1D, 0x12];
+    /// 2.5.29.30
+    pub(crate) const NAME_CONSTRAINTS: &[u8] = &[0x55, 0x1D, 0x1E];
+    /// 2.5.29.35
+    pub(crate) const AUTHORITY_KEY_ID: &[u8] = &[0x55, 0x1D, 0x23];
+    /// 2.5.29.14
+    pub(crate) const SUBJECT_KEY_ID: &[u8] = &[0x55, 0x1D, 0x0E];
+    /// 2.5.29.31
+    pub(crate) const CRL_DISTRIBUTION_POINTS: &[u8] = &[0x55, 0x1D, 0x1F];
+    /// 2.5.29.32
+    pub(crate) const CERTIFICATE_POLICIES: &[u8] = &[0x55, 0x1D, 0x20];
+}
+
+/// keyUsage bits (RFC 5280 §4.2.1.3), as set by [`asn1::named_bits`] (bit 0 is the top bit).
+pub(crate) mod key_usage {
+    pub(crate) const DIGITAL_SIGNATURE: u32 = 1 << 31;
+    pub(crate) const KEY_CERT_SIGN: u32 = 1 << 26;
+    pub(crate) const CRL_SIGN: u32 = 1 << 25;
+}
+
+/// One extension as it appears in the certificate.
+#[derive(Debug, Clone, Copy)]
+pub struct Extension<'a> {
+    /// DER content bytes of the extension OID.
+    pub oid: &'a [u8],
+    /// The critical flag.
+    pub critical: bool,
+    /// The contents of extnValue (the DER of the extension's own structure).
+    pub value: &'a [u8],
+}
+
+/// basicConstraints (RFC 5280 §4.2.1.9).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BasicConstraints {
+    /// cA.
+    pub ca: bool,
+    /// pathLenConstraint.
+    pub path_len: Option<u32>,
+}
+
+/// One GeneralName (RFC 5280 §4.2.1.6), borrowing its bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GeneralName<'a> {
+    /// otherName.
+    OtherName(&'a [u8]),
+    /// rfc822Name (IA5String bytes).
+    Rfc822(&'a [u8]),
+    /// dNSName (IA5String bytes).
+    Dns(&'a [u8]),
+    /// x400Address.
+    X400(&'a [u8]),
+    /// directoryName: the full DER of the Name.
+    Directory(&'a [u8]),
+    /// ediPartyName.
+    EdiParty(&'a [u8]),
+    /// uniformResourceIdentifier (IA5String bytes).
+    Uri(&'a [u8]),
+    /// iPAddress: 4 or 16 bytes in a SAN; 8 or 32 (address + mask) in a name constraint.
+    Ip(&'a [u8]),
+    /// registeredID.
+    RegisteredId(&'a [u8]),
+}
+
+/// nameConstraints (RFC 5280 §4.2.1.10): the base names of the subtrees.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NameConstraints<'a> {
+    /// permittedSubtrees (None when absent).
+    pub permitted: Option<Vec<GeneralName<'a>>>,
+    /// excludedSubtrees.
+    pub excluded: Vec<GeneralName<'a>>,
+}
+
+/// A parsed certificate borrowing the caller's DER.
+#[derive(Debug, Clone)]
+pub struct Certificate<'a> {
+    pub(crate) der: &'a [u8],
+    pub(crate) tbs: &'a [u8],
+    pub(crate) version: u8,
+    pub(crate) serial: &'a [u8],
+    pub(crate) signature_algorithm: &'a [u8],
+    pub(crate) signature: &'a [u8],
+    pub(crate) issuer: &'a [u8],
+    pub(crate) subject: &'a [u8],
+    pub(crate) not_before: i64,
+    pub(crate) not_after: i64,
+    pub(crate) spki: &'a [u8],
+    pub(crate) extensions: Vec<Extension<'a>>,
+    pub(crate) basic_constraints: Option<BasicConstraints>,
+    pub(crate) key_usage: Option<u32>,
+    pub(crate) ext_key_usage: Option<Vec<&'a [u8]>>,
+    pub(crate) subject_alt_names: Option<Vec<GeneralName<'a>>>,
+    pub(crate) name_constraints: Option<NameConstraints<'a>>,
+    pub(crate) authority_key_id: Option<&'a [u8]>,
+    pub(crate) subject_key_id: Option<&'a [u8]>,
+    pub(crate) crl_distribution_points: Option<&'a [u8]>,
+}
+
+fn malformed(field: &'static str) -> impl Fn(DerError) -> CertError {
+    move |e| CertError::Malformed {
+        field,
+        reason: e.to_string(),
+    }
+}
+
+fn bad_ext(name: &'static str) -> impl Fn(DerError) -> CertError {
+    move |e| CertError::BadExtension {
+        name,
+        reason: e.to_string(),
+    }
+}
+
+/// Splits a `SEQUENCE { a, b, c }` into the three raw element encodings.
+pub(crate) fn split_signed(der: &[u8]) -> Result<(Tlv<'_>, Tlv<'_>, Tlv<'_>), DerError> {
+    let mut outer = Reader::new(der);
+    let mut seq = outer.nested(tag::SEQUENCE)?;
+    outer.finish()?;
+    let tbs = seq.read_tlv(tag::SEQUENCE)?;
+    let alg = seq.read_tlv(tag::SEQUENCE)?;
+    let sig = seq.read_tlv(tag::BIT_STRING)?;
+    seq.finish()?;
+    Ok((tbs, alg, sig))
+}
+
+impl<'a> Certificate<'a> {
+    /// Parses one DER certificate, refusing anything over `limits.max_certificate_bytes`.
+    pub fn from_der(der: &'a [u8], limits: &Limits) -> Result<Self, CertError> {
+        if der.len() > limits.max_certificate_bytes {
+            return Err(CertError::TooLarge {
+                len: der.len(),
+                max: limits.max_certificate_bytes,
+            });
+        }
+        let (tbs, outer_alg, sig) = split_signed(der).map_err(malformed("certificate"))?;
+        let signature = asn1::bit_string_octets(sig.value).map_err(malformed("signatureValue"))?;
+
+        let mut r = Reader::new(tbs.value);
+        // §4.1.2.1: version [0] EXPLICIT INTEGER DEFAULT v1 (DER omits the default).
+        let version = match r
+            .read_optional(tag::context_constructed(0))
+            .map_err(malformed("version"))?
+        {
+            Some(v) => {
+                let n = asn1::small_uint(
+                    asn1::single(v.value, tag::INTEGER).map_err(malformed("version"))?,
+                )
+                .map_err(malformed("version"))?;
+                match n {
+                    1 | 2 => n as u8 + 1,
+                    0 => {
+                        return Err(CertError::Malformed {
+                            field: "version",
+                            reason: "v1 is encoded explicitly, which DER forbids".into(),
+                        });
+                    }
+                    other => return Err(CertError::UnsupportedVersion(other + 1)),
+                }
+            }
+            None => 1,
+        };
+        let serial = asn1::integer(r.read(tag::INTEGER).map_err(malformed("serialNumber"))?)
+            .map_err(malformed("serialNumber"))?;
+        let inner_alg = r.read_tlv(tag::SEQUENCE).map_err(malformed("signature"))?;
+        // §4.1.1.2: the two AlgorithmIdentifiers must be the same.
+        if inner_alg.full != outer_alg.full {
+            return Err(CertError::SignatureAlgorithmMismatch);
+        }
+        let issuer = r.read_tlv(tag::SEQUENCE).map_err(malformed("issuer"))?;
+        check_name(issuer.full).map_err(malformed("issuer"))?;
+        let mut validity = r.nested(tag::SEQUENCE).map_err(malformed("validity"))?;
+        let nb = validity.read_any().map_err(malformed("validity"))?;
+        let na = validity.read_any().map_err(malformed("validity"))?;
+        validity.finish().map_err(malformed("validity"))?;
+        let not_before = asn1::time(&nb).map_err(malformed("notBefore"))?;
+        let not_after = asn1::time(&na).map_err(malformed("notAfter"))?;
+        let subject = r.read_tlv(tag::SEQUENCE).map_err(malformed("subject"))?;
+        check_name(subject.full).map_err(malformed("subject"))?;
+        let spki = r
+            .read_tlv(tag::SEQUENCE)
+            .map_err(malformed("subjectPublicKeyInfo"))?;
+        check_spki(spki.value).map_err(malformed("subjectPublicKeyInfo"))?;
+        // §4.1.2.8: unique identifiers only in v2 and v3.
+        for n in [1u8, 2] {
+            if r.read_optional(tag::context_primitive(n))
+                .map_err(malformed("uniqueIdentifier"))?
+                .is_some()
+                && version < 2
+            {
+                return Err(CertError::VersionMismatch {
+                    version,
+                    what: "a unique identifier",
+                });
+            }
+        }
+        let mut cert = Certificate {
+            der,
+            tbs: tbs.full,
+            version,
+            serial,
+            signature_algorithm: outer_alg.full,
+            signature,
+            issuer: issuer.full,
+            subject: subject.full,
+            not_before,
+            not_after,
+            spki: spki.full,
+            extensions: Vec::new(),
+            basic_constraints: None,
+            key_usage: None,
+            ext_key_usage: None,
+            subject_alt_names: None,
+            name_constraints: None,
+            authority_key_id: None,
+            subject_key_id: None,
+            crl_distribution_points: None,
+        };
+        if let Some(exts) = r
+            .read_optional(tag::context_constructed(3))
+            .map_err(malformed("extensions"))?
+        {
+            // §4.1.2.9: extensions only in v3.
+            if version != 3 {
+                return Err(CertError::VersionMismatch {
+                    version,
+                    what: "extensions",
+                });
+            }
+            cert.read_extensions(exts.value)?;
+        }
+        r.finish().map_err(malformed("tbsCertificate"))?;
+        Ok(cert)
+    }
+
+    fn read_extensions(&mut self, explicit: &'a [u8]) -> Result<(), CertError> {
+        let list = asn1::single(explicit, tag::SEQUENCE).map_err(malformed("extensions"))?;
+        let mut r = Reader::new(list);
+        // §4.1.2.9: if present, one or more extensions.
+        if r.is_empty() {
+            return Err(CertError::Malformed {
+                field: "extensions",
+                reason: "the extension list is empty".into(),
+            });
+        }
+        while !r.is_empty() {
+            let mut e = r.nested(tag::SEQUENCE).map_err(malformed("extensions"))?;
+            let oid = e.read(tag::OID).map_err(malformed("extensions"))?;
+            let critical = match e
+                .read_optional(tag::BOOLEAN)
+                .map_err(malformed("extensions"))?
+            {
+                Some(b) => asn1::boolean(b.value).map_err(malformed("extensions"))?,
+                None => false,
+            };
+            let value = e.read(tag::OCTET_STRING).map_err(malformed("extensions"))?;
+            e.finish().map_err(malformed("extensions"))?;
+            if self.extensions.iter().any(|x| x.oid == oid) {
+                return Err(CertError::DuplicateExtension {
+                    oid: oid_to_string(oid),
+                });
+            }
+            self.extensions.push(Extension {
+                oid,
+                critical,
+                value,
+            });
+            self.read_known_extension(oid, value)?;
+        }
+        Ok(())
+    }
+
+    fn read_known_extension(&mut self, oid: &[u8], value: &'a [u8]) -> Result<(), CertError> {
+        match oid {
+            ext_oid::BASIC_CONSTRAINTS => {
+                let e = bad_ext("basicConstraints");
+                let mut r = Reader::new(asn1::single(value, tag::SEQUENCE).map_err(&e)?);
+                let ca = match r.read_optional(tag::BOOLEAN).map_err(&e)? {
+                    Some(b) => asn1::boolean(b.value).map_err(&e)?,
+                    None => false,
+                };
+                let path_len = match r.read_optional(tag::INTEGER).map_err(&e)? {
+                    Some(i) => Some(asn1::small_uint(i.value).map_err(&e)?),
+                    None => None,
+                };
+                r.finish().map_err(&e)?;
+                self.basic_constraints = Some(BasicConstraints { ca, path_len });
+            }
+            ext_oid::KEY_USAGE => {
+                let e = bad_ext("keyUsage");
+                let bits = asn1::named_bits(asn1::single(value, tag::BIT_STRING).map_err(&e)?)
+                    .map_err(&e)?;
+                // §4.2.1.3: when present, at least one bit must be set.
+                if bits == 0 {
+                    return Err(CertError::BadExtension {
+                        name: "keyUsage",
+                        reason: "no bit is set".into(),
+                    });
+                }
+                self.key_usage = Some(bits);
+            }
+            ext_oid::EXT_KEY_USAGE => {
+                let e = bad_ext("extKeyUsage");
+                let mut r = Reader::new(asn1::single(value, tag::SEQUENCE).map_err(&e)?);
+                let mut oids = Vec::new();
+                while !r.is_empty() {
+                    oids.push(r.read(tag::OID).map_err(&e)?);
+                }
+                if oids.is_empty() {
+                    return Err(CertError::BadExtension {
+                        name: "extKeyUsage",
+                        reason: "the purpose list is empty".into(),
+                    });
+                }
+                self.ext_key_usage = Some(oids);
+            }
+            ext_oid::SUBJECT_ALT_NAME => {
+                let e = bad_ext("subjectAltName");
+                let names =
+                    general_names(asn1::single(value, tag::SEQUENCE).map_err(&e)?).map_err(&e)?;
+                // §4.2.1.6: if present, the sequence holds at least one name.
+                if names.is_empty() {
+                    return Err(CertError::BadExtension {
+                        name: "subjectAltName",
+                        reason: "the name list is empty".into(),
+                    });
+                }
+                self.subject_alt_names = Some(names);
+            }
+            ext_oid::NAME_CONSTRAINTS => {
+                let e = bad_ext("nameConstraints");
+                let mut r = Reader::new(asn1::single(value, tag::SEQUENCE).map_err(&e)?);
+                let permitted = match r.read_optional(tag::context_constructed(0)).map_err(&e)? {
+                    Some(t) => Some(subtrees(t.value).map_err(&e)?),
+                    None => None,
+                };
+                let excluded = match r.read_optional(tag::context_constructed(1)).map_err(&e)? {
+                    Some(t) => subtrees(t.value).map_err(&e)?,
+                    None => Vec::new(),
+                };
+                r.finish().map_err(&e)?;
+                // §4.2.1.10: at least one of the two must be present.
+                if permitted.is_none() && excluded.is_empty() {
+                    return Err(CertError::BadExtension {
+                        name: "nameConstraints",
+                        reason: "neither permitted nor excluded subtrees are present".into(),
+                    });
+                }
+                self.name_constraints = Some(NameConstraints {
+                    permitted,
+                    excluded,
+                });
+            }
+            ext_oid::AUTHORITY_KEY_ID => {
+                let e = bad_ext("authorityKeyIdentifier");
+                let mut r = Reader::new(asn1::single(value, tag::SEQUENCE).map_err(&e)?);
+                self.authority_key_id = r
+                    .read_optional(tag::context_primitive(0))
+                    .map_err(&e)?
+                    .map(|t| t.value);
+                // authorityCertIssuer and authorityCertSerialNumber are not used for matching.
+                r.read_optional(tag::context_constructed(1)).map_err(&e)?;
+                r.read_optional(tag::context_primitive(2)).map_err(&e)?;
+                r.finish().map_err(&e)?;
+            }
+            ext_oid::SUBJECT_KEY_ID => {
+                let e = bad_ext("subjectKeyIdentifier");
+                self.subject_key_id = Some(asn1::single(value, tag::OCTET_STRING).map_err(&e)?);
+            }
+            ext_oid::CRL_DISTRIBUTION_POINTS => {
+                let e = bad_ext("cRLDistributionPoints");
+                self.crl_distribution_points =
+                    Some(asn1::single(value, tag::SEQUENCE).map_err(&e)?);
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// The complete DER encoding.
+    pub fn der(&self) -> &'a [u8] {
+        self.der
+    }
+    /// The exact tbsCertificate bytes that the signature covers.
+    pub fn tbs(&self) -> &'a [u8] {
+        self.tbs
+    }
+    /// Version: 1, 2 or 3.
+    pub fn version(&self) -> u8 {
+        self.version
+    }
+    /// serialNumber content bytes (two's complement, big-endian).
+    pub fn serial(&self) -> &'a [u8] {
+        self.serial
+    }
+    /// DER of the subject Name.
+    pub fn subject_der(&self) -> &'a [u8] {
+        self.subject
+    }
+    /// DER of the issuer Name.
+    pub fn issuer_der(&self) -> &'a [u8] {
+        self.issuer
+    }
+    /// notBefore, seconds since the Unix epoch.
+    pub fn not_before(&self) -> i64 {
+        self.not_before
+    }
+    /// notAfter, seconds since the Unix epoch.
+    pub fn not_after(&self) -> i64 {
+        self.not_after
+    }
+    /// DER of the SubjectPublicKeyInfo.
+    pub fn spki_der(&self) -> &'a [u8] {
+        self.spki
+    }
+    /// DER of the signatureAlgorithm AlgorithmIdentifier (equal to the inner one).
+    pub fn signature_algorithm_der(&self) -> &'a [u8] {
+        self.signature_algorithm
+    }
+    /// The signature bytes.
+    pub fn signature(&self) -> &'a [u8] {
+        self.signature
+    }
+    /// All extensions, in certificate order.
+    pub fn extensions(&self) -> &[Extension<'a>] {
+        &self.extensions
+    }
+    /// basicConstraints, if present.
+    pub fn basic_constraints(&self) -> Option<BasicConstraints> {
+        self.basic_constraints
+    }
+    /// subjectAltName entries, if present.
+    pub fn subject_alt_names(&self) -> Option<&[GeneralName<'a>]> {
+        self.subject_alt_names.as_deref()
+    }
+    /// True when basicConstraints asserts cA.
+    pub fn is_ca(&self) -> bool {
+        self.basic_constraints.is_some_and(|b| b.ca)
+    }
+    /// True when the keyUsage extension is absent or has `bit` set.
+    pub(crate) fn key_usage_allows(&self, bit: u32) -> bool {
+        self.key_usage.is_none_or(|k| k & bit != 0)
+    }
+    /// Self-issued: subject and issuer are the same name (RFC 5280 §6.1).
+    pub(crate) fn is_self_issued(&self) -> bool {
+        crate::chain::names::same_name(self.subject, self.issuer)
+    }
+}
+
+fn general_names(seq: &[u8]) -> Result<Vec<GeneralName<'_>>, DerError> {
+    let mut r = Reader::new(seq);
+    let mut out = Vec::new();
+    while !r.is_empty() {
+        out.push(general_name(&mut r)?);
+    }
+    Ok(out)
+}
+
+fn general_name<'a>(r: &mut Reader<'a>) -> Result<GeneralName<'a>, DerError> {
+    let t = r.read_any()?;
+    Ok(match t.tag {
+        0xA0 => GeneralName::OtherName(t.value),
+        0x81 => GeneralName::Rfc822(ia5(t.value)?),
+        0x82 => GeneralName::Dns(ia5(t.value)?),
+        0xA3 => GeneralName::X400(t.value),
+        // directoryName is EXPLICIT (the Name is a CHOICE).
+        0xA4 => {
+            let name = Reader::new(t.value).read_tlv(tag::SEQUENCE)?;
+            if name.full.len() != t.value.len() {
+                return Err(DerError::TrailingData);
+            }
+            check_name(name.full)?;
+            GeneralName::Directory(name.full)
+        }
+        0xA5 => GeneralName::EdiParty(t.value),
+        0x86 => GeneralName::Uri(ia5(t.value)?),
+        0x87 => GeneralName::Ip(t.value),
+        0x88 => GeneralName::RegisteredId(t.value),
+        _ => return Err(DerError::BadValue("a GeneralName has an unknown tag")),
+    })
+}
+
+fn ia5(v: &[u8]) -> Result<&[u8], DerError> {
+    if v.is_ascii() {
+        Ok(v)
+    } else {
+        Err(DerError::BadValue("an IA5String holds a non-ASCII byte"))
+    }
+}
+
+fn subtrees(v: &[u8]) -> Result<Vec<GeneralName<'_>>, DerError> {
+    let mut r = Reader::new(v);
+    let mut out = Vec::new();
+    while !r.is_empty() {
+        let mut s = r.nested(tag::SEQUENCE)?;
+        out.push(general_name(&mut s)?);
+        // §4.2.1.10: minimum MUST be zero (so, absent in DER) and maximum MUST be absent.
+        if !s.is_empty() {
+            return Err(DerError::BadValue(
+                "a GeneralSubtree carries minimum or maximum, which RFC 5280 forbids",
+            ));
+        }
+    }
+    if out.is_empty() {
+        return Err(DerError::BadValue("a GeneralSubtrees list is empty"));
+    }
+    Ok(out)
+}
+
+/// Checks that `der` is a Name: SEQUENCE OF SET OF SEQUENCE { OID, ANY } (RFC 5280 §4.1.2.4).
+pub(crate) fn check_name(der: &[u8]) -> Result<(), DerError> {
+    let mut r = Reader::new(asn1::single(der, tag::SEQUENCE)?);
+    while !r.is_empty() {
+        let mut rdn = r.nested(tag::SET)?;
+        if rdn.is_empty() {
+            return Err(DerError::BadValue("a name has an empty RDN"));
+        }
+        while !rdn.is_empty() {
+            let mut atv = rdn.nested(tag::SEQUENCE)?;
+            atv.read(tag::OID)?;
+            atv.read_any()?;
+            atv.finish()?;
+        }
+    }
+    Ok(())
+}
+
+fn check_spki(v: &[u8]) -> Result<(), DerError> {
+    let mut r = Reader::new(v);
+    let mut alg = r.nested(tag::SEQUENCE)?;
+    alg.read(tag::OID)?;
+    if !alg.is_empty() {
+        alg.read_any()?;
+    }
+    alg.finish()?;
+    r.read(tag::BIT_STRING)?;
+    r.finish()
+}
+
+/// Dotted-decimal text of an OID's DER content bytes, for messages.
+pub(crate) fn oid_to_string(oid: &[u8]) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut acc: u128 = 0;
+    let mut first = true;
+    for &b in oid {
+        acc = (acc << 7) | u128::from(b & 0x7F);
+        if acc > u128::from(u64::MAX) {
+            return "(oversized OID)".into();
+        }
+        if b & 0x80 == 0 {
+            if first {
+                let (a, b) = if acc < 40 {
+                    (0, acc)
+                } else if acc < 80 {
+                    (1, acc - 40)
+                } else {
+                    (2, acc - 80)
+                };
+                parts.push(a.to_string());
+                parts.push(b.to_string());
+                first = false;
+            } else {
+                parts.push(acc.to_string());
+            }
+            acc = 0;
+        }
+    }
+    parts.join(".")
+}
+
+/// Reads every PEM block labelled `label` (e.g. "CERTIFICATE") from `pem`, in order.
+pub fn pem_blocks(pem: &[u8], label: &'static str) -> Result<Vec<Vec<u8>>, CertError> {
+    let text =
+        std::str::from_utf8(pem).map_err(|_| CertError::Pem("the input is not UTF-8".into()))?;
+    let begin = format!("-----BEGIN {label}-----");
+    let end = format!("-----END {label}-----");
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find(&begin) {
+        let block = rest.get(start..).unwrap_or_default();
+        let stop = block
+            .find(&end)
+            .ok_or_else(|| CertError::Pem(format!("a {label} block has no END line")))?;
+        let whole = block.get(..stop + end.len()).unwrap_or_default();
+        let (found, der) =
+            pem_rfc7468::decode_vec(whole.as_bytes()).map_err(|e| CertError::Pem(e.to_string()))?;
+        if found != label {
+            return Err(CertError::Pem(format!("expected {label}, found {found}")));
+        }
+        out.push(der);
+        rest = block.get(stop + end.len()..).unwrap_or_default();
+    }
+    if out.is_empty() {
+        return Err(CertError::NoPemBlock(label));
+    }
+    Ok(out)
+}
+
+/// Reads certificates from either one DER certificate or a PEM bundle of CERTIFICATE blocks.
+pub fn certificates_from_pem_or_der(input: &[u8]) -> Result<Vec<Vec<u8>>, CertError> {
+    if input.first() == Some(&tag::SEQUENCE) {
+        Ok(vec![input.to_vec()])
+    } else {
+        pem_blocks(input, "CERTIFICATE")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn oid_text() {
+        assert_eq!(oid_to_string(ext_oid::BASIC_CONSTRAINTS), "2.5.29.19");
+        assert_eq!(
+            oid_to_string(&[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x0B]),
+            "1.2.840.113549.1.1.11"
+        );
+    }
+
+    #[test]
+    fn garbage_is_an_error() {
+        let l = Limits::DEFAULT;
+        for bytes in [
+            &[][..],
+            &[0x30],
+            &[0x30, 0x00],
+            &[0x30, 0x03, 0x30, 0x01, 0x00],
+            &[0xFF; 10],
+        ] {
+            assert!(Certificate::from_der(bytes, &l).is_err());
+        }
+    }
+}
+
+/// keyUsage bit names (RFC 5280 §4.2.1.3), bit 0 first.
+const KEY_USAGE_NAMES: [&str; 9] = [
+    "digitalSignature",
+    "nonRepudiation",
+    "keyEncipherment",
+    "dataEncipherment",
+    "keyAgreement",
+    "keyCertSign",
+    "cRLSign",
+    "encipherOnly",
+    "decipherOnly",
+];
+
+/// Names of the extended key usages an operator meets (RFC 5280 §4.2.1.12).
+const EKU_NAMES: [(&[u8], &str); 6] = [
+    (
+        &[0x2B, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x01],
+        "serverAuth",
+    ),
+    (
+        &[0x2B, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x02],
+        "clientAuth",
+    ),
+    (
+        &[0x2B, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x03],
+        "codeSigning",
+    ),
+    (
+        &[0x2B, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x04],
+        "emailProtection",
+    ),
+    (
+        &[0x2B, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x08],
+        "timeStamping",
+    ),
+    (&[0x55, 0x1D, 0x25, 0x00], "anyExtendedKeyUsage"),
+];
+
+/// Read-outs for people (the `inspect` command, logs).
+impl Certificate<'_> {
+    /// The keyUsage bits that are set, by their RFC 5280 names; `None` when absent.
+    pub fn key_usage(&self) -> Option<Vec<&'static str>> {
+        let bits = self.key_usage?;
+        Some(
+            KEY_USAGE_NAMES
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| bits & (1u32 << (31 - i)) != 0)
+                .map(|(_, name)| *name)
+                .collect(),
+        )
+    }
+
+    /// The extendedKeyUsage purposes (known names, other OIDs dotted); `None` when absent.
+    pub fn extended_key_usage(&self) -> Option<Vec<String>> {
+        let oids = self.ext_key_usage.as_ref()?;
+        Some(
+            oids.iter()
+                .map(|oid| {
+                    EKU_NAMES
+                        .iter()
+                        .find(|(known, _)| known == oid)
+                        .map_or_else(|| oid_to_string(oid), |(_, name)| (*name).to_owned())
+                })
+                .collect(),
+        )
+    }
+
+    /// SHA-256 of the certificate's DER, as presented (the usual fingerprint).
+    pub fn sha256_fingerprint(&self) -> [u8; 32] {
+        use sha2::Digest as _;
+        sha2::Sha256::digest(self.der).into()
+    }
+}

@@ -1,0 +1,243 @@
+//! Path building: depth-first search from the leaf towards a trust anchor with backtracking.
+//!
+//! Candidates for a certificate's issuer are the anchors (tried first: the shortest path wins)
+//! and then the pool (presented extras and configured intermediates) whose subject matches the
+//! issuer name (exact DER, then the `names` comparison); a pool certificate whose
+//! subjectKeyIdentifier equals the child's authorityKeyIdentifier is tried before the others.
+//! A certificate already on the path (same DER, or same subject and key) is never reused, so
+//! cross-signing loops end. Each candidate costs a build step, each signature a signature check.
+
+use rustls_pki_types::{CertificateDer, UnixTime};
+
+use super::budget::Budget;
+use super::validate;
+use super::{VerifiedChain, Verifier, names};
+use crate::cert::Certificate;
+use crate::crypto::{SignatureAlgorithm, SpkiRef, check_policy};
+use crate::error::{CertPosition, CertRef, ChainError, CryptoError};
+use crate::limits::Limits;
+
+/// A certificate taking part in path building, with its origin.
+#[derive(Debug)]
+pub(super) struct Node<'a> {
+    pub(super) cert: Certificate<'a>,
+    pub(super) pos: CertPosition,
+}
+
+impl Node<'_> {
+    pub(super) fn cref(&self) -> CertRef {
+        CertRef {
+            position: self.pos,
+            subject: names::subject_text(self.cert.subject_der()),
+        }
+    }
+}
+
+/// Per-call state shared by the search.
+pub(super) struct Ctx<'v> {
+    pub(super) v: &'v Verifier,
+    pub(super) now: i64,
+    pub(super) budget: Budget,
+}
+
+impl Ctx<'_> {
+    /// Verifies a signature made by `issuer_spki` over `tbs`. The outer `Err` is budget
+    /// exhaustion (fatal); the inner one is the verdict.
+    pub(super) fn verify_signature(
+        &mut self,
+        alg_der: &[u8],
+        tbs: &[u8],
+        sig: &[u8],
+        issuer_spki: &[u8],
+    ) -> Result<Result<(), CryptoError>, ChainError> {
+        self.budget.signature()?;
+        Ok((|| {
+            let alg = SignatureAlgorithm::from_der(alg_der)?;
+            let spki = SpkiRef::from_der(issuer_spki)?;
+            check_policy(alg, &spki, self.v.allow_sha1)?;
+            self.v.backend.verify(alg, &spki, tbs, sig)
+        })())
+    }
+
+    fn check_link(&mut self, child: &Node<'_>, issuer: &Node<'_>) -> Result<(), ChainError> {
+        let c = &child.cert;
+        self.verify_signature(c.signature_algorithm, c.tbs, c.signature, issuer.cert.spki)?
+            .map_err(|source| ChainError::Signature {
+                cert: child.cref(),
+                issuer: names::subject_text(issuer.cert.subject_der()),
+                source,
+            })
+    }
+}
+
+pub(super) fn verify(
+    v: &Verifier,
+    presented: &[CertificateDer<'_>],
+    now: UnixTime,
+) -> Result<VerifiedChain, ChainError> {
+    let (leaf_der, extras) = presented.split_first().ok_or(ChainError::NoCertificate)?;
+    if presented.len() > v.limits.max_presented_certificates {
+        return Err(ChainError::TooManyCertificates {
+            count: presented.len(),
+            max: v.limits.max_presented_certificates,
+        });
+    }
+    let now = i64::try_from(now.as_secs()).unwrap_or(i64::MAX);
+    let leaf = Certificate::from_der(leaf_der.as_ref(), &v.limits).map_err(|source| {
+        ChainError::Malformed {
+            cert: CertRef {
+                position: CertPosition::Presented(0),
+                subject: "(unreadable)".into(),
+            },
+            source,
+        }
+    })?;
+    let mut nodes = vec![Node {
+        cert: leaf,
+        pos: CertPosition::Presented(0),
+    }];
+    // Extras that do not parse cannot be on any path; they are ignored like any other extra.
+    for (i, der) in extras.iter().enumerate() {
+        if let Ok(cert) = Certificate::from_der(der.as_ref(), &v.limits) {
+            nodes.push(Node {
+                cert,
+                pos: CertPosition::Presented(i + 1),
+            });
+        }
+    }
+    for (i, der) in v.intermediates.iter().enumerate() {
+        if let Ok(cert) = Certificate::from_der(der, &v.limits) {
+            nodes.push(Node {
+                cert,
+                pos: CertPosition::ConfiguredIntermediate(i),
+            });
+        }
+    }
+    let leaf = nodes.first().ok_or(ChainError::NoCertificate)?;
+    validate::check_leaf(v, leaf, now)?;
+
+    let mut ctx = Ctx {
+        v,
+        now,
+        budget: Budget::new(&v.limits),
+    };
+    let mut path = vec![0usize];
+    let (anchor_index, anchor_der) = extend(&mut ctx, &nodes, &mut path)?;
+
+    let mut ders = Vec::with_capacity(path.len() + 1);
+    let mut positions = Vec::with_capacity(path.len() + 1);
+    for &i in &path {
+        if let Some(n) = nodes.get(i) {
+            ders.push(n.cert.der().to_vec());
+            positions.push(n.pos);
+        }
+    }
+    ders.push(anchor_der);
+    positions.push(CertPosition::Anchor(anchor_index));
+    let leaf = nodes.first().ok_or(ChainError::NoCertificate)?;
+    Ok(VerifiedChain {
+        path: ders,
+        positions,
+        anchor_index,
+        leaf_subject_der: leaf.cert.subject_der().to_vec(),
+        leaf_not_after: leaf.cert.not_after(),
+    })
+}
+
+/// Keeps the most specific failure (ties go to the later one: "the last real reason").
+fn record(best: &mut Option<ChainError>, e: ChainError) {
+    if best.as_ref().is_none_or(|b| e.rank() >= b.rank()) {
+        *best = Some(e);
+    }
+}
+
+/// Extends `path` (indices into `nodes`, leaf first) to an anchor. On success `path` holds the
+/// full path below the anchor and the anchor's index and DER are returned.
+fn extend(
+    ctx: &mut Ctx<'_>,
+    nodes: &[Node<'_>],
+    path: &mut Vec<usize>,
+) -> Result<(usize, Vec<u8>), ChainError> {
+    let child = path
+        .last()
+        .and_then(|&i| nodes.get(i))
+        .ok_or(ChainError::NoCertificate)?;
+    let issuer_name = child.cert.issuer_der();
+    let mut best: Option<ChainError> = None;
+
+    for (ai, anchor) in ctx.v.anchors.anchors.iter().enumerate() {
+        if !names::same_name(&anchor.subject_der, issuer_name) {
+            continue;
+        }
+        ctx.budget.build_step()?;
+        let Ok(cert) = Certificate::from_der(&anchor.der, &Limits::DEFAULT) else {
+            continue;
+        };
+        let anode = Node {
+            cert,
+            pos: CertPosition::Anchor(ai),
+        };
+        let chain: Vec<&Node<'_>> = path.iter().filter_map(|&i| nodes.get(i)).collect();
+        let result = validate::check_issuer(ctx, &anode, &chain, true)
+            .and_then(|()| ctx.check_link(child, &anode))
+            .and_then(|()| validate::finish(ctx, &chain, &anode));
+        match result {
+            Ok(()) => return Ok((ai, anchor.der.clone())),
+            Err(e) if e.is_fatal() => return Err(e),
+            Err(e) => record(&mut best, e),
+        }
+    }
+
+    let mut candidates: Vec<usize> = (1..nodes.len())
+        .filter(|&i| {
+            nodes.get(i).is_some_and(|n| {
+                names::same_name(n.cert.subject_der(), issuer_name)
+                    && !path.iter().filter_map(|&p| nodes.get(p)).any(|p| {
+                        p.cert.der() == n.cert.der()
+                            || (p.cert.spki_der() == n.cert.spki_der()
+                                && names::same_name(p.cert.subject_der(), n.cert.subject_der()))
+                    })
+            })
+        })
+        .collect();
+    // AKI/SKI are hints only (RFC 5280 §4.2.1.1): a match is tried first, nothing is excluded.
+    if let Some(aki) = child.cert.authority_key_id {
+        candidates.sort_by_key(|&i| nodes.get(i).and_then(|n| n.cert.subject_key_id) != Some(aki));
+    }
+    if !candidates.is_empty() && path.len() > ctx.v.limits.max_path_intermediates {
+        record(
+            &mut best,
+            ChainError::PathTooDeep {
+                cert: child.cref(),
+                max: ctx.v.limits.max_path_intermediates,
+            },
+        );
+        candidates.clear();
+    }
+    for c in candidates {
+        let Some(cand) = nodes.get(c) else { continue };
+        ctx.budget.build_step()?;
+        let chain: Vec<&Node<'_>> = path.iter().filter_map(|&i| nodes.get(i)).collect();
+        let checked = validate::check_issuer(ctx, cand, &chain, false)
+            .and_then(|()| ctx.check_link(child, cand));
+        if let Err(e) = checked {
+            if e.is_fatal() {
+                return Err(e);
+            }
+            record(&mut best, e);
+            continue;
+        }
+        path.push(c);
+        match extend(ctx, nodes, path) {
+            Ok(found) => return Ok(found),
+            Err(e) if e.is_fatal() => return Err(e),
+            Err(e) => record(&mut best, e),
+        }
+        path.pop();
+    }
+
+    Err(best.unwrap_or_else(|| ChainError::UnknownIssuer {
+        cert: child.cref(),
+        issuer: names::subject_text(issuer_name),
+    }))
+}

@@ -1,0 +1,291 @@
+//! Name constraints (RFC 5280 §4.2.1.10, §6.1.3 (b)–(c)).
+//!
+//! directoryName subtrees are applied to the subject DN first (they decide which DNs a CA may vouch
+//! for), then rfc822Name (SAN and emailAddress attributes of the subject), dNSName, iPAddress and
+//! URI to the subjectAltName entries. A constraint on a name form this module cannot evaluate
+//! (otherName, x400Address, ediPartyName, registeredID) fails the certificate when that form
+//! appears, as §4.2.1.10 requires. Each comparison spends the name-constraint budget.
+
+use super::budget::Budget;
+use super::names;
+use crate::cert::{Certificate, GeneralName, NameConstraints};
+use crate::error::ChainError;
+
+/// A violation: the offending name as text and the reason.
+pub(crate) type Violation = (String, &'static str);
+
+/// A name taken from the certificate under test.
+enum Subject<'a> {
+    Directory(&'a [u8]),
+    Email(String),
+    San(GeneralName<'a>),
+}
+
+/// Checks `cert`'s subject and SANs against `nc`. `Ok(Some(..))` is a violation; `Err` is budget.
+pub(crate) fn check(
+    budget: &mut Budget,
+    nc: &NameConstraints<'_>,
+    cert: &Certificate<'_>,
+) -> Result<Option<Violation>, ChainError> {
+    let mut subjects: Vec<Subject<'_>> = Vec::new();
+    if !names::is_empty_name(cert.subject_der()) {
+        subjects.push(Subject::Directory(cert.subject_der()));
+    }
+    // §4.2.1.10: emailAddress attributes of the subject are checked against rfc822Name
+    // constraints as well.
+    for email in names::email_addresses(cert.subject_der()) {
+        subjects.push(Subject::Email(email));
+    }
+    for san in cert.subject_alt_names().unwrap_or_default() {
+        subjects.push(Subject::San(*san));
+    }
+    for s in &subjects {
+        let name: GeneralName<'_> = match s {
+            Subject::Directory(d) => GeneralName::Directory(d),
+            Subject::Email(e) => GeneralName::Rfc822(e.as_bytes()),
+            Subject::San(g) => *g,
+        };
+        for ex in &nc.excluded {
+            if same_form(&name, ex) {
+                budget.name_comparison()?;
+                match matches(&name, ex, true) {
+                    Match::Yes => {
+                        return Ok(Some((describe(&name), "it is in an excluded subtree")));
+                    }
+                    Match::No => {}
+                    Match::Unsupported(why) => return Ok(Some((describe(&name), why))),
+                }
+            }
+        }
+        if let Some(permitted) = &nc.permitted {
+            let mut constrained = false;
+            let mut ok = false;
+            for p in permitted {
+                if !same_form(&name, p) {
+                    continue;
+                }
+                constrained = true;
+                budget.name_comparison()?;
+                match matches(&name, p, false) {
+                    Match::Yes => {
+                        ok = true;
+                        break;
+                    }
+                    Match::No => {}
+                    Match::Unsupported(why) => return Ok(Some((describe(&name), why))),
+                }
+            }
+            if constrained && !ok {
+                return Ok(Some((
+                    describe(&name),
+                    "it is outside every permitted subtree",
+                )));
+            }
+        }
+    }
+    Ok(None)
+}
+
+enum Match {
+    Yes,
+    No,
+    Unsupported(&'static str),
+}
+
+fn same_form(a: &GeneralName<'_>, b: &GeneralName<'_>) -> bool {
+    std::mem::discriminant(a) == std::mem::discriminant(b)
+}
+
+fn describe(n: &GeneralName<'_>) -> String {
+    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    match n {
+        GeneralName::Directory(d) => format!("directoryName \"{}\"", names::subject_text(d)),
+        GeneralName::Rfc822(b) => format!("rfc822Name \"{}\"", text(b)),
+        GeneralName::Dns(b) => format!("dNSName \"{}\"", text(b)),
+        GeneralName::Uri(b) => format!("URI \"{}\"", text(b)),
+        GeneralName::Ip(b) => format!("iPAddress {}", ip_text(b)),
+        GeneralName::OtherName(_) => "otherName".into(),
+        GeneralName::X400(_) => "x400Address".into(),
+        GeneralName::EdiParty(_) => "ediPartyName".into(),
+        GeneralName::RegisteredId(_) => "registeredID".into(),
+    }
+}
+
+fn ip_text(b: &[u8]) -> String {
+    if let Ok(v4) = <[u8; 4]>::try_from(b) {
+        std::net::Ipv4Addr::from(v4).to_string()
+    } else if let Ok(v6) = <[u8; 16]>::try_from(b) {
+        std::net::Ipv6Addr::from(v6).to_string()
+    } else {
+        format!("({} bytes)", b.len())
+    }
+}
+
+fn matches(name: &GeneralName<'_>, constraint: &GeneralName<'_>, excluded: bool) -> Match {
+    let yes = |b: bool| if b { Match::Yes } else { Match::No };
+    match (name, constraint) {
+        (GeneralName::Directory(n), GeneralName::Directory(c)) => yes(names::within_subtree(n, c)),
+        (GeneralName::Rfc822(n), GeneralName::Rfc822(c)) => match email_matches(n, c) {
+            Some(b) => yes(b),
+            None => Match::Unsupported("it is not a valid email address"),
+        },
+        (GeneralName::Dns(n), GeneralName::Dns(c)) => yes(dns_matches(n, c, excluded)),
+        (GeneralName::Uri(n), GeneralName::Uri(c)) => match uri_host(n) {
+            Some(host) => yes(host_matches(host.as_bytes(), c)),
+            // §4.2.1.10: constraints apply to the host part; a URI without one cannot be checked.
+            None => Match::Unsupported("the URI has no host to check against URI constraints"),
+        },
+        (GeneralName::Ip(n), GeneralName::Ip(c)) => match ip_matches(n, c) {
+            Some(b) => yes(b),
+            None => Match::Unsupported("an iPAddress constraint or name is malformed"),
+        },
+        _ => Match::Unsupported("this name form cannot be checked against name constraints"),
+    }
+}
+
+fn lower(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).to_ascii_lowercase()
+}
+
+/// rfc822Name: a full mailbox, a host (exact domain), or ".domain" (any subdomain).
+fn email_matches(name: &[u8], c: &[u8]) -> Option<bool> {
+    let name = String::from_utf8_lossy(name);
+    let (local, domain) = name.rsplit_once('@')?;
+    if local.is_empty() || domain.is_empty() {
+        return None;
+    }
+    let c = String::from_utf8_lossy(c);
+    Some(if let Some((cl, cd)) = c.rsplit_once('@') {
+        cl == local && cd.eq_ignore_ascii_case(domain)
+    } else if c.starts_with('.') {
+        domain
+            .to_ascii_lowercase()
+            .ends_with(&c.to_ascii_lowercase())
+    } else {
+        domain.eq_ignore_ascii_case(&c)
+    })
+}
+
+/// dNSName: the constraint and every name formed by adding labels on its left.
+fn dns_matches(name: &[u8], c: &[u8], excluded: bool) -> bool {
+    let n = lower(name);
+    let c = lower(c);
+    let n = n.strip_suffix('.').unwrap_or(&n);
+    let c = c.strip_suffix('.').unwrap_or(&c);
+    if c.is_empty() {
+        return true;
+    }
+    if within_domain(n, c) {
+        return true;
+    }
+    // A wildcard name covers hosts an excluded subtree names: "*.example.com" against excluded
+    // "bad.example.com" must fail, or the wildcard would vouch for the excluded host.
+    if excluded && let Some(base) = n.strip_prefix("*.") {
+        let c = c.strip_prefix('.').unwrap_or(c);
+        return within_domain(c, base) && c != base;
+    }
+    false
+}
+
+fn within_domain(n: &str, c: &str) -> bool {
+    if let Some(sub) = c.strip_prefix('.') {
+        n.ends_with(c) && n.len() > c.len() && !sub.is_empty()
+    } else {
+        n == c || (n.ends_with(c) && n.as_bytes().get(n.len() - c.len() - 1) == Some(&b'.'))
+    }
+}
+
+/// URI constraints name a host (exact) or ".domain" (subdomains), compared with the URI's host.
+fn host_matches(host: &[u8], c: &[u8]) -> bool {
+    let h = lower(host);
+    let c = lower(c);
+    if c.starts_with('.') {
+        h.ends_with(&c)
+    } else {
+        h == c
+    }
+}
+
+fn uri_host(uri: &[u8]) -> Option<String> {
+    let s = std::str::from_utf8(uri).ok()?;
+    let (_, rest) = s.split_once("://")?;
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let hostport = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let host = if let Some(v6) = hostport.strip_prefix('[') {
+        v6.split(']').next()?
+    } else {
+        hostport.split(':').next()?
+    };
+    if host.is_empty() {
+        None
+    } else {
+        Some(host.to_string())
+    }
+}
+
+/// iPAddress: address and mask (8 or 32 bytes) against a 4- or 16-byte address.
+fn ip_matches(name: &[u8], c: &[u8]) -> Option<bool> {
+    if c.len() != 8 && c.len() != 32 {
+        return None;
+    }
+    if name.len() != 4 && name.len() != 16 {
+        return None;
+    }
+    let (addr, mask) = c.split_at(c.len() / 2);
+    // The mask must be a run of ones followed by zeros (a CIDR prefix).
+    let bits: Vec<bool> = mask
+        .iter()
+        .flat_map(|b| (0..8).rev().map(move |i| b & (1 << i) != 0))
+        .collect();
+    if bits.windows(2).any(|w| matches!(w, [false, true])) {
+        return None;
+    }
+    if name.len() != addr.len() {
+        return Some(false);
+    }
+    Some(
+        name.iter()
+            .zip(addr)
+            .zip(mask)
+            .all(|((n, a), m)| n & m == a & m),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dns() {
+        assert!(dns_matches(b"a.example.com", b"example.com", false));
+        assert!(!dns_matches(b"aexample.com", b"example.com", false));
+        assert!(dns_matches(b"a.example.com", b".example.com", false));
+        assert!(!dns_matches(b"example.com", b".example.com", false));
+        assert!(dns_matches(b"*.example.com", b"bad.example.com", true));
+    }
+
+    #[test]
+    fn email() {
+        assert_eq!(email_matches(b"a@x.com", b"x.com"), Some(true));
+        assert_eq!(email_matches(b"a@y.x.com", b"x.com"), Some(false));
+        assert_eq!(email_matches(b"a@y.x.com", b".x.com"), Some(true));
+        assert_eq!(email_matches(b"a@X.com", b"a@x.com"), Some(true));
+        assert_eq!(email_matches(b"nobody", b"x.com"), None);
+    }
+
+    #[test]
+    fn ip() {
+        assert_eq!(
+            ip_matches(&[10, 1, 2, 3], &[10, 0, 0, 0, 255, 0, 0, 0]),
+            Some(true)
+        );
+        assert_eq!(
+            ip_matches(&[11, 1, 2, 3], &[10, 0, 0, 0, 255, 0, 0, 0]),
+            Some(false)
+        );
+        assert_eq!(
+            ip_matches(&[10, 1, 2, 3], &[10, 0, 0, 0, 255, 0, 255, 0]),
+            None
+        );
+    }
+}

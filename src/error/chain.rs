@@ -1,0 +1,340 @@
+//! Errors from certificate path building and validation (RFC 5280 §6).
+
+use std::fmt;
+
+use super::{CertError, CryptoError};
+
+/// Where a certificate came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CertPosition {
+    /// Index in the list the client presented (0 is the leaf).
+    Presented(usize),
+    /// Index in the verifier's configured intermediates.
+    ConfiguredIntermediate(usize),
+    /// Index in the trust anchors.
+    Anchor(usize),
+}
+
+impl fmt::Display for CertPosition {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CertPosition::Presented(0) => f.write_str("the client certificate (presented #0)"),
+            CertPosition::Presented(i) => write!(f, "presented certificate #{i}"),
+            CertPosition::ConfiguredIntermediate(i) => write!(f, "configured intermediate #{i}"),
+            CertPosition::Anchor(i) => write!(f, "trust anchor #{i}"),
+        }
+    }
+}
+
+/// The certificate an error is about: where it came from and its subject.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CertRef {
+    /// Where the certificate came from.
+    pub position: CertPosition,
+    /// Its subject, as text.
+    pub subject: String,
+}
+
+impl fmt::Display for CertRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({})", self.position, self.subject)
+    }
+}
+
+/// Why a client certificate chain was refused.
+///
+/// Every variant names the certificate concerned and the rule it broke; `Display` is a sentence
+/// meant for logs and operators, `kind()` a stable machine-readable name.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ChainError {
+    /// The client presented no certificate.
+    #[error("the client presented no certificate")]
+    NoCertificate,
+    /// More certificates were presented than `Limits::max_presented_certificates`.
+    #[error("the client presented {count} certificates, above the limit of {max}")]
+    TooManyCertificates {
+        /// Number presented.
+        count: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// A certificate does not parse.
+    #[error("{cert} cannot be read: {source}")]
+    Malformed {
+        /// The certificate (its subject is "?" when unreadable).
+        cert: CertRef,
+        /// Why.
+        source: CertError,
+    },
+    /// The current time is after notAfter (RFC 5280 §6.1.3 (a)(2)).
+    #[error("{cert} expired at unix time {not_after} (now {now})")]
+    Expired {
+        /// The certificate.
+        cert: CertRef,
+        /// Its notAfter, seconds since the Unix epoch.
+        not_after: i64,
+        /// The validation time.
+        now: i64,
+    },
+    /// The current time is before notBefore (RFC 5280 §6.1.3 (a)(2)).
+    #[error("{cert} is not valid before unix time {not_before} (now {now})")]
+    NotYetValid {
+        /// The certificate.
+        cert: CertRef,
+        /// Its notBefore.
+        not_before: i64,
+        /// The validation time.
+        now: i64,
+    },
+    /// No trust anchor or intermediate has a subject matching the certificate's issuer.
+    #[error(
+        "{cert} was issued by \"{issuer}\", which is neither a trust anchor nor an available intermediate"
+    )]
+    UnknownIssuer {
+        /// The certificate whose issuer is unknown.
+        cert: CertRef,
+        /// Its issuer name.
+        issuer: String,
+    },
+    /// The signature on a certificate does not verify, or its algorithm or key is refused.
+    #[error("the signature on {cert} by \"{issuer}\" is refused: {source}")]
+    Signature {
+        /// The signed certificate.
+        cert: CertRef,
+        /// The issuer's subject.
+        issuer: String,
+        /// Why.
+        source: CryptoError,
+    },
+    /// An issuing certificate is not a CA (RFC 5280 §6.1.4 (k), §4.2.1.9).
+    #[error("{cert} issued a certificate but is not a CA (basicConstraints cA is not TRUE)")]
+    CaRequired {
+        /// The would-be issuer.
+        cert: CertRef,
+    },
+    /// A CA's pathLenConstraint is exceeded (RFC 5280 §6.1.4 (l)–(m)).
+    #[error("{cert} allows {path_len} intermediate CA(s) below it, but the path has {found}")]
+    PathLenExceeded {
+        /// The constraining CA.
+        cert: CertRef,
+        /// Its pathLenConstraint.
+        path_len: u32,
+        /// Non-self-issued intermediates below it.
+        found: usize,
+    },
+    /// keyUsage is present and lacks a required bit (RFC 5280 §4.2.1.3, §6.1.4 (n)).
+    #[error("{cert} has a keyUsage extension without {required}")]
+    KeyUsage {
+        /// The certificate.
+        cert: CertRef,
+        /// The missing bit, e.g. "keyCertSign".
+        required: &'static str,
+    },
+    /// The leaf's extendedKeyUsage does not allow the required purpose (RFC 5280 §4.2.1.12).
+    #[error("{cert} has an extendedKeyUsage extension that does not include {required}")]
+    EkuMismatch {
+        /// The certificate.
+        cert: CertRef,
+        /// The required purpose, e.g. "clientAuth".
+        required: String,
+    },
+    /// A critical extension this verifier does not process (RFC 5280 §4.2).
+    #[error("{cert} has the critical extension {oid}, which this verifier does not process")]
+    UnknownCriticalExtension {
+        /// The certificate.
+        cert: CertRef,
+        /// Dotted OID.
+        oid: String,
+    },
+    /// A name is outside a CA's permitted subtrees or inside its excluded ones (RFC 5280 §4.2.1.10).
+    #[error("{cert}: the name {name} violates the name constraints of {constrained_by}: {reason}")]
+    NameConstraintViolation {
+        /// The certificate carrying the name.
+        cert: CertRef,
+        /// The CA whose constraints it breaks.
+        constrained_by: CertRef,
+        /// The offending name, as text.
+        name: String,
+        /// "not permitted", "excluded", or why it cannot be checked.
+        reason: &'static str,
+    },
+    /// The certificate is on its issuer's CRL (RFC 5280 §6.3.3).
+    #[error("{cert} is revoked (CRL entry dated unix time {revoked_at})")]
+    Revoked {
+        /// The certificate.
+        cert: CertRef,
+        /// revocationDate of the entry.
+        revoked_at: i64,
+    },
+    /// `require_crl` is on and no valid CRL from the issuer covers the certificate.
+    #[error(
+        "{cert}: no valid CRL from its issuer \"{issuer}\" is available, and CRLs are required"
+    )]
+    CrlMissing {
+        /// The certificate.
+        cert: CertRef,
+        /// The issuer whose CRL is missing.
+        issuer: String,
+    },
+    /// A CRL from the issuer cannot be used (bad signature, expired, malformed, unsupported).
+    #[error("{cert}: the CRL from \"{issuer}\" cannot be used: {reason}")]
+    CrlInvalid {
+        /// The certificate whose status was being checked.
+        cert: CertRef,
+        /// The CRL issuer.
+        issuer: String,
+        /// Stable reason name: "bad_signature", "expired", "not_yet_valid", "malformed",
+        /// "no_crl_sign", "unknown_critical_extension", "unsupported" (indirect/delta/partial).
+        reason: &'static str,
+    },
+    /// The leaf's public key is refused by policy (e.g. RSA under 2048 bits).
+    #[error("{cert} has a public key that is refused: {source}")]
+    KeyRefused {
+        /// The certificate.
+        cert: CertRef,
+        /// Why.
+        source: CryptoError,
+    },
+    /// The path would need more intermediates than `Limits::max_path_intermediates`.
+    #[error("{cert}: no path to a trust anchor within {max} intermediates")]
+    PathTooDeep {
+        /// The certificate at which the depth ran out.
+        cert: CertRef,
+        /// The limit.
+        max: usize,
+    },
+    /// `Limits::max_signature_checks` were spent.
+    #[error("gave up after {0} signature checks (limit reached)")]
+    SignatureBudgetExceeded(usize),
+    /// `Limits::max_path_build_steps` were spent.
+    #[error("gave up after {0} path-building steps (limit reached)")]
+    BuildBudgetExceeded(usize),
+    /// `Limits::max_name_constraint_comparisons` were spent.
+    #[error("gave up after {0} name-constraint comparisons (limit reached)")]
+    NameConstraintBudgetExceeded(usize),
+}
+
+impl ChainError {
+    /// A stable machine-readable name of the error.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            ChainError::NoCertificate => "no_certificate",
+            ChainError::TooManyCertificates { .. } => "too_many_certificates",
+            ChainError::Malformed { .. } => "malformed",
+            ChainError::Expired { .. } => "expired",
+            ChainError::NotYetValid { .. } => "not_yet_valid",
+            ChainError::UnknownIssuer { .. } => "unknown_issuer",
+            ChainError::Signature { source, .. } => match source {
+                CryptoError::BadSignature => "bad_signature",
+                CryptoError::RsaKeyTooSmall { .. } => "rsa_key_too_small",
+                CryptoError::Sha1Disallowed => "sha1_disallowed",
+                _ => "unsupported_algorithm",
+            },
+            ChainError::CaRequired { .. } => "ca_required",
+            ChainError::PathLenExceeded { .. } => "path_len_exceeded",
+            ChainError::KeyUsage { .. } => "key_usage",
+            ChainError::EkuMismatch { .. } => "eku_mismatch",
+            ChainError::UnknownCriticalExtension { .. } => "unknown_critical_extension",
+            ChainError::NameConstraintViolation { .. } => "name_constraint_violation",
+            ChainError::Revoked { .. } => "revoked",
+            ChainError::CrlMissing { .. } => "crl_missing",
+            ChainError::CrlInvalid { .. } => "crl_invalid",
+            ChainError::PathTooDeep { .. } => "path_too_deep",
+            ChainError::KeyRefused { source, .. } => source.kind(),
+            ChainError::SignatureBudgetExceeded(_) => "signature_budget_exceeded",
+            ChainError::BuildBudgetExceeded(_) => "build_budget_exceeded",
+            ChainError::NameConstraintBudgetExceeded(_) => "name_constraint_budget_exceeded",
+        }
+    }
+
+    /// The certificate concerned, if the error is about one.
+    pub fn certificate(&self) -> Option<&CertRef> {
+        match self {
+            ChainError::Malformed { cert, .. }
+            | ChainError::Expired { cert, .. }
+            | ChainError::NotYetValid { cert, .. }
+            | ChainError::UnknownIssuer { cert, .. }
+            | ChainError::Signature { cert, .. }
+            | ChainError::CaRequired { cert }
+            | ChainError::PathLenExceeded { cert, .. }
+            | ChainError::KeyUsage { cert, .. }
+            | ChainError::EkuMismatch { cert, .. }
+            | ChainError::UnknownCriticalExtension { cert, .. }
+            | ChainError::NameConstraintViolation { cert, .. }
+            | ChainError::Revoked { cert, .. }
+            | ChainError::CrlMissing { cert, .. }
+            | ChainError::CrlInvalid { cert, .. }
+            | ChainError::PathTooDeep { cert, .. }
+            | ChainError::KeyRefused { cert, .. } => Some(cert),
+            ChainError::NoCertificate
+            | ChainError::TooManyCertificates { .. }
+            | ChainError::SignatureBudgetExceeded(_)
+            | ChainError::BuildBudgetExceeded(_)
+            | ChainError::NameConstraintBudgetExceeded(_) => None,
+        }
+    }
+
+    /// Index in the presented list of the certificate concerned (`None` for anchors, configured
+    /// intermediates, and errors about no single certificate).
+    pub fn certificate_index(&self) -> Option<usize> {
+        match self.certificate()?.position {
+            CertPosition::Presented(i) => Some(i),
+            CertPosition::ConfiguredIntermediate(_) | CertPosition::Anchor(_) => None,
+        }
+    }
+
+    /// Budget exhaustion ends path building at once: trying other candidates would only spend more.
+    pub(crate) fn is_fatal(&self) -> bool {
+        matches!(
+            self,
+            ChainError::SignatureBudgetExceeded(_)
+                | ChainError::BuildBudgetExceeded(_)
+                | ChainError::NameConstraintBudgetExceeded(_)
+        )
+    }
+
+    /// How specific the error is, for choosing among the failures of several candidate paths
+    /// (as rustls-webpki ranks its errors): a path that got further says more than "no issuer".
+    pub(crate) fn rank(&self) -> u8 {
+        match self {
+            ChainError::UnknownIssuer { .. } => 0,
+            ChainError::PathTooDeep { .. } => 1,
+            ChainError::Signature { .. } => 2,
+            _ => 3,
+        }
+    }
+}
+
+/// A `Verifier` could not be built from its configuration (fail closed: nothing is skipped).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// A configured intermediate does not parse.
+    #[error("configured intermediate #{index} (0-based) cannot be read: {source}")]
+    Intermediate {
+        /// 0-based index among the configured intermediates.
+        index: usize,
+        /// Why.
+        source: CertError,
+    },
+    /// A configured CRL does not parse.
+    #[error("configured CRL #{index} (0-based) cannot be read: {source}")]
+    Crl {
+        /// 0-based index among the configured CRLs.
+        index: usize,
+        /// Why.
+        source: CertError,
+    },
+}
+
+impl ConfigError {
+    /// A stable machine-readable name of the error.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            ConfigError::Intermediate { .. } => "bad_intermediate",
+            ConfigError::Crl { .. } => "bad_crl",
+        }
+    }
+}

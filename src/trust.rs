@@ -1,0 +1,258 @@
+//! Trust anchors: the CA certificates a deployment trusts, loaded from PEM and checked on load.
+//!
+//! Each anchor must parse, be a CA (basicConstraints cA = TRUE; a v1 certificate, which cannot
+//! carry extensions, is accepted only when self-issued, for legacy roots), may sign certificates
+//! (keyCertSign when keyUsage is present), and not repeat an earlier anchor. The bytes are owned,
+//! so anchors outlive the requests that use them. Rotation: [`TrustAnchors::extend`] and
+//! [`TrustAnchors::with_added`] keep old and new anchors trusted side by side.
+
+use rustls_pki_types::UnixTime;
+use sha2::Digest as _;
+
+use crate::cert::{Certificate, key_usage, pem_blocks};
+use crate::chain::names;
+use crate::error::{CertError, TrustError};
+use crate::limits::Limits;
+
+/// How long before notAfter [`TrustAnchors::warnings`] starts warning.
+const EXPIRY_WARNING_SECS: i64 = 30 * 86_400;
+
+/// One trust anchor, owned.
+#[derive(Debug, Clone)]
+pub(crate) struct Anchor {
+    pub(crate) der: Vec<u8>,
+    pub(crate) subject_der: Vec<u8>,
+    pub(crate) subject: String,
+    pub(crate) fingerprint: [u8; 32],
+    pub(crate) not_before: i64,
+    pub(crate) not_after: i64,
+}
+
+/// A read-only view of one anchor, from [`TrustAnchors::iter`].
+#[derive(Debug, Clone, Copy)]
+pub struct AnchorInfo<'a> {
+    /// Position in the anchor set.
+    pub index: usize,
+    /// Subject as text.
+    pub subject: &'a str,
+    /// SHA-256 of the certificate DER.
+    pub fingerprint_sha256: &'a [u8; 32],
+    /// notAfter, seconds since the Unix epoch.
+    pub not_after: i64,
+    /// The certificate DER.
+    pub der: &'a [u8],
+}
+
+/// Something about an anchor the operator should know (it is still trusted).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AnchorWarning {
+    /// The anchor's notAfter has passed: chains ending at it will fail.
+    Expired {
+        /// Position in the anchor set.
+        index: usize,
+        /// Subject as text.
+        subject: String,
+        /// notAfter.
+        not_after: i64,
+    },
+    /// The anchor expires within 30 days.
+    ExpiresSoon {
+        /// Position in the anchor set.
+        index: usize,
+        /// Subject as text.
+        subject: String,
+        /// notAfter.
+        not_after: i64,
+        /// Whole days left.
+        days_left: i64,
+    },
+    /// The anchor's notBefore is in the future.
+    NotYetValid {
+        /// Position in the anchor set.
+        index: usize,
+        /// Subject as text.
+        subject: String,
+        /// notBefore.
+        not_before: i64,
+    },
+}
+
+impl std::fmt::Display for AnchorWarning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AnchorWarning::Expired {
+                index,
+                subject,
+                not_after,
+            } => write!(
+                f,
+                "trust anchor #{index} ({subject}) expired at unix time {not_after}"
+            ),
+            AnchorWarning::ExpiresSoon {
+                index,
+                subject,
+                days_left,
+                ..
+            } => write!(
+                f,
+                "trust anchor #{index} ({subject}) expires in {days_left} day(s)"
+            ),
+            AnchorWarning::NotYetValid {
+                index,
+                subject,
+                not_before,
+            } => write!(
+                f,
+                "trust anchor #{index} ({subject}) is not valid before unix time {not_before}"
+            ),
+        }
+    }
+}
+
+/// The set of trusted CA certificates.
+#[derive(Debug, Clone, Default)]
+pub struct TrustAnchors {
+    pub(crate) anchors: Vec<Anchor>,
+}
+
+impl TrustAnchors {
+    /// Loads a PEM bundle of one or more CERTIFICATE blocks, checking each.
+    pub fn from_pem(pem: &[u8]) -> Result<Self, TrustError> {
+        let ders = pem_blocks(pem, "CERTIFICATE").map_err(|e| match e {
+            CertError::NoPemBlock(_) => TrustError::Empty,
+            other => TrustError::Pem(other.to_string()),
+        })?;
+        Self::from_ders(ders)
+    }
+
+    /// Loads anchors from DER certificates, checking each.
+    pub fn from_ders<I, D>(ders: I) -> Result<Self, TrustError>
+    where
+        I: IntoIterator<Item = D>,
+        D: AsRef<[u8]>,
+    {
+        let mut out = TrustAnchors::default();
+        for (index, der) in ders.into_iter().enumerate() {
+            let anchor = check_anchor(index, der.as_ref())?;
+            if let Some(first) = out.anchors.iter().position(|a| a.der == anchor.der) {
+                return Err(TrustError::Duplicate {
+                    index,
+                    first,
+                    subject: anchor.subject,
+                });
+            }
+            out.anchors.push(anchor);
+        }
+        if out.anchors.is_empty() {
+            return Err(TrustError::Empty);
+        }
+        Ok(out)
+    }
+
+    /// Adds every anchor of `other` not already present (CA rotation: old and new both trusted).
+    pub fn extend(&mut self, other: TrustAnchors) {
+        for a in other.anchors {
+            if !self.anchors.iter().any(|b| b.der == a.der) {
+                self.anchors.push(a);
+            }
+        }
+    }
+
+    /// Returns this set plus the anchors of a PEM bundle (checked as by [`Self::from_pem`];
+    /// indices in errors refer to the added bundle).
+    pub fn with_added(mut self, pem: &[u8]) -> Result<Self, TrustError> {
+        self.extend(Self::from_pem(pem)?);
+        Ok(self)
+    }
+
+    /// Number of anchors.
+    pub fn len(&self) -> usize {
+        self.anchors.len()
+    }
+
+    /// True when there is no anchor.
+    pub fn is_empty(&self) -> bool {
+        self.anchors.is_empty()
+    }
+
+    /// Views each anchor.
+    pub fn iter(&self) -> impl Iterator<Item = AnchorInfo<'_>> {
+        self.anchors
+            .iter()
+            .enumerate()
+            .map(|(index, a)| AnchorInfo {
+                index,
+                subject: &a.subject,
+                fingerprint_sha256: &a.fingerprint,
+                not_after: a.not_after,
+                der: &a.der,
+            })
+    }
+
+    /// Anchors that are expired, not yet valid, or expire within 30 days at `now`.
+    pub fn warnings(&self, now: UnixTime) -> Vec<AnchorWarning> {
+        let now = i64::try_from(now.as_secs()).unwrap_or(i64::MAX);
+        let mut out = Vec::new();
+        for (index, a) in self.anchors.iter().enumerate() {
+            let subject = a.subject.clone();
+            if now > a.not_after {
+                out.push(AnchorWarning::Expired {
+                    index,
+                    subject,
+                    not_after: a.not_after,
+                });
+            } else if now < a.not_before {
+                out.push(AnchorWarning::NotYetValid {
+                    index,
+                    subject,
+                    not_before: a.not_before,
+                });
+            } else if a.not_after - now <= EXPIRY_WARNING_SECS {
+                out.push(AnchorWarning::ExpiresSoon {
+                    index,
+                    subject,
+                    not_after: a.not_after,
+                    days_left: (a.not_after - now) / 86_400,
+                });
+            }
+        }
+        out
+    }
+}
+
+fn check_anchor(index: usize, der: &[u8]) -> Result<Anchor, TrustError> {
+    let cert = Certificate::from_der(der, &Limits::DEFAULT)
+        .map_err(|source| TrustError::Unparsable { index, source })?;
+    let subject = names::subject_text(cert.subject_der());
+    match cert.basic_constraints() {
+        Some(bc) if bc.ca => {}
+        Some(_) => {
+            return Err(TrustError::NotCa {
+                index,
+                subject,
+                reason: "basicConstraints has cA FALSE",
+            });
+        }
+        // A v1 certificate cannot say it is a CA; old self-signed roots are v1.
+        None if cert.version() == 1 && cert.is_self_issued() => {}
+        None => {
+            return Err(TrustError::NotCa {
+                index,
+                subject,
+                reason: "basicConstraints is absent",
+            });
+        }
+    }
+    if !cert.key_usage_allows(key_usage::KEY_CERT_SIGN) {
+        return Err(TrustError::NoKeyCertSign { index, subject });
+    }
+    Ok(Anchor {
+        der: der.to_vec(),
+        subject_der: cert.subject_der().to_vec(),
+        subject,
+        fingerprint: sha2::Sha256::digest(der).into(),
+        not_before: cert.not_before(),
+        not_after: cert.not_after(),
+    })
+}
