@@ -629,34 +629,6 @@ pub fn certificates_from_pem_or_der(input: &[u8]) -> Result<Vec<Vec<u8>>, CertEr
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn oid_text() {
-        assert_eq!(oid_to_string(ext_oid::BASIC_CONSTRAINTS), "2.5.29.19");
-        assert_eq!(
-            oid_to_string(&[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x0B]),
-            "1.2.840.113549.1.1.11"
-        );
-    }
-
-    #[test]
-    fn garbage_is_an_error() {
-        let l = Limits::DEFAULT;
-        for bytes in [
-            &[][..],
-            &[0x30],
-            &[0x30, 0x00],
-            &[0x30, 0x03, 0x30, 0x01, 0x00],
-            &[0xFF; 10],
-        ] {
-            assert!(Certificate::from_der(bytes, &l).is_err());
-        }
-    }
-}
-
 /// keyUsage bit names (RFC 5280 §4.2.1.3), bit 0 first.
 const KEY_USAGE_NAMES: [&str; 9] = [
     "digitalSignature",
@@ -729,5 +701,33 @@ impl Certificate<'_> {
     pub fn sha256_fingerprint(&self) -> [u8; 32] {
         use sha2::Digest as _;
         sha2::Sha256::digest(self.der).into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn oid_text() {
+        assert_eq!(oid_to_string(ext_oid::BASIC_CONSTRAINTS), "2.5.29.19");
+        assert_eq!(
+            oid_to_string(&[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x0B]),
+            "1.2.840.113549.1.1.11"
+        );
+    }
+
+    #[test]
+    fn garbage_is_an_error() {
+        let l = Limits::DEFAULT;
+        for bytes in [
+            &[][..],
+            &[0x30],
+            &[0x30, 0x00],
+            &[0x30, 0x03, 0x30, 0x01, 0x00],
+            &[0xFF; 10],
+        ] {
+            assert!(Certificate::from_der(bytes, &l).is_err());
+        }
     }
 }
