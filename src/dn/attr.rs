@@ -202,12 +202,12 @@ pub(crate) fn lookup_keyword(word: &str) -> Option<(u8, KeywordMatch)> {
 
 /// Finds the table row of an OID given as BER content octets.
 pub(crate) fn lookup_oid(oid: &[u8]) -> Option<u8> {
-    if let [0x55, 4, _] = oid {
-        // X.520 fast path: most names use only these.
-        return ATTRS
-            .iter()
-            .position(|info| info.oid == oid)
-            .and_then(|i| u8::try_from(i).ok());
+    if let [0x55, 4, n @ 3..=54] = oid {
+        // X.520 fast path: rows 0..=51 are 2.5.4.3..=2.5.4.54 in order.
+        let idx = n - 3;
+        if info(idx).is_some_and(|a| a.oid == oid) {
+            return Some(idx);
+        }
     }
     ATTRS
         .iter()

@@ -35,7 +35,8 @@ enum COid {
 /// `distinguishedNameMatch` (with this crate's control-character rule). `Eq + Hash + Ord`, so
 /// it can key a registry.
 ///
-/// Its `Display` is RFC 4514 text of the prepared values (lowercase, spaces collapsed).
+/// Its `Display` is RFC 4514 text of the prepared values (lowercase, spaces collapsed). `Ord`
+/// is a total order for use in maps; it is not alphabetical and may change between versions.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct CanonicalDn {
     avas: Vec<CAva>,
@@ -156,6 +157,11 @@ impl CanonicalDn {
     /// True when a value contains a control character; such a name matches nothing.
     pub fn has_control_characters(&self) -> bool {
         self.control
+    }
+
+    /// True for the key of the empty name.
+    pub fn is_empty(&self) -> bool {
+        self.avas.is_empty()
     }
 
     /// Number of RDNs.
@@ -292,6 +298,7 @@ mod tests {
         assert!(!c("CN=x,OU=y+O=MongoDB,C=US").is_within(&base));
         assert!(c("CN=x,OU=y+O=MongoDB,C=US").is_within(&c("O=mongodb+OU=Y,C=US")));
         assert!(c("CN=x").is_within(&c("")));
+        assert!(c("").is_empty() && !base.is_empty());
         assert!(!c(r"CN=x,O=Evil\00").is_within(&c("O=Evil")));
         assert_eq!(c("CN=x,OU=y+O=z,C=US").rdn_count(), 3);
     }

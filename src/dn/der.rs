@@ -11,6 +11,8 @@
 //! of a multi-valued RDN is kept as encoded, because OpenSSL and the MongoDB server print it in
 //! that order.
 
+use std::borrow::Cow;
+
 use super::{AvaRec, DistinguishedName, StringKind, ValueRef, attr};
 use crate::error::DnError;
 use crate::limits::Limits;
@@ -106,19 +108,19 @@ pub(crate) fn read_tlv(data: &[u8], pos: usize, base: usize) -> Result<Tlv<'_>, 
 /// Invalid contents (bad UTF-8, a non-ASCII PrintableString, an odd-length BMPString, a
 /// surrogate) leave the value as raw BER rather than failing: it still compares and prints,
 /// exactly, and the lint reports it.
-pub(crate) fn decode_string(tag: Option<u8>, content: &[u8]) -> Option<(StringKind, String)> {
+pub(crate) fn decode_string(tag: Option<u8>, content: &[u8]) -> Option<(StringKind, Cow<'_, str>)> {
     let kind = StringKind::from_tag(tag?)?;
     let text = match kind {
-        StringKind::Utf8 => std::str::from_utf8(content).ok()?.to_owned(),
+        StringKind::Utf8 => Cow::Borrowed(std::str::from_utf8(content).ok()?),
         // PrintableString's charset (X.680 §41.4) is not enforced here: real certificates
         // carry `_`, `@`, `*` in it and OpenSSL prints them; the lint flags them instead.
         StringKind::Printable | StringKind::Ia5 => {
             if !content.is_ascii() {
                 return None;
             }
-            std::str::from_utf8(content).ok()?.to_owned()
+            Cow::Borrowed(std::str::from_utf8(content).ok()?)
         }
-        StringKind::Teletex => content.iter().map(|&b| char::from(b)).collect(),
+        StringKind::Teletex => Cow::Owned(content.iter().map(|&b| char::from(b)).collect()),
         StringKind::Bmp => {
             if !content.len().is_multiple_of(2) {
                 return None;
@@ -129,9 +131,11 @@ pub(crate) fn decode_string(tag: Option<u8>, content: &[u8]) -> Option<(StringKi
                     c.get(1).copied().unwrap_or(0),
                 ])
             });
-            char::decode_utf16(units)
-                .collect::<Result<String, _>>()
-                .ok()?
+            Cow::Owned(
+                char::decode_utf16(units)
+                    .collect::<Result<String, _>>()
+                    .ok()?,
+            )
         }
         StringKind::Universal => {
             if !content.len().is_multiple_of(4) {
@@ -146,7 +150,8 @@ pub(crate) fn decode_string(tag: Option<u8>, content: &[u8]) -> Option<(StringKi
                     }
                     char::from_u32(u32::from_be_bytes(b))
                 })
-                .collect::<Option<String>>()?
+                .collect::<Option<String>>()
+                .map(Cow::Owned)?
         }
     };
     Some((kind, text))

@@ -468,3 +468,161 @@ impl<'a> AttributeTypeAndValue<'a> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dn(s: &str) -> DistinguishedName {
+        DistinguishedName::parse(s).unwrap()
+    }
+
+    /// MongoDB `FilterClusterDN` (vector D), expressed with the public RDN views: keep O, OU
+    /// and DC, in text order, dropping RDNs left empty.
+    fn filter_cluster(d: &DistinguishedName) -> String {
+        let rdns: Vec<Rdn<'_>> = d.rdns().collect();
+        let mut out: Vec<String> = Vec::new();
+        for rdn in rdns.iter().rev() {
+            let mut kept: Vec<String> = rdn
+                .iter()
+                .filter(|a| matches!(a.short_name(), Some("O" | "OU" | "DC")))
+                .map(|a| format!("{}={}", a.short_name().unwrap(), a.text().unwrap()))
+                .collect();
+            kept.reverse();
+            if !kept.is_empty() {
+                out.push(kept.join("+"));
+            }
+        }
+        out.join(",")
+    }
+
+    #[test]
+    fn mongodb_vector_d_cluster_filter() {
+        for (input, filtered) in [
+            (
+                "CN=server,OU=Kernel,O=MongoDB,DC=example,L=New York City,ST=New York,C=US",
+                "OU=Kernel,O=MongoDB,DC=example",
+            ),
+            (
+                "CN=server+OU=Kernel,O=MongoDB,L=New York City,ST=New York,C=US",
+                "OU=Kernel,O=MongoDB",
+            ),
+            (
+                "CN=server,OU=Kernel,O=MongoDB,DC=example,DC=net,L=New York City,ST=New York,C=US",
+                "OU=Kernel,O=MongoDB,DC=example,DC=net",
+            ),
+        ] {
+            assert_eq!(filter_cluster(&dn(input)), filtered);
+            assert_eq!(dn(&filter_cluster(&dn(input))), dn(filtered));
+        }
+    }
+
+    /// MongoDB `DNContains` (vector E): every RDN of the pattern equals, as a set, some RDN
+    /// of the name, in any order. Expressed with single-RDN canonical keys.
+    fn contains(d: &DistinguishedName, pattern: &DistinguishedName) -> bool {
+        let key = |r: Rdn<'_>| {
+            let mut text = String::new();
+            for (k, a) in r.iter().enumerate() {
+                if k > 0 {
+                    text.push('+');
+                }
+                text.push_str(&a.oid().to_string());
+                text.push('=');
+                print::escape_rfc4514(a.text().unwrap(), &mut text);
+            }
+            dn(&text).canonical()
+        };
+        let have: Vec<CanonicalDn> = d.rdns().map(key).collect();
+        pattern.rdns().map(key).all(|p| have.contains(&p))
+    }
+
+    #[test]
+    fn mongodb_vector_e_contains() {
+        let full = "CN=server,OU=Kernel,O=MongoDB,DC=example,L=New York City,ST=New York,C=US";
+        let multi = "CN=server,OU=Kernel,O=MongoDB,L=New York City+ST=New York,C=US";
+        let single = "CN=server,OU=Kernel,O=MongoDB,L=New York City,ST=New York,C=US";
+        for (name, pattern, want) in [
+            (full, "CN=server,L=New York City,ST=New York,C=US", true),
+            (full, "CN=server,L=Yonkers,ST=New York,C=US", false),
+            (
+                "CN=server,OU=Kernel,O=MongoDB,DC=example,ST=New York,C=US",
+                "CN=server,L=Yonkers,ST=New York,C=US",
+                false,
+            ),
+            (multi, "CN=server,L=Yonkers+ST=New York", false),
+            (multi, "CN=server,L=New York City", false),
+            (single, "CN=server,L=New York City+ST=New York", false),
+            (multi, "CN=server,L=New York City+ST=New York", true),
+            (
+                "CN=server,OU=Kernel,O=MongoDB,DC=net,DC=example,L=New York City,ST=New York,C=US",
+                "OU=Kernel,O=MongoDB,DC=example,DC=net",
+                true,
+            ),
+            (
+                "CN=server,OU=Kernel,O=MongoDB,DC=example,DC=net,L=New York City,ST=New York,C=US",
+                "OU=Kernel,O=MongoDB,DC=example",
+                true,
+            ),
+            (full, "OU=Kernel,O=MongoDB,DC=example,DC=net", false),
+        ] {
+            assert_eq!(
+                contains(&dn(name), &dn(pattern)),
+                want,
+                "{name} ⊇ {pattern}"
+            );
+        }
+    }
+
+    #[test]
+    fn accessors() {
+        let d = dn("CN=Jane+UID=jd,CN=Outer,O=MongoDB,C=US");
+        assert_eq!(d.rdn_count(), 4);
+        assert_eq!(d.common_name().as_deref(), Some("Jane"));
+        let first = d.rdns().next().unwrap();
+        let a = first.iter().next().unwrap();
+        assert_eq!(
+            (a.short_name(), a.oid().to_string(), a.text()),
+            (Some("C"), "2.5.4.6".into(), Some("US"))
+        );
+        assert_eq!(
+            a.oid().to_object_identifier().unwrap().to_string(),
+            "2.5.4.6"
+        );
+        let last: Vec<_> = d
+            .rdns()
+            .last()
+            .unwrap()
+            .iter()
+            .map(|a| a.short_name().unwrap())
+            .collect();
+        assert_eq!(last, ["UID", "CN"]);
+        assert!(matches!(
+            a.value(),
+            AttributeValue::Text {
+                kind: StringKind::Utf8,
+                text: "US"
+            }
+        ));
+        assert!(!d.is_empty() && DistinguishedName::default().is_empty());
+        assert_eq!(
+            format!("{d:?}"),
+            "DistinguishedName(\"CN=Jane+UID=jd,CN=Outer,O=MongoDB,C=US\")"
+        );
+        let raw = dn("1.2.3=#0403010203");
+        let ava = raw.attributes().next().unwrap();
+        assert_eq!(ava.short_name(), None);
+        assert_eq!(ava.value(), AttributeValue::Ber(&[4, 3, 1, 2, 3]));
+        assert_eq!(raw.common_name(), None);
+        assert_eq!(StringKind::Bmp.tag(), 30);
+    }
+
+    #[test]
+    fn equality_ignores_string_type_but_not_ber() {
+        assert_eq!(dn("CN=#130161"), dn("CN=a"));
+        assert_ne!(dn("CN=a"), dn("CN=A"));
+        assert_ne!(dn("1.2.3=#0401ff"), dn("1.2.3=#0401fe"));
+        use std::collections::HashSet;
+        let set: HashSet<DistinguishedName> = [dn("CN=#130161"), dn("CN=a"), dn("cn=a")].into();
+        assert_eq!(set.len(), 1);
+    }
+}

@@ -93,6 +93,13 @@ impl Parser<'_, '_> {
     }
 
     fn run(&mut self, limits: &Limits) -> Result<(), DnError> {
+        // The counters below start at the first RDN and value; a zero limit refuses those.
+        if limits.max_dn_rdns == 0 {
+            return Err(DnError::TooManyRdns { offset: 0, max: 0 });
+        }
+        if limits.max_rdn_values == 0 {
+            return Err(DnError::TooManyValues { offset: 0, max: 0 });
+        }
         let mut rdns = 1usize;
         let mut values = 1usize;
         let mut after_sep = false;
@@ -702,7 +709,7 @@ mod tests {
     fn error_messages_are_sentences() {
         assert_eq!(
             err("CN=a\\").to_string(),
-            "invalid escape at byte 4: '\\' followed by end of input; only two hex digits or one of  \"#+,;<=>\\ and space may follow it"
+            "invalid escape at byte 4: '\\' followed by end of input; only two hex digits, a space or one of \"#+,;<=>\\ may follow it"
         );
         assert_eq!(
             err("CN=a<").to_string(),

@@ -3,9 +3,9 @@
 //! RFC 4514 §2: RDNs in reverse DER order joined by `,`, values in a multi-valued RDN joined by
 //! `+` (here in reverse SET order, as OpenSSL prints them), the OpenSSL short name or the
 //! dotted OID, and the value with `"+,;<>\` escaped anywhere, a leading space or `#` and a
-//! trailing space escaped (§2.4). Beyond the minimum, every ASCII control character is written
-//! as `\XX` (NUL must be, the rest keeps log lines on one line). Non-string values print as
-//! `#` and the hex of their whole BER encoding (§2.4).
+//! trailing space escaped (§2.4). Beyond the minimum, every control character (Unicode Cc:
+//! C0, DEL, C1) is written as `\XX` hex pairs (NUL must be; the rest keeps log lines on one
+//! line). Non-string values print as `#` and the hex of their whole BER encoding (§2.4).
 //!
 //! The server username follows `reference/mongodb-x509-ldap.md` §1.3: the server's own
 //! escaping, after its RFC 4518 preparation, with every byte ≥ 0x80 as uppercase `\XX`.
@@ -74,19 +74,26 @@ pub(crate) fn escape_rfc4514(text: &str, out: &mut String) {
     let bytes = text.as_bytes();
     let plain = !bytes.iter().copied().any(needs_escape)
         && !matches!(bytes.first(), Some(b' ' | b'#'))
-        && bytes.last() != Some(&b' ');
+        && bytes.last() != Some(&b' ')
+        && (text.is_ascii() || !text.chars().any(char::is_control));
     if plain {
         out.push_str(text);
         return;
     }
     let last = bytes.len().saturating_sub(1);
     for (i, c) in text.char_indices() {
-        let ascii = u8::try_from(u32::from(c)).ok().filter(u8::is_ascii);
-        match ascii {
-            Some(b) if b < 0x20 || b == 0x7f => {
+        if c.is_control() {
+            // C0, DEL and C1 controls as hex pairs: NUL must be (RFC 4514 §2.4), the others
+            // keep a printed name on one line in logs.
+            let mut buf = [0u8; 4];
+            for &b in c.encode_utf8(&mut buf).as_bytes() {
                 out.push('\\');
                 push_hex(out, b, HEX_UPPER);
             }
+            continue;
+        }
+        let ascii = u8::try_from(u32::from(c)).ok().filter(u8::is_ascii);
+        match ascii {
             Some(b) if needs_escape(b) => {
                 out.push('\\');
                 out.push(c);
@@ -196,6 +203,7 @@ mod tests {
             ("   ", r"\  \ "),
             ("a\0b", r"a\00b"),
             ("a\r\nb\u{7f}", r"a\0D\0Ab\7F"),
+            ("next\u{85}line", r"next\C2\85line"),
             (r#"q"+,;<>\"#, r#"q\"\+\,\;\<\>\\"#),
             ("a=b", "a=b"),
             ("Lučić", "Lučić"),
@@ -240,8 +248,8 @@ mod tests {
             (r"CN== \#1", "CN== #1"),
             (r"CN=Lu\C4\8Di\C4\87", r"CN=Lu\C4\8Di\C4\87"),
             (
-                r"CN = Калоян, O=مُنظّمة, L=大田区\, 東京都",
-                r"CN=\D0\9A\D0\B0\D0\BB\D0\BE\D1\8F\D0\BD,O=\D9\85\D9\8F\D9\86\D8\B8\D9\91\D9\85\D8\A9,L=\E5\A4\A7\E7\94\B0\E5\8C\BA\, \E6\9D\B1\E4\BA\AC\E9\83\BD",
+                r"CN = Калоян, O=مُنظّمة الدُّول المُصدِّرة للنّفْط, L=大田区\, 東京都",
+                r"CN=\D0\9A\D0\B0\D0\BB\D0\BE\D1\8F\D0\BD,O=\D9\85\D9\8F\D9\86\D8\B8\D9\91\D9\85\D8\A9 \D8\A7\D9\84\D8\AF\D9\8F\D9\91\D9\88\D9\84 \D8\A7\D9\84\D9\85\D9\8F\D8\B5\D8\AF\D9\90\D9\91\D8\B1\D8\A9 \D9\84\D9\84\D9\86\D9\91\D9\81\D9\92\D8\B7,L=\E5\A4\A7\E7\94\B0\E5\8C\BA\, \E6\9D\B1\E4\BA\AC\E9\83\BD",
             ),
         ] {
             assert_eq!(

@@ -45,7 +45,7 @@ pub enum DnError {
         offset: usize,
     },
     /// A `\` followed by a character that may not be escaped (or by nothing).
-    #[error("invalid escape at byte {offset}: '\\' followed by {}; only two hex digits or one of  \"#+,;<=>\\ and space may follow it", describe(*found))]
+    #[error("invalid escape at byte {offset}: '\\' followed by {}; only two hex digits, a space or one of \"#+,;<=>\\ may follow it", describe(*found))]
     InvalidEscape {
         /// Byte offset of the backslash.
         offset: usize,
@@ -141,5 +141,116 @@ impl DnError {
             | DnError::Der { offset, .. } => Some(*offset),
             DnError::TooLong { .. } => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_offsets_and_sentences() {
+        let cases = [
+            (
+                DnError::Syntax {
+                    offset: 1,
+                    expected: "'='",
+                    found: Some('x'),
+                },
+                "syntax",
+                Some(1),
+                "DN syntax error at byte 1: expected '=', found 'x'",
+            ),
+            (
+                DnError::Syntax {
+                    offset: 2,
+                    expected: "'='",
+                    found: Some('\u{7}'),
+                },
+                "syntax",
+                Some(2),
+                "DN syntax error at byte 2: expected '=', found control character U+0007",
+            ),
+            (
+                DnError::UnknownAttributeType {
+                    offset: 0,
+                    name: "XX".into(),
+                },
+                "unknown_attribute_type",
+                Some(0),
+                "unknown DN attribute type \"XX\" at byte 0; use a known short name such as CN, O, OU, C or a dotted OID such as 2.5.4.3",
+            ),
+            (
+                DnError::InvalidOid {
+                    offset: 3,
+                    reason: "an arc is empty",
+                },
+                "invalid_oid",
+                Some(3),
+                "invalid object identifier at byte 3: an arc is empty",
+            ),
+            (
+                DnError::BadHexEscape { offset: 4 },
+                "bad_hex_escape",
+                Some(4),
+                "incomplete hex escape at byte 4: '\\' must be followed by two hex digits or a special character",
+            ),
+            (
+                DnError::InvalidUtf8 { offset: 5 },
+                "invalid_utf8",
+                Some(5),
+                "the hex escapes starting at byte 5 do not form valid UTF-8",
+            ),
+            (
+                DnError::BadHexValue {
+                    offset: 6,
+                    reason: "an odd number of hex digits",
+                },
+                "bad_hex_value",
+                Some(6),
+                "invalid #hex value at byte 6: an odd number of hex digits",
+            ),
+            (
+                DnError::TooLong { len: 9, max: 8 },
+                "too_long",
+                None,
+                "DN is 9 bytes long, more than the limit of 8 bytes",
+            ),
+            (
+                DnError::TooManyRdns { offset: 7, max: 64 },
+                "too_many_rdns",
+                Some(7),
+                "DN has more than 64 RDNs (limit reached at byte 7)",
+            ),
+            (
+                DnError::TooManyValues { offset: 8, max: 16 },
+                "too_many_values",
+                Some(8),
+                "an RDN has more than 16 attribute values (limit reached at byte 8)",
+            ),
+            (
+                DnError::Der {
+                    offset: 9,
+                    reason: "an RDN must be a SET",
+                },
+                "der",
+                Some(9),
+                "invalid DER Name at byte 9: an RDN must be a SET",
+            ),
+        ];
+        for (e, kind, offset, text) in cases {
+            assert_eq!(
+                (e.kind(), e.offset(), e.to_string().as_str()),
+                (kind, offset, text)
+            );
+        }
+        assert_eq!(
+            DnError::InvalidEscape {
+                offset: 0,
+                found: Some('q')
+            }
+            .kind(),
+            "invalid_escape"
+        );
     }
 }
