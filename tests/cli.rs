@@ -49,7 +49,7 @@ fn dn_show_reports_every_form_and_the_lint() {
                 {"code": "lowercase-type",
                  "message": "attribute type 'cn' is usually written 'CN'"},
                 {"code": "reversed-order",
-                 "message": "the name starts with C and ends with CN, which looks like DER order typed as text; RFC 4514 text lists the most specific RDN first: CN=Jane Doe,O=MongoDB,C=US"},
+                 "message": "the name starts with C and ends with CN, so its RDNs look reversed (DER order written as text); RFC 4514 text lists the most specific RDN first: CN=Jane Doe,O=MongoDB,C=US"},
             ],
         }])
     );
