@@ -20,13 +20,17 @@
 mod asn1;
 mod cert;
 mod chain;
+mod classify;
 mod crypto;
 mod dn;
 mod error;
 mod ldap;
 mod limits;
+mod policy;
 mod rbac;
+mod trace;
 mod trust;
+mod users;
 
 // ---- public surface: every exported item, on one screen ----
 pub use cert::{
@@ -43,6 +47,8 @@ pub use dn::{
     Rdn, RdnIter, StringKind,
 };
 pub use error::DnError;
+pub use classify::{CertificateKind, ClientVerifier, ClientVerifierBuilder, VerifiedClient};
+pub use error::{AuthError, SettingsError};
 pub use error::{
     CertError, CertPosition, CertRef, ChainError, ConfigError, CryptoError, TrustError,
 };
@@ -54,9 +60,15 @@ pub use ldap::{
     QueryTemplate, Scope, SearchFuture, UserToDnMapping, groups_from_entries,
 };
 pub use limits::Limits;
+pub use policy::{
+    Authenticator, Clock, Decision, LdapCacheConfig, LdapGroup, LdapGroupSpec, ManualClock,
+    Principal, Settings, SettingsBuilder, SettingsWarning, SystemClock, block_on,
+};
 pub use rbac::{
     Action, ActionSet, BuiltinRole, CustomRole, PrivilegeResource, PrivilegeSet, Resource,
     RoleCatalog, RoleCatalogBuilder, RoleGrant,
 };
 pub use rustls_pki_types::{CertificateDer, UnixTime};
+pub use trace::{Outcome, Step};
 pub use trust::{AnchorInfo, AnchorWarning, TrustAnchors};
+pub use users::{DatabaseUser, UserRegistry, UserSpec};

@@ -18,3 +18,8 @@ pub use cert::CertError;
 pub use chain::{CertPosition, CertRef, ChainError, ConfigError};
 pub use crypto::CryptoError;
 pub use trust::TrustError;
+mod auth;
+mod settings;
+
+pub use auth::AuthError;
+pub use settings::SettingsError;
