@@ -287,11 +287,12 @@ impl ClientVerifier {
                 }
             )
         });
-        let subject = DistinguishedName::from_der_with_limits(chain.leaf_subject_der(), &self.limits)
-            .map_err(|e| {
-                trace.record("subject", Outcome::Fail, || e.to_string());
-                AuthError::SubjectUnreadable(e)
-            })?;
+        let subject =
+            DistinguishedName::from_der_with_limits(chain.leaf_subject_der(), &self.limits)
+                .map_err(|e| {
+                    trace.record("subject", Outcome::Fail, || e.to_string());
+                    AuthError::SubjectUnreadable(e)
+                })?;
         if subject.is_empty() {
             trace.record("subject", Outcome::Fail, || {
                 "the subject is the empty name".to_owned()

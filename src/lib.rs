@@ -38,6 +38,7 @@ pub use cert::{
     certificates_from_pem_or_der, pem_blocks,
 };
 pub use chain::{Eku, VerifiedChain, Verifier, VerifierBuilder};
+pub use classify::{CertificateKind, ClientVerifier, ClientVerifierBuilder, VerifiedClient};
 pub use crypto::{
     HashAlg, KeyKind, RustCryptoVerifier, SignatureAlgorithm, SignatureVerifier, SpkiRef,
     check_policy,
@@ -47,7 +48,6 @@ pub use dn::{
     Rdn, RdnIter, StringKind,
 };
 pub use error::DnError;
-pub use classify::{CertificateKind, ClientVerifier, ClientVerifierBuilder, VerifiedClient};
 pub use error::{AuthError, SettingsError};
 pub use error::{
     CertError, CertPosition, CertRef, ChainError, ConfigError, CryptoError, TrustError,

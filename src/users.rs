@@ -192,19 +192,21 @@ impl UserRegistry {
                     limit: limits.max_roles_per_user,
                 });
             }
-            let grants = parse_grants(&spec.roles, catalog)
-                .map_err(|(role, source)| SettingsError::UserRole {
+            let grants = parse_grants(&spec.roles, catalog).map_err(|(role, source)| {
+                SettingsError::UserRole {
                     index,
                     role,
                     source,
-                })?;
-            let privileges = catalog
-                .resolve(&grants)
-                .map_err(|source| SettingsError::UserRole {
-                    index,
-                    role: 0,
-                    source,
-                })?;
+                }
+            })?;
+            let privileges =
+                catalog
+                    .resolve(&grants)
+                    .map_err(|source| SettingsError::UserRole {
+                        index,
+                        role: 0,
+                        source,
+                    })?;
             reg.index.insert(key, reg.users.len());
             reg.users.push(DatabaseUser {
                 name: name.into(),
@@ -341,7 +343,13 @@ mod tests {
             .iter()
             .map(|n| UserSpec::new(*n, CertificateKind::Managed).role("read@sales"))
             .collect();
-        UserRegistry::build(&specs, &RoleCatalog::builtin_only(), &Limits::DEFAULT, false).unwrap()
+        UserRegistry::build(
+            &specs,
+            &RoleCatalog::builtin_only(),
+            &Limits::DEFAULT,
+            false,
+        )
+        .unwrap()
     }
 
     #[test]
@@ -384,7 +392,9 @@ mod tests {
             .map(|i| UserSpec::new(format!("CN=u{i}"), CertificateKind::Managed))
             .collect();
         assert_eq!(
-            UserRegistry::build(&many, &cat, &l, true).unwrap_err().kind(),
+            UserRegistry::build(&many, &cat, &l, true)
+                .unwrap_err()
+                .kind(),
             "too_many_users"
         );
         let long = UserSpec::new(format!("CN={}", "a".repeat(1022)), CertificateKind::Managed);
@@ -401,27 +411,37 @@ mod tests {
             roles = roles.role(format!("read@db{i}"));
         }
         assert_eq!(
-            UserRegistry::build(&[roles], &cat, &l, true).unwrap_err().kind(),
+            UserRegistry::build(&[roles], &cat, &l, true)
+                .unwrap_err()
+                .kind(),
             "too_many_roles"
         );
         let sm = UserSpec::new("CN=s", CertificateKind::SelfManaged);
         assert_eq!(
-            UserRegistry::build(&[sm], &cat, &l, false).unwrap_err().kind(),
+            UserRegistry::build(&[sm], &cat, &l, false)
+                .unwrap_err()
+                .kind(),
             "self_managed_user_while_disabled"
         );
         let bad = UserSpec::new("CN=x,,", CertificateKind::Managed);
         assert_eq!(
-            UserRegistry::build(&[bad], &cat, &l, true).unwrap_err().kind(),
+            UserRegistry::build(&[bad], &cat, &l, true)
+                .unwrap_err()
+                .kind(),
             "invalid_user_name"
         );
         let role = UserSpec::new("CN=x", CertificateKind::Managed).role("nosuchrole@admin");
         assert_eq!(
-            UserRegistry::build(&[role], &cat, &l, true).unwrap_err().kind(),
+            UserRegistry::build(&[role], &cat, &l, true)
+                .unwrap_err()
+                .kind(),
             "user_role"
         );
         let nul = UserSpec::new("CN=admin\\00", CertificateKind::Managed);
         assert_eq!(
-            UserRegistry::build(&[nul], &cat, &l, true).unwrap_err().kind(),
+            UserRegistry::build(&[nul], &cat, &l, true)
+                .unwrap_err()
+                .kind(),
             "control_character_in_user_name"
         );
     }

@@ -84,7 +84,10 @@ pub enum AuthError {
         subject: String,
     },
     /// Rule 6: no user-to-DN mapping rule produced an LDAP DN.
-    #[error("no user-to-DN mapping rule maps \"{subject}\" to an LDAP DN ({})", Failures(reasons))]
+    #[error(
+        "no user-to-DN mapping rule maps \"{subject}\" to an LDAP DN ({})",
+        Failures(reasons)
+    )]
     NoMapping {
         /// The input of the mapping (the server's username form of the subject).
         subject: String,

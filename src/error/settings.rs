@@ -41,7 +41,9 @@ pub enum SettingsError {
         limit: usize,
     },
     /// A user name that is empty.
-    #[error("user #{index}: the name is empty; an X.509 user is named by its certificate's subject DN")]
+    #[error(
+        "user #{index}: the name is empty; an X.509 user is named by its certificate's subject DN"
+    )]
     EmptyUserName {
         /// The user's index.
         index: usize,

@@ -342,9 +342,11 @@ impl Authenticator {
                 });
             }
         };
-        trace.record("ldap_mapping", Outcome::Pass, || match mapping.rules().len() {
-            0 => format!("no mapping rules: the subject \"{input}\" is the LDAP DN"),
-            n => format!("\"{input}\" maps to \"{ldap_dn}\" ({n} rule(s))"),
+        trace.record("ldap_mapping", Outcome::Pass, || {
+            match mapping.rules().len() {
+                0 => format!("no mapping rules: the subject \"{input}\" is the LDAP DN"),
+                n => format!("\"{input}\" maps to \"{ldap_dn}\" ({n} rule(s))"),
+            }
         });
 
         let template = s.query_template();
@@ -373,12 +375,8 @@ impl Authenticator {
             {
                 Ok(groups) => {
                     let groups: Arc<[String]> = groups.into();
-                    self.cache.put(
-                        key,
-                        Arc::clone(&groups),
-                        now,
-                        cfg.staleness.as_secs(),
-                    );
+                    self.cache
+                        .put(key, Arc::clone(&groups), now, cfg.staleness.as_secs());
                     trace.record("ldap_query", Outcome::Pass, || {
                         format!(
                             "query `{template}` for \"{ldap_dn}\" returned {}",
@@ -434,10 +432,7 @@ impl Authenticator {
         }
         if matched.is_empty() {
             trace.record("ldap_groups", Outcome::Fail, || {
-                format!(
-                    "none of {} is a configured LDAP group",
-                    list(&groups)
-                )
+                format!("none of {} is a configured LDAP group", list(&groups))
             });
             return Err(AuthError::NotAuthorizedByLdap {
                 ldap_dn,

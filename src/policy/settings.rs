@@ -270,13 +270,14 @@ impl SettingsBuilder {
         let mut groups = Vec::with_capacity(self.groups.len());
         let mut group_index = HashMap::with_capacity(self.groups.len());
         for (index, g) in self.groups.iter().enumerate() {
-            let dn = DistinguishedName::parse_with_limits(&g.dn, &self.limits).map_err(
-                |source| SettingsError::InvalidGroupDn {
-                    index,
-                    dn: g.dn.clone(),
-                    source,
-                },
-            )?;
+            let dn =
+                DistinguishedName::parse_with_limits(&g.dn, &self.limits).map_err(|source| {
+                    SettingsError::InvalidGroupDn {
+                        index,
+                        dn: g.dn.clone(),
+                        source,
+                    }
+                })?;
             if let Some(&first) = group_index.get(&dn.canonical()) {
                 return Err(SettingsError::DuplicateGroup {
                     index,
@@ -298,7 +299,9 @@ impl SettingsBuilder {
             });
         }
         if self.cache.refresh.is_zero() {
-            return Err(SettingsError::LdapCache("the refresh interval must be above zero"));
+            return Err(SettingsError::LdapCache(
+                "the refresh interval must be above zero",
+            ));
         }
         if self.cache.staleness < self.cache.refresh {
             return Err(SettingsError::LdapCache(
@@ -467,9 +470,8 @@ impl Settings {
                     ),
                 ));
             }
-            let reversed = DistinguishedName::lint_str(u.name()).is_ok_and(|lints| {
-                lints.iter().any(|l| l.kind() == DnLintCode::ReversedOrder)
-            });
+            let reversed = DistinguishedName::lint_str(u.name())
+                .is_ok_and(|lints| lints.iter().any(|l| l.kind() == DnLintCode::ReversedOrder));
             if reversed {
                 out.push(SettingsWarning::new(
                     "reversed_user_name",
