@@ -372,7 +372,7 @@ fn ldap_settings() -> SettingsBuilder {
             roles: vec!["dbAdmin@sales".into()],
         })
         .add_ldap_group(LdapGroupSpec {
-            dn: format!("CN=Readers, OU=Groups, DC=Example, DC=Com"),
+            dn: "CN=Readers, OU=Groups, DC=Example, DC=Com".to_owned(),
             roles: vec!["read@reporting".into(), "dbAdmin@sales".into()],
         })
 }
@@ -623,8 +623,6 @@ fn rule6_staleness_window() {
     dir.set_unavailable(true);
     // t=20: younger than the refresh interval, the directory is not asked.
     clock.advance(Duration::from_secs(20));
-    let d = a.settings().clone();
-    let _ = d;
     let p = a.authenticate_blocking(&client, None).unwrap();
     assert_eq!(p.role_names(), ["dbAdmin@sales", "read@reporting"]);
     // t=89: the directory fails, the cached answer is within the 90 s staleness window.
