@@ -21,6 +21,8 @@ mod asn1;
 mod cert;
 mod chain;
 mod classify;
+#[cfg(feature = "serde")]
+mod config;
 mod crypto;
 mod dn;
 mod error;
@@ -39,6 +41,8 @@ pub use cert::{
 };
 pub use chain::{Eku, VerifiedChain, Verifier, VerifierBuilder};
 pub use classify::{CertificateKind, ClientVerifier, ClientVerifierBuilder, VerifiedClient};
+#[cfg(feature = "serde")]
+pub use config::{SettingsFile, SettingsFileError};
 pub use crypto::{
     HashAlg, KeyKind, RustCryptoVerifier, SignatureAlgorithm, SignatureVerifier, SpkiRef,
     check_policy,
