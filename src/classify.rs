@@ -279,11 +279,11 @@ impl ClientVerifier {
         let anchor_subject = anchor.map_or_else(String::new, |a| a.subject.to_owned());
         trace.record("chain", Outcome::Pass, || {
             format!(
-                "{} certificate(s) verify to \"{anchor_subject}\", in the {} set: {kind}",
+                "a path of {} certificate(s) ends at \"{anchor_subject}\" in the {}, so the certificate is {kind}",
                 chain.len(),
                 match kind {
-                    CertificateKind::Managed => "managed CA",
-                    CertificateKind::SelfManaged => "project PKI",
+                    CertificateKind::Managed => "managed CA set",
+                    CertificateKind::SelfManaged => "project's PKI",
                 }
             )
         });

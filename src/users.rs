@@ -285,7 +285,7 @@ pub(crate) fn nearest<'a>(
 }
 
 /// RDN strings of an RFC 4514 text, split at unescaped commas.
-fn rdn_parts(s: &str) -> Vec<&str> {
+pub(crate) fn rdn_parts(s: &str) -> Vec<&str> {
     let mut parts = Vec::new();
     let mut start = 0;
     let mut escaped = false;

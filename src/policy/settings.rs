@@ -473,12 +473,17 @@ impl Settings {
             let reversed = DistinguishedName::lint_str(u.name())
                 .is_ok_and(|lints| lints.iter().any(|l| l.kind() == DnLintCode::ReversedOrder));
             if reversed {
+                let turned: Vec<&str> = crate::users::rdn_parts(u.name())
+                    .into_iter()
+                    .rev()
+                    .map(str::trim)
+                    .collect();
                 out.push(SettingsWarning::new(
                     "reversed_user_name",
                     format!(
-                        "user #{i} \"{}\" looks typed in reverse order (C= first, CN= last); certificates are matched in order, so it would need a subject \"{}\"",
+                        "user #{i} \"{}\" looks typed in reverse order (C= first, CN= last); names are compared in order, so a certificate for this person does not match it: write \"{}\"",
                         u.name(),
-                        u.dn()
+                        turned.join(",")
                     ),
                 ));
             }
