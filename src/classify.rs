@@ -8,7 +8,9 @@ use core::fmt;
 
 use rustls_pki_types::{CertificateDer, UnixTime};
 
-use crate::chain::{VerifiedChain, Verifier};
+// Imported under the name it will have after integration (chain's `Verifier` becomes
+// `ChainVerifier`, this module's `ClientVerifier` becomes `Verifier`).
+use crate::chain::{VerifiedChain, Verifier as ChainVerifier};
 use crate::dn::{CanonicalDn, DistinguishedName};
 use crate::error::{AuthError, ChainError, SettingsError};
 use crate::limits::Limits;
@@ -153,7 +155,7 @@ impl ClientVerifierBuilder {
             }
         }
         let chain_verifier = |anchors: TrustAnchors| {
-            let mut b = Verifier::builder(anchors)
+            let mut b = ChainVerifier::builder(anchors)
                 .require_crl(self.require_crl)
                 .limits(self.limits.clone());
             for crl in &self.crls {
@@ -178,8 +180,8 @@ impl ClientVerifierBuilder {
 /// classifies it (decision rules 1–3).
 #[derive(Debug, Clone)]
 pub struct ClientVerifier {
-    managed: Verifier,
-    project: Verifier,
+    managed: ChainVerifier,
+    project: ChainVerifier,
     managed_fps: Vec<[u8; 32]>,
     project_fps: Vec<[u8; 32]>,
     self_managed_enabled: bool,
@@ -332,7 +334,7 @@ fn rank(e: &ChainError) -> u8 {
     }
 }
 
-fn anchor_subject(verifier: &Verifier, chain: &VerifiedChain) -> String {
+fn anchor_subject(verifier: &ChainVerifier, chain: &VerifiedChain) -> String {
     verifier
         .anchors()
         .iter()

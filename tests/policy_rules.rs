@@ -786,3 +786,70 @@ fn explain_records_the_same_decision_step_by_step() {
         "readWrite@sales, read@reporting.orders"
     );
 }
+
+#[test]
+fn explain_and_authenticate_agree_on_every_example_chain() {
+    let dir = test_directory();
+    let configs = [
+        auth(base()),
+        auth(base().build().unwrap().to_builder().disable_self_managed()),
+        ldap_auth(
+            ldap_settings().user_to_dn_mapping(subst(
+                "CN=([^,]+),O=MongoDB,C=US",
+                "cn={0},ou=users,dc=example,dc=com",
+            )),
+            dir,
+        ),
+    ];
+    let chains = [
+        "jane-chain.pem",
+        "kaloyan-chain.pem",
+        "myuser-chain.pem",
+        "impostor-chain.pem",
+        "web-server-chain.pem",
+    ];
+    for a in &configs {
+        for name in chains {
+            for claim in [None, Some(JANE), Some("not a dn")] {
+                let c = chain(name);
+                let direct = login(a, &c, claim);
+                let d = a.explain_blocking(&c, now(), claim);
+                assert_eq!(d.allowed, direct.is_ok(), "{name}");
+                assert_eq!(d.error, direct.as_ref().err().cloned(), "{name}");
+                assert_eq!(
+                    d.principal.map(|p| p.role_names()),
+                    direct.ok().map(|p| p.role_names()),
+                    "{name}"
+                );
+                // A denial's last step is the failing one.
+                if !d.allowed {
+                    assert_eq!(d.steps.last().unwrap().outcome, Outcome::Fail, "{name}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn authenticate_futures_are_send() {
+    fn is_send<T: Send>(_: &T) {}
+    let a = auth(base());
+    let client = a.verify_client(&chain("jane-chain.pem"), now()).unwrap();
+    let f = a.authenticate(&client, None);
+    is_send(&f);
+    assert!(x509_dbauth::block_on(f).is_ok());
+}
+
+#[test]
+fn custom_role_limit_is_a_typed_error() {
+    let mut b = base();
+    for i in 0..101 {
+        b = b.add_custom_role(CustomRole::new(format!("r{i}")).privilege_on("x", None, ["find"]));
+    }
+    let e = b.build().unwrap_err();
+    assert_eq!(e.kind(), "custom_roles");
+    assert_eq!(
+        e.to_string(),
+        "custom roles: 101 custom roles defined, the limit is 100"
+    );
+}
