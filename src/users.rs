@@ -246,6 +246,9 @@ impl UserRegistry {
     }
 }
 
+/// Longest canonical name compared by edit distance for a hint.
+const HINT_MAX_BYTES: usize = 256;
+
 /// The hint for `subject` among `(name as typed, parsed)` candidates.
 pub(crate) fn nearest<'a>(
     subject: &DistinguishedName,
@@ -272,6 +275,11 @@ pub(crate) fn nearest<'a>(
             return Some(format!(
                 "the registered user \"{name}\" differs only in letter case, in a value that is compared exactly"
             ));
+        }
+        // Edit distance is quadratic: only for names of ordinary length (the hint is a
+        // courtesy on the failure path and must not become a cost an attacker can raise).
+        if s_canon.len() > HINT_MAX_BYTES || c_canon.len() > HINT_MAX_BYTES {
+            continue;
         }
         let d = distance(&s_canon, &c_canon);
         if best.is_none_or(|(bd, _)| d < bd) {

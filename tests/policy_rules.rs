@@ -853,3 +853,19 @@ fn custom_role_limit_is_a_typed_error() {
         "custom roles: 101 custom roles defined, the limit is 100"
     );
 }
+
+#[test]
+fn rule4_oversized_claims_are_cut_in_the_error() {
+    let a = auth(base());
+    let claim = format!("CN={}", "é".repeat(20_000));
+    let e = err(login(&a, &chain("jane-chain.pem"), Some(&claim)));
+    let AuthError::ClaimMismatch {
+        claimed, reason, ..
+    } = &e
+    else {
+        panic!("{e:?}")
+    };
+    assert_eq!(claimed.len(), 1024 + "…".len() - 1);
+    assert!(claimed.ends_with('…'));
+    assert!(reason.is_some());
+}

@@ -471,8 +471,19 @@ fn check_claim(
         });
         return Ok(());
     };
+    // The claim is client input: keep at most a username's worth of it in the error (logs).
+    let limit = s.limits().max_username_bytes;
+    let shown = if claimed.len() > limit {
+        let mut end = limit;
+        while !claimed.is_char_boundary(end) {
+            end = end.saturating_sub(1);
+        }
+        format!("{}…", claimed.get(..end).unwrap_or_default())
+    } else {
+        claimed.to_owned()
+    };
     let mismatch = |reason: Option<String>| AuthError::ClaimMismatch {
-        claimed: claimed.to_owned(),
+        claimed: shown.clone(),
         subject: client.subject().to_string(),
         reason,
     };
