@@ -869,3 +869,167 @@ fn rule4_oversized_claims_are_cut_in_the_error() {
     assert!(claimed.ends_with('…'));
     assert!(reason.is_some());
 }
+
+/// A leaf `CN=<cn>,O=MongoDB,C=US` from the project CA.
+fn mongodb_leaf(cn: &str) -> Vec<x509_dbauth::CertificateDer<'static>> {
+    project_leaf(&[
+        (DnType::CountryName, "US"),
+        (DnType::OrganizationName, "MongoDB"),
+        (DnType::CommonName, cn),
+    ])
+}
+
+#[test]
+fn rule6_mapping_table_through_the_engine() {
+    // (subject CN, rules, expected LDAP DN or error kind)
+    type Case<'a> = (&'a str, Vec<MappingRule>, Result<&'a str, &'a str>);
+    let cases: Vec<Case> = vec![
+        (
+            "Jane Doe",
+            vec![
+                MappingRule::substitution(
+                    "CN=([^,]+),O=MongoDB,C=US",
+                    "cn={0},ou=users,dc=example,dc=com",
+                )
+                .unwrap(),
+            ],
+            Ok("cn=Jane Doe,ou=users,dc=example,dc=com"),
+        ),
+        (
+            "jsmith",
+            vec![
+                MappingRule::ldap_query(
+                    "CN=([^,]+),O=MongoDB,C=US",
+                    "ou=users,dc=example,dc=com??one?(uid={0})",
+                )
+                .unwrap(),
+            ],
+            Ok("cn=John Smith,ou=users,dc=example,dc=com"),
+        ),
+        // Two entries answer: the rule fails, the next one is tried.
+        (
+            "twin",
+            vec![
+                MappingRule::ldap_query(
+                    "CN=([^,]+),O=MongoDB,C=US",
+                    "ou=users,dc=example,dc=com??one?(uid={0})",
+                )
+                .unwrap(),
+                MappingRule::substitution("CN=twin,.*", "cn=Jane Doe,ou=users,dc=example,dc=com")
+                    .unwrap(),
+            ],
+            Ok("cn=Jane Doe,ou=users,dc=example,dc=com"),
+        ),
+        // Only twins: no rule succeeds.
+        (
+            "twin",
+            vec![
+                MappingRule::ldap_query(
+                    "CN=([^,]+),O=MongoDB,C=US",
+                    "ou=users,dc=example,dc=com??one?(uid={0})",
+                )
+                .unwrap(),
+            ],
+            Err("no_mapping"),
+        ),
+        // The regex must match the whole subject.
+        (
+            "Jane Doe",
+            vec![
+                MappingRule::substitution("CN=([^,]+)", "cn={0},ou=users,dc=example,dc=com")
+                    .unwrap(),
+            ],
+            Err("no_mapping"),
+        ),
+        // A wildcard in the subject is a literal in the query.
+        (
+            "*",
+            vec![
+                MappingRule::ldap_query(
+                    "CN=([^,]+),O=MongoDB,C=US",
+                    "ou=users,dc=example,dc=com??one?(cn={0})",
+                )
+                .unwrap(),
+            ],
+            Err("no_mapping"),
+        ),
+        (
+            "x)(|(uid=*",
+            vec![
+                MappingRule::ldap_query(
+                    "CN=(.+),O=MongoDB,C=US",
+                    "ou=users,dc=example,dc=com??sub?(cn={0})",
+                )
+                .unwrap(),
+            ],
+            Err("no_mapping"),
+        ),
+    ];
+    for (cn, rules, expected) in cases {
+        let b = ldap_settings().user_to_dn_mapping(UserToDnMapping::new(rules));
+        let a = ldap_auth(b, test_directory());
+        let got = login(&a, &mongodb_leaf(cn), None);
+        match expected {
+            Ok(dn) => assert_eq!(got.unwrap().ldap_dn(), Some(dn), "{cn}"),
+            Err(kind) => assert_eq!(got.unwrap_err().kind(), kind, "{cn}"),
+        }
+    }
+}
+
+#[test]
+fn rule6_query_template_table_through_the_engine() {
+    let cases: &[(&str, &str, Result<&[&str], &str>)] = &[
+        (
+            "Jane Doe",
+            "{USER}?memberOf?base",
+            Ok(&["dbAdmin@sales", "read@reporting"]),
+        ),
+        (
+            "Jane Doe",
+            "{USER}?memberOf",
+            Ok(&["dbAdmin@sales", "read@reporting"]),
+        ),
+        (
+            "John Smith",
+            "{USER}?memberOf?base",
+            Ok(&["read@reporting", "dbAdmin@sales"]),
+        ),
+        (
+            "Jane Doe",
+            "ou=groups,dc=example,dc=com??one?(member={USER})",
+            Ok(&["dbAdmin@sales", "read@reporting"]),
+        ),
+        (
+            "John Smith",
+            "ou=groups,dc=example,dc=com??sub?(&(objectClass=groupOfNames)(member={USER}))",
+            Ok(&["read@reporting", "dbAdmin@sales"]),
+        ),
+        // Stored memberOf (no virtual one): the legacy group is not configured.
+        (
+            "Legacy User",
+            "{USER}?memberOf?base",
+            Err("not_authorized_by_ldap"),
+        ),
+        // Not in the directory: the base search finds no entry.
+        ("Nobody", "{USER}?memberOf?base", Err("ldap_query_failed")),
+        (
+            "Nobody",
+            "ou=groups,dc=example,dc=com??one?(member={USER})",
+            Err("not_authorized_by_ldap"),
+        ),
+    ];
+    for (cn, template, expected) in cases {
+        let b = ldap_settings()
+            .user_to_dn_mapping(subst(
+                "CN=([^,]+),O=MongoDB,C=US",
+                "cn={0},ou=users,dc=example,dc=com",
+            ))
+            .query_template(QueryTemplate::parse(template).unwrap());
+        let a = ldap_auth(b, test_directory());
+        let got = login(&a, &mongodb_leaf(cn), None);
+        match expected {
+            Ok(roles) => assert_eq!(got.unwrap().role_names(), *roles, "{cn} {template}"),
+            Err(kind) => assert_eq!(got.unwrap_err().kind(), *kind, "{cn} {template}"),
+        }
+    }
+}
