@@ -978,7 +978,9 @@ fn rule6_mapping_table_through_the_engine() {
 
 #[test]
 fn rule6_query_template_table_through_the_engine() {
-    let cases: &[(&str, &str, Result<&[&str], &str>)] = &[
+    // (subject CN, template, expected roles or error kind)
+    type Case<'a> = (&'a str, &'a str, Result<&'a [&'a str], &'a str>);
+    let cases: &[Case] = &[
         (
             "Jane Doe",
             "{USER}?memberOf?base",
