@@ -1035,3 +1035,17 @@ fn rule6_query_template_table_through_the_engine() {
         }
     }
 }
+
+#[test]
+fn settings_view() {
+    let s = base().build().unwrap();
+    assert_eq!(
+        s.to_string(),
+        "managed CAs: \"CN=Example Platform Managed X.509 CA,O=Example Platform\"\n\
+         self-managed X.509: enabled; CAs: \"CN=Example Corp Root CA,O=Example Corp,C=US\"\n\
+         users: 2\n  \"CN=Jane Doe,O=MongoDB,C=US\" (self-managed): readWrite@sales, read@reporting.orders\n  \
+         \"CN=myuser\" (managed): read@inventory\n\
+         custom roles: 0\n\
+         LDAP authorization: off"
+    );
+}

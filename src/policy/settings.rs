@@ -539,3 +539,68 @@ impl core::fmt::Display for SettingsWarning {
         write!(f, "warning [{}]: {}", self.code, self.message)
     }
 }
+
+impl core::fmt::Display for Settings {
+    /// The settings as an admin views them: CA sets, users with roles, LDAP.
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let subjects = |a: &TrustAnchors| {
+            let v: Vec<String> = a.iter().map(|x| format!("\"{}\"", x.subject)).collect();
+            if v.is_empty() {
+                "none".to_owned()
+            } else {
+                v.join(", ")
+            }
+        };
+        let grants = |g: &[RoleGrant]| {
+            let v: Vec<String> = g.iter().map(ToString::to_string).collect();
+            if v.is_empty() {
+                "no roles".to_owned()
+            } else {
+                v.join(", ")
+            }
+        };
+        writeln!(f, "managed CAs: {}", subjects(self.managed_anchors()))?;
+        writeln!(
+            f,
+            "self-managed X.509: {}; CAs: {}",
+            if self.self_managed_enabled() {
+                "enabled"
+            } else {
+                "disabled"
+            },
+            subjects(self.self_managed_anchors())
+        )?;
+        writeln!(f, "users: {}", self.users.len())?;
+        for u in self.users.iter() {
+            writeln!(
+                f,
+                "  \"{}\" ({}): {}",
+                u.name(),
+                u.kind(),
+                grants(u.roles())
+            )?;
+        }
+        writeln!(f, "custom roles: {}", self.catalog.custom_role_count())?;
+        write!(
+            f,
+            "LDAP authorization: {}",
+            if self.ldap_authorization() {
+                "on"
+            } else {
+                "off"
+            }
+        )?;
+        if self.ldap_authorization() {
+            write!(
+                f,
+                "; query template `{}`; {} mapping rule(s)",
+                self.query_template(),
+                self.user_to_dn_mapping().rules().len()
+            )?;
+        }
+        for g in &self.groups {
+            write!(f, "\n  group \"{}\": {}", g.dn(), grants(g.roles()))?;
+        }
+        Ok(())
+    }
+}
