@@ -105,6 +105,30 @@ impl Decision {
 
 /// Phase 2: decides who a verified client is, under one settings snapshot.
 ///
+/// ```
+/// use x509_dbauth::*;
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let pki = |f: &str| std::fs::read(format!("{}/examples/pki/{f}", env!("CARGO_MANIFEST_DIR")));
+/// let settings = Settings::builder()
+///     .managed_ca(TrustAnchors::from_pem(&pki("managed-ca.pem")?)?)
+///     .enable_self_managed(TrustAnchors::from_pem(&pki("project-root-ca.pem")?)?)
+///     .add_user(UserSpec::new("CN=Jane Doe,O=MongoDB,C=US", CertificateKind::SelfManaged)
+///         .role("readWrite@sales"))
+///     .build()?;
+/// let auth = Authenticator::new(settings.into_arc());
+/// let chain: Vec<CertificateDer> = certificates_from_pem_or_der(&pki("jane-chain.pem")?)?
+///     .into_iter().map(CertificateDer::from).collect();
+/// let at = UnixTime::since_unix_epoch(std::time::Duration::from_secs(1_798_761_600));
+///
+/// // Phase 1, in the TLS handshake: sync, no I/O.
+/// let client = auth.verify_client(&chain, at)?;
+/// // Phase 2, at login (async when LDAP authorization is on).
+/// let principal = auth.authenticate_blocking(&client, None)?;
+/// assert_eq!(principal.user(), "CN=Jane Doe,O=MongoDB,C=US");
+/// assert!(principal.is_authorized(Action::Insert, &Resource::collection("sales", "orders")));
+/// # Ok(()) }
+/// ```
+///
 /// Cheap to share (`Arc<Authenticator>`); to apply new settings, make a new one with
 /// [`Authenticator::with_settings`], which keeps the directory, clock and LDAP cache.
 #[derive(Clone)]
