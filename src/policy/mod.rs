@@ -6,8 +6,6 @@ mod engine;
 mod exec;
 mod settings;
 
-#[cfg(test)]
-mod tests;
 
 pub use cache::{Clock, ManualClock, SystemClock};
 pub use engine::{Authenticator, Decision, Principal};
