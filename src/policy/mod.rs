@@ -6,7 +6,6 @@ mod engine;
 mod exec;
 mod settings;
 
-
 pub use cache::{Clock, ManualClock, SystemClock};
 pub use engine::{Authenticator, Decision, Principal};
 pub use exec::block_on;
