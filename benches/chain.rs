@@ -18,8 +18,8 @@ use std::time::Duration;
 use common::generate::{Alg, NOW, Spec, issue, root};
 use criterion::{Criterion, criterion_group, criterion_main};
 use x509_dbauth::{
-    Certificate, CertificateDer, Limits, RustCryptoVerifier, SignatureAlgorithm, SignatureVerifier,
-    SpkiRef, TrustAnchors, UnixTime, Verifier,
+    Certificate, CertificateDer, ChainVerifier, Limits, RustCryptoVerifier, SignatureAlgorithm,
+    SignatureVerifier, SpkiRef, TrustAnchors, UnixTime,
 };
 
 fn bench_chain(c: &mut Criterion, label: &str, alg: [Alg; 3]) {
@@ -32,7 +32,7 @@ fn bench_chain(c: &mut Criterion, label: &str, alg: [Alg; 3]) {
         CertificateDer::from(i.der.as_slice()),
     ];
 
-    let verifier = Verifier::builder(TrustAnchors::from_ders([r.der.clone()]).unwrap())
+    let verifier = ChainVerifier::builder(TrustAnchors::from_ders([r.der.clone()]).unwrap())
         .build()
         .unwrap();
     verifier.verify_client(&presented, now).unwrap();

@@ -20,43 +20,63 @@
 mod asn1;
 mod cert;
 mod chain;
+mod classify;
+#[cfg(feature = "serde")]
+mod config;
 mod crypto;
 mod dn;
 mod error;
 mod ldap;
 mod limits;
+mod policy;
 mod rbac;
+mod trace;
 mod trust;
+mod users;
 
-// ---- public surface: every exported item, on one screen ----
-pub use cert::{
-    BasicConstraints, Certificate, Extension, GeneralName, NameConstraints,
-    certificates_from_pem_or_der, pem_blocks,
-};
-pub use chain::{Eku, VerifiedChain, Verifier, VerifierBuilder};
-pub use crypto::{
-    HashAlg, KeyKind, RustCryptoVerifier, SignatureAlgorithm, SignatureVerifier, SpkiRef,
-    check_policy,
-};
+// ---- public surface: every exported item, on one screen, in the order data flows ----
+
+// Names.
 pub use dn::{
     AttributeTypeAndValue, AttributeValue, CanonicalDn, DistinguishedName, DnLint, DnLintCode, Oid,
     Rdn, RdnIter, StringKind,
 };
-pub use error::DnError;
-pub use error::{
-    CertError, CertPosition, CertRef, ChainError, ConfigError, CryptoError, TrustError,
+// Certificates, signatures, trust anchors.
+pub use cert::{
+    BasicConstraints, Certificate, Extension, GeneralName, NameConstraints,
+    certificates_from_pem_or_der, pem_blocks,
 };
-pub use error::{
-    DirectoryError, FilterError, LdapConfigError, LdapError, LdifError, RbacError, RuleFailure,
+pub use crypto::{
+    HashAlg, KeyKind, RustCryptoVerifier, SignatureAlgorithm, SignatureVerifier, SpkiRef,
+    check_policy,
 };
+pub use rustls_pki_types::{CertificateDer, UnixTime};
+pub use trust::{AnchorInfo, AnchorWarning, TrustAnchors};
+// Phase 1: chain verification and classification.
+pub use chain::{ChainVerifier, ChainVerifierBuilder, Eku, VerifiedChain};
+pub use classify::{CertificateKind, VerifiedClient, Verifier, VerifierBuilder};
+// Phase 2: users, roles, LDAP, the decision.
 pub use ldap::{
     Directory, DirectoryEntry, FailingDirectory, InMemoryDirectory, LdapQuery, MappingRule,
     QueryTemplate, Scope, SearchFuture, UserToDnMapping, groups_from_entries,
 };
-pub use limits::Limits;
+pub use policy::{
+    Authenticator, Clock, Decision, LdapCacheConfig, LdapGroup, LdapGroupSpec, ManualClock,
+    Principal, Settings, SettingsBuilder, SettingsWarning, SystemClock, block_on,
+};
 pub use rbac::{
     Action, ActionSet, BuiltinRole, CustomRole, PrivilegeResource, PrivilegeSet, Resource,
     RoleCatalog, RoleCatalogBuilder, RoleGrant,
 };
-pub use rustls_pki_types::{CertificateDer, UnixTime};
-pub use trust::{AnchorInfo, AnchorWarning, TrustAnchors};
+pub use trace::{Outcome, Step};
+pub use users::{DatabaseUser, UserRegistry, UserSpec};
+// Settings files.
+#[cfg(feature = "serde")]
+pub use config::{SettingsFile, SettingsFileError};
+// Limits and errors.
+pub use error::{
+    AuthError, CertError, CertPosition, CertRef, ChainError, ConfigError, CryptoError,
+    DirectoryError, DnError, FilterError, LdapConfigError, LdapError, LdifError, RbacError,
+    RuleFailure, SettingsError, TrustError,
+};
+pub use limits::Limits;

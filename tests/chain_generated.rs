@@ -20,8 +20,8 @@ use rcgen::{
     NameConstraints, SanType,
 };
 use x509_dbauth::{
-    AnchorWarning, CertPosition, CertificateDer, ChainError, Eku, Limits, TrustAnchors, UnixTime,
-    VerifiedChain, Verifier, VerifierBuilder,
+    AnchorWarning, CertPosition, CertificateDer, ChainError, ChainVerifier, ChainVerifierBuilder,
+    Eku, Limits, TrustAnchors, UnixTime, VerifiedChain,
 };
 
 fn now() -> UnixTime {
@@ -32,11 +32,11 @@ fn anchors(roots: &[&Node]) -> TrustAnchors {
     TrustAnchors::from_ders(roots.iter().map(|r| r.der.clone())).unwrap()
 }
 
-fn builder(roots: &[&Node]) -> VerifierBuilder {
-    Verifier::builder(anchors(roots))
+fn builder(roots: &[&Node]) -> ChainVerifierBuilder {
+    ChainVerifier::builder(anchors(roots))
 }
 
-fn verify_with(b: VerifierBuilder, chain: &[&[u8]]) -> Result<VerifiedChain, ChainError> {
+fn verify_with(b: ChainVerifierBuilder, chain: &[&[u8]]) -> Result<VerifiedChain, ChainError> {
     let v = b.build().unwrap();
     let ders: Vec<CertificateDer<'_>> = chain.iter().map(|d| CertificateDer::from(*d)).collect();
     v.verify_client(&ders, now())
@@ -908,7 +908,7 @@ fn trust_bundle_errors() {
         "{}",
         infos[1].subject
     );
-    let v = Verifier::builder(both).build().unwrap();
+    let v = ChainVerifier::builder(both).build().unwrap();
     v.verify_client(
         &[
             CertificateDer::from(l.der.as_slice()),
@@ -1026,7 +1026,7 @@ fn fuzz_seed_chain_verifies() {
     assert_eq!(seed[0] % 3, 1, "two certificates");
     let len = u16::from_be_bytes([seed[1], seed[2]]) as usize;
     let (leaf, inter) = (&seed[3..3 + len], &seed[3 + len..]);
-    let v = Verifier::builder(TrustAnchors::from_ders([anchor]).unwrap())
+    let v = ChainVerifier::builder(TrustAnchors::from_ders([anchor]).unwrap())
         .build()
         .unwrap();
     let at = UnixTime::since_unix_epoch(Duration::from_secs(1_893_456_000));

@@ -12,7 +12,7 @@ mod common;
 use std::time::Duration;
 
 use serde_json::Value;
-use x509_dbauth::{CertificateDer, Eku, Limits, TrustAnchors, UnixTime, Verifier, pem_blocks};
+use x509_dbauth::{CertificateDer, ChainVerifier, Eku, Limits, TrustAnchors, UnixTime, pem_blocks};
 
 /// Why a case does not apply, decided by feature and id pattern.
 fn not_applicable(case: &Value) -> Option<&'static str> {
@@ -105,7 +105,9 @@ fn run(case: &Value) -> Result<(), String> {
     if let Some(d) = case["max_chain_depth"].as_u64() {
         limits.max_path_intermediates = d as usize;
     }
-    let mut b = Verifier::builder(anchors).required_eku(eku).limits(limits);
+    let mut b = ChainVerifier::builder(anchors)
+        .required_eku(eku)
+        .limits(limits);
     for crl in case["crls"].as_array().unwrap() {
         b = b.crls(crl.as_str().unwrap().as_bytes());
     }

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use common::generate::{Alg, NOW, Spec, issue, root};
 use proptest::prelude::*;
-use x509_dbauth::{Certificate, CertificateDer, Limits, TrustAnchors, UnixTime, Verifier};
+use x509_dbauth::{Certificate, CertificateDer, ChainVerifier, Limits, TrustAnchors, UnixTime};
 
 fn fixture() -> (Vec<u8>, Vec<u8>, Vec<u8>) {
     let r = root(&Spec::ca("Root CA", Alg::Ed25519));
@@ -46,7 +46,7 @@ proptest! {
             let n = cut.index(certs[1].len() + 1);
             certs[1].truncate(n);
         }
-        let v = Verifier::builder(TrustAnchors::from_ders([r]).unwrap()).build().unwrap();
+        let v = ChainVerifier::builder(TrustAnchors::from_ders([r]).unwrap()).build().unwrap();
         let presented: Vec<CertificateDer<'_>> = certs.iter().map(|c| CertificateDer::from(c.as_slice())).collect();
         let now = UnixTime::since_unix_epoch(Duration::from_secs(NOW as u64));
         match v.verify_client(&presented, now) {

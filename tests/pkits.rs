@@ -14,7 +14,7 @@ mod common;
 
 use std::time::Duration;
 
-use x509_dbauth::{CertificateDer, Eku, TrustAnchors, UnixTime, Verifier};
+use x509_dbauth::{CertificateDer, ChainVerifier, Eku, TrustAnchors, UnixTime};
 
 /// 2011-04-15T00:00:00Z, the PKITS publication date used by Chromium and BoringSSL.
 const VALIDATION_TIME: u64 = 1_302_825_600;
@@ -43,7 +43,7 @@ fn read(kind: &str, stem: &str) -> Vec<u8> {
 
 fn run(path: &[&str], crls: &[&str]) -> Result<(), String> {
     let anchors = TrustAnchors::from_ders([read("certs", path[0])]).unwrap();
-    let mut b = Verifier::builder(anchors)
+    let mut b = ChainVerifier::builder(anchors)
         .require_crl(true)
         .required_eku(Eku::Any);
     for c in crls {

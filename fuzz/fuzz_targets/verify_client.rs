@@ -1,4 +1,4 @@
-//! Fuzzes `Verifier::verify_client` with 1–3 arbitrary certificates against a fixed anchor.
+//! Fuzzes `ChainVerifier::verify_client` with 1–3 arbitrary certificates against a fixed anchor.
 //!
 //! Input layout: byte 0 selects the count n = (b % 3) + 1; then n − 1 certificates each preceded
 //! by a big-endian u16 length; the last certificate is the rest. Seeds in
@@ -9,14 +9,14 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 use libfuzzer_sys::fuzz_target;
-use x509_dbauth::{CertificateDer, Eku, TrustAnchors, UnixTime, Verifier};
+use x509_dbauth::{CertificateDer, Eku, TrustAnchors, UnixTime, ChainVerifier};
 
-fn verifier() -> &'static Verifier {
-    static V: OnceLock<Verifier> = OnceLock::new();
+fn verifier() -> &'static ChainVerifier {
+    static V: OnceLock<ChainVerifier> = OnceLock::new();
     V.get_or_init(|| {
         let anchors = TrustAnchors::from_ders([include_bytes!("../anchor.der").as_slice()])
             .expect("the committed anchor loads");
-        Verifier::builder(anchors)
+        ChainVerifier::builder(anchors)
             .required_eku(Eku::ClientAuth)
             .build()
             .expect("the fuzz verifier builds")

@@ -11,7 +11,7 @@ use rustls_pki_types::{CertificateDer, UnixTime};
 
 use super::budget::Budget;
 use super::validate;
-use super::{VerifiedChain, Verifier, names};
+use super::{ChainVerifier, VerifiedChain, names};
 use crate::cert::Certificate;
 use crate::crypto::{SignatureAlgorithm, SpkiRef, check_policy};
 use crate::error::{CertPosition, CertRef, ChainError, CryptoError};
@@ -35,7 +35,7 @@ impl Node<'_> {
 
 /// Per-call state shared by the search.
 pub(super) struct Ctx<'v> {
-    pub(super) v: &'v Verifier,
+    pub(super) v: &'v ChainVerifier,
     pub(super) now: i64,
     pub(super) budget: Budget,
 }
@@ -71,7 +71,7 @@ impl Ctx<'_> {
 }
 
 pub(super) fn verify(
-    v: &Verifier,
+    v: &ChainVerifier,
     presented: &[CertificateDer<'_>],
     now: UnixTime,
 ) -> Result<VerifiedChain, ChainError> {

@@ -1,7 +1,7 @@
 //! Certificate path building and validation (RFC 5280 §6), for client certificates.
 //!
-//! [`Verifier::builder`] takes the trust anchors and, optionally, configured intermediates and
-//! CRLs; [`Verifier::verify_client`] builds a path from the presented leaf to an anchor
+//! [`ChainVerifier::builder`] takes the trust anchors and, optionally, configured intermediates and
+//! CRLs; [`ChainVerifier::verify_client`] builds a path from the presented leaf to an anchor
 //! (backtracking over candidate issuers within the [`Limits`] budgets) and validates it.
 
 mod budget;
@@ -58,7 +58,7 @@ impl Eku {
 
 /// Verifies client certificate chains against a fixed configuration.
 #[derive(Clone)]
-pub struct Verifier {
+pub struct ChainVerifier {
     anchors: TrustAnchors,
     intermediates: Vec<Vec<u8>>,
     /// DER of each CRL, with its issuer Name DER (to skip other issuers' CRLs without parsing).
@@ -70,9 +70,9 @@ pub struct Verifier {
     backend: Arc<dyn SignatureVerifier>,
 }
 
-impl std::fmt::Debug for Verifier {
+impl std::fmt::Debug for ChainVerifier {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Verifier")
+        f.debug_struct("ChainVerifier")
             .field("anchors", &self.anchors.len())
             .field("intermediates", &self.intermediates.len())
             .field("crls", &self.crls.len())
@@ -84,9 +84,9 @@ impl std::fmt::Debug for Verifier {
     }
 }
 
-/// Builds a [`Verifier`]; every input is checked in [`VerifierBuilder::build`] (fail closed).
+/// Builds a [`ChainVerifier`]; every input is checked in [`ChainVerifierBuilder::build`] (fail closed).
 #[must_use]
-pub struct VerifierBuilder {
+pub struct ChainVerifierBuilder {
     anchors: TrustAnchors,
     intermediates: Vec<Result<Vec<Vec<u8>>, CertError>>,
     crls: Vec<Result<Vec<Vec<u8>>, CertError>>,
@@ -97,7 +97,7 @@ pub struct VerifierBuilder {
     backend: Arc<dyn SignatureVerifier>,
 }
 
-impl VerifierBuilder {
+impl ChainVerifierBuilder {
     /// Adds intermediates that may complete clients' paths: one DER certificate or a PEM bundle.
     pub fn intermediates(mut self, pem_or_der: &[u8]) -> Self {
         self.intermediates
@@ -160,7 +160,7 @@ impl VerifierBuilder {
     }
 
     /// Checks every configured certificate and CRL and returns the verifier.
-    pub fn build(self) -> Result<Verifier, ConfigError> {
+    pub fn build(self) -> Result<ChainVerifier, ConfigError> {
         let mut intermediates = Vec::new();
         let mut index = 0;
         for group in self.intermediates {
@@ -185,7 +185,7 @@ impl VerifierBuilder {
                 index += 1;
             }
         }
-        Ok(Verifier {
+        Ok(ChainVerifier {
             anchors: self.anchors,
             intermediates,
             crls,
@@ -198,11 +198,11 @@ impl VerifierBuilder {
     }
 }
 
-impl Verifier {
+impl ChainVerifier {
     /// Starts a builder with safe defaults: clientAuth required, SHA-1 refused, CRLs applied
     /// when present but not required, `Limits::DEFAULT`.
-    pub fn builder(anchors: TrustAnchors) -> VerifierBuilder {
-        VerifierBuilder {
+    pub fn builder(anchors: TrustAnchors) -> ChainVerifierBuilder {
+        ChainVerifierBuilder {
             anchors,
             intermediates: Vec::new(),
             crls: Vec::new(),

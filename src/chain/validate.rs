@@ -24,7 +24,7 @@
 use super::build::{Ctx, Node};
 use super::crl::Crl;
 use super::name_constraints;
-use super::{Verifier, names};
+use super::{ChainVerifier, names};
 use crate::cert::{ext_oid, key_usage};
 use crate::crypto::{KeyKind, SpkiRef};
 use crate::error::{ChainError, CryptoError};
@@ -91,7 +91,7 @@ fn profile(node: &Node<'_>, rule: &'static str) -> ChainError {
 }
 
 /// Checks that depend only on the leaf.
-pub(super) fn check_leaf(v: &Verifier, leaf: &Node<'_>, now: i64) -> Result<(), ChainError> {
+pub(super) fn check_leaf(v: &ChainVerifier, leaf: &Node<'_>, now: i64) -> Result<(), ChainError> {
     check_validity(leaf, now)?;
     check_critical(leaf)?;
     let c = &leaf.cert;

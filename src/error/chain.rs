@@ -351,7 +351,7 @@ impl ChainError {
     }
 }
 
-/// A `Verifier` could not be built from its configuration (fail closed: nothing is skipped).
+/// A `ChainVerifier` could not be built from its configuration (fail closed: nothing is skipped).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ConfigError {

@@ -1,14 +1,17 @@
 //! Error types. Every enum is `#[non_exhaustive]`, every variant prints a sentence a person can
 //! act on, and each has a stable machine-readable `kind()` string.
 
+mod auth;
 mod cert;
 mod chain;
 mod crypto;
 mod dn;
 mod ldap;
 mod rbac;
+mod settings;
 mod trust;
 
+pub use auth::AuthError;
 pub use cert::CertError;
 pub(crate) use chain::utc;
 pub use chain::{CertPosition, CertRef, ChainError, ConfigError};
@@ -16,4 +19,5 @@ pub use crypto::CryptoError;
 pub use dn::DnError;
 pub use ldap::{DirectoryError, FilterError, LdapConfigError, LdapError, LdifError, RuleFailure};
 pub use rbac::RbacError;
+pub use settings::SettingsError;
 pub use trust::TrustError;

@@ -5,9 +5,10 @@ use core::pin::Pin;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 
-use super::escape::{ava_key, read_dn};
+use super::escape::read_dn;
 use super::filter::Filter;
 use super::template::{LdapQuery, Scope};
+use crate::dn::CanonicalDn;
 use crate::error::{DirectoryError, LdifError};
 
 /// The future a [`Directory`] search returns.
@@ -60,37 +61,46 @@ impl DirectoryEntry {
     }
 }
 
-/// The RDNs of a DN in comparable form.
-///
-/// For now: attribute types lowercased, values unescaped then re-escaped and lowercased,
-/// spaces around `,` `+` `=` ignored, multi-valued RDNs sorted. A string that is not a DN
-/// falls back to its trimmed lowercase form. To be replaced by the `dn` module's canonical
-/// form (RFC 4517 `distinguishedNameMatch`).
-fn dn_rdns(dn: &str) -> Vec<String> {
+/// The comparison key of a DN: the `dn` module's canonical form (RFC 4517
+/// `distinguishedNameMatch`: types by OID, values after RFC 4518 preparation, multi-valued
+/// RDNs as sets). A string that is not a DN falls back to its trimmed lowercase form, which
+/// only ever equals the same malformed string.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum DnKey {
+    Dn(CanonicalDn),
+    Raw(String),
+}
+
+fn dn_key(dn: &str) -> DnKey {
     match read_dn(dn) {
-        Ok(rdns) => rdns
-            .iter()
-            .map(|rdn| {
-                let mut avas: Vec<String> = rdn
-                    .iter()
-                    .map(|a| {
-                        let mut s = String::new();
-                        ava_key(a, &mut s);
-                        s
-                    })
-                    .collect();
-                avas.sort();
-                avas.join("+")
-            })
-            .collect(),
-        Err(_) => vec![dn.trim().to_lowercase()],
+        Ok(parsed) => DnKey::Dn(parsed.canonical()),
+        Err(_) => DnKey::Raw(dn.trim().to_lowercase()),
     }
 }
 
-/// The comparison key of a DN; see [`dn_rdns`]. The lead swaps this for the `dn` module's
-/// canonical form.
-fn dn_key(dn: &str) -> String {
-    dn_rdns(dn).join(",")
+impl DnKey {
+    /// Whether the entry named by `self` is in scope of a search based at `base`.
+    fn in_scope(&self, base: &DnKey, scope: Scope) -> bool {
+        match (self, base) {
+            (DnKey::Dn(entry), DnKey::Dn(base)) => match scope {
+                Scope::Base => entry == base,
+                Scope::One => {
+                    entry.rdn_count() == base.rdn_count().saturating_add(1) && entry.is_within(base)
+                }
+                Scope::Sub => entry.is_within(base),
+            },
+            _ => scope == Scope::Base && self == base,
+        }
+    }
+}
+
+/// DN equality for DN-valued attributes; a name with a control character matches nothing
+/// (the `dn` module's rule against `CN=admin\00` impersonation).
+fn dn_eq(a: &str, b: &str) -> bool {
+    match (read_dn(a), read_dn(b)) {
+        (Ok(a), Ok(b)) => a.matches(&b),
+        _ => a.trim().to_lowercase() == b.trim().to_lowercase(),
+    }
 }
 
 /// Attributes whose values are DNs and are compared as DNs (RFC 4519 syntaxes).
@@ -110,7 +120,7 @@ fn is_dn_attribute(attr: &str) -> bool {
 
 fn value_eq(attr: &str, stored: &str, asserted: &str) -> bool {
     if is_dn_attribute(attr) {
-        dn_key(stored) == dn_key(asserted)
+        dn_eq(stored, asserted)
     } else {
         // caseIgnoreMatch, simplified: Unicode lowercase, no RFC 4518 insignificant-space prep.
         stored.to_lowercase() == asserted.to_lowercase()
@@ -162,7 +172,7 @@ fn eval(filter: &Filter, attrs: &BTreeMap<String, Vec<String>>) -> bool {
 
 #[derive(Debug, Clone)]
 struct Stored {
-    rdns: Vec<String>,
+    key: DnKey,
     entry: DirectoryEntry,
 }
 
@@ -172,7 +182,7 @@ struct Stored {
 #[derive(Debug, Default)]
 pub struct InMemoryDirectory {
     entries: Vec<Stored>,
-    index: HashMap<String, usize>,
+    index: HashMap<DnKey, usize>,
     failure: Mutex<Option<DirectoryError>>,
 }
 
@@ -208,9 +218,11 @@ impl InMemoryDirectory {
 
     /// Add an entry, replacing (and returning) one with the same DN.
     pub fn insert(&mut self, entry: DirectoryEntry) -> Option<DirectoryEntry> {
-        let rdns = dn_rdns(&entry.dn);
-        let key = rdns.join(",");
-        let stored = Stored { rdns, entry };
+        let key = dn_key(&entry.dn);
+        let stored = Stored {
+            key: key.clone(),
+            entry,
+        };
         match self.index.get(&key).and_then(|&i| self.entries.get_mut(i)) {
             Some(slot) => Some(core::mem::replace(slot, stored).entry),
             None => {
@@ -262,28 +274,17 @@ impl InMemoryDirectory {
         let filter = Filter::parse(&query.filter).map_err(|e| DirectoryError::Protocol {
             reason: format!("invalid filter `{}`: {e}", query.filter),
         })?;
-        let base = dn_rdns(&query.base_dn);
-        let base = if query.base_dn.trim().is_empty() {
-            Vec::new()
-        } else {
-            base
-        };
+        // The empty base DN is the root: everything is below it.
+        let base = dn_key(&query.base_dn);
         let member_of = self.virtual_member_of();
         let mut out = Vec::new();
         for s in &self.entries {
-            let depth_ok = match query.scope {
-                Scope::Base => s.rdns == base,
-                Scope::One => {
-                    s.rdns.len() == base.len().saturating_add(1) && s.rdns.ends_with(&base)
-                }
-                Scope::Sub => s.rdns.ends_with(&base),
-            };
-            if !depth_ok {
+            if !s.key.in_scope(&base, query.scope) {
                 continue;
             }
             let mut attrs = s.entry.attributes.clone();
             if !attrs.contains_key("memberof")
-                && let Some(groups) = member_of.get(&s.rdns.join(","))
+                && let Some(groups) = member_of.get(&s.key)
             {
                 attrs.insert("memberof".to_owned(), groups.clone());
             }
@@ -303,8 +304,8 @@ impl InMemoryDirectory {
     }
 
     /// Member DN key → DNs of the groups listing it.
-    fn virtual_member_of(&self) -> HashMap<String, Vec<String>> {
-        let mut map: HashMap<String, Vec<String>> = HashMap::new();
+    fn virtual_member_of(&self) -> HashMap<DnKey, Vec<String>> {
+        let mut map: HashMap<DnKey, Vec<String>> = HashMap::new();
         for s in &self.entries {
             let classes = s.entry.values("objectclass");
             let is_group = classes.iter().any(|c| {
@@ -388,13 +389,20 @@ mod tests {
             dn_key("CN=Jane Doe, OU=Users,DC=Example,DC=com"),
             dn_key("cn=jane doe,ou=users,dc=example,dc=com")
         );
-        assert_eq!(dn_key("cn = a , ou = b"), "cn=a,ou=b");
+        assert_eq!(dn_key("cn = a , ou = b"), dn_key("CN=a,OU=b"));
+        assert_eq!(dn_key("2.5.4.3=a,ou=b"), dn_key("cn=a,ou=b"));
         assert_eq!(
             dn_key("cn=Doe\\, Jane+uid=jdoe2"),
             dn_key("UID=jdoe2+CN=doe\\2c jane")
         );
         assert_ne!(dn_key("cn=a,ou=b"), dn_key("cn=a\\,ou=b"));
-        assert_eq!(dn_rdns("cn=a\\,b,ou=c").len(), 2);
+        assert!(dn_eq("cn=Doe\\, Jane", "CN=doe\\2c jane"));
+        assert!(!dn_eq("cn=admin\\00", "cn=admin\\00"));
+        let base = dn_key("ou=c");
+        assert!(dn_key("cn=a\\,b,ou=c").in_scope(&base, Scope::One));
+        assert!(!dn_key("cn=a,ou=b,ou=c").in_scope(&base, Scope::One));
+        assert!(dn_key("cn=a,ou=b,ou=c").in_scope(&base, Scope::Sub));
+        assert!(dn_key("cn=a,ou=b,ou=c").in_scope(&dn_key(""), Scope::Sub));
     }
 
     #[test]

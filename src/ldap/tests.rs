@@ -204,7 +204,7 @@ fn captured_text_cannot_add_rdns_or_filter_terms() {
         MappingRule::substitution("CN=(.+),O=Evil", "cn={0},ou=users,dc=example,dc=com").unwrap();
     let dn = map(vec![rule.clone()], "CN=a,OU=admins,O=Evil", None).unwrap();
     assert_eq!(dn, "cn=a\\,OU=admins,ou=users,dc=example,dc=com");
-    assert_eq!(super::escape::read_dn(&dn).unwrap().len(), 4);
+    assert_eq!(super::escape::read_dn(&dn).unwrap().rdn_count(), 4);
     // Already-escaped text is not escaped twice.
     let dn = map(vec![rule.clone()], "CN=Doe\\, Jane,O=Evil", None).unwrap();
     assert_eq!(dn, "cn=Doe\\, Jane,ou=users,dc=example,dc=com");
@@ -560,10 +560,13 @@ mod properties {
         #[test]
         fn dn_escaping_round_trips(v in "[^\u{0}]{1,40}") {
             let dn = format!("cn={},ou=x", escape_dn_value(&v));
-            let rdns = read_dn(&dn).unwrap();
-            prop_assert_eq!(rdns.len(), 2);
-            prop_assert_eq!(rdns[0].len(), 1);
-            prop_assert_eq!(&rdns[0][0].value, &v);
+            let parsed = read_dn(&dn).unwrap();
+            prop_assert_eq!(parsed.rdn_count(), 2);
+            // DER order: `ou=x` first, then the `cn` RDN holding the value.
+            let cn = parsed.rdns().nth(1).unwrap();
+            prop_assert_eq!(cn.len(), 1);
+            let text = cn.iter().next().and_then(|a| a.text().map(str::to_owned));
+            prop_assert_eq!(text.as_deref(), Some(v.as_str()));
         }
 
         /// The filter parser never panics, and escaped values parse back to themselves.
@@ -580,7 +583,7 @@ mod properties {
             let rule = MappingRule::substitution("CN=(.+)", "cn={0},ou=users,dc=example,dc=com").unwrap();
             let subject = format!("CN={v}");
             if let Ok(dn) = map(vec![rule], &subject, None) {
-                prop_assert_eq!(read_dn(&dn).unwrap().len(), 4, "{}", dn);
+                prop_assert_eq!(read_dn(&dn).unwrap().rdn_count(), 4, "{}", dn);
             }
         }
     }

@@ -9,6 +9,7 @@
 )]
 
 pub mod generate;
+pub mod policy;
 
 use std::collections::BTreeMap;
 

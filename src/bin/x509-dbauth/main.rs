@@ -13,6 +13,8 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 use serde_json::{Value, json};
 
+mod config;
+mod explain;
 mod inspect;
 mod verify;
 
@@ -45,6 +47,17 @@ enum Command {
     Inspect(inspect::InspectArgs),
     /// Verify a client certificate chain against a PKI (RFC 5280).
     Verify(verify::VerifyArgs),
+    /// Decide whether a client chain logs in under a settings file, and show every step.
+    Explain(explain::ExplainArgs),
+    /// Settings files.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+#[derive(Subcommand)]
+enum ConfigCommand {
+    /// Validate a settings file and print warnings (expiring CAs, users nobody can log in as).
+    Check(config::CheckArgs),
 }
 
 #[derive(Subcommand)]
@@ -95,6 +108,8 @@ fn main() -> ExitCode {
         Command::Dn(DnCommand::Compare { a, b, out }) => dn_compare(&a, &b, out),
         Command::Inspect(args) => inspect::run(&args),
         Command::Verify(args) => verify::run(&args),
+        Command::Explain(args) => explain::run(&args),
+        Command::Config(ConfigCommand::Check(args)) => config::check(&args),
     };
     ExitCode::from(code)
 }

@@ -2,7 +2,7 @@
 
 use serde_json::json;
 use x509_dbauth::{
-    Certificate, CertificateDer, DistinguishedName, Limits, TrustAnchors, UnixTime, Verifier,
+    Certificate, CertificateDer, ChainVerifier, DistinguishedName, Limits, TrustAnchors, UnixTime,
     certificates_from_pem_or_der,
 };
 
@@ -124,11 +124,11 @@ pub(crate) fn run(args: &VerifyArgs) -> u8 {
     }
 }
 
-fn build_verifier(args: &VerifyArgs) -> Result<Verifier, (&'static str, String)> {
+fn build_verifier(args: &VerifyArgs) -> Result<ChainVerifier, (&'static str, String)> {
     let anchors_pem = read_input(&args.anchors).map_err(|m| ("io", m))?;
     let anchors = TrustAnchors::from_pem(&anchors_pem)
         .map_err(|e| (e.kind(), format!("{}: {e}", args.anchors.display())))?;
-    let mut builder = Verifier::builder(anchors)
+    let mut builder = ChainVerifier::builder(anchors)
         .require_crl(args.require_crl)
         .allow_sha1(args.allow_sha1);
     if let Some(path) = &args.intermediates {

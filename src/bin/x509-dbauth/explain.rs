@@ -1,0 +1,127 @@
+//! `x509-dbauth explain`: would this client chain be let in under these settings, as whom,
+//! with which roles, and why — every step of the decision.
+
+use std::sync::Arc;
+
+use serde_json::{Value, json};
+use x509_dbauth::{
+    CertificateDer, Decision, ManualClock, SettingsFile, certificates_from_pem_or_der,
+};
+
+use crate::verify::validation_time;
+use crate::{EXIT_NO, EXIT_OK, FilePath, Output, bad_input, print_json, read_input};
+
+/// Arguments of `explain`.
+#[derive(clap::Args)]
+pub(crate) struct ExplainArgs {
+    /// The settings file (TOML).
+    #[arg(long, value_name = "TOML")]
+    config: FilePath,
+    /// The user name the client claims (optional; it must match the subject).
+    #[arg(long, value_name = "DN")]
+    user: Option<String>,
+    /// Validation time (RFC 3339, UTC, e.g. 2027-01-01T00:00:00Z); default: now.
+    #[arg(long, value_name = "RFC3339")]
+    at: Option<String>,
+    /// The client chain: leaf first, then any intermediates (PEM bundle or DER).
+    chain: FilePath,
+    #[command(flatten)]
+    out: Output,
+}
+
+/// Runs `explain`: exit 0 allowed, 1 denied, 2 bad input.
+pub(crate) fn run(args: &ExplainArgs) -> u8 {
+    let file = match SettingsFile::load(&args.config) {
+        Ok(f) => f,
+        Err(e) => return bad_input(args.out, e.kind, &e.to_string()),
+    };
+    let now = match validation_time(args.at.as_deref()) {
+        Ok(t) => t,
+        Err(msg) => return bad_input(args.out, "bad_time", &msg),
+    };
+    let bytes = match read_input(&args.chain) {
+        Ok(b) => b,
+        Err(msg) => return bad_input(args.out, "io", &msg),
+    };
+    let chain: Vec<CertificateDer<'static>> = match certificates_from_pem_or_der(&bytes) {
+        Ok(d) => d.into_iter().map(CertificateDer::from).collect(),
+        Err(e) => {
+            return bad_input(
+                args.out,
+                e.kind(),
+                &format!("{}: {e}", args.chain.display()),
+            );
+        }
+    };
+    // The LDAP cache reads the same (fixed) time, so the output does not depend on the clock.
+    let authenticator = file
+        .authenticator()
+        .with_clock(Arc::new(ManualClock::new(now)));
+    let decision = authenticator.explain_blocking(&chain, now, args.user.as_deref());
+    let report = report(&decision);
+    if args.out.json {
+        print_json(&report);
+    } else {
+        print_text(&report);
+    }
+    if decision.allowed { EXIT_OK } else { EXIT_NO }
+}
+
+/// The JSON document for a decision.
+fn report(d: &Decision) -> Value {
+    let principal = d.principal.as_ref().map_or(Value::Null, |p| {
+        json!({
+            "user": p.user(),
+            "kind": p.kind().as_str(),
+            "ldap_dn": p.ldap_dn(),
+            "roles": p.role_names(),
+        })
+    });
+    let message = match (&d.error, &d.principal) {
+        (Some(e), _) => e.to_string(),
+        (None, Some(p)) => format!("the client logs in as \"{}\" ({})", p.user(), p.kind()),
+        (None, None) => String::new(),
+    };
+    let steps: Vec<Value> = d
+        .steps
+        .iter()
+        .map(|s| json!({ "step": s.step, "outcome": s.outcome.as_str(), "detail": s.detail }))
+        .collect();
+    json!({
+        "decision": if d.allowed { "allow" } else { "deny" },
+        "kind": d.error.as_ref().map(|e| e.kind()),
+        "message": message,
+        "principal": principal,
+        "steps": steps,
+    })
+}
+
+fn print_text(r: &Value) {
+    let s = |v: &Value| v.as_str().unwrap_or_default().to_owned();
+    println!("decision: {}", s(&r["decision"]));
+    if let Some(kind) = r["kind"].as_str() {
+        println!("kind:     {kind}");
+    }
+    println!("message:  {}", s(&r["message"]));
+    if !r["principal"].is_null() {
+        let p = &r["principal"];
+        println!("user:     {} ({})", s(&p["user"]), s(&p["kind"]));
+        if let Some(dn) = p["ldap_dn"].as_str() {
+            println!("ldap dn:  {dn}");
+        }
+        let roles: Vec<String> = p["roles"]
+            .as_array()
+            .map(|a| a.iter().map(s).collect())
+            .unwrap_or_default();
+        println!("roles:    {}", roles.join(", "));
+    }
+    println!("steps:");
+    for step in r["steps"].as_array().map(Vec::as_slice).unwrap_or_default() {
+        println!(
+            "  [{}] {}: {}",
+            s(&step["outcome"]),
+            s(&step["step"]),
+            s(&step["detail"])
+        );
+    }
+}

@@ -1,0 +1,350 @@
+//! Managed vs self-managed: the trust anchor a verified chain ends at decides the kind.
+//!
+//! Phase 1 of `DESIGN.md` ("The two phases"): [`Verifier::verify_client`] is synchronous,
+//! does no I/O, and returns a [`VerifiedClient`], the proof type that phase 2
+//! (`Authenticator::authenticate`) requires. Decision rules 1–3 are applied here.
+
+use core::fmt;
+
+use rustls_pki_types::{CertificateDer, UnixTime};
+
+use crate::chain::{ChainVerifier, VerifiedChain};
+use crate::dn::{CanonicalDn, DistinguishedName};
+use crate::error::{AuthError, ChainError, SettingsError};
+use crate::limits::Limits;
+use crate::trace::{Outcome, Trace};
+use crate::trust::TrustAnchors;
+
+/// Who issued a client certificate: the platform's managed CA or the project's own PKI.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum CertificateKind {
+    /// Issued by the platform's managed CA (Atlas `x509Type: MANAGED`).
+    Managed,
+    /// Issued by the project's own PKI (Atlas `x509Type: CUSTOMER`).
+    SelfManaged,
+}
+
+impl CertificateKind {
+    /// `"managed"` or `"self-managed"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CertificateKind::Managed => "managed",
+            CertificateKind::SelfManaged => "self-managed",
+        }
+    }
+}
+
+impl fmt::Display for CertificateKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A client whose chain verified, classified, with a non-empty subject. Only this crate can
+/// create one ([`Verifier::verify_client`]), so phase 2 cannot be reached without phase 1.
+#[derive(Debug, Clone)]
+pub struct VerifiedClient {
+    chain: VerifiedChain,
+    kind: CertificateKind,
+    subject: DistinguishedName,
+    canonical: CanonicalDn,
+    anchor_fingerprint: [u8; 32],
+    anchor_subject: String,
+}
+
+impl VerifiedClient {
+    /// The verified path, leaf to anchor.
+    pub fn chain(&self) -> &VerifiedChain {
+        &self.chain
+    }
+
+    /// The classification at verification time.
+    pub fn kind(&self) -> CertificateKind {
+        self.kind
+    }
+
+    /// The leaf's subject.
+    pub fn subject(&self) -> &DistinguishedName {
+        &self.subject
+    }
+
+    /// The leaf subject's canonical form (the user registry's key).
+    pub fn canonical_subject(&self) -> &CanonicalDn {
+        &self.canonical
+    }
+
+    /// SHA-256 of the trust anchor the chain ends at.
+    pub fn anchor_fingerprint(&self) -> &[u8; 32] {
+        &self.anchor_fingerprint
+    }
+
+    /// Subject of the trust anchor the chain ends at.
+    pub fn anchor_subject(&self) -> &str {
+        &self.anchor_subject
+    }
+
+    /// The leaf's notAfter, seconds since the Unix epoch.
+    pub fn not_after(&self) -> i64 {
+        self.chain.leaf_not_after()
+    }
+}
+
+/// Builds a [`Verifier`]; `build` refuses overlapping anchor sets (fail closed).
+#[derive(Debug, Clone, Default)]
+#[must_use]
+pub struct VerifierBuilder {
+    managed: Option<TrustAnchors>,
+    project: Option<TrustAnchors>,
+    self_managed_enabled: bool,
+    crls: Vec<Vec<u8>>,
+    require_crl: bool,
+    limits: Limits,
+}
+
+impl VerifierBuilder {
+    /// The platform's managed CA set.
+    pub fn managed(mut self, anchors: TrustAnchors) -> Self {
+        self.managed = Some(anchors);
+        self
+    }
+
+    /// The project's PKI, and whether self-managed X.509 is enabled. A disabled bundle is
+    /// still used, to tell "disabled" apart from "untrusted".
+    pub fn project(mut self, anchors: Option<TrustAnchors>, enabled: bool) -> Self {
+        self.project = anchors;
+        self.self_managed_enabled = enabled;
+        self
+    }
+
+    /// CRLs (PEM bundle or one DER CRL), applied to both sets.
+    pub fn crls(mut self, pem_or_der: &[u8]) -> Self {
+        self.crls.push(pem_or_der.to_vec());
+        self
+    }
+
+    /// Require a CRL for every certificate below the anchor (default false).
+    pub fn require_crl(mut self, require: bool) -> Self {
+        self.require_crl = require;
+        self
+    }
+
+    /// Resource limits (default [`Limits::DEFAULT`]).
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Checks the configuration and returns the verifier.
+    pub fn build(self) -> Result<Verifier, SettingsError> {
+        let managed = self.managed.unwrap_or_default();
+        if self.self_managed_enabled && self.project.as_ref().is_none_or(TrustAnchors::is_empty) {
+            return Err(SettingsError::SelfManagedWithoutBundle);
+        }
+        let project = self.project.unwrap_or_default();
+        for m in managed.iter() {
+            if let Some(p) = project
+                .iter()
+                .find(|p| p.der == m.der || p.fingerprint_sha256 == m.fingerprint_sha256)
+            {
+                return Err(SettingsError::AnchorInBothSets {
+                    subject: p.subject.to_owned(),
+                    fingerprint: hex(m.fingerprint_sha256),
+                });
+            }
+        }
+        let chain_verifier = |anchors: TrustAnchors| {
+            let mut b = ChainVerifier::builder(anchors)
+                .require_crl(self.require_crl)
+                .limits(self.limits.clone());
+            for crl in &self.crls {
+                b = b.crls(crl);
+            }
+            b.build().map_err(SettingsError::Crl)
+        };
+        let managed_fps = managed.iter().map(|a| *a.fingerprint_sha256).collect();
+        let project_fps = project.iter().map(|a| *a.fingerprint_sha256).collect();
+        Ok(Verifier {
+            managed: chain_verifier(managed)?,
+            project: chain_verifier(project)?,
+            managed_fps,
+            project_fps,
+            self_managed_enabled: self.self_managed_enabled,
+            limits: self.limits,
+        })
+    }
+}
+
+/// Phase 1: verifies a client's chain against the managed CA set and the project's PKI and
+/// classifies it (decision rules 1–3).
+#[derive(Debug, Clone)]
+pub struct Verifier {
+    managed: ChainVerifier,
+    project: ChainVerifier,
+    managed_fps: Vec<[u8; 32]>,
+    project_fps: Vec<[u8; 32]>,
+    self_managed_enabled: bool,
+    limits: Limits,
+}
+
+impl Verifier {
+    /// A builder with no anchors, self-managed X.509 disabled, and default limits.
+    pub fn builder() -> VerifierBuilder {
+        VerifierBuilder::default()
+    }
+
+    /// Whether self-managed X.509 is enabled.
+    pub fn self_managed_enabled(&self) -> bool {
+        self.self_managed_enabled
+    }
+
+    /// The managed CA set.
+    pub fn managed_anchors(&self) -> &TrustAnchors {
+        self.managed.anchors()
+    }
+
+    /// The project's PKI (kept while self-managed X.509 is disabled).
+    pub fn project_anchors(&self) -> &TrustAnchors {
+        self.project.anchors()
+    }
+
+    /// Verifies `presented` (leaf first, then any intermediates) at `now` and classifies it.
+    ///
+    /// Rule 1: no certificate → `NoCertificate`. Rule 2: a chain to the managed set is
+    /// `Managed`; to the project's PKI `SelfManaged` when enabled, else `SelfManagedDisabled`;
+    /// to neither, the more specific of the two chain errors. Rule 3: empty subject →
+    /// `EmptySubject`.
+    pub fn verify_client(
+        &self,
+        presented: &[CertificateDer<'_>],
+        now: UnixTime,
+    ) -> Result<VerifiedClient, AuthError> {
+        self.verify_traced(presented, now, &mut Trace::off())
+    }
+
+    /// Which set an anchor (by SHA-256) belongs to under this configuration.
+    pub(crate) fn kind_of_anchor(&self, fingerprint: &[u8; 32]) -> Option<CertificateKind> {
+        if self.managed_fps.contains(fingerprint) {
+            Some(CertificateKind::Managed)
+        } else if self.project_fps.contains(fingerprint) {
+            Some(CertificateKind::SelfManaged)
+        } else {
+            None
+        }
+    }
+
+    /// [`Self::verify_client`], recording each rule into `trace`.
+    pub(crate) fn verify_traced(
+        &self,
+        presented: &[CertificateDer<'_>],
+        now: UnixTime,
+        trace: &mut Trace,
+    ) -> Result<VerifiedClient, AuthError> {
+        if presented.is_empty() {
+            trace.record("certificate", Outcome::Fail, || {
+                "the client presented no certificate".to_owned()
+            });
+            return Err(AuthError::NoCertificate);
+        }
+        trace.record("certificate", Outcome::Pass, || {
+            format!("{} certificate(s) presented", presented.len())
+        });
+        let (chain, kind) = match self.managed.verify_client(presented, now) {
+            Ok(chain) => (chain, CertificateKind::Managed),
+            Err(managed_err) => match self.project.verify_client(presented, now) {
+                Ok(chain) if self.self_managed_enabled => (chain, CertificateKind::SelfManaged),
+                Ok(chain) => {
+                    let anchor = anchor_subject(&self.project, &chain);
+                    trace.record("chain", Outcome::Fail, || {
+                        format!(
+                            "verifies to the project CA \"{anchor}\" only, and self-managed X.509 is disabled (managed CA set: {managed_err})"
+                        )
+                    });
+                    return Err(AuthError::SelfManagedDisabled { anchor });
+                }
+                Err(project_err) => {
+                    let err = self.most_specific(managed_err, project_err);
+                    trace.record("chain", Outcome::Fail, || {
+                        format!("verifies to no trusted CA: {err}")
+                    });
+                    return Err(AuthError::Chain(err));
+                }
+            },
+        };
+        let verifier = match kind {
+            CertificateKind::Managed => &self.managed,
+            CertificateKind::SelfManaged => &self.project,
+        };
+        let anchor = verifier.anchors().iter().nth(chain.anchor_index());
+        let anchor_fingerprint = anchor.map_or([0; 32], |a| *a.fingerprint_sha256);
+        let anchor_subject = anchor.map_or_else(String::new, |a| a.subject.to_owned());
+        trace.record("chain", Outcome::Pass, || {
+            format!(
+                "a path of {} certificate(s) ends at \"{anchor_subject}\" in the {}, so the certificate is {kind}",
+                chain.len(),
+                match kind {
+                    CertificateKind::Managed => "managed CA set",
+                    CertificateKind::SelfManaged => "project's PKI",
+                }
+            )
+        });
+        let subject =
+            DistinguishedName::from_der_with_limits(chain.leaf_subject_der(), &self.limits)
+                .map_err(|e| {
+                    trace.record("subject", Outcome::Fail, || e.to_string());
+                    AuthError::SubjectUnreadable(e)
+                })?;
+        if subject.is_empty() {
+            trace.record("subject", Outcome::Fail, || {
+                "the subject is the empty name".to_owned()
+            });
+            return Err(AuthError::EmptySubject);
+        }
+        trace.record("subject", Outcome::Pass, || format!("\"{subject}\""));
+        let canonical = subject.canonical();
+        Ok(VerifiedClient {
+            chain,
+            kind,
+            subject,
+            canonical,
+            anchor_fingerprint,
+            anchor_subject,
+        })
+    }
+
+    /// The error of the set where path building got further; on a tie, the set the client
+    /// most plausibly belongs to (the project's when self-managed X.509 is enabled).
+    fn most_specific(&self, managed: ChainError, project: ChainError) -> ChainError {
+        let (m, p) = (rank(&managed), rank(&project));
+        if p > m || (p == m && self.self_managed_enabled) {
+            project
+        } else {
+            managed
+        }
+    }
+}
+
+/// How far path building got: "no issuer at all" says least.
+fn rank(e: &ChainError) -> u8 {
+    match e.kind() {
+        "unknown_issuer" => 0,
+        "path_too_deep" => 1,
+        _ => 2,
+    }
+}
+
+fn anchor_subject(verifier: &ChainVerifier, chain: &VerifiedChain) -> String {
+    verifier
+        .anchors()
+        .iter()
+        .nth(chain.anchor_index())
+        .map_or_else(String::new, |a| a.subject.to_owned())
+}
+
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    use fmt::Write as _;
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        let _ = write!(s, "{b:02x}");
+    }
+    s
+}

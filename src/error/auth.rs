@@ -1,0 +1,232 @@
+//! Why a client was not let in: the denials of the decision rules (and the one "could not
+//! decide" outcome, a directory that cannot be reached).
+
+use core::fmt;
+
+use super::{ChainError, DirectoryError, DnError, LdapError, RbacError, RuleFailure};
+
+/// A client refused by [`Verifier::verify_client`](crate::Verifier::verify_client)
+/// or [`Authenticator::authenticate`](crate::Authenticator::authenticate).
+///
+/// `Display` is a sentence for logs and operators; [`AuthError::kind`] a stable name.
+/// Every variant is a denial except [`AuthError::DirectoryUnavailable`], which means the
+/// decision could not be made (and fails closed); [`AuthError::is_undecided`] tells them apart.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum AuthError {
+    /// Rule 1: the client presented no certificate.
+    #[error("the client presented no certificate; X.509 authentication needs one")]
+    NoCertificate,
+    /// Rule 2: the chain verifies to no configured trust anchor (the most specific reason).
+    #[error("the certificate chain is not trusted: {0}")]
+    Chain(ChainError),
+    /// Rule 2: the chain verifies only to the project's PKI, and self-managed X.509 is disabled.
+    #[error(
+        "the certificate was issued by the project's own PKI (trust anchor \"{anchor}\"), but self-managed X.509 authentication is disabled"
+    )]
+    SelfManagedDisabled {
+        /// Subject of the project CA the chain verified to.
+        anchor: String,
+    },
+    /// The client was verified under earlier settings whose trust anchor is no longer configured.
+    #[error(
+        "the certificate was verified against the trust anchor \"{anchor}\", which the current settings no longer trust"
+    )]
+    AnchorNoLongerTrusted {
+        /// Subject of the anchor, as recorded at verification.
+        anchor: String,
+    },
+    /// The leaf's subject could not be read as a distinguished name.
+    #[error("the client certificate's subject cannot be read as a distinguished name: {0}")]
+    SubjectUnreadable(DnError),
+    /// Rule 3: the leaf's subject is the empty name.
+    #[error(
+        "the client certificate has an empty subject, so it names no database user (the name may be only in subjectAltName, which X.509 authentication does not use)"
+    )]
+    EmptySubject,
+    /// Rule 4: the user name the client claimed is not the certificate's subject.
+    #[error("the claimed user \"{claimed}\" does not match the certificate subject \"{subject}\"{}", Reason(reason.as_deref()))]
+    ClaimMismatch {
+        /// The name as the client sent it.
+        claimed: String,
+        /// The certificate subject (RFC 4514).
+        subject: String,
+        /// Why the claim could not even be compared (it is not a DN), when that is the case.
+        reason: Option<String>,
+    },
+    /// Rule 5: the user with this DN exists but is of the other kind.
+    #[error(
+        "the database user \"{user}\" is a {user_kind} X.509 user, but the certificate was issued by {}; a certificate of one kind never logs in as a user of the other",
+        issuer_phrase(*certificate_kind)
+    )]
+    KindMismatch {
+        /// The registered user's name, as typed.
+        user: String,
+        /// The registered user's kind.
+        user_kind: crate::CertificateKind,
+        /// The certificate's classification.
+        certificate_kind: crate::CertificateKind,
+    },
+    /// Rule 5: no database user has the certificate's subject as its name.
+    #[error("no database user is named \"{subject}\"{}", Hint(hint.as_deref()))]
+    UnknownUser {
+        /// The certificate subject (RFC 4514).
+        subject: String,
+        /// What the nearest registered name is and how it differs, when one is close.
+        hint: Option<String>,
+    },
+    /// Rule 6: LDAP authorization is on, and managed certificates cannot connect then.
+    #[error(
+        "LDAP authorization is on, so users of managed X.509 certificates cannot connect (subject \"{subject}\")"
+    )]
+    ManagedBlockedByLdap {
+        /// The certificate subject (RFC 4514).
+        subject: String,
+    },
+    /// Rule 6: no user-to-DN mapping rule produced an LDAP DN.
+    #[error(
+        "no user-to-DN mapping rule maps \"{subject}\" to an LDAP DN ({})",
+        Failures(reasons)
+    )]
+    NoMapping {
+        /// The input of the mapping (the server's username form of the subject).
+        subject: String,
+        /// Each rule's reason, in rule order.
+        reasons: Vec<RuleFailure>,
+    },
+    /// Rule 6: the LDAP user is in no group that is configured for database access.
+    #[error(
+        "the LDAP user \"{ldap_dn}\" is in no group configured for database access (its groups: {})",
+        Groups(groups)
+    )]
+    NotAuthorizedByLdap {
+        /// The mapped LDAP DN.
+        ldap_dn: String,
+        /// The group DNs the directory returned.
+        groups: Vec<String>,
+    },
+    /// Rule 6: the directory answered, but not in a usable way (no entry, several entries,
+    /// too many groups, a DN that is not one).
+    #[error("the LDAP authorization query for \"{ldap_dn}\" failed: {source}")]
+    LdapQueryFailed {
+        /// The mapped LDAP DN (or the subject, when mapping itself failed).
+        ldap_dn: String,
+        /// What went wrong.
+        source: LdapError,
+    },
+    /// Rule 6: the directory could not be reached and no cached answer is fresh enough.
+    /// Not a denial: the decision could not be made, so the login fails closed.
+    #[error(
+        "cannot decide: the LDAP directory is unavailable and no cached answer for \"{ldap_dn}\" is recent enough ({source})"
+    )]
+    DirectoryUnavailable {
+        /// The LDAP DN being looked up (the subject while mapping).
+        ldap_dn: String,
+        /// The directory's failure.
+        source: DirectoryError,
+    },
+    /// Rule 7: the roles could not be resolved (e.g. the union of LDAP groups' roles is above
+    /// the per-user limit).
+    #[error("the user's roles cannot be resolved: {0}")]
+    Roles(RbacError),
+}
+
+impl AuthError {
+    /// A stable machine-readable name of the variant.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            AuthError::NoCertificate => "no_certificate",
+            AuthError::Chain(_) => "chain",
+            AuthError::SelfManagedDisabled { .. } => "self_managed_disabled",
+            AuthError::AnchorNoLongerTrusted { .. } => "anchor_no_longer_trusted",
+            AuthError::SubjectUnreadable(_) => "subject_unreadable",
+            AuthError::EmptySubject => "empty_subject",
+            AuthError::ClaimMismatch { .. } => "claim_mismatch",
+            AuthError::KindMismatch { .. } => "kind_mismatch",
+            AuthError::UnknownUser { .. } => "unknown_user",
+            AuthError::ManagedBlockedByLdap { .. } => "managed_blocked_by_ldap",
+            AuthError::NoMapping { .. } => "no_mapping",
+            AuthError::NotAuthorizedByLdap { .. } => "not_authorized_by_ldap",
+            AuthError::LdapQueryFailed { .. } => "ldap_query_failed",
+            AuthError::DirectoryUnavailable { .. } => "directory_unavailable",
+            AuthError::Roles(_) => "roles",
+        }
+    }
+
+    /// True when no decision could be made (the directory is down): the caller may retry
+    /// later, unlike a denial, which will repeat.
+    pub fn is_undecided(&self) -> bool {
+        matches!(self, AuthError::DirectoryUnavailable { .. })
+    }
+
+    /// The chain error, for [`AuthError::Chain`].
+    pub fn chain_error(&self) -> Option<&ChainError> {
+        match self {
+            AuthError::Chain(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+fn issuer_phrase(kind: crate::CertificateKind) -> &'static str {
+    match kind {
+        crate::CertificateKind::Managed => "the platform's managed CA",
+        crate::CertificateKind::SelfManaged => "the project's own PKI (self-managed)",
+    }
+}
+
+struct Reason<'a>(Option<&'a str>);
+
+impl fmt::Display for Reason<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(r) => write!(f, " (the claim is not a valid DN: {r})"),
+            None => Ok(()),
+        }
+    }
+}
+
+struct Hint<'a>(Option<&'a str>);
+
+impl fmt::Display for Hint<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(h) => write!(f, "; {h}"),
+            None => Ok(()),
+        }
+    }
+}
+
+struct Failures<'a>(&'a [RuleFailure]);
+
+impl fmt::Display for Failures<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0.is_empty() {
+            return f.write_str("no rules");
+        }
+        for (i, r) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str("; ")?;
+            }
+            write!(f, "{r}")?;
+        }
+        Ok(())
+    }
+}
+
+struct Groups<'a>(&'a [String]);
+
+impl fmt::Display for Groups<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0.is_empty() {
+            return f.write_str("none");
+        }
+        for (i, g) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str("; ")?;
+            }
+            write!(f, "\"{g}\"")?;
+        }
+        Ok(())
+    }
+}

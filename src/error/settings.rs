@@ -1,0 +1,193 @@
+//! Why a settings snapshot was refused when built (fail closed: nothing is skipped).
+
+use super::{ConfigError, DnError, LdapConfigError, RbacError, TrustError};
+
+/// A settings snapshot that could not be built. Indices count from 0 in the order the items
+/// were added (the order of `[[users]]` / `[[ldap_groups]]` in a settings file).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SettingsError {
+    /// A CA bundle that does not load.
+    #[error("the {set} CA bundle cannot be loaded: {source}")]
+    Bundle {
+        /// "managed" or "self-managed".
+        set: &'static str,
+        /// Why.
+        source: TrustError,
+    },
+    /// The same CA certificate is in both the managed set and the project's PKI: its clients
+    /// could not be classified.
+    #[error(
+        "the CA \"{subject}\" (SHA-256 {fingerprint}) is in both the managed CA set and the project's PKI; a certificate it issued could not be classified"
+    )]
+    AnchorInBothSets {
+        /// The anchor's subject.
+        subject: String,
+        /// Its SHA-256 fingerprint, hex.
+        fingerprint: String,
+    },
+    /// Self-managed X.509 enabled without a CA bundle.
+    #[error("self-managed X.509 is enabled but no project CA bundle is configured")]
+    SelfManagedWithoutBundle,
+    /// A CRL that does not load.
+    #[error("{0}")]
+    Crl(ConfigError),
+    /// More users than `Limits::max_users`.
+    #[error("{count} database users are configured, the limit is {limit}")]
+    TooManyUsers {
+        /// Users configured.
+        count: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// A user name that is empty.
+    #[error(
+        "user #{index}: the name is empty; an X.509 user is named by its certificate's subject DN"
+    )]
+    EmptyUserName {
+        /// The user's index.
+        index: usize,
+    },
+    /// A user name longer than `Limits::max_username_bytes`.
+    #[error("user #{index}: the name is {len} bytes long, the limit is {limit}")]
+    UserNameTooLong {
+        /// The user's index.
+        index: usize,
+        /// Its length in bytes.
+        len: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// A user name that is not an RFC 4514 DN.
+    #[error("user #{index}: \"{name}\" is not a valid distinguished name: {source}")]
+    InvalidUserName {
+        /// The user's index.
+        index: usize,
+        /// The name as typed.
+        name: String,
+        /// The parser's error.
+        source: DnError,
+    },
+    /// A user name with a control character: it could never match a certificate.
+    #[error(
+        "user #{index}: \"{name}\" contains a control character, so no certificate could ever match it"
+    )]
+    ControlCharacterInUserName {
+        /// The user's index.
+        index: usize,
+        /// The name as typed.
+        name: String,
+    },
+    /// Two users whose names match under DN comparison.
+    #[error(
+        "user #{index}: \"{name}\" names the same DN as user #{first} \"{first_name}\" (names are compared as DNs: case, spacing and escapes do not make them different)"
+    )]
+    DuplicateUser {
+        /// The second user's index.
+        index: usize,
+        /// Its name as typed.
+        name: String,
+        /// The first user's index.
+        first: usize,
+        /// Its name as typed.
+        first_name: String,
+    },
+    /// A self-managed user added while self-managed X.509 is disabled.
+    #[error(
+        "user #{index}: \"{name}\" is a self-managed X.509 user, but self-managed X.509 is disabled; enable it with the project's CA bundle first"
+    )]
+    SelfManagedUserWhileDisabled {
+        /// The user's index.
+        index: usize,
+        /// The name as typed.
+        name: String,
+    },
+    /// A user with more roles than `Limits::max_roles_per_user`.
+    #[error("user #{index}: {count} roles are granted, the limit is {limit}")]
+    TooManyRoles {
+        /// The user's index.
+        index: usize,
+        /// Roles granted.
+        count: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// A user's role grant that is invalid or names an unknown role.
+    #[error("user #{index}: role #{role}: {source}")]
+    UserRole {
+        /// The user's index.
+        index: usize,
+        /// The role's index in the user's list.
+        role: usize,
+        /// Why.
+        source: RbacError,
+    },
+    /// A custom role that is invalid, duplicated, cyclic, or too many.
+    #[error("custom roles: {0}")]
+    CustomRoles(RbacError),
+    /// An LDAP group whose DN does not parse.
+    #[error("LDAP group #{index}: \"{dn}\" is not a valid distinguished name: {source}")]
+    InvalidGroupDn {
+        /// The group's index.
+        index: usize,
+        /// The DN as typed.
+        dn: String,
+        /// The parser's error.
+        source: DnError,
+    },
+    /// Two LDAP groups with matching DNs.
+    #[error("LDAP group #{index}: \"{dn}\" names the same DN as LDAP group #{first}")]
+    DuplicateGroup {
+        /// The second group's index.
+        index: usize,
+        /// Its DN as typed.
+        dn: String,
+        /// The first group's index.
+        first: usize,
+    },
+    /// An LDAP group's role grant that is invalid or names an unknown role.
+    #[error("LDAP group #{index}: role #{role}: {source}")]
+    GroupRole {
+        /// The group's index.
+        index: usize,
+        /// The role's index in the group's list.
+        role: usize,
+        /// Why.
+        source: RbacError,
+    },
+    /// An LDAP setting that does not parse (mapping rule, query template).
+    #[error("LDAP: {0}")]
+    Ldap(LdapConfigError),
+    /// An LDAP cache setting out of range.
+    #[error("LDAP cache: {0}")]
+    LdapCache(&'static str),
+}
+
+impl SettingsError {
+    /// A stable machine-readable name of the variant.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            SettingsError::Bundle { .. } => "bundle",
+            SettingsError::AnchorInBothSets { .. } => "anchor_in_both_sets",
+            SettingsError::SelfManagedWithoutBundle => "self_managed_without_bundle",
+            SettingsError::Crl(_) => "crl",
+            SettingsError::TooManyUsers { .. } => "too_many_users",
+            SettingsError::EmptyUserName { .. } => "empty_user_name",
+            SettingsError::UserNameTooLong { .. } => "user_name_too_long",
+            SettingsError::InvalidUserName { .. } => "invalid_user_name",
+            SettingsError::ControlCharacterInUserName { .. } => "control_character_in_user_name",
+            SettingsError::DuplicateUser { .. } => "duplicate_user",
+            SettingsError::SelfManagedUserWhileDisabled { .. } => {
+                "self_managed_user_while_disabled"
+            }
+            SettingsError::TooManyRoles { .. } => "too_many_roles",
+            SettingsError::UserRole { .. } => "user_role",
+            SettingsError::CustomRoles(_) => "custom_roles",
+            SettingsError::InvalidGroupDn { .. } => "invalid_group_dn",
+            SettingsError::DuplicateGroup { .. } => "duplicate_group",
+            SettingsError::GroupRole { .. } => "group_role",
+            SettingsError::Ldap(_) => "ldap",
+            SettingsError::LdapCache(_) => "ldap_cache",
+        }
+    }
+}

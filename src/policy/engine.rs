@@ -1,0 +1,587 @@
+//! Phase 2: the decision engine (rules 4–7), the principal it produces, and `explain`.
+
+use std::sync::Arc;
+
+use rustls_pki_types::{CertificateDer, UnixTime};
+
+use super::cache::{Clock, GroupCache, SystemClock};
+use super::exec::{TimedDirectory, block_on};
+use super::settings::Settings;
+use crate::classify::{CertificateKind, VerifiedClient};
+use crate::dn::DistinguishedName;
+use crate::error::{AuthError, DirectoryError, LdapError};
+use crate::ldap::Directory;
+use crate::rbac::{Action, PrivilegeSet, Resource, RoleGrant};
+use crate::trace::{Outcome, Step, Trace};
+
+/// An authenticated client: who it is, how it got in, and what it may do.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    user: Arc<str>,
+    kind: CertificateKind,
+    ldap_dn: Option<String>,
+    roles: Arc<[RoleGrant]>,
+    privileges: Arc<PrivilegeSet>,
+    not_after: i64,
+}
+
+impl Principal {
+    /// The user name: the registered DN as typed, or the LDAP DN under LDAP authorization.
+    pub fn user(&self) -> &str {
+        &self.user
+    }
+
+    /// Who issued the certificate.
+    pub fn kind(&self) -> CertificateKind {
+        self.kind
+    }
+
+    /// The LDAP DN the subject mapped to, when LDAP authorization decided.
+    pub fn ldap_dn(&self) -> Option<&str> {
+        self.ldap_dn.as_deref()
+    }
+
+    /// The resolved role grants.
+    pub fn roles(&self) -> &[RoleGrant] {
+        &self.roles
+    }
+
+    /// The role grants as `role@db` strings.
+    pub fn role_names(&self) -> Vec<String> {
+        self.roles.iter().map(ToString::to_string).collect()
+    }
+
+    /// The privileges the roles give.
+    pub fn privileges(&self) -> &PrivilegeSet {
+        &self.privileges
+    }
+
+    /// When the client certificate expires (leaf notAfter, seconds since the Unix epoch):
+    /// a server may end the session then.
+    pub fn certificate_not_after(&self) -> i64 {
+        self.not_after
+    }
+
+    /// Whether the principal may perform `action` on `resource`.
+    #[inline]
+    pub fn is_authorized(&self, action: Action, resource: &Resource) -> bool {
+        self.privileges.is_authorized(action, resource)
+    }
+}
+
+/// A decision with its trace: what [`Authenticator::authenticate`] would answer, and each
+/// step's inputs and outcome.
+#[derive(Debug, Clone)]
+pub struct Decision {
+    /// Whether the client is let in.
+    pub allowed: bool,
+    /// Why not, when it is not.
+    pub error: Option<AuthError>,
+    /// Who it is, when it is.
+    pub principal: Option<Principal>,
+    /// The steps, in order; the last `Fail` step is the one that decided a denial.
+    pub steps: Vec<Step>,
+}
+
+impl Decision {
+    fn new(result: Result<Principal, AuthError>, trace: Trace) -> Decision {
+        let steps = trace.into_steps();
+        match result {
+            Ok(p) => Decision {
+                allowed: true,
+                error: None,
+                principal: Some(p),
+                steps,
+            },
+            Err(e) => Decision {
+                allowed: false,
+                error: Some(e),
+                principal: None,
+                steps,
+            },
+        }
+    }
+}
+
+/// Phase 2: decides who a verified client is, under one settings snapshot.
+///
+/// ```
+/// use x509_dbauth::*;
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let pki = |f: &str| std::fs::read(format!("{}/examples/pki/{f}", env!("CARGO_MANIFEST_DIR")));
+/// let settings = Settings::builder()
+///     .managed_ca(TrustAnchors::from_pem(&pki("managed-ca.pem")?)?)
+///     .enable_self_managed(TrustAnchors::from_pem(&pki("project-root-ca.pem")?)?)
+///     .add_user(UserSpec::new("CN=Jane Doe,O=MongoDB,C=US", CertificateKind::SelfManaged)
+///         .role("readWrite@sales"))
+///     .build()?;
+/// let auth = Authenticator::new(settings.into_arc());
+/// let chain: Vec<CertificateDer> = certificates_from_pem_or_der(&pki("jane-chain.pem")?)?
+///     .into_iter().map(CertificateDer::from).collect();
+/// let at = UnixTime::since_unix_epoch(std::time::Duration::from_secs(1_798_761_600));
+///
+/// // Phase 1, in the TLS handshake: sync, no I/O.
+/// let client = auth.verify_client(&chain, at)?;
+/// // Phase 2, at login (async when LDAP authorization is on).
+/// let principal = auth.authenticate_blocking(&client, None)?;
+/// assert_eq!(principal.user(), "CN=Jane Doe,O=MongoDB,C=US");
+/// assert!(principal.is_authorized(Action::Insert, &Resource::collection("sales", "orders")));
+/// # Ok(()) }
+/// ```
+///
+/// Cheap to share (`Arc<Authenticator>`); to apply new settings, make a new one with
+/// [`Authenticator::with_settings`], which keeps the directory, clock and LDAP cache.
+#[derive(Clone)]
+pub struct Authenticator {
+    settings: Arc<Settings>,
+    directory: Option<Arc<dyn Directory>>,
+    cache: Arc<GroupCache>,
+    clock: Arc<dyn Clock>,
+}
+
+impl core::fmt::Debug for Authenticator {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Authenticator")
+            .field("settings", &self.settings)
+            .field("directory", &self.directory.is_some())
+            .field("clock", &self.clock)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Authenticator {
+    /// An authenticator for `settings`, with no directory and the system clock.
+    pub fn new(settings: Arc<Settings>) -> Authenticator {
+        Authenticator {
+            settings,
+            directory: None,
+            cache: Arc::default(),
+            clock: Arc::new(SystemClock),
+        }
+    }
+
+    /// The LDAP directory used when LDAP authorization is on. Without one, LDAP logins fail
+    /// closed with `DirectoryUnavailable`.
+    #[must_use]
+    pub fn with_directory(mut self, directory: Arc<dyn Directory>) -> Authenticator {
+        self.directory = Some(directory);
+        self
+    }
+
+    /// The clock for LDAP cache ages (default: system time).
+    #[must_use]
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Authenticator {
+        self.clock = clock;
+        self
+    }
+
+    /// The same authenticator (directory, clock, LDAP cache) under new settings.
+    #[must_use]
+    pub fn with_settings(&self, settings: Arc<Settings>) -> Authenticator {
+        Authenticator {
+            settings,
+            ..self.clone()
+        }
+    }
+
+    /// The settings snapshot.
+    pub fn settings(&self) -> &Arc<Settings> {
+        &self.settings
+    }
+
+    /// Phase 1 under these settings: see [`crate::Verifier::verify_client`].
+    pub fn verify_client(
+        &self,
+        presented: &[CertificateDer<'_>],
+        now: UnixTime,
+    ) -> Result<VerifiedClient, AuthError> {
+        self.settings.verifier().verify_client(presented, now)
+    }
+
+    /// Phase 2: the principal for `client`, or why not (decision rules 4–7).
+    ///
+    /// `claimed_user` is the user name the client sent, if any. Awaits the directory only
+    /// when LDAP authorization is on.
+    pub async fn authenticate(
+        &self,
+        client: &VerifiedClient,
+        claimed_user: Option<&str>,
+    ) -> Result<Principal, AuthError> {
+        self.decide(client, claimed_user, &mut Trace::off()).await
+    }
+
+    /// [`Self::authenticate`] for callers without an async runtime; the LDAP timeout applies.
+    pub fn authenticate_blocking(
+        &self,
+        client: &VerifiedClient,
+        claimed_user: Option<&str>,
+    ) -> Result<Principal, AuthError> {
+        block_on(self.authenticate(client, claimed_user))
+    }
+
+    /// Both phases, recording every step: the same decision as `verify_client` followed by
+    /// `authenticate`, with its trace.
+    pub async fn explain(
+        &self,
+        presented: &[CertificateDer<'_>],
+        now: UnixTime,
+        claimed_user: Option<&str>,
+    ) -> Decision {
+        let mut trace = Trace::on();
+        let result = match self
+            .settings
+            .verifier()
+            .verify_traced(presented, now, &mut trace)
+        {
+            Ok(client) => self.decide(&client, claimed_user, &mut trace).await,
+            Err(e) => Err(e),
+        };
+        Decision::new(result, trace)
+    }
+
+    /// [`Self::explain`] for callers without an async runtime.
+    pub fn explain_blocking(
+        &self,
+        presented: &[CertificateDer<'_>],
+        now: UnixTime,
+        claimed_user: Option<&str>,
+    ) -> Decision {
+        block_on(self.explain(presented, now, claimed_user))
+    }
+
+    /// Phase 2 only, recording every step.
+    pub async fn explain_verified(
+        &self,
+        client: &VerifiedClient,
+        claimed_user: Option<&str>,
+    ) -> Decision {
+        let mut trace = Trace::on();
+        let result = self.decide(client, claimed_user, &mut trace).await;
+        Decision::new(result, trace)
+    }
+
+    /// The engine: one code path for `authenticate` and `explain`.
+    async fn decide(
+        &self,
+        client: &VerifiedClient,
+        claimed_user: Option<&str>,
+        trace: &mut Trace,
+    ) -> Result<Principal, AuthError> {
+        let s = &*self.settings;
+        // The client may have been verified under an earlier snapshot: classify it again.
+        let kind = match s.verifier().kind_of_anchor(client.anchor_fingerprint()) {
+            Some(CertificateKind::SelfManaged) if !s.self_managed_enabled() => {
+                trace.record("kind", Outcome::Fail, || {
+                    "self-managed X.509 is disabled in the current settings".to_owned()
+                });
+                return Err(AuthError::SelfManagedDisabled {
+                    anchor: client.anchor_subject().to_owned(),
+                });
+            }
+            Some(kind) => kind,
+            None => {
+                trace.record("kind", Outcome::Fail, || {
+                    format!(
+                        "the trust anchor \"{}\" is in neither CA set of the current settings",
+                        client.anchor_subject()
+                    )
+                });
+                return Err(AuthError::AnchorNoLongerTrusted {
+                    anchor: client.anchor_subject().to_owned(),
+                });
+            }
+        };
+        trace.record("kind", Outcome::Pass, || {
+            format!(
+                "{kind} certificate (trust anchor \"{}\")",
+                client.anchor_subject()
+            )
+        });
+        check_claim(client, claimed_user, s, trace)?;
+        if s.ldap_authorization() {
+            self.ldap(client, kind, trace).await
+        } else {
+            trace.record("ldap_authorization", Outcome::Skip, || {
+                "LDAP authorization is off; database users decide".to_owned()
+            });
+            database_user(client, kind, s, trace)
+        }
+    }
+
+    /// Rule 6: LDAP authorization.
+    async fn ldap(
+        &self,
+        client: &VerifiedClient,
+        kind: CertificateKind,
+        trace: &mut Trace,
+    ) -> Result<Principal, AuthError> {
+        let s = &*self.settings;
+        if kind == CertificateKind::Managed {
+            trace.record("ldap_authorization", Outcome::Fail, || {
+                "LDAP authorization is on, and managed certificates cannot connect then".to_owned()
+            });
+            return Err(AuthError::ManagedBlockedByLdap {
+                subject: client.subject().to_string(),
+            });
+        }
+        trace.record("ldap_authorization", Outcome::Pass, || {
+            "LDAP authorization is on; LDAP groups decide the roles".to_owned()
+        });
+        let input = client.subject().server_username();
+        let Some(directory) = self.directory.as_deref() else {
+            trace.record("ldap_mapping", Outcome::Fail, || {
+                "no LDAP directory is configured".to_owned()
+            });
+            return Err(AuthError::DirectoryUnavailable {
+                ldap_dn: input,
+                source: DirectoryError::Unavailable {
+                    reason: "no directory is configured".to_owned(),
+                },
+            });
+        };
+        let cfg = s.ldap_cache();
+        let timed = TimedDirectory {
+            inner: directory,
+            timeout: cfg.timeout,
+        };
+        let mapping = s.user_to_dn_mapping();
+        let cn = client.subject().common_name();
+        let ldap_dn = match mapping.map(&input, cn.as_deref(), &timed).await {
+            Ok(dn) => dn,
+            Err(e) => {
+                trace.record("ldap_mapping", Outcome::Fail, || e.to_string());
+                return Err(match e {
+                    LdapError::NoMapping { subject, failures } => AuthError::NoMapping {
+                        subject,
+                        reasons: failures,
+                    },
+                    LdapError::Directory(source) => AuthError::DirectoryUnavailable {
+                        ldap_dn: input,
+                        source,
+                    },
+                    other => AuthError::LdapQueryFailed {
+                        ldap_dn: input,
+                        source: other,
+                    },
+                });
+            }
+        };
+        trace.record("ldap_mapping", Outcome::Pass, || {
+            match mapping.rules().len() {
+                0 => format!("no mapping rules: the subject \"{input}\" is the LDAP DN"),
+                n => format!("\"{input}\" maps to \"{ldap_dn}\" ({n} rule(s))"),
+            }
+        });
+
+        let template = s.query_template();
+        let key = match DistinguishedName::parse(&ldap_dn) {
+            Ok(dn) => format!("{template}\n{}", dn.canonical()),
+            Err(_) => format!("{template}\n{ldap_dn}"),
+        };
+        let now = self.clock.now().as_secs();
+        let cached = self.cache.get(&key);
+        let age = |fetched: u64| now.saturating_sub(fetched);
+        let groups: Arc<[String]> = match cached {
+            Some(c) if age(c.fetched_at) < cfg.refresh.as_secs() => {
+                trace.record("ldap_query", Outcome::Pass, || {
+                    format!(
+                        "cached answer from {} s ago (refreshed every {} s): {}",
+                        age(c.fetched_at),
+                        cfg.refresh.as_secs(),
+                        list(&c.groups)
+                    )
+                });
+                c.groups
+            }
+            _ => match template
+                .fetch_groups(&timed, &ldap_dn, &input, s.limits())
+                .await
+            {
+                Ok(groups) => {
+                    let groups: Arc<[String]> = groups.into();
+                    self.cache
+                        .put(key, Arc::clone(&groups), now, cfg.staleness.as_secs());
+                    trace.record("ldap_query", Outcome::Pass, || {
+                        format!(
+                            "query `{template}` for \"{ldap_dn}\" returned {}",
+                            list(&groups)
+                        )
+                    });
+                    groups
+                }
+                Err(LdapError::Directory(source)) => match cached {
+                    Some(c) if age(c.fetched_at) < cfg.staleness.as_secs() => {
+                        trace.record("ldap_query", Outcome::Pass, || {
+                            format!(
+                                "the directory failed ({source}); using the cached answer from {} s ago (staleness window {} s): {}",
+                                age(c.fetched_at),
+                                cfg.staleness.as_secs(),
+                                list(&c.groups)
+                            )
+                        });
+                        c.groups
+                    }
+                    _ => {
+                        trace.record("ldap_query", Outcome::Fail, || {
+                            format!(
+                                "the directory failed ({source}) and no cached answer is younger than {} s",
+                                cfg.staleness.as_secs()
+                            )
+                        });
+                        return Err(AuthError::DirectoryUnavailable { ldap_dn, source });
+                    }
+                },
+                Err(source) => {
+                    self.cache.remove(&key);
+                    trace.record("ldap_query", Outcome::Fail, || source.to_string());
+                    return Err(AuthError::LdapQueryFailed { ldap_dn, source });
+                }
+            },
+        };
+
+        let mut grants: Vec<RoleGrant> = Vec::new();
+        let mut matched: Vec<&str> = Vec::new();
+        for g in groups.iter() {
+            let Ok(dn) = DistinguishedName::parse_with_limits(g, s.limits()) else {
+                continue;
+            };
+            if let Some(group) = s.ldap_group(&dn.canonical()) {
+                matched.push(group.dn());
+                for r in group.roles() {
+                    if !grants.contains(r) {
+                        grants.push(r.clone());
+                    }
+                }
+            }
+        }
+        if matched.is_empty() {
+            trace.record("ldap_groups", Outcome::Fail, || {
+                format!("none of {} is a configured LDAP group", list(&groups))
+            });
+            return Err(AuthError::NotAuthorizedByLdap {
+                ldap_dn,
+                groups: groups.to_vec(),
+            });
+        }
+        trace.record("ldap_groups", Outcome::Pass, || {
+            format!("configured groups matched: {}", list(&matched))
+        });
+        let privileges = s.resolve(&grants).map_err(|e| {
+            trace.record("roles", Outcome::Fail, || e.to_string());
+            AuthError::Roles(e)
+        })?;
+        trace.record("roles", Outcome::Pass, || roles_detail(&grants));
+        Ok(Principal {
+            user: ldap_dn.as_str().into(),
+            kind,
+            ldap_dn: Some(ldap_dn),
+            roles: grants.into(),
+            privileges: Arc::new(privileges),
+            not_after: client.not_after(),
+        })
+    }
+}
+
+/// Rule 4: a claimed user name must match the subject.
+fn check_claim(
+    client: &VerifiedClient,
+    claimed_user: Option<&str>,
+    s: &Settings,
+    trace: &mut Trace,
+) -> Result<(), AuthError> {
+    let Some(claimed) = claimed_user else {
+        trace.record("claimed_user", Outcome::Skip, || {
+            "no user name claimed; the subject names the user".to_owned()
+        });
+        return Ok(());
+    };
+    // The claim is client input: keep at most a username's worth of it in the error (logs).
+    let limit = s.limits().max_username_bytes;
+    let shown = if claimed.len() > limit {
+        let mut end = limit;
+        while !claimed.is_char_boundary(end) {
+            end = end.saturating_sub(1);
+        }
+        format!("{}…", claimed.get(..end).unwrap_or_default())
+    } else {
+        claimed.to_owned()
+    };
+    let mismatch = |reason: Option<String>| AuthError::ClaimMismatch {
+        claimed: shown.clone(),
+        subject: client.subject().to_string(),
+        reason,
+    };
+    let err = match DistinguishedName::parse_with_limits(claimed, s.limits()) {
+        Ok(dn) if dn.matches(client.subject()) => {
+            trace.record("claimed_user", Outcome::Pass, || {
+                format!("\"{claimed}\" matches the subject")
+            });
+            return Ok(());
+        }
+        Ok(_) => mismatch(None),
+        Err(e) => mismatch(Some(e.to_string())),
+    };
+    trace.record("claimed_user", Outcome::Fail, || err.to_string());
+    Err(err)
+}
+
+/// Rule 5: the database user named by the subject, of the certificate's kind.
+fn database_user(
+    client: &VerifiedClient,
+    kind: CertificateKind,
+    s: &Settings,
+    trace: &mut Trace,
+) -> Result<Principal, AuthError> {
+    let Some(user) = s.users().get(client.canonical_subject()) else {
+        let err = AuthError::UnknownUser {
+            subject: client.subject().to_string(),
+            hint: s.users().hint(client.subject()),
+        };
+        trace.record("user", Outcome::Fail, || err.to_string());
+        return Err(err);
+    };
+    if user.kind() != kind {
+        let err = AuthError::KindMismatch {
+            user: user.name().to_owned(),
+            user_kind: user.kind(),
+            certificate_kind: kind,
+        };
+        trace.record("user", Outcome::Fail, || err.to_string());
+        return Err(err);
+    }
+    trace.record("user", Outcome::Pass, || {
+        format!("database user \"{}\" ({})", user.name(), user.kind())
+    });
+    trace.record("roles", Outcome::Pass, || roles_detail(user.roles()));
+    let (name, roles, privileges) = user.shared();
+    Ok(Principal {
+        user: name,
+        kind,
+        ldap_dn: None,
+        roles,
+        privileges,
+        not_after: client.not_after(),
+    })
+}
+
+fn roles_detail(grants: &[RoleGrant]) -> String {
+    if grants.is_empty() {
+        return "no roles".to_owned();
+    }
+    grants
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn list<S: AsRef<str>>(items: &[S]) -> String {
+    if items.is_empty() {
+        return "no groups".to_owned();
+    }
+    items
+        .iter()
+        .map(|s| format!("\"{}\"", s.as_ref()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}

@@ -1,0 +1,94 @@
+//! The decision trace: each step of a decision with its outcome, recorded only when asked for.
+//!
+//! `authenticate` and `explain` run the same engine; the engine records into a [`Trace`] that
+//! is off for `authenticate`, so the details (formatted strings) are never built there.
+
+use core::fmt;
+
+/// How one step of a decision ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Outcome {
+    /// The step's condition held; the decision went on.
+    Pass,
+    /// The step refused the client (or could not decide); the decision stopped here.
+    Fail,
+    /// The step did not apply (e.g. no claimed user, LDAP authorization off).
+    Skip,
+}
+
+impl Outcome {
+    /// `"pass"`, `"fail"` or `"skip"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Pass => "pass",
+            Outcome::Fail => "fail",
+            Outcome::Skip => "skip",
+        }
+    }
+}
+
+impl fmt::Display for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One step of a decision: which rule, how it ended, and its inputs and result as a sentence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Step {
+    /// The step's stable name, e.g. `"chain"`, `"claimed_user"`, `"ldap_groups"`.
+    pub step: &'static str,
+    /// How it ended.
+    pub outcome: Outcome,
+    /// Inputs and result, for people.
+    pub detail: String,
+}
+
+impl fmt::Display for Step {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "[{}] {}: {}", self.outcome, self.step, self.detail)
+    }
+}
+
+/// Where the engine records steps; a no-op unless created with [`Trace::on`].
+#[derive(Debug, Default)]
+pub(crate) struct Trace {
+    steps: Option<Vec<Step>>,
+}
+
+impl Trace {
+    /// A trace that records nothing.
+    pub(crate) fn off() -> Trace {
+        Trace { steps: None }
+    }
+
+    /// A trace that records every step.
+    pub(crate) fn on() -> Trace {
+        Trace {
+            steps: Some(Vec::new()),
+        }
+    }
+
+    /// Records a step; `detail` is only called when the trace is on.
+    #[inline]
+    pub(crate) fn record(
+        &mut self,
+        step: &'static str,
+        outcome: Outcome,
+        detail: impl FnOnce() -> String,
+    ) {
+        if let Some(steps) = &mut self.steps {
+            steps.push(Step {
+                step,
+                outcome,
+                detail: detail(),
+            });
+        }
+    }
+
+    /// The recorded steps (empty when off).
+    pub(crate) fn into_steps(self) -> Vec<Step> {
+        self.steps.unwrap_or_default()
+    }
+}

@@ -1,0 +1,456 @@
+//! Database users: a DN name (as typed), a kind, roles; a registry keyed by canonical DN.
+//!
+//! Names are compared as DNs (RFC 4517 `distinguishedNameMatch`), so `CN=Jane Doe,O=MongoDB`
+//! and `cn=jane  doe, o=mongodb` are the same user and cannot both be registered. When no user
+//! matches a subject, [`UserRegistry::hint`] names the nearest registered DN and why it differs.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use crate::classify::CertificateKind;
+use crate::dn::{CanonicalDn, DistinguishedName};
+use crate::error::SettingsError;
+use crate::limits::Limits;
+use crate::rbac::{PrivilegeSet, RoleCatalog, RoleGrant};
+
+/// A database user as configured, before validation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserSpec {
+    /// The DN, as the admin typed it.
+    pub name: String,
+    /// Which certificates may log in as this user.
+    pub kind: CertificateKind,
+    /// Role grants, `role@db` or `role@db.collection`.
+    pub roles: Vec<String>,
+}
+
+impl UserSpec {
+    /// A user with no roles yet.
+    pub fn new(name: impl Into<String>, kind: CertificateKind) -> UserSpec {
+        UserSpec {
+            name: name.into(),
+            kind,
+            roles: Vec::new(),
+        }
+    }
+
+    /// Adds a role grant (checked when the settings are built).
+    #[must_use]
+    pub fn role(mut self, grant: impl Into<String>) -> UserSpec {
+        self.roles.push(grant.into());
+        self
+    }
+}
+
+/// A validated database user with its resolved privileges.
+#[derive(Debug, Clone)]
+pub struct DatabaseUser {
+    name: Arc<str>,
+    dn: DistinguishedName,
+    kind: CertificateKind,
+    roles: Arc<[RoleGrant]>,
+    privileges: Arc<PrivilegeSet>,
+}
+
+impl DatabaseUser {
+    /// The name as typed.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The name, parsed.
+    pub fn dn(&self) -> &DistinguishedName {
+        &self.dn
+    }
+
+    /// Which certificates may log in as this user.
+    pub fn kind(&self) -> CertificateKind {
+        self.kind
+    }
+
+    /// The role grants.
+    pub fn roles(&self) -> &[RoleGrant] {
+        &self.roles
+    }
+
+    /// The resolved privileges.
+    pub fn privileges(&self) -> &PrivilegeSet {
+        &self.privileges
+    }
+
+    pub(crate) fn shared(&self) -> (Arc<str>, Arc<[RoleGrant]>, Arc<PrivilegeSet>) {
+        (
+            Arc::clone(&self.name),
+            Arc::clone(&self.roles),
+            Arc::clone(&self.privileges),
+        )
+    }
+}
+
+/// The database users of one settings snapshot, keyed by canonical DN.
+#[derive(Debug, Clone, Default)]
+pub struct UserRegistry {
+    users: Vec<DatabaseUser>,
+    index: HashMap<CanonicalDn, usize>,
+}
+
+/// Parses role grant strings; `Err((position, error))` for the first bad one.
+pub(crate) fn parse_grants(
+    roles: &[String],
+    catalog: &RoleCatalog,
+) -> Result<Vec<RoleGrant>, (usize, crate::error::RbacError)> {
+    let mut grants = Vec::with_capacity(roles.len());
+    for (i, r) in roles.iter().enumerate() {
+        let g: RoleGrant = r.parse().map_err(|e| (i, e))?;
+        // Resolving alone catches unknown roles and custom roles outside `admin`.
+        catalog
+            .resolve(core::slice::from_ref(&g))
+            .map_err(|e| (i, e))?;
+        grants.push(g);
+    }
+    Ok(grants)
+}
+
+impl UserRegistry {
+    /// Validates `specs` in order: limits, DN syntax, duplicates (by canonical DN), kind
+    /// against `self_managed_enabled`, role grants against `catalog`.
+    pub fn build(
+        specs: &[UserSpec],
+        catalog: &RoleCatalog,
+        limits: &Limits,
+        self_managed_enabled: bool,
+    ) -> Result<UserRegistry, SettingsError> {
+        let flagged: Vec<(UserSpec, bool)> = specs.iter().map(|s| (s.clone(), false)).collect();
+        UserRegistry::build_flagged(&flagged, catalog, limits, self_managed_enabled)
+    }
+
+    /// [`Self::build`] where each user says whether it is kept from an earlier snapshot: a kept
+    /// self-managed user survives disabling self-managed X.509 (only adding one is refused).
+    pub(crate) fn build_flagged(
+        specs: &[(UserSpec, bool)],
+        catalog: &RoleCatalog,
+        limits: &Limits,
+        self_managed_enabled: bool,
+    ) -> Result<UserRegistry, SettingsError> {
+        if specs.len() > limits.max_users {
+            return Err(SettingsError::TooManyUsers {
+                count: specs.len(),
+                limit: limits.max_users,
+            });
+        }
+        let mut reg = UserRegistry {
+            users: Vec::with_capacity(specs.len()),
+            index: HashMap::with_capacity(specs.len()),
+        };
+        for (index, (spec, kept)) in specs.iter().enumerate() {
+            let name = spec.name.as_str();
+            if name.trim().is_empty() {
+                return Err(SettingsError::EmptyUserName { index });
+            }
+            if name.len() > limits.max_username_bytes {
+                return Err(SettingsError::UserNameTooLong {
+                    index,
+                    len: name.len(),
+                    limit: limits.max_username_bytes,
+                });
+            }
+            let dn = DistinguishedName::parse_with_limits(name, limits).map_err(|source| {
+                SettingsError::InvalidUserName {
+                    index,
+                    name: name.to_owned(),
+                    source,
+                }
+            })?;
+            if dn.has_control_characters() {
+                return Err(SettingsError::ControlCharacterInUserName {
+                    index,
+                    name: name.to_owned(),
+                });
+            }
+            let key = dn.canonical();
+            if let Some(&first) = reg.index.get(&key) {
+                return Err(SettingsError::DuplicateUser {
+                    index,
+                    name: name.to_owned(),
+                    first,
+                    first_name: reg
+                        .users
+                        .get(first)
+                        .map_or_else(String::new, |u| u.name().to_owned()),
+                });
+            }
+            if spec.kind == CertificateKind::SelfManaged && !self_managed_enabled && !kept {
+                return Err(SettingsError::SelfManagedUserWhileDisabled {
+                    index,
+                    name: name.to_owned(),
+                });
+            }
+            if spec.roles.len() > limits.max_roles_per_user {
+                return Err(SettingsError::TooManyRoles {
+                    index,
+                    count: spec.roles.len(),
+                    limit: limits.max_roles_per_user,
+                });
+            }
+            let grants = parse_grants(&spec.roles, catalog).map_err(|(role, source)| {
+                SettingsError::UserRole {
+                    index,
+                    role,
+                    source,
+                }
+            })?;
+            let privileges =
+                catalog
+                    .resolve(&grants)
+                    .map_err(|source| SettingsError::UserRole {
+                        index,
+                        role: 0,
+                        source,
+                    })?;
+            reg.index.insert(key, reg.users.len());
+            reg.users.push(DatabaseUser {
+                name: name.into(),
+                dn,
+                kind: spec.kind,
+                roles: grants.into(),
+                privileges: Arc::new(privileges),
+            });
+        }
+        Ok(reg)
+    }
+
+    /// The user whose name matches `key`.
+    pub fn get(&self, key: &CanonicalDn) -> Option<&DatabaseUser> {
+        self.index.get(key).and_then(|&i| self.users.get(i))
+    }
+
+    /// Users in the order they were added.
+    pub fn iter(&self) -> impl Iterator<Item = &DatabaseUser> {
+        self.users.iter()
+    }
+
+    /// Number of users.
+    pub fn len(&self) -> usize {
+        self.users.len()
+    }
+
+    /// Whether there are no users.
+    pub fn is_empty(&self) -> bool {
+        self.users.is_empty()
+    }
+
+    /// For a subject no user matches: the nearest registered name and how it differs
+    /// (RDN order reversed, spacing, letter case, or merely closest), if one is close.
+    pub fn hint(&self, subject: &DistinguishedName) -> Option<String> {
+        nearest(subject, self.users.iter().map(|u| (u.name(), u.dn())))
+    }
+}
+
+/// Longest canonical name compared by edit distance for a hint.
+const HINT_MAX_BYTES: usize = 256;
+
+/// The hint for `subject` among `(name as typed, parsed)` candidates.
+pub(crate) fn nearest<'a>(
+    subject: &DistinguishedName,
+    candidates: impl Iterator<Item = (&'a str, &'a DistinguishedName)>,
+) -> Option<String> {
+    let s_canon = subject.canonical().to_string();
+    let s_parts = rdn_parts(&s_canon);
+    let s_text = subject.to_string();
+    let mut best: Option<(usize, &str)> = None;
+    for (name, dn) in candidates {
+        let c_canon = dn.canonical().to_string();
+        let c_parts = rdn_parts(&c_canon);
+        if s_parts.len() > 1 && s_parts.iter().rev().eq(c_parts.iter()) {
+            return Some(format!(
+                "the registered user \"{name}\" has the same RDNs in reverse order; names are compared in order, and the certificate's subject reads \"{s_text}\""
+            ));
+        }
+        if squeeze(&s_canon) == squeeze(&c_canon) {
+            return Some(format!(
+                "the registered user \"{name}\" differs only in spacing inside a value"
+            ));
+        }
+        if s_text.to_lowercase() == dn.to_string().to_lowercase() {
+            return Some(format!(
+                "the registered user \"{name}\" differs only in letter case, in a value that is compared exactly"
+            ));
+        }
+        // Edit distance is quadratic: only for names of ordinary length (the hint is a
+        // courtesy on the failure path and must not become a cost an attacker can raise).
+        if s_canon.len() > HINT_MAX_BYTES || c_canon.len() > HINT_MAX_BYTES {
+            continue;
+        }
+        let d = distance(&s_canon, &c_canon);
+        if best.is_none_or(|(bd, _)| d < bd) {
+            best = Some((d, name));
+        }
+    }
+    let (d, name) = best?;
+    // Close means at most a quarter of the name (and at least 3 edits) differs.
+    let close = d <= (s_canon.chars().count() / 4).max(3);
+    close.then(|| format!("the nearest registered user is \"{name}\""))
+}
+
+/// RDN strings of an RFC 4514 text, split at unescaped commas.
+pub(crate) fn rdn_parts(s: &str) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let mut start = 0;
+    let mut escaped = false;
+    for (i, c) in s.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' => escaped = true,
+            ',' => {
+                parts.push(s.get(start..i).unwrap_or_default());
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    parts.push(s.get(start..).unwrap_or_default());
+    parts
+}
+
+fn squeeze(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// Levenshtein distance over characters; names are at most `max_username_bytes` long.
+fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for (i, ca) in a.chars().enumerate() {
+        if let Some(first) = cur.first_mut() {
+            *first = i + 1;
+        }
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev.get(j).copied().unwrap_or(0) + usize::from(ca != *cb);
+            let del = prev.get(j + 1).copied().unwrap_or(0) + 1;
+            let ins = cur.get(j).copied().unwrap_or(0) + 1;
+            if let Some(slot) = cur.get_mut(j + 1) {
+                *slot = sub.min(del).min(ins);
+            }
+        }
+        core::mem::swap(&mut prev, &mut cur);
+    }
+    prev.last().copied().unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dn(s: &str) -> DistinguishedName {
+        s.parse().unwrap()
+    }
+
+    fn reg(names: &[&str]) -> UserRegistry {
+        let specs: Vec<UserSpec> = names
+            .iter()
+            .map(|n| UserSpec::new(*n, CertificateKind::Managed).role("read@sales"))
+            .collect();
+        UserRegistry::build(
+            &specs,
+            &RoleCatalog::builtin_only(),
+            &Limits::DEFAULT,
+            false,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn hints_name_the_difference() {
+        let r = reg(&["CN=Jane Doe,O=MongoDB,C=US", "CN=myuser"]);
+        assert_eq!(
+            r.hint(&dn("C=US,O=MongoDB,CN=Jane Doe")).unwrap(),
+            "the registered user \"CN=Jane Doe,O=MongoDB,C=US\" has the same RDNs in reverse order; names are compared in order, and the certificate's subject reads \"C=US,O=MongoDB,CN=Jane Doe\""
+        );
+        assert_eq!(
+            r.hint(&dn("CN=JaneDoe,O=MongoDB,C=US")).unwrap(),
+            "the registered user \"CN=Jane Doe,O=MongoDB,C=US\" differs only in spacing inside a value"
+        );
+        assert_eq!(
+            r.hint(&dn("CN=Jane Do,O=MongoDB,C=US")).unwrap(),
+            "the nearest registered user is \"CN=Jane Doe,O=MongoDB,C=US\""
+        );
+        assert_eq!(r.hint(&dn("CN=Somebody Else,O=Other Corp,C=FR")), None);
+    }
+
+    #[test]
+    fn duplicates_are_found_by_canonical_dn() {
+        let specs = [
+            UserSpec::new("CN=Jane Doe,O=MongoDB", CertificateKind::Managed),
+            UserSpec::new("cn=jane  doe, o=mongodb", CertificateKind::Managed),
+        ];
+        let e = UserRegistry::build(&specs, &RoleCatalog::builtin_only(), &Limits::DEFAULT, true)
+            .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "user #1: \"cn=jane  doe, o=mongodb\" names the same DN as user #0 \"CN=Jane Doe,O=MongoDB\" (names are compared as DNs: case, spacing and escapes do not make them different)"
+        );
+    }
+
+    #[test]
+    fn each_limit_is_a_typed_error() {
+        let cat = RoleCatalog::builtin_only();
+        let l = Limits::DEFAULT;
+        let many: Vec<UserSpec> = (0..101)
+            .map(|i| UserSpec::new(format!("CN=u{i}"), CertificateKind::Managed))
+            .collect();
+        assert_eq!(
+            UserRegistry::build(&many, &cat, &l, true)
+                .unwrap_err()
+                .kind(),
+            "too_many_users"
+        );
+        let long = UserSpec::new(format!("CN={}", "a".repeat(1022)), CertificateKind::Managed);
+        assert_eq!(
+            UserRegistry::build(&[long], &cat, &l, true).unwrap_err(),
+            SettingsError::UserNameTooLong {
+                index: 0,
+                len: 1025,
+                limit: 1024
+            }
+        );
+        let mut roles = UserSpec::new("CN=r", CertificateKind::Managed);
+        for i in 0..101 {
+            roles = roles.role(format!("read@db{i}"));
+        }
+        assert_eq!(
+            UserRegistry::build(&[roles], &cat, &l, true)
+                .unwrap_err()
+                .kind(),
+            "too_many_roles"
+        );
+        let sm = UserSpec::new("CN=s", CertificateKind::SelfManaged);
+        assert_eq!(
+            UserRegistry::build(&[sm], &cat, &l, false)
+                .unwrap_err()
+                .kind(),
+            "self_managed_user_while_disabled"
+        );
+        let bad = UserSpec::new("CN=x,,", CertificateKind::Managed);
+        assert_eq!(
+            UserRegistry::build(&[bad], &cat, &l, true)
+                .unwrap_err()
+                .kind(),
+            "invalid_user_name"
+        );
+        let role = UserSpec::new("CN=x", CertificateKind::Managed).role("nosuchrole@admin");
+        assert_eq!(
+            UserRegistry::build(&[role], &cat, &l, true)
+                .unwrap_err()
+                .kind(),
+            "user_role"
+        );
+        let nul = UserSpec::new("CN=admin\\00", CertificateKind::Managed);
+        assert_eq!(
+            UserRegistry::build(&[nul], &cat, &l, true)
+                .unwrap_err()
+                .kind(),
+            "control_character_in_user_name"
+        );
+    }
+}
