@@ -245,6 +245,10 @@ fn rule4_claimed_user_must_match_the_subject() {
     // Reversed order is a different name.
     let e = err(login(&a, &jane, Some("C=US,O=MongoDB,CN=Jane Doe")));
     assert_eq!(e.kind(), "claim_mismatch");
+    assert_eq!(
+        e.to_string(),
+        "the claimed user \"C=US,O=MongoDB,CN=Jane Doe\" does not match the certificate subject \"CN=Jane Doe,O=MongoDB,C=US\" (it lists the subject's RDNs in reverse order; RFC 4514 text starts with the most specific RDN)"
+    );
     // An unparsable claim: a mismatch, with the parser's reason.
     let e = err(login(&a, &jane, Some("Jane Doe")));
     assert_eq!(e.kind(), "claim_mismatch");

@@ -51,7 +51,8 @@ pub enum AuthError {
         claimed: String,
         /// The certificate subject (RFC 4514).
         subject: String,
-        /// Why the claim could not even be compared (it is not a DN), when that is the case.
+        /// How they differ, when that can be said: the claim is not a DN, or it lists the
+        /// subject's RDNs in reverse order.
         reason: Option<String>,
     },
     /// Rule 5: the user with this DN exists but is of the other kind.
@@ -180,7 +181,7 @@ struct Reason<'a>(Option<&'a str>);
 impl fmt::Display for Reason<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.0 {
-            Some(r) => write!(f, " (the claim is not a valid DN: {r})"),
+            Some(r) => write!(f, " ({r})"),
             None => Ok(()),
         }
     }

@@ -518,11 +518,24 @@ fn check_claim(
             });
             return Ok(());
         }
-        Ok(_) => mismatch(None),
-        Err(e) => mismatch(Some(e.to_string())),
+        Ok(dn) => mismatch(reversed_order(&dn, client.subject())),
+        Err(e) => mismatch(Some(format!("the claim is not a valid DN: {e}"))),
     };
     trace.record("claimed_user", Outcome::Fail, || err.to_string());
     Err(err)
+}
+
+/// The most common reason a typed name differs from a certificate's: the RDNs were written
+/// in DER order (`C=US,...,CN=x`), as `openssl x509 -subject` prints them by default.
+fn reversed_order(claimed: &DistinguishedName, subject: &DistinguishedName) -> Option<String> {
+    let (c, s) = (
+        claimed.canonical().to_string(),
+        subject.canonical().to_string(),
+    );
+    let (c, s) = (crate::users::rdn_parts(&c), crate::users::rdn_parts(&s));
+    (c.len() > 1 && c.iter().rev().eq(s.iter())).then(|| {
+        "it lists the subject's RDNs in reverse order; RFC 4514 text starts with the most specific RDN".to_owned()
+    })
 }
 
 /// Rule 5: the database user named by the subject, of the certificate's kind.
