@@ -279,8 +279,10 @@ impl<'a> Crl<'a> {
                 let mut mask = 0;
                 let mut r = Reader::new(cdp);
                 while let Ok(dp) = r.nested(tag::SEQUENCE) {
+                    // A distribution point that cannot be read matches nothing (fail closed:
+                    // with require_crl its reasons stay uncovered).
                     let Ok((names, dp_mask)) = read_dp(dp, issuer_subject) else {
-                        break;
+                        continue;
                     };
                     // §6.3.3 (b)(2)(i): one IDP name must match one of the DP's names; an IDP
                     // without a name applies to every distribution point.

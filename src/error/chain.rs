@@ -257,7 +257,8 @@ pub enum ChainError {
         /// The CRL issuer.
         issuer: String,
         /// Stable reason name: "bad_signature", "expired", "not_yet_valid", "malformed",
-        /// "no_crl_sign", "unknown_critical_extension", "unsupported" (indirect or delta CRL).
+        /// "no_crl_sign", "unknown_critical_extension", "unsupported" (indirect or delta CRL,
+        /// attribute-certificate scope).
         reason: &'static str,
     },
     /// A certificate breaks an RFC 5280 profile rule for its role in the path (e.g. a CA
