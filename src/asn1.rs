@@ -15,6 +15,7 @@ pub(crate) mod tag {
     pub(crate) const OCTET_STRING: u8 = 0x04;
     pub(crate) const NULL: u8 = 0x05;
     pub(crate) const OID: u8 = 0x06;
+    pub(crate) const ENUMERATED: u8 = 0x0A;
     pub(crate) const UTC_TIME: u8 = 0x17;
     pub(crate) const GENERALIZED_TIME: u8 = 0x18;
     pub(crate) const SEQUENCE: u8 = 0x30;

@@ -12,12 +12,12 @@ mod common;
 use std::time::Duration;
 
 use common::generate::{
-    Alg, DAY, NOW, Node, Spec, crl, dn, issue, pss_alg_id, resign, resign_pss, resign_sha1, root,
-    sign_pss,
+    Alg, DAY, NOW, Node, Spec, crl, crl_for_reasons, dn, issue, pss_alg_id, resign, resign_pss,
+    resign_sha1, root, sign_pss,
 };
 use rcgen::{
     CustomExtension, DnType, ExtendedKeyUsagePurpose, GeneralSubtree, KeyUsagePurpose,
-    NameConstraints, SanType,
+    NameConstraints, RevocationReason, SanType,
 };
 use x509_dbauth::{
     AnchorWarning, CertPosition, CertificateDer, ChainError, ChainVerifier, ChainVerifierBuilder,
@@ -828,7 +828,215 @@ fn require_crl_with_missing_crl() {
     verify_with(b, &[&l.der, &i.der]).unwrap();
 }
 
+// ---- CRLs partitioned by reason (RFC 5280 §5.2.5 onlySomeReasons, §6.3.3) ----
+
+/// ReasonFlags keyCompromise, cACompromise (bits 1–2; 5 unused bits).
+const COMPROMISE: &[u8] = &[0x05, 0x60];
+/// ReasonFlags affiliationChanged … aACompromise (bits 3–8; 7 unused bits).
+const OTHER_REASONS: &[u8] = &[0x07, 0x1F, 0x80];
+
+/// Scenario after PKITS 4.14.18 / 4.14.17: two CRLs, each for some reasons, cover the leaf
+/// together; one alone leaves the status undetermined, which `require_crl` refuses and the
+/// default "check when present" accepts.
+#[test]
+fn crls_partitioned_by_reason() {
+    let (r, i, l) = crl_chain();
+    let root_crl = crl(&r, &[], NOW - DAY, NOW + 7 * DAY);
+    let compromise = crl_for_reasons(&i, &[], COMPROMISE, NOW - DAY, NOW + 7 * DAY);
+    let other = crl_for_reasons(
+        &i,
+        &[(41, RevocationReason::Superseded)],
+        OTHER_REASONS,
+        NOW - DAY,
+        NOW + 7 * DAY,
+    );
+    let both = builder(&[&r])
+        .crls(&root_crl)
+        .crls(&compromise)
+        .crls(&other)
+        .require_crl(true);
+    verify_with(both, &[&l.der, &i.der]).unwrap();
+
+    let half = || builder(&[&r]).crls(&root_crl).crls(&compromise);
+    let e = assert_err(
+        verify_with(half().require_crl(true), &[&l.der, &i.der]),
+        "crl_missing",
+        Some(0),
+    );
+    let ChainError::CrlMissing { uncovered, .. } = &e else {
+        panic!("{e:?}")
+    };
+    assert_eq!(
+        uncovered,
+        &[
+            "affiliationChanged",
+            "superseded",
+            "cessationOfOperation",
+            "certificateHold",
+            "privilegeWithdrawn",
+            "aACompromise"
+        ]
+    );
+    assert_eq!(
+        e.to_string(),
+        "the client certificate (#0) \"CN=client,O=x509-dbauth tests\": the valid CRLs from its issuer \"CN=Issuing CA,O=x509-dbauth tests\" \
+         do not cover the revocation reason(s) affiliationChanged, superseded, cessationOfOperation, \
+         certificateHold, privilegeWithdrawn, aACompromise, and CRLs are required"
+    );
+    // Without require_crl a partial cover is accepted: CRLs are checked when present.
+    verify_with(half(), &[&l.der, &i.der]).unwrap();
+}
+
+/// Scenario after PKITS 4.14.16 / 4.14.21: the leaf is on the CRL for the "other" reasons; the
+/// compromise CRL does not list it. Revoked in either configuration order, require_crl or not,
+/// and the message names the entry's reason.
+#[test]
+fn revoked_on_a_reason_partition() {
+    let (r, i, l) = crl_chain();
+    let compromise = crl_for_reasons(&i, &[], COMPROMISE, NOW - DAY, NOW + 7 * DAY);
+    let other = crl_for_reasons(
+        &i,
+        &[(42, RevocationReason::CertificateHold)],
+        OTHER_REASONS,
+        NOW - DAY,
+        NOW + 7 * DAY,
+    );
+    for (first, second) in [(&compromise, &other), (&other, &compromise)] {
+        for require in [false, true] {
+            let b = builder(&[&r])
+                .crls(&crl(&r, &[], NOW - DAY, NOW + 7 * DAY))
+                .crls(first)
+                .crls(second)
+                .require_crl(require);
+            let e = assert_err(verify_with(b, &[&l.der, &i.der]), "revoked", Some(0));
+            assert!(
+                matches!(
+                    e,
+                    ChainError::Revoked {
+                        reason: Some("certificateHold"),
+                        ..
+                    }
+                ),
+                "{e:?}"
+            );
+            assert!(e.to_string().ends_with(", reason certificateHold)"), "{e}");
+        }
+    }
+    // The other partition alone still revokes when CRLs are not required.
+    let b = builder(&[&r]).crls(&other);
+    assert_err(verify_with(b, &[&l.der, &i.der]), "revoked", Some(0));
+}
+
+/// Two complete CRLs from the issuer: once the first covers every reason the second adds none
+/// (§6.3.3 (e)), yet a listing in either one revokes: CRLs that list the serial are
+/// considered first, so the configuration order does not matter.
+#[test]
+fn a_redundant_crl_that_lists_the_leaf_still_revokes() {
+    let (r, i, l) = crl_chain();
+    let clean = crl(&i, &[41], NOW - DAY, NOW + 7 * DAY);
+    let listing = crl(&i, &[42], NOW - 2 * DAY, NOW + 7 * DAY);
+    for (first, second) in [(&clean, &listing), (&listing, &clean)] {
+        let b = builder(&[&r]).crls(first).crls(second);
+        let e = assert_err(verify_with(b, &[&l.der, &i.der]), "revoked", Some(0));
+        assert!(
+            matches!(e, ChainError::Revoked { reason: None, .. }),
+            "{e:?}"
+        );
+    }
+}
+
+/// A CRL for reasons the certificate's issuer does not need (onlySomeReasons with only the
+/// `unused` bit, 0) covers nothing: with require_crl the status is missing, not "good".
+#[test]
+fn crl_for_no_real_reason_covers_nothing() {
+    let (r, i, l) = crl_chain();
+    let unused_only = crl_for_reasons(&i, &[], &[0x07, 0x80], NOW - DAY, NOW + 7 * DAY);
+    let b = builder(&[&r])
+        .crls(&crl(&r, &[], NOW - DAY, NOW + 7 * DAY))
+        .crls(&unused_only)
+        .require_crl(true);
+    let e = assert_err(verify_with(b, &[&l.der, &i.der]), "crl_missing", Some(0));
+    assert_eq!(
+        e.to_string(),
+        "the client certificate (#0) \"CN=client,O=x509-dbauth tests\": no valid CRL from its issuer \"CN=Issuing CA,O=x509-dbauth tests\" \
+         is available, and CRLs are required"
+    );
+}
+
 // ---- malformed input ----
+
+/// A presented intermediate that does not parse is left out of path building; the resulting
+/// `unknown_issuer` error names it and says why it could not be read, so the operator is not
+/// sent looking for a missing CA. An unreadable extra the path does not need is ignored.
+#[test]
+fn unreadable_presented_intermediate_is_named() {
+    let (r, i, l) = chain3([Alg::Ed25519, Alg::Ed25519, Alg::Ed25519]);
+    let truncated = &i.der[..i.der.len() - 1];
+    let e = assert_err(
+        verify(&[&r], &[&l.der, truncated]),
+        "unknown_issuer",
+        Some(0),
+    );
+    let text = e.to_string();
+    assert!(
+        text.starts_with(
+            "the client certificate (#0) \"CN=client,O=x509-dbauth tests\" was issued by \"CN=Issuing CA,O=x509-dbauth tests\", which is \
+             neither a trust anchor nor an available intermediate (presented certificate #1 could \
+             not be read: "
+        ),
+        "{text}"
+    );
+    assert!(
+        matches!(
+            e,
+            ChainError::UnknownIssuer {
+                unreadable: Some((1, _)),
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    // Several unreadable ones: the first is named.
+    let e = assert_err(
+        verify(&[&r], &[&l.der, &i.der[..0], b"junk", truncated]),
+        "unknown_issuer",
+        Some(0),
+    );
+    assert!(
+        matches!(
+            e,
+            ChainError::UnknownIssuer {
+                unreadable: Some((1, _)),
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    // Not needed: the chain verifies.
+    verify(&[&r], &[&l.der, &i.der, truncated]).unwrap();
+    // The unknown issuer is higher up: still named, with the unreadable one.
+    let other = root(&Spec::ca("Other Root", Alg::Ed25519));
+    let e = assert_err(
+        verify(&[&other], &[&l.der, &i.der, truncated]),
+        "unknown_issuer",
+        Some(1),
+    );
+    assert!(
+        e.to_string()
+            .contains("(presented certificate #2 could not be read: "),
+        "{e}"
+    );
+    // Without an unreadable certificate the sentence is unchanged.
+    let e = assert_err(
+        verify(&[&other], &[&l.der, &i.der]),
+        "unknown_issuer",
+        Some(1),
+    );
+    assert!(
+        e.to_string().ends_with("nor an available intermediate"),
+        "{e}"
+    );
+}
 
 #[test]
 fn oversized_certificate() {

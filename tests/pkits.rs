@@ -27,8 +27,8 @@ fn not_applicable(test: &str) -> Option<&'static str> {
         (1, 4..=6) => Some("DSA signatures are not supported"),
         (8..=12, _) => Some("certificate policy processing is not implemented"),
         (15, _) => Some("delta CRLs are not supported"),
-        // 4.14.15–4.14.35: onlySomeReasons partitions, indirectCRL and cRLIssuer.
-        (14, 15..=35) => Some("indirect CRLs and onlySomeReasons CRL partitions are not supported"),
+        // 4.14.22–4.14.35: IDP indirectCRL and CDP cRLIssuer (RFC 5280 §5.2.5, §4.2.1.13).
+        (14, 22..=35) => Some("indirect CRLs (indirectCRL, cRLIssuer) are not supported"),
         _ => None,
     }
 }

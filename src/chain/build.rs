@@ -6,6 +6,15 @@
 //! subjectKeyIdentifier equals the child's authorityKeyIdentifier is tried before the others.
 //! A certificate already on the path (same DER, or same subject and key) is never reused, so
 //! cross-signing loops end. Each candidate costs a build step, each signature a signature check.
+//!
+//! A presented certificate other than the leaf that does not parse cannot be on any path and is
+//! left out of the search. When the search then ends with "unknown issuer", the unreadable
+//! certificate may well be the missing issuer (a truncated or mangled bundle), so the error
+//! keeps its kind (`unknown_issuer`: true, and stable for alerting) and its sentence adds
+//! "(presented certificate #2 could not be read: …)": the operator reads both the issuer that
+//! was not found and the certificate to look at. Reporting `malformed` instead was rejected:
+//! when the unreadable certificate is an unrelated extra it would point at the wrong problem.
+//! Any more specific failure (expired, revoked, bad signature, …) is returned unchanged.
 
 use rustls_pki_types::{CertificateDer, UnixTime};
 
@@ -14,7 +23,7 @@ use super::validate;
 use super::{ChainVerifier, VerifiedChain, names};
 use crate::cert::Certificate;
 use crate::crypto::{SignatureAlgorithm, SpkiRef, check_policy};
-use crate::error::{CertPosition, CertRef, ChainError, CryptoError};
+use crate::error::{CertError, CertPosition, CertRef, ChainError, CryptoError};
 use crate::limits::Limits;
 
 /// A certificate taking part in path building, with its origin.
@@ -96,13 +105,18 @@ pub(super) fn verify(
         cert: leaf,
         pos: CertPosition::Presented(0),
     }];
-    // Extras that do not parse cannot be on any path; they are ignored like any other extra.
+    // Extras that do not parse cannot be on any path; the first one is remembered to explain an
+    // "unknown issuer" failure (see the module documentation).
+    let mut unreadable: Option<(usize, Box<CertError>)> = None;
     for (i, der) in extras.iter().enumerate() {
-        if let Ok(cert) = Certificate::from_der(der.as_ref(), &v.limits) {
-            nodes.push(Node {
+        match Certificate::from_der(der.as_ref(), &v.limits) {
+            Ok(cert) => nodes.push(Node {
                 cert,
                 pos: CertPosition::Presented(i + 1),
-            });
+            }),
+            Err(e) => {
+                unreadable.get_or_insert((i + 1, Box::new(e)));
+            }
         }
     }
     for (i, der) in v.intermediates.iter().enumerate() {
@@ -122,7 +136,17 @@ pub(super) fn verify(
         budget: Budget::new(&v.limits),
     };
     let mut path = vec![0usize];
-    let (anchor_index, anchor_der) = extend(&mut ctx, &nodes, &mut path)?;
+    let (anchor_index, anchor_der) = match extend(&mut ctx, &nodes, &mut path) {
+        Ok(found) => found,
+        Err(ChainError::UnknownIssuer { cert, issuer, .. }) => {
+            return Err(ChainError::UnknownIssuer {
+                cert,
+                issuer,
+                unreadable,
+            });
+        }
+        Err(e) => return Err(e),
+    };
 
     let mut ders = Vec::with_capacity(path.len() + 1);
     let mut positions = Vec::with_capacity(path.len() + 1);
@@ -247,5 +271,6 @@ fn extend(
     Err(best.unwrap_or_else(|| ChainError::UnknownIssuer {
         cert: child.cref(),
         issuer: names::subject_text(issuer_name),
+        unreadable: None,
     }))
 }

@@ -4,10 +4,12 @@
 //! issuer's key, by another key of the same CA on the validated path (key rollover), or by a
 //! separate CRL-signing certificate of the same CA (see `validate::crl_signer`); thisUpdate /
 //! nextUpdate; the issuingDistributionPoint scope (distributionPoint names, including
-//! nameRelativeToCRLIssuer; onlyContainsUserCerts; onlyContainsCACerts); cRLNumber required.
+//! nameRelativeToCRLIssuer; onlyContainsUserCerts; onlyContainsCACerts; onlySomeReasons
+//! partitions, with the reasons of the certificate's distribution points, §6.3.3 (d));
+//! cRLNumber required.
 //! Not supported, and reported as `CrlInvalid { reason: "unsupported" }` (never silently
-//! trusted): indirect CRLs (indirectCRL, certificateIssuer entries), delta CRLs,
-//! onlySomeReasons partitions and onlyContainsAttributeCerts.
+//! trusted): indirect CRLs (indirectCRL, certificateIssuer entries), delta CRLs and
+//! onlyContainsAttributeCerts.
 
 use crate::asn1::{self, DerError, Reader, Tlv, tag};
 use crate::cert::{Certificate, check_name, split_signed};
@@ -29,11 +31,61 @@ mod oid {
     pub(super) const HOLD_INSTRUCTION: &[u8] = &[0x55, 0x1D, 0x17];
 }
 
+/// ReasonFlags (RFC 5280 §4.2.1.13) as decoded by [`asn1::named_bits`]: ReasonFlags bit `n`
+/// is `1 << (31 - n)`.
+pub(crate) mod reasons {
+    const fn bit(n: u32) -> u32 {
+        1 << (31 - n)
+    }
+    /// The reasons a CRL can cover, with their ASN.1 names: keyCompromise (1) … aACompromise (8).
+    /// Bit 0 is `unused`, not a reason, and is never required (§6.3.3 "all-reasons").
+    const NAMED: [(u32, &str); 8] = [
+        (bit(1), "keyCompromise"),
+        (bit(2), "cACompromise"),
+        (bit(3), "affiliationChanged"),
+        (bit(4), "superseded"),
+        (bit(5), "cessationOfOperation"),
+        (bit(6), "certificateHold"),
+        (bit(7), "privilegeWithdrawn"),
+        (bit(8), "aACompromise"),
+    ];
+    /// §6.3.3: the special value all-reasons.
+    pub(crate) const ALL: u32 = 0x7F80_0000;
+
+    /// The names of the reasons in `mask`, in ReasonFlags order.
+    pub(crate) fn names(mask: u32) -> Vec<&'static str> {
+        NAMED
+            .iter()
+            .filter(|(b, _)| mask & b != 0)
+            .map(|&(_, n)| n)
+            .collect()
+    }
+
+    /// The name of a CRLReason code (§5.3.1) of a CRL entry.
+    pub(crate) fn code_name(code: u32) -> &'static str {
+        match code {
+            0 => "unspecified",
+            1 => "keyCompromise",
+            2 => "cACompromise",
+            3 => "affiliationChanged",
+            4 => "superseded",
+            5 => "cessationOfOperation",
+            6 => "certificateHold",
+            8 => "removeFromCRL",
+            9 => "privilegeWithdrawn",
+            10 => "aACompromise",
+            _ => "an unknown reason code",
+        }
+    }
+}
+
 /// One revoked certificate entry.
 #[derive(Debug, Clone)]
 pub(crate) struct Entry<'a> {
     pub(crate) serial: &'a [u8],
     pub(crate) date: i64,
+    /// The CRLReason code (§5.3.1), when the entry carries one.
+    pub(crate) reason: Option<u32>,
     /// The entry carries a critical extension not processed here, or certificateIssuer
     /// (indirect CRL): the CRL must then not be used (§5.3).
     pub(crate) unusable: bool,
@@ -53,11 +105,13 @@ pub(crate) struct Crl<'a> {
     pub(crate) unknown_critical: bool,
     /// cRLNumber present and non-critical, as §5.2.3 requires of conforming issuers.
     pub(crate) has_crl_number: bool,
-    /// Delta CRL, indirect CRL, reason partition or attribute-certificate scope.
+    /// Delta CRL, indirect CRL or attribute-certificate scope.
     pub(crate) unsupported: bool,
     /// issuingDistributionPoint scope.
     pub(crate) only_user: bool,
     pub(crate) only_ca: bool,
+    /// IDP onlySomeReasons (§5.2.5), as [`reasons`] bits; `None`: all reasons.
+    pub(crate) only_some_reasons: Option<u32>,
     /// The IDP distributionPoint names (as full names; nameRelativeToCRLIssuer expanded).
     pub(crate) idp_names: Option<Vec<OwnedName>>,
 }
@@ -115,6 +169,7 @@ impl<'a> Crl<'a> {
             unsupported: false,
             only_user: false,
             only_ca: false,
+            only_some_reasons: None,
             idp_names: None,
         };
         if let Some(list) = r.read_optional(tag::SEQUENCE).map_err(malformed)? {
@@ -125,11 +180,18 @@ impl<'a> Crl<'a> {
                 let serial = e.read(tag::INTEGER).map_err(malformed)?;
                 let date = asn1::time(&e.read_any().map_err(malformed)?).map_err(malformed)?;
                 let mut unusable = false;
+                let mut reason = None;
                 if let Some(exts) = e.read_optional(tag::SEQUENCE).map_err(malformed)? {
-                    for (oid, critical, _) in extensions(exts.value).map_err(malformed)? {
+                    for (oid, critical, value) in extensions(exts.value).map_err(malformed)? {
                         match oid {
                             oid::CERTIFICATE_ISSUER => unusable = true,
-                            oid::REASON_CODE | oid::INVALIDITY_DATE | oid::HOLD_INSTRUCTION => {}
+                            oid::REASON_CODE => {
+                                let code = asn1::single(value, tag::ENUMERATED)
+                                    .and_then(asn1::small_uint)
+                                    .map_err(malformed)?;
+                                reason = Some(code);
+                            }
+                            oid::INVALIDITY_DATE | oid::HOLD_INSTRUCTION => {}
                             _ if critical => unusable = true,
                             _ => {}
                         }
@@ -139,6 +201,7 @@ impl<'a> Crl<'a> {
                 crl.entries.push(Entry {
                     serial,
                     date,
+                    reason,
                     unusable,
                 });
             }
@@ -183,8 +246,8 @@ impl<'a> Crl<'a> {
         };
         self.only_user = flag(r.read_optional(tag::context_primitive(1))?)?;
         self.only_ca = flag(r.read_optional(tag::context_primitive(2))?)?;
-        if r.read_optional(tag::context_primitive(3))?.is_some() {
-            self.unsupported = true; // onlySomeReasons
+        if let Some(some) = r.read_optional(tag::context_primitive(3))? {
+            self.only_some_reasons = Some(asn1::named_bits(some.value)?);
         }
         if flag(r.read_optional(tag::context_primitive(4))?)? {
             self.unsupported = true; // indirectCRL
@@ -195,38 +258,67 @@ impl<'a> Crl<'a> {
         r.finish()
     }
 
-    /// Whether this CRL's scope covers `cert` (§6.3.3 (b)); `None` when the certificate's
-    /// distribution point needs an unsupported feature (a cRLIssuer: indirect CRL).
-    pub(crate) fn covers(&self, cert: &Certificate<'_>, issuer_subject: &[u8]) -> bool {
+    /// The reasons for which this CRL's scope covers `cert` (§6.3.3 (b), (d)): `None` when
+    /// the CRL is not for this certificate; otherwise onlySomeReasons (if any) intersected with
+    /// the reasons of the certificate's distribution points the CRL matches (all reasons for a
+    /// distribution point without a reasons field, or when the certificate has none). Never
+    /// `Some(0)`.
+    pub(crate) fn scope(&self, cert: &Certificate<'_>, issuer_subject: &[u8]) -> Option<u32> {
         if self.only_user && cert.is_ca() {
-            return false;
+            return None;
         }
         if self.only_ca && !cert.is_ca() {
-            return false;
+            return None;
         }
-        let Some(idp) = &self.idp_names else {
-            return true;
-        };
-        // §6.3.3 (b)(2)(i): one IDP name must match one of the certificate's DP names.
-        let Some(cdp) = cert.crl_distribution_points else {
-            return false;
-        };
-        let mut r = Reader::new(cdp);
-        while let Ok(mut dp) = r.nested(tag::SEQUENCE) {
-            if let Ok(Some(name)) = dp.read_optional(tag::context_constructed(0))
-                && let Ok(names) = dp_names(name.value, issuer_subject)
-                && names.iter().any(|n| idp.iter().any(|m| same(n, m)))
-            {
-                return true;
+        let dp_reasons = match (cert.crl_distribution_points, &self.idp_names) {
+            // No distribution points: the issuer's CRLs, for all reasons. An IDP name cannot
+            // match a distribution point the certificate does not have (§6.3.3 (b)(2)(i)).
+            (None, None) => reasons::ALL,
+            (None, Some(_)) => return None,
+            (Some(cdp), idp) => {
+                let mut mask = 0;
+                let mut r = Reader::new(cdp);
+                while let Ok(dp) = r.nested(tag::SEQUENCE) {
+                    // A distribution point that cannot be read matches nothing (fail closed:
+                    // with require_crl its reasons stay uncovered).
+                    let Ok((names, dp_mask)) = read_dp(dp, issuer_subject) else {
+                        continue;
+                    };
+                    // §6.3.3 (b)(2)(i): one IDP name must match one of the DP's names; an IDP
+                    // without a name applies to every distribution point.
+                    let matches = match idp {
+                        None => true,
+                        Some(idp) => names.iter().any(|n| idp.iter().any(|m| same(n, m))),
+                    };
+                    if matches {
+                        mask |= dp_mask;
+                    }
+                }
+                mask
             }
-        }
-        false
+        };
+        let interim = self.only_some_reasons.unwrap_or(reasons::ALL) & dp_reasons & reasons::ALL;
+        (interim != 0).then_some(interim)
     }
 
     /// The revocation entry for `serial`, if any.
     pub(crate) fn entry(&self, serial: &[u8]) -> Option<&Entry<'a>> {
         self.entries.iter().find(|e| e.serial == serial)
     }
+}
+
+/// One DistributionPoint (§4.2.1.13): its names (empty without distributionPoint) and its
+/// reasons (all reasons when the field is absent).
+fn read_dp(mut dp: Reader<'_>, issuer: &[u8]) -> Result<(Vec<OwnedName>, u32), DerError> {
+    let names = match dp.read_optional(tag::context_constructed(0))? {
+        Some(name) => dp_names(name.value, issuer)?,
+        None => Vec::new(),
+    };
+    let mask = match dp.read_optional(tag::context_primitive(1))? {
+        Some(bits) => asn1::named_bits(bits.value)?,
+        None => reasons::ALL,
+    };
+    Ok((names, mask))
 }
 
 fn same(a: &OwnedName, b: &OwnedName) -> bool {
@@ -302,4 +394,47 @@ fn extensions(list: &[u8]) -> Result<Vec<Ext<'_>>, DerError> {
         out.push((oid, critical, value));
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    use super::{Crl, reasons};
+
+    fn pkits_crl(stem: &str) -> Vec<u8> {
+        let path = format!(
+            "{}/../shared/testdata/pkits/crls/{stem}.crl",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        std::fs::read(path).unwrap()
+    }
+
+    /// RFC 5280 §6.3.3: all-reasons is keyCompromise … aACompromise; `unused` (bit 0) is not one.
+    #[test]
+    fn all_reasons() {
+        assert_eq!(reasons::names(reasons::ALL).len(), 8);
+        assert_eq!(reasons::names(1 << 31), Vec::<&str>::new());
+        assert_eq!(
+            reasons::names(reasons::ALL & !(1 << 30)).first(),
+            Some(&"cACompromise")
+        );
+        assert_eq!(reasons::code_name(6), "certificateHold");
+        assert_eq!(reasons::code_name(7), "an unknown reason code");
+    }
+
+    /// PKITS 4.14.15: onlySomeReasons keyCompromise + cACompromise; the entry's reasonCode 1.
+    #[test]
+    fn only_some_reasons_and_entry_reason() {
+        let der = pkits_crl("onlySomeReasonsCA1compromiseCRL");
+        let crl = Crl::from_der(&der).unwrap();
+        assert_eq!(crl.only_some_reasons, Some((1 << 30) | (1 << 29)));
+        assert!(!crl.unsupported);
+        assert_eq!(crl.entries[0].reason, Some(1));
+        // The complementary CRL names `unused` (bit 0) too; it is kept and never required.
+        let der = pkits_crl("onlySomeReasonsCA1otherreasonsCRL");
+        let crl = Crl::from_der(&der).unwrap();
+        let mask = crl.only_some_reasons.unwrap();
+        assert_eq!(mask & reasons::ALL, reasons::ALL & !((1 << 30) | (1 << 29)));
+        assert_eq!(crl.entries[0].reason, Some(6));
+    }
 }

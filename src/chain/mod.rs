@@ -127,8 +127,11 @@ impl ChainVerifierBuilder {
         self
     }
 
-    /// When true, every certificate in the path below the anchor must be covered by a valid CRL
-    /// from its issuer (as PKITS assumes). Default false: CRLs are applied when present.
+    /// When true, every certificate in the path below the anchor must be covered by valid CRLs
+    /// from its issuer for every revocation reason (one complete CRL, or CRLs partitioned by
+    /// onlySomeReasons that together cover keyCompromise … aACompromise, RFC 5280 §6.3.3), as
+    /// PKITS assumes. Default false: CRLs are applied when present, and a listing on any of
+    /// them revokes.
     pub fn require_crl(mut self, require: bool) -> Self {
         self.require_crl = require;
         self

@@ -22,7 +22,7 @@
 //! | CRL from the issuer | yes | yes | – | §6.3 |
 
 use super::build::{Ctx, Node};
-use super::crl::Crl;
+use super::crl::{Crl, reasons};
 use super::name_constraints;
 use super::{ChainVerifier, names};
 use crate::cert::{ext_oid, key_usage};
@@ -286,7 +286,14 @@ pub(super) fn finish(
 
 /// RFC 5280 §6.3: revocation status of `chain[j]` from CRLs issued by its issuer `chain[j + 1]`.
 ///
-/// A CRL from the issuer that covers the certificate but cannot be used (bad signature, expired,
+/// §6.3.3 reason handling: `reasons_mask` starts empty; each CRL in scope for the certificate
+/// contributes its interim mask (IDP onlySomeReasons ∩ the matching distribution points'
+/// reasons, see `Crl::scope`), and a CRL that adds no new reason is skipped (§6.3.3 (e)). The
+/// status is known once the mask holds all reasons. CRLs that list the serial are considered
+/// first: §6.3.3 leaves the order of the CRL cache open, and this order keeps "any usable CRL
+/// that lists the certificate revokes it", whatever order the CRLs were configured in.
+///
+/// A CRL that would cover a reason left uncovered but cannot be used (bad signature, expired,
 /// …) fails the chain even when CRLs are not required: it was configured, so the status is
 /// unknown, and unknown is not "good".
 fn check_revocation(
@@ -299,9 +306,8 @@ fn check_revocation(
         return Ok(());
     };
     let crls = &ctx.v.crls;
-    let mut covered = false;
-    let mut problem: Option<&'static str> = None;
-    let mut revoked: Option<i64> = None;
+    let serial = cert.cert.serial();
+    let mut in_scope: Vec<(Crl<'_>, u32)> = Vec::new();
     for (der, crl_issuer) in crls.iter() {
         if !names::same_name(crl_issuer, issuer.cert.subject_der()) {
             continue;
@@ -309,44 +315,66 @@ fn check_revocation(
         let Ok(crl) = Crl::from_der(der) else {
             continue;
         };
-        if !crl.covers(&cert.cert, issuer.cert.subject_der()) {
+        if let Some(interim) = crl.scope(&cert.cert, issuer.cert.subject_der()) {
+            in_scope.push((crl, interim));
+        }
+    }
+    in_scope.sort_by_key(|(crl, _)| crl.entry(serial).is_none());
+
+    let mut reasons_mask = 0u32;
+    // Unusable CRLs, with the reasons they would have covered (the last one is reported).
+    let mut problems: Vec<(&'static str, u32)> = Vec::new();
+    for (crl, interim) in &in_scope {
+        if reasons_mask == reasons::ALL {
+            break;
+        }
+        // §6.3.3 (e): the CRL must add a reason not yet covered.
+        if interim & !reasons_mask == 0 {
             continue;
         }
-        let reason = match usable(ctx, &crl) {
+        let problem = match usable(ctx, crl) {
             Some(r) => Some(r),
-            None => crl_signer(ctx, &crl, chain, j, pool)?,
+            None => crl_signer(ctx, crl, chain, j, pool)?,
         };
-        if let Some(r) = reason {
-            problem = Some(r);
+        if let Some(r) = problem {
+            problems.push((r, *interim));
             continue;
         }
-        covered = true;
-        if let Some(e) = crl.entry(cert.cert.serial()) {
-            revoked = Some(e.date);
+        // §6.3.3 (j). An entry with reason removeFromCRL still revokes: step (k) exists for
+        // delta CRLs, which this verifier does not use, and a complete CRL should not carry it
+        // (§5.3.1).
+        if let Some(e) = crl.entry(serial) {
+            return Err(ChainError::Revoked {
+                cert: cert.cref(),
+                revoked_at: e.date,
+                reason: e.reason.map(reasons::code_name),
+            });
         }
+        // §6.3.3 (l).
+        reasons_mask |= interim;
     }
-    if let Some(revoked_at) = revoked {
-        return Err(ChainError::Revoked {
-            cert: cert.cref(),
-            revoked_at,
-        });
-    }
-    if covered {
+    let uncovered = reasons::ALL & !reasons_mask;
+    if uncovered == 0 {
         return Ok(());
     }
     let issuer_text = || names::subject_text(issuer.cert.subject_der());
-    match problem {
-        Some(reason) => Err(ChainError::CrlInvalid {
+    if let Some((reason, _)) = problems.iter().rev().find(|(_, m)| m & uncovered != 0) {
+        return Err(ChainError::CrlInvalid {
             cert: cert.cref(),
             issuer: issuer_text(),
             reason,
-        }),
-        None if ctx.v.require_crl => Err(ChainError::CrlMissing {
+        });
+    }
+    if ctx.v.require_crl {
+        return Err(ChainError::CrlMissing {
             cert: cert.cref(),
             issuer: issuer_text(),
-        }),
-        None => Ok(()),
+            uncovered: reasons::names(uncovered),
+        });
     }
+    // Check when present: CRLs covering only some reasons still revoke, and the rest is
+    // left unchecked, as when there is no CRL at all.
+    Ok(())
 }
 
 /// Why a CRL cannot be used regardless of its signer, if it cannot.
@@ -466,7 +494,7 @@ fn signer_status(
     signer: &Node<'_>,
     certifier: &Node<'_>,
 ) -> Result<Option<&'static str>, ChainError> {
-    let mut covered = false;
+    let mut reasons_mask = 0u32;
     let crls = &ctx.v.crls;
     for (der, crl_issuer) in crls.iter() {
         if !names::same_name(crl_issuer, certifier.cert.subject_der()) {
@@ -475,10 +503,10 @@ fn signer_status(
         let Ok(crl) = Crl::from_der(der) else {
             continue;
         };
-        if !crl.covers(&signer.cert, certifier.cert.subject_der())
-            || usable(ctx, &crl).is_some()
-            || !certifier.cert.key_usage_allows(key_usage::CRL_SIGN)
-        {
+        let Some(interim) = crl.scope(&signer.cert, certifier.cert.subject_der()) else {
+            continue;
+        };
+        if usable(ctx, &crl).is_some() || !certifier.cert.key_usage_allows(key_usage::CRL_SIGN) {
             continue;
         }
         if ctx
@@ -495,9 +523,10 @@ fn signer_status(
         if crl.entry(signer.cert.serial()).is_some() {
             return Ok(Some("crl_signer_revoked"));
         }
-        covered = true;
+        reasons_mask |= interim;
     }
-    if !covered && ctx.v.require_crl {
+    // §6.3.3: the signer's status is known only when its CRLs cover every reason.
+    if reasons_mask != reasons::ALL && ctx.v.require_crl {
         return Ok(Some("crl_signer_status_unknown"));
     }
     Ok(None)

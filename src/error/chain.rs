@@ -37,6 +37,32 @@ mod tests {
     }
 }
 
+/// The tail of the `UnknownIssuer` sentence.
+fn unreadable_text(unreadable: Option<&(usize, Box<CertError>)>) -> String {
+    unreadable.map_or_else(String::new, |(i, e)| {
+        format!(" (presented certificate #{i} could not be read: {e})")
+    })
+}
+
+/// The tail of the `Revoked` sentence.
+fn reason_text(reason: Option<&str>) -> String {
+    reason.map_or_else(String::new, |r| format!(", reason {r}"))
+}
+
+/// The `CrlMissing` sentence: which reasons are left uncovered, unless all are.
+fn missing_text(issuer: &str, uncovered: &[&str]) -> String {
+    // The eight ReasonFlags reasons keyCompromise … aACompromise (RFC 5280 §6.3.3 all-reasons).
+    if uncovered.len() >= 8 {
+        format!("no valid CRL from its issuer \"{issuer}\" is available, and CRLs are required")
+    } else {
+        format!(
+            "the valid CRLs from its issuer \"{issuer}\" do not cover the revocation reason(s) {}, \
+             and CRLs are required",
+            uncovered.join(", ")
+        )
+    }
+}
+
 /// Where a certificate came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -93,10 +119,11 @@ pub enum ChainError {
         /// The limit.
         max: usize,
     },
-    /// A certificate does not parse.
+    /// The client certificate does not parse. (Other presented certificates that do not parse
+    /// are left out of path building; `UnknownIssuer` names the first one.)
     #[error("{cert} cannot be read: {source}")]
     Malformed {
-        /// The certificate (its subject is "?" when unreadable).
+        /// The certificate (its subject is "(unreadable)").
         cert: CertRef,
         /// Why.
         source: CertError,
@@ -123,13 +150,18 @@ pub enum ChainError {
     },
     /// No trust anchor or intermediate has a subject matching the certificate's issuer.
     #[error(
-        "{cert} was issued by \"{issuer}\", which is neither a trust anchor nor an available intermediate"
+        "{cert} was issued by \"{issuer}\", which is neither a trust anchor nor an available intermediate{}",
+        unreadable_text(unreadable.as_ref())
     )]
     UnknownIssuer {
         /// The certificate whose issuer is unknown.
         cert: CertRef,
         /// Its issuer name.
         issuer: String,
+        /// The first presented certificate (index, why) that could not be read, if any: it was
+        /// left out of path building and may well be the missing issuer.
+        /// (Boxed: a rare detail that would otherwise double the size of every `ChainError`.)
+        unreadable: Option<(usize, Box<CertError>)>,
     },
     /// The signature on a certificate does not verify, or its algorithm or key is refused.
     #[error("the signature on {cert} by \"{issuer}\" is refused: {source}")]
@@ -194,22 +226,28 @@ pub enum ChainError {
         reason: &'static str,
     },
     /// The certificate is on its issuer's CRL (RFC 5280 §6.3.3).
-    #[error("{cert} is revoked (CRL entry dated {})", utc(*.revoked_at))]
+    #[error("{cert} is revoked (CRL entry dated {}{})", utc(*.revoked_at), reason_text(*.reason))]
     Revoked {
         /// The certificate.
         cert: CertRef,
         /// revocationDate of the entry.
         revoked_at: i64,
+        /// The entry's CRLReason (RFC 5280 §5.3.1) by its ASN.1 name, e.g. "keyCompromise",
+        /// when the entry carries a reasonCode.
+        reason: Option<&'static str>,
     },
-    /// `require_crl` is on and no valid CRL from the issuer covers the certificate.
-    #[error(
-        "{cert}: no valid CRL from its issuer \"{issuer}\" is available, and CRLs are required"
-    )]
+    /// `require_crl` is on and the valid CRLs from the issuer do not cover the certificate for
+    /// every revocation reason (RFC 5280 §6.3.3: the status stays undetermined).
+    #[error("{cert}: {}", missing_text(issuer, uncovered))]
     CrlMissing {
         /// The certificate.
         cert: CertRef,
         /// The issuer whose CRL is missing.
         issuer: String,
+        /// The revocation reasons (RFC 5280 §4.2.1.13 ReasonFlags names) no valid CRL covered:
+        /// all eight when no valid CRL applied at all, fewer when CRLs partitioned by
+        /// onlySomeReasons cover only some of them.
+        uncovered: Vec<&'static str>,
     },
     /// A CRL from the issuer cannot be used (bad signature, expired, malformed, unsupported).
     #[error("{cert}: the CRL from \"{issuer}\" cannot be used: {reason}")]
@@ -219,7 +257,8 @@ pub enum ChainError {
         /// The CRL issuer.
         issuer: String,
         /// Stable reason name: "bad_signature", "expired", "not_yet_valid", "malformed",
-        /// "no_crl_sign", "unknown_critical_extension", "unsupported" (indirect/delta/partial).
+        /// "no_crl_sign", "unknown_critical_extension", "unsupported" (indirect or delta CRL,
+        /// attribute-certificate scope).
         reason: &'static str,
     },
     /// A certificate breaks an RFC 5280 profile rule for its role in the path (e.g. a CA

@@ -8,8 +8,8 @@
 use rcgen::{
     BasicConstraints, CertificateParams, CertificateRevocationListParams, CustomExtension,
     DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyIdMethod, KeyPair,
-    KeyUsagePurpose, NameConstraints, PublicKeyData, RevokedCertParams, SanType, SerialNumber,
-    SignatureAlgorithm, SigningKey,
+    KeyUsagePurpose, NameConstraints, PublicKeyData, RevocationReason, RevokedCertParams, SanType,
+    SerialNumber, SignatureAlgorithm, SigningKey,
 };
 use time::OffsetDateTime;
 
@@ -253,6 +253,64 @@ pub fn crl(by: &Node, serials: &[u64], this_update: i64, next_update: i64) -> Ve
         key_identifier_method: KeyIdMethod::Sha256,
     };
     params.signed_by(&by.issuer).unwrap().der().to_vec()
+}
+
+/// A CRL from `by` whose entries carry reason codes and whose critical issuingDistributionPoint
+/// holds only onlySomeReasons (`reasons`: the BIT STRING contents, unused-bits octet first).
+/// rcgen 0.14 cannot write onlySomeReasons (its IDP has a URI list and a scope only), so the
+/// extension is appended to rcgen's tbsCertList, which is then signed again with `by`'s key.
+pub fn crl_for_reasons(
+    by: &Node,
+    revoked: &[(u64, RevocationReason)],
+    reasons: &[u8],
+    this_update: i64,
+    next_update: i64,
+) -> Vec<u8> {
+    let params = CertificateRevocationListParams {
+        this_update: OffsetDateTime::from_unix_timestamp(this_update).unwrap(),
+        next_update: OffsetDateTime::from_unix_timestamp(next_update).unwrap(),
+        crl_number: SerialNumber::from(1u64),
+        issuing_distribution_point: None,
+        revoked_certs: revoked
+            .iter()
+            .map(|&(s, reason)| RevokedCertParams {
+                serial_number: SerialNumber::from(s),
+                revocation_time: OffsetDateTime::from_unix_timestamp(NOW - 10 * DAY).unwrap(),
+                reason_code: Some(reason),
+                invalidity_date: None,
+            })
+            .collect(),
+        key_identifier_method: KeyIdMethod::Sha256,
+    };
+    let der = params.signed_by(&by.issuer).unwrap().der().to_vec();
+    let outer = children(&der);
+    let mut tbs_parts: Vec<Vec<u8>> = children(outer[0]).into_iter().map(<[u8]>::to_vec).collect();
+    // crlExtensions [0] is last: rcgen always writes authorityKeyIdentifier and cRLNumber.
+    let exts_tagged = tbs_parts.pop().unwrap();
+    assert_eq!(exts_tagged[0], 0xA0);
+    let mut exts: Vec<Vec<u8>> = children(children(&exts_tagged)[0])
+        .into_iter()
+        .map(<[u8]>::to_vec)
+        .collect();
+    // IssuingDistributionPoint ::= SEQUENCE { onlySomeReasons [3] IMPLICIT ReasonFlags }.
+    let idp = tlv(0x30, &tlv(0x83, reasons));
+    exts.push(tlv(
+        0x30,
+        &[
+            tlv(0x06, &[0x55, 0x1D, 0x1C]),
+            tlv(0x01, &[0xFF]),
+            tlv(0x04, &idp),
+        ]
+        .concat(),
+    ));
+    tbs_parts.push(tlv(0xA0, &tlv(0x30, &exts.concat())));
+    let tbs = tlv(0x30, &tbs_parts.concat());
+    let mut bits = vec![0u8];
+    bits.extend(by.issuer.key().sign(&tbs).unwrap());
+    tlv(
+        0x30,
+        &[tbs.clone(), outer[1].to_vec(), tlv(0x03, &bits)].concat(),
+    )
 }
 
 /// DER TLV with a definite length.
