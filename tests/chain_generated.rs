@@ -717,6 +717,37 @@ fn dns_constraints_on_sans() {
     );
 }
 
+#[test]
+fn name_constraint_budget() {
+    // Five excluded subtrees against five SANs (and the subject) on the leaf and the issuing
+    // CA: more comparisons than a budget of 3 allows, fewer than the default.
+    let dns = |n: &str| SanType::DnsName(n.try_into().unwrap());
+    let r = constrained_root(NameConstraints {
+        permitted_subtrees: vec![],
+        excluded_subtrees: (0..5)
+            .map(|n| GeneralSubtree::DnsName(format!("zone{n}.internal.example.com")))
+            .collect(),
+    });
+    let i = issue(&Spec::ca("Issuing CA", Alg::Ed25519), &r);
+    let l = issue(
+        &Spec {
+            sans: (0..5)
+                .map(|n| dns(&format!("app{n}.example.com")))
+                .collect(),
+            ..Spec::leaf("app", Alg::Ed25519)
+        },
+        &i,
+    );
+    verify(&[&r], &[&l.der, &i.der]).unwrap();
+    let mut limits = Limits::DEFAULT;
+    limits.max_name_constraint_comparisons = 3;
+    assert_err(
+        verify_with(builder(&[&r]).limits(limits), &[&l.der, &i.der]),
+        "name_constraint_budget_exceeded",
+        None,
+    );
+}
+
 // ---- CRLs ----
 
 fn crl_chain() -> (Node, Node, Node) {
