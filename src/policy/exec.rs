@@ -34,8 +34,8 @@ thread_local! {
 
 /// Runs a future to completion on the current thread (parking between polls).
 ///
-/// Also polls every few milliseconds without a wake-up, so [`Deadline`] fires even when the
-/// directory future never wakes its task.
+/// Also polls every few milliseconds without a wake-up, so the directory deadline fires even
+/// when the directory future never wakes its task.
 pub fn block_on<F: Future>(future: F) -> F::Output {
     let mut future = pin!(future);
     WAKER.with(|waker| {
