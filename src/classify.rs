@@ -250,25 +250,27 @@ impl Verifier {
         });
         let (chain, kind) = match self.managed.verify_client(presented, now) {
             Ok(chain) => (chain, CertificateKind::Managed),
-            Err(managed_err) => match self.project.verify_client(presented, now) {
-                Ok(chain) if self.self_managed_enabled => (chain, CertificateKind::SelfManaged),
-                Ok(chain) => {
-                    let anchor = anchor_subject(&self.project, &chain);
-                    trace.record("chain", Outcome::Fail, || {
+            Err(managed_err) => {
+                match self.project.verify_client(presented, now) {
+                    Ok(chain) if self.self_managed_enabled => (chain, CertificateKind::SelfManaged),
+                    Ok(chain) => {
+                        let anchor = anchor_subject(&self.project, &chain);
+                        trace.record("chain", Outcome::Fail, || {
                         format!(
                             "verifies to the project CA \"{anchor}\" only, and self-managed X.509 is disabled (managed CA set: {managed_err})"
                         )
                     });
-                    return Err(AuthError::SelfManagedDisabled { anchor });
-                }
-                Err(project_err) => {
-                    let err = self.most_specific(managed_err, project_err);
-                    trace.record("chain", Outcome::Fail, || {
-                        format!("verifies to no trusted CA: {err}")
+                        return Err(AuthError::SelfManagedDisabled { anchor });
+                    }
+                    Err(project_err) => {
+                        let err = self.most_specific(managed_err, project_err);
+                        trace.record("chain", Outcome::Fail, || {
+                        format!("does not verify against the managed CA set or the project's PKI: {err}")
                     });
-                    return Err(AuthError::Chain(err));
+                        return Err(AuthError::Chain(err));
+                    }
                 }
-            },
+            }
         };
         let verifier = match kind {
             CertificateKind::Managed => &self.managed,

@@ -299,3 +299,93 @@ fn verify_bad_time_and_bad_anchor_file_are_bad_input() {
         "{v}"
     );
 }
+
+#[test]
+fn verify_with_crls_refuses_the_revoked_certificate() {
+    let (code, v) = run_json(&[
+        "verify",
+        "--json",
+        "--anchors",
+        "examples/pki/project-root-ca.pem",
+        "--crl",
+        "examples/pki/project-issuing-ca.crl",
+        "examples/pki/revoked-chain.pem",
+    ]);
+    assert_eq!(code, 1);
+    assert_eq!(v["error"]["kind"], "revoked");
+    assert_eq!(v["error"]["certificate_index"], 0);
+}
+
+#[test]
+fn verify_require_crl_needs_a_crl_from_every_issuer() {
+    let base = [
+        "verify",
+        "--json",
+        "--require-crl",
+        "--anchors",
+        "examples/pki/project-root-ca.pem",
+        "--crl",
+        "examples/pki/project-issuing-ca.crl",
+    ];
+    // The issuing CA itself is not covered: the root's CRL is missing.
+    let (code, v) = run_json(&[&base[..], &["examples/pki/jane-chain.pem"]].concat());
+    assert_eq!(code, 1);
+    assert_eq!(v["error"]["kind"], "crl_missing");
+    assert_eq!(v["error"]["certificate_index"], 1);
+    let (code, v) = run_json(
+        &[
+            &base[..],
+            &[
+                "--crl",
+                "examples/pki/project-root-ca.crl",
+                "examples/pki/jane-chain.pem",
+            ],
+        ]
+        .concat(),
+    );
+    assert_eq!(code, 0, "{v}");
+    assert_eq!(v["valid"], true);
+}
+
+#[test]
+fn verify_uses_configured_intermediates() {
+    // The leaf alone, with the issuing CA supplied by the operator instead of the client.
+    let (code, v) = run_json(&[
+        "verify",
+        "--json",
+        "--anchors",
+        "examples/pki/project-root-ca.pem",
+        "--intermediates",
+        "examples/pki/project-issuing-ca.pem",
+        "examples/pki/jane.pem",
+    ]);
+    assert_eq!(code, 0, "{v}");
+    assert_eq!(v["path"].as_array().unwrap().len(), 3);
+    let (code, v) = run_json(&[
+        "verify",
+        "--json",
+        "--anchors",
+        "examples/pki/project-root-ca.pem",
+        "examples/pki/jane.pem",
+    ]);
+    assert_eq!(code, 1);
+    assert_eq!(v["error"]["kind"], "unknown_issuer");
+}
+
+#[test]
+fn inspect_reads_der_too() {
+    let dir = std::env::temp_dir().join(format!("x509-dbauth-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let pem = std::fs::read(format!(
+        "{}/examples/pki/jane.pem",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    let ders = x509_dbauth::certificates_from_pem_or_der(&pem).unwrap();
+    let der_path = dir.join("jane.der");
+    std::fs::write(&der_path, &ders[0]).unwrap();
+    let (code, v) = run_json(&["inspect", "--json", der_path.to_str().unwrap()]);
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(code, 0);
+    assert_eq!(v[0]["subject"]["rfc4514"], "CN=Jane Doe,O=MongoDB,C=US");
+}

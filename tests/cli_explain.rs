@@ -248,7 +248,7 @@ fn server_cert_chain_error() {
     {
       "step": "chain",
       "outcome": "fail",
-      "detail": "verifies to no trusted CA: the client certificate (#0) \"CN=db.example.com,O=Example Corp,C=US\" has an extendedKeyUsage extension that does not include clientAuth"
+      "detail": "does not verify against the managed CA set or the project's PKI: the client certificate (#0) \"CN=db.example.com,O=Example Corp,C=US\" has an extendedKeyUsage extension that does not include clientAuth"
     }
   ]
 }"#,
@@ -517,4 +517,28 @@ fn explain_bad_config() {
   }
 }"#,
     );
+}
+
+#[test]
+fn revoked_certificate_is_refused_by_the_configured_crl() {
+    let (code, v) = run_json(&[
+        "explain",
+        "--json",
+        "--at",
+        AT,
+        "--config",
+        "examples/settings.toml",
+        "examples/pki/revoked-chain.pem",
+    ]);
+    assert_eq!(code, 1);
+    assert_eq!(v["decision"], "deny");
+    assert_eq!(v["kind"], "chain");
+    let message = v["message"].as_str().unwrap();
+    assert!(
+        message.starts_with(
+            "the certificate chain is not trusted: the client certificate (#0) \"CN=Revoked User,O=MongoDB,C=US\" is revoked (CRL entry dated "
+        ) && message.ends_with(", reason keyCompromise)"),
+        "{message}"
+    );
+    assert_eq!(v["principal"], Value::Null);
 }
