@@ -389,3 +389,23 @@ fn inspect_reads_der_too() {
     assert_eq!(code, 0);
     assert_eq!(v[0]["subject"]["rfc4514"], "CN=Jane Doe,O=MongoDB,C=US");
 }
+
+#[test]
+fn dn_show_shortens_a_huge_input_in_text_but_not_in_json() {
+    let huge = "CN=a,".repeat(5000);
+    let (code, stdout, _) = run(&["dn", "show", &huge]);
+    assert_eq!(code, 2);
+    let first = stdout.lines().next().unwrap();
+    assert!(first.ends_with("… (25000 bytes in all)"), "{first}");
+    assert!(first.len() < 300);
+    assert!(
+        stdout.contains(
+            "error:           DN is 25000 bytes long, more than the limit of 16384 bytes"
+        ),
+        "{stdout}"
+    );
+    let (code, v) = run_json(&["dn", "show", "--json", &huge]);
+    assert_eq!(code, 2);
+    assert_eq!(v[0]["input"].as_str().unwrap().len(), 25000);
+    assert_eq!(v[0]["error"]["kind"], "too_long");
+}

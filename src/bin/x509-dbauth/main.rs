@@ -151,7 +151,8 @@ fn print_dn_text(report: &Value) {
             .unwrap_or_default()
             .to_owned()
     };
-    println!("input:           {}", field("input"));
+    let input = field("input");
+    println!("input:           {}", shorten(&input));
     if let Some(err) = report.get("error") {
         let msg = err
             .get("message")
@@ -159,12 +160,14 @@ fn print_dn_text(report: &Value) {
             .unwrap_or_default();
         println!("error:           {msg}");
         if let Some(offset) = err.get("offset").and_then(Value::as_u64) {
-            // The offset counts bytes; the caret needs characters.
-            let input = field("input");
+            // The offset counts bytes; the caret needs characters (and none past the
+            // shortened echo of a long input).
             let at = usize::try_from(offset).unwrap_or(usize::MAX);
             let width = input.get(..at).map_or(0, |p| p.chars().count());
-            let pad = " ".repeat(width);
-            println!("                 {pad}^ (byte {offset})");
+            if width <= ECHO_MAX_CHARS {
+                let pad = " ".repeat(width);
+                println!("                 {pad}^ (byte {offset})");
+            }
         }
         return;
     }
@@ -177,6 +180,17 @@ fn print_dn_text(report: &Value) {
             let msg = l.get("message").and_then(Value::as_str).unwrap_or_default();
             println!("warning [{code}]: {msg}");
         }
+    }
+}
+
+/// Longest input echoed whole in text output; JSON output always carries all of it.
+const ECHO_MAX_CHARS: usize = 200;
+
+/// `s`, or its first [`ECHO_MAX_CHARS`] characters and how long it really is.
+fn shorten(s: &str) -> String {
+    match s.char_indices().nth(ECHO_MAX_CHARS) {
+        Some((cut, _)) => format!("{}… ({} bytes in all)", s.get(..cut).unwrap_or(s), s.len()),
+        None => s.to_owned(),
     }
 }
 
