@@ -1,6 +1,7 @@
-//! Differential test against x509-parser 0.18, an independent DER reader: for hundreds of
-//! generated certificate subjects, `from_der(subject).to_string()` must parse back to the same
-//! attributes (OID and decoded value, RDN by RDN) that x509-parser reads from the DER.
+//! Differential tests against independent implementations: x509-parser 0.18 reads the DER of
+//! hundreds of generated subjects, and `from_der(subject).to_string()` must parse back to the
+//! same attributes (OID and decoded value, RDN by RDN); OpenSSL's RFC 2253 printer must print
+//! the same string as `server_username()`.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -8,8 +9,11 @@
     clippy::indexing_slicing
 )]
 
+use std::io::Write;
+use std::process::{Command, Stdio};
+
 use rcgen::{CertificateParams, DnType, DnValue, KeyPair};
-use x509_dbauth::{AttributeValue, DistinguishedName};
+use x509_dbauth::{AttributeValue, Certificate, DistinguishedName, Limits};
 use x509_parser::prelude::{FromDer, X509Name};
 
 /// xorshift64*: deterministic, no dependency.
@@ -281,4 +285,137 @@ fn large_second_arc_under_2() {
         .attr_type()
         .to_id_string();
     assert_eq!(theirs, "3.16.55.54");
+}
+
+// ---- server_username() against OpenSSL ----
+//
+// OpenSSL's `-nameopt RFC2253` (`X509_NAME_print_ex` with `XN_FLAG_RFC2253`) is how the
+// MongoDB server built the username before it had its own printer (reference §1.1, item 6),
+// and the server's printer still agrees with it for values that RFC 4518 preparation leaves
+// alone. The names below avoid the three places where the server deliberately differs:
+// control characters (the server drops them, OpenSSL escapes them), a trailing space on a value
+// of two characters or fewer (the server leaves that space unescaped), and attribute types
+// OpenSSL has no name for (the server prints the value as text, `1.2.3.45=Value\,Rando` in its
+// own tests; OpenSSL dumps the whole attribute as `#hex`).
+
+/// RFC 4514 specials, spaces, `#`, `=`, and non-ASCII text that NFKC leaves as it is.
+const OPENSSL_POOL: &[&str] = &[
+    "a", "Q", "7", " ", ",", "+", "\"", "\\", "<", ">", ";", "#", "=", ".", "-", "é", "К", "ß",
+    "大", "😀", "_", "@",
+];
+fn openssl_text(rng: &mut Rng, pool: &[&str]) -> String {
+    let n = 3 + rng.below(8);
+    let mut s: String = (0..n).map(|_| *rng.pick(pool)).collect();
+    match rng.below(5) {
+        0 => s.insert(0, ' '),
+        1 => s.push(' '),
+        2 if pool.contains(&"#") => s.insert(0, '#'),
+        _ => {}
+    }
+    s
+}
+
+fn openssl_value(rng: &mut Rng) -> DnValue {
+    let ascii: Vec<&str> = OPENSSL_POOL
+        .iter()
+        .copied()
+        .filter(|c| c.is_ascii())
+        .collect();
+    match rng.below(5) {
+        0 => DnValue::PrintableString(openssl_text(rng, PRINTABLE).try_into().unwrap()),
+        1 => DnValue::Ia5String(openssl_text(rng, &ascii).try_into().unwrap()),
+        2 => {
+            let bmp: Vec<&str> = OPENSSL_POOL
+                .iter()
+                .copied()
+                .filter(|c| *c != "😀")
+                .collect();
+            DnValue::BmpString(openssl_text(rng, &bmp).as_str().try_into().unwrap())
+        }
+        3 => DnValue::UniversalString(openssl_text(rng, OPENSSL_POOL).as_str().try_into().unwrap()),
+        _ => DnValue::Utf8String(openssl_text(rng, OPENSSL_POOL)),
+    }
+}
+
+fn openssl_attribute_type(rng: &mut Rng) -> DnType {
+    match rng.below(10) {
+        0 => DnType::CommonName,
+        1 => DnType::OrganizationName,
+        2 => DnType::OrganizationalUnitName,
+        3 => DnType::LocalityName,
+        4 => DnType::StateOrProvinceName,
+        5 => DnType::CustomDnType(vec![1, 2, 840, 113549, 1, 9, 1]), // emailAddress
+        6 => DnType::CustomDnType(vec![0, 9, 2342, 19200300, 100, 1, 1]), // UID
+        7 => DnType::CustomDnType(vec![0, 9, 2342, 19200300, 100, 1, 25]), // DC
+        _ => DnType::CustomDnType(vec![2, 5, 4, *rng.pick(&[4, 5, 9, 12, 17, 42, 43, 65])]),
+    }
+}
+
+/// What `openssl x509 -subject -nameopt RFC2253` prints for `der`.
+fn openssl_subject(der: &[u8]) -> String {
+    let mut child = Command::new("openssl")
+        .args([
+            "x509", "-inform", "DER", "-noout", "-subject", "-nameopt", "RFC2253",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("the openssl command-line tool runs (Debian package openssl)");
+    child.stdin.take().unwrap().write_all(der).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "openssl failed on a generated certificate"
+    );
+    let line = String::from_utf8(out.stdout).unwrap();
+    line.trim_end_matches('\n')
+        .strip_prefix("subject=")
+        .expect("openssl prints subject=…")
+        .to_owned()
+}
+
+#[test]
+fn server_username_matches_openssl_rfc2253() {
+    let key = KeyPair::generate().unwrap();
+    let mut rng = Rng(0x0DDB_1A5E_5BAD_5EED);
+    let mut non_ascii = 0;
+    for i in 0..200 {
+        let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+        let mut dn = rcgen::DistinguishedName::new();
+        for _ in 0..1 + rng.below(6) {
+            dn.push(openssl_attribute_type(&mut rng), openssl_value(&mut rng));
+        }
+        params.distinguished_name = dn;
+        let cert = params.self_signed(&key).unwrap();
+        let view = Certificate::from_der(cert.der(), &Limits::DEFAULT).unwrap();
+        let ours = DistinguishedName::from_der(view.subject_der())
+            .unwrap()
+            .server_username();
+        let theirs = openssl_subject(cert.der());
+        assert_eq!(ours, theirs, "certificate #{i}");
+        if ours.contains("\\D") || ours.contains("\\E") || ours.contains("\\F") {
+            non_ascii += 1;
+        }
+    }
+    assert!(non_ascii >= 30, "only {non_ascii} names with escaped UTF-8");
+}
+
+/// The bundled example certificates, made by OpenSSL itself.
+#[test]
+fn example_pki_subjects_match_openssl() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/pki");
+    for name in [
+        "jane.pem",
+        "kaloyan.pem",
+        "myuser.pem",
+        "project-issuing-ca.pem",
+    ] {
+        let pem = std::fs::read(format!("{dir}/{name}")).unwrap();
+        let der = &x509_dbauth::certificates_from_pem_or_der(&pem).unwrap()[0];
+        let view = Certificate::from_der(der, &Limits::DEFAULT).unwrap();
+        let ours = DistinguishedName::from_der(view.subject_der())
+            .unwrap()
+            .server_username();
+        assert_eq!(ours, openssl_subject(der), "{name}");
+    }
 }
