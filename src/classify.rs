@@ -5,10 +5,12 @@
 //! (`Authenticator::authenticate`) requires. Decision rules 1–3 are applied here.
 
 use core::fmt;
+use std::sync::Arc;
 
 use rustls_pki_types::{CertificateDer, UnixTime};
 
 use crate::chain::{ChainVerifier, VerifiedChain};
+use crate::crypto::SignatureVerifier;
 use crate::dn::{CanonicalDn, DistinguishedName};
 use crate::error::{AuthError, ChainError, SettingsError};
 use crate::limits::Limits;
@@ -99,6 +101,8 @@ pub struct VerifierBuilder {
     crls: Vec<Vec<u8>>,
     require_crl: bool,
     limits: Limits,
+    /// None: each `ChainVerifier` keeps its own default (RustCrypto).
+    backend: Option<Arc<dyn SignatureVerifier>>,
 }
 
 impl VerifierBuilder {
@@ -134,6 +138,12 @@ impl VerifierBuilder {
         self
     }
 
+    /// The signature backend of both CA sets' chain verifiers (default: RustCrypto).
+    pub fn signature_verifier(mut self, backend: Arc<dyn SignatureVerifier>) -> Self {
+        self.backend = Some(backend);
+        self
+    }
+
     /// Checks the configuration and returns the verifier.
     pub fn build(self) -> Result<Verifier, SettingsError> {
         let managed = self.managed.unwrap_or_default();
@@ -158,6 +168,9 @@ impl VerifierBuilder {
                 .limits(self.limits.clone());
             for crl in &self.crls {
                 b = b.crls(crl);
+            }
+            if let Some(backend) = &self.backend {
+                b = b.signature_verifier(Arc::clone(backend));
             }
             b.build().map_err(SettingsError::Crl)
         };

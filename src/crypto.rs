@@ -13,6 +13,11 @@ use crate::asn1::{self, DerError, Reader, tag};
 use crate::cert::oid_to_string;
 use crate::error::CryptoError;
 
+#[cfg(feature = "ring")]
+mod ring_backend;
+#[cfg(feature = "ring")]
+pub use ring_backend::RingVerifier;
+
 /// OID content bytes (DER) of the algorithms and keys understood here.
 mod oid {
     /// 1.2.840.113549.1.1.1
@@ -363,6 +368,20 @@ pub trait SignatureVerifier: Send + Sync {
         msg: &[u8],
         sig: &[u8],
     ) -> Result<(), CryptoError>;
+
+    /// A short name of the backend, shown when a configuration holding it is printed with
+    /// `{:?}`. Provided (as `"custom"`) so that existing implementations keep compiling.
+    fn name(&self) -> &'static str {
+        "custom"
+    }
+}
+
+// Builders that derive `Debug` hold `Arc<dyn SignatureVerifier>`; the trait does not require
+// `Debug` (that would break existing implementations), so the trait object prints its name.
+impl core::fmt::Debug for dyn SignatureVerifier {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "SignatureVerifier({})", self.name())
+    }
 }
 
 /// The default backend: RustCrypto (`rsa`, `p256`, `p384`, `ed25519-dalek`).
@@ -386,6 +405,10 @@ fn digest(h: HashAlg, msg: &[u8]) -> Vec<u8> {
 }
 
 impl SignatureVerifier for RustCryptoVerifier {
+    fn name(&self) -> &'static str {
+        "RustCrypto"
+    }
+
     fn verify(
         &self,
         alg: SignatureAlgorithm,

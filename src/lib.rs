@@ -46,6 +46,8 @@ pub use cert::{
     BasicConstraints, Certificate, Extension, GeneralName, NameConstraints,
     certificates_from_pem_or_der, pem_blocks,
 };
+#[cfg(feature = "ring")]
+pub use crypto::RingVerifier;
 pub use crypto::{
     HashAlg, KeyKind, RustCryptoVerifier, SignatureAlgorithm, SignatureVerifier, SpkiRef,
     check_policy,

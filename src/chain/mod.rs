@@ -80,6 +80,7 @@ impl std::fmt::Debug for ChainVerifier {
             .field("allow_sha1", &self.allow_sha1)
             .field("eku", &self.eku)
             .field("limits", &self.limits)
+            .field("backend", &self.backend)
             .finish_non_exhaustive()
     }
 }

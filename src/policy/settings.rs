@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::classify::{CertificateKind, Verifier};
+use crate::crypto::SignatureVerifier;
 use crate::dn::{CanonicalDn, DistinguishedName, DnLintCode};
 use crate::error::SettingsError;
 use crate::ldap::{QueryTemplate, UserToDnMapping};
@@ -101,6 +102,8 @@ pub struct SettingsBuilder {
     query_template: QueryTemplate,
     groups: Vec<LdapGroupSpec>,
     cache: LdapCacheConfig,
+    /// None: the default backend (RustCrypto). Kept by `to_builder`, not in settings files.
+    backend: Option<Arc<dyn SignatureVerifier>>,
 }
 
 impl Default for SettingsBuilder {
@@ -118,6 +121,7 @@ impl Default for SettingsBuilder {
             query_template: QueryTemplate::default(),
             groups: Vec::new(),
             cache: LdapCacheConfig::DEFAULT,
+            backend: None,
         }
     }
 }
@@ -244,12 +248,24 @@ impl SettingsBuilder {
         self
     }
 
+    /// The signature backend used to verify client chains against both CA sets (default:
+    /// RustCrypto). A server process setting, not part of the settings file; snapshots made
+    /// with [`Settings::to_builder`] keep it.
+    pub fn signature_verifier(mut self, backend: Arc<dyn SignatureVerifier>) -> Self {
+        self.backend = Some(backend);
+        self
+    }
+
     /// Validates everything and returns the snapshot.
     pub fn build(self) -> Result<Settings, SettingsError> {
         let verifier = Verifier::builder()
             .managed(self.managed.clone().unwrap_or_default())
             .project(self.project.clone(), self.self_managed_enabled)
             .limits(self.limits.clone());
+        let verifier = match &self.backend {
+            Some(backend) => verifier.signature_verifier(Arc::clone(backend)),
+            None => verifier,
+        };
         let verifier = self.crls.iter().fold(verifier, |b, c| b.crls(c)).build()?;
         let catalog = self
             .custom_roles
