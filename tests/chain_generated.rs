@@ -37,6 +37,10 @@ fn builder(roots: &[&Node]) -> ChainVerifierBuilder {
 }
 
 fn verify_with(b: ChainVerifierBuilder, chain: &[&[u8]]) -> Result<VerifiedChain, ChainError> {
+    // With the ring feature, every scenario of this file checks each signature with both
+    // backends and requires the same verdict (see `backends::BothBackends`).
+    #[cfg(feature = "ring")]
+    let b = b.signature_verifier(std::sync::Arc::new(backends::BothBackends));
     let v = b.build().unwrap();
     let ders: Vec<CertificateDer<'_>> = chain.iter().map(|d| CertificateDer::from(*d)).collect();
     v.verify_client(&ders, now())
@@ -1293,4 +1297,254 @@ fn expired_anchor_is_named() {
         "trust anchor #0 \"CN=Old Root,O=x509-dbauth tests\" expired at 2026-05-31T00:00:00Z \
          (validation time 2026-06-01T00:00:00Z)"
     );
+}
+
+// ---- the ring backend against the default one ----
+
+#[cfg(feature = "ring")]
+mod backends {
+    use std::sync::Arc;
+
+    use sha2::Digest;
+    use signature::hazmat::PrehashSigner;
+    use x509_dbauth::{
+        CryptoError, RingVerifier, RustCryptoVerifier, SignatureAlgorithm, SignatureVerifier,
+        SpkiRef,
+    };
+
+    use super::*;
+    use common::generate::Key;
+
+    /// Checks every signature with RustCrypto and ring and insists on the same verdict (the
+    /// same `CryptoError`, not only the same kind), which is then the answer.
+    pub(super) struct BothBackends;
+
+    impl SignatureVerifier for BothBackends {
+        fn verify(
+            &self,
+            alg: SignatureAlgorithm,
+            spki: &SpkiRef<'_>,
+            msg: &[u8],
+            sig: &[u8],
+        ) -> Result<(), CryptoError> {
+            let rust_crypto = RustCryptoVerifier.verify(alg, spki, msg, sig);
+            let ring = RingVerifier.verify(alg, spki, msg, sig);
+            assert_eq!(
+                rust_crypto,
+                ring,
+                "the backends disagree on a {} signature by a {:?} key",
+                alg.name(),
+                spki.kind
+            );
+            rust_crypto
+        }
+    }
+
+    /// One whole verification with a single backend (no cross-checking wrapper).
+    fn alone(
+        backend: Arc<dyn SignatureVerifier>,
+        roots: &[&Node],
+        chain: &[&[u8]],
+        allow_sha1: bool,
+    ) -> Result<VerifiedChain, ChainError> {
+        let v = builder(roots)
+            .allow_sha1(allow_sha1)
+            .signature_verifier(backend)
+            .build()
+            .unwrap();
+        let ders: Vec<CertificateDer<'_>> =
+            chain.iter().map(|d| CertificateDer::from(*d)).collect();
+        v.verify_client(&ders, now())
+    }
+
+    /// The same path, or the same error (kind, certificate, sentence), with each backend.
+    #[track_caller]
+    fn same_outcome(
+        label: &str,
+        roots: &[&Node],
+        chain: &[&[u8]],
+        allow_sha1: bool,
+    ) -> Result<VerifiedChain, ChainError> {
+        let a = alone(Arc::new(RustCryptoVerifier), roots, chain, allow_sha1);
+        let b = alone(Arc::new(RingVerifier), roots, chain, allow_sha1);
+        match (&a, &b) {
+            (Ok(x), Ok(y)) => assert_eq!(x, y, "{label}"),
+            (Err(x), Err(y)) => {
+                assert_eq!(x.kind(), y.kind(), "{label}");
+                assert_eq!(x.certificate_index(), y.certificate_index(), "{label}");
+                assert_eq!(x.to_string(), y.to_string(), "{label}");
+            }
+            _ => panic!("{label}: RustCrypto {a:?}, ring {b:?}"),
+        }
+        a
+    }
+
+    /// ecdsa-with-SHA256/384/512 AlgorithmIdentifier (RFC 5758 §3.2: no parameters).
+    fn ecdsa_alg_id(hash: u16) -> Vec<u8> {
+        let last = match hash {
+            256 => 0x02,
+            384 => 0x03,
+            512 => 0x04,
+            _ => panic!("hash"),
+        };
+        vec![
+            0x30, 0x0A, 0x06, 0x08, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x04, 0x03, last,
+        ]
+    }
+
+    /// The private scalar of a generated EC key. ring writes PKCS#8 from a fixed template, in
+    /// which the ECPrivateKey (RFC 5915) scalar follows `version 1, OCTET STRING (len)`.
+    fn ec_scalar(node: &Node, len: u8) -> Vec<u8> {
+        let Key::Ring(kp) = node.issuer.key() else {
+            panic!("not a ring key")
+        };
+        let der = kp.serialize_der();
+        let marker = [0x02, 0x01, 0x01, 0x04, len];
+        let at = der
+            .windows(marker.len())
+            .position(|w| w == marker)
+            .expect("ECPrivateKey in PKCS#8")
+            + marker.len();
+        der[at..at + len as usize].to_vec()
+    }
+
+    fn digest(hash: u16, msg: &[u8]) -> Vec<u8> {
+        match hash {
+            256 => sha2::Sha256::digest(msg).to_vec(),
+            384 => sha2::Sha384::digest(msg).to_vec(),
+            512 => sha2::Sha512::digest(msg).to_vec(),
+            _ => panic!("hash"),
+        }
+    }
+
+    /// Re-signs `der` with `issuer`'s EC key under ECDSA with `hash`, whatever the curve: the
+    /// pairs ring (and so rcgen) cannot sign, such as P-256 with SHA-384.
+    fn resign_ecdsa(der: &[u8], issuer: &Node, alg: Alg, hash: u16) -> Vec<u8> {
+        resign(der, &ecdsa_alg_id(hash), |tbs| {
+            let d = digest(hash, tbs);
+            match alg {
+                Alg::P256 => {
+                    let k = p256::ecdsa::SigningKey::from_slice(&ec_scalar(issuer, 32)).unwrap();
+                    let s: p256::ecdsa::Signature = k.sign_prehash(&d).unwrap();
+                    s.to_der().as_bytes().to_vec()
+                }
+                Alg::P384 => {
+                    let k = p384::ecdsa::SigningKey::from_slice(&ec_scalar(issuer, 48)).unwrap();
+                    let s: p384::ecdsa::Signature = k.sign_prehash(&d).unwrap();
+                    s.to_der().as_bytes().to_vec()
+                }
+                _ => panic!("not an EC algorithm"),
+            }
+        })
+    }
+
+    fn flip_signature(der: &[u8]) -> Vec<u8> {
+        let mut bad = der.to_vec();
+        let n = bad.len();
+        bad[n - 10] ^= 0x01;
+        bad
+    }
+
+    #[test]
+    fn valid_chains_verify_identically_with_both_backends() {
+        let triples = [
+            (
+                "RSA PKCS#1 SHA-256",
+                [
+                    Alg::Rsa2048Sha256(1),
+                    Alg::Rsa2048Sha256(2),
+                    Alg::Rsa2048Sha256(3),
+                ],
+            ),
+            (
+                "RSA PKCS#1 SHA-384",
+                [
+                    Alg::Rsa2048Sha384(1),
+                    Alg::Rsa2048Sha384(2),
+                    Alg::Rsa2048Sha384(3),
+                ],
+            ),
+            (
+                "RSA PKCS#1 SHA-512",
+                [
+                    Alg::Rsa2048Sha512(1),
+                    Alg::Rsa2048Sha512(2),
+                    Alg::Rsa2048Sha512(3),
+                ],
+            ),
+            ("P-256", [Alg::P256; 3]),
+            ("P-384", [Alg::P384; 3]),
+            ("Ed25519", [Alg::Ed25519; 3]),
+            ("mixed", [Alg::P384, Alg::Rsa2048Sha256(2), Alg::Ed25519]),
+            ("P-384 over P-256", [Alg::P384, Alg::P256, Alg::P256]),
+        ];
+        let mut checked = 0;
+        for (label, alg) in triples {
+            let (r, i, l) = chain3(alg);
+            let v = same_outcome(label, &[&r], &[&l.der, &i.der], false)
+                .unwrap_or_else(|e| panic!("{label}: {e}"));
+            assert_eq!(v.len(), 3);
+            // A flipped signature bit: the same refusal, naming the leaf, with both.
+            let e =
+                same_outcome(label, &[&r], &[&flip_signature(&l.der), &i.der], false).unwrap_err();
+            assert_eq!(e.kind(), "bad_signature", "{label}");
+            assert_eq!(e.certificate_index(), Some(0), "{label}");
+            checked += 2;
+        }
+
+        // RSA-PSS, and RSA PKCS#1 SHA-1 (refused by policy, then allowed), from an RSA issuer.
+        let (r, i, l) = chain3([Alg::P256, Alg::Rsa2048Sha256(2), Alg::P256]);
+        for hash in [256, 384, 512] {
+            let label = format!("RSA-PSS SHA-{hash}");
+            let leaf = resign_pss(&l.der, 2, hash);
+            same_outcome(&label, &[&r], &[&leaf, &i.der], false).unwrap();
+            let e =
+                same_outcome(&label, &[&r], &[&flip_signature(&leaf), &i.der], false).unwrap_err();
+            assert_eq!(e.kind(), "bad_signature", "{label}");
+            // Signed by another key: ring and RustCrypto both say bad signature.
+            let wrong = resign(&l.der, &pss_alg_id(hash, hash, (hash / 8) as u8), |tbs| {
+                sign_pss(3, hash, tbs)
+            });
+            let e = same_outcome(&label, &[&r], &[&wrong, &i.der], false).unwrap_err();
+            assert_eq!(e.kind(), "bad_signature", "{label}");
+            checked += 3;
+        }
+        let sha1 = resign_sha1(&l.der, 2);
+        let e = same_outcome("SHA-1 refused", &[&r], &[&sha1, &i.der], false).unwrap_err();
+        assert_eq!(e.kind(), "sha1_disallowed");
+        same_outcome("SHA-1 allowed", &[&r], &[&sha1, &i.der], true).unwrap();
+        let e =
+            same_outcome("SHA-1 bad", &[&r], &[&flip_signature(&sha1), &i.der], true).unwrap_err();
+        assert_eq!(e.kind(), "bad_signature");
+        checked += 3;
+
+        // The cross pairs: a P-256 issuer signing with SHA-384, a P-384 issuer with SHA-256.
+        for (label, issuer_alg, hash) in [
+            ("P-256 with SHA-384", Alg::P256, 384),
+            ("P-384 with SHA-256", Alg::P384, 256),
+        ] {
+            let (r, i, l) = chain3([Alg::P256, issuer_alg, Alg::P256]);
+            let leaf = resign_ecdsa(&l.der, &i, issuer_alg, hash);
+            same_outcome(label, &[&r], &[&leaf, &i.der], false)
+                .unwrap_or_else(|e| panic!("{label}: {e}"));
+            let e =
+                same_outcome(label, &[&r], &[&flip_signature(&leaf), &i.der], false).unwrap_err();
+            assert_eq!(e.kind(), "bad_signature", "{label}");
+            checked += 2;
+        }
+        assert_eq!(checked, 32, "scenarios compared");
+    }
+
+    #[test]
+    fn ecdsa_sha512_is_the_one_documented_difference() {
+        // RustCrypto verifies ECDSA with SHA-512; ring has no such verification, so the ring
+        // backend refuses it as an unsupported algorithm (never as a bad signature).
+        let (r, i, l) = chain3([Alg::P256, Alg::P256, Alg::P256]);
+        let leaf = resign_ecdsa(&l.der, &i, Alg::P256, 512);
+        alone(Arc::new(RustCryptoVerifier), &[&r], &[&leaf, &i.der], false).unwrap();
+        let e = alone(Arc::new(RingVerifier), &[&r], &[&leaf, &i.der], false).unwrap_err();
+        assert_eq!(e.kind(), "unsupported_algorithm");
+        assert_eq!(e.certificate_index(), Some(0));
+        assert!(e.to_string().contains("1.2.840.10045.4.3.4"), "{e}");
+    }
 }
