@@ -9,10 +9,14 @@
 
 mod common;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::Value;
-use x509_dbauth::{CertificateDer, ChainVerifier, Eku, Limits, TrustAnchors, UnixTime, pem_blocks};
+use x509_dbauth::{
+    CertificateDer, ChainVerifier, Eku, Limits, RustCryptoVerifier, SignatureVerifier,
+    TrustAnchors, UnixTime, pem_blocks,
+};
 
 /// Why a case does not apply, decided by feature and id pattern.
 fn not_applicable(case: &Value) -> Option<&'static str> {
@@ -75,7 +79,7 @@ fn pems(v: &Value, label: &'static str) -> Vec<Vec<u8>> {
 }
 
 /// Runs one case; `Ok(())` is SUCCESS, `Err(text)` FAILURE with the reason.
-fn run(case: &Value) -> Result<(), String> {
+fn run(case: &Value, backend: &Arc<dyn SignatureVerifier>) -> Result<(), String> {
     let anchors = TrustAnchors::from_ders(pems(&case["trusted_certs"], "CERTIFICATE"))
         .map_err(|e| format!("[trust:{}] {e}", e.kind()))?;
     let mut presented = pem_blocks(
@@ -107,7 +111,8 @@ fn run(case: &Value) -> Result<(), String> {
     }
     let mut b = ChainVerifier::builder(anchors)
         .required_eku(eku)
-        .limits(limits);
+        .limits(limits)
+        .signature_verifier(Arc::clone(backend));
     for crl in case["crls"].as_array().unwrap() {
         b = b.crls(crl.as_str().unwrap().as_bytes());
     }
@@ -128,7 +133,9 @@ fn run(case: &Value) -> Result<(), String> {
         .map_err(|e| format!("[{}] {e}", e.kind()))
 }
 
-fn run_suite(suite: &str, file: &str) {
+/// Runs one suite file with one signature backend. The exceptions are the suite's, whatever
+/// the backend (a backend must not change any verdict); the summary line names the backend.
+fn run_suite(suite: &str, file: &str, backend: Arc<dyn SignatureVerifier>) {
     let exceptions = common::exceptions(suite);
     let data: Value =
         serde_json::from_str(&std::fs::read_to_string(common::shared(file)).unwrap()).unwrap();
@@ -142,7 +149,7 @@ fn run_suite(suite: &str, file: &str) {
         }
         seen.push(id.to_string());
         let expected_ok = case["expected_result"] == "SUCCESS";
-        let outcome = run(case);
+        let outcome = run(case, &backend);
         let detail = match &outcome {
             Ok(()) => format!("expected {}, got SUCCESS", case["expected_result"]),
             Err(e) => format!("expected {}, got FAILURE {e}", case["expected_result"]),
@@ -152,7 +159,7 @@ fn run_suite(suite: &str, file: &str) {
         }
         tally.record(id, outcome.is_ok() == expected_ok, &detail, &exceptions);
     }
-    tally.finish(suite, &exceptions, &seen);
+    tally.finish(&format!("{suite} [{}]", backend.name()), &exceptions, &seen);
     let applicable = tally.applicable.max(1);
     assert!(
         tally.agree * 100 >= applicable * 95,
@@ -162,7 +169,11 @@ fn run_suite(suite: &str, file: &str) {
 
 #[test]
 fn limbo() {
-    run_suite("limbo", "x509-limbo/limbo.json");
+    run_suite(
+        "limbo",
+        "x509-limbo/limbo.json",
+        Arc::new(RustCryptoVerifier),
+    );
 }
 
 #[test]
@@ -170,5 +181,26 @@ fn limbo_bettertls_pathbuilding() {
     run_suite(
         "limbo-bettertls",
         "x509-limbo/limbo-bettertls-pathbuilding.json",
+        Arc::new(RustCryptoVerifier),
+    );
+}
+
+#[cfg(feature = "ring")]
+#[test]
+fn limbo_ring_backend() {
+    run_suite(
+        "limbo",
+        "x509-limbo/limbo.json",
+        Arc::new(x509_dbauth::RingVerifier),
+    );
+}
+
+#[cfg(feature = "ring")]
+#[test]
+fn limbo_bettertls_pathbuilding_ring_backend() {
+    run_suite(
+        "limbo-bettertls",
+        "x509-limbo/limbo-bettertls-pathbuilding.json",
+        Arc::new(x509_dbauth::RingVerifier),
     );
 }

@@ -12,9 +12,13 @@
 
 mod common;
 
+use std::sync::Arc;
 use std::time::Duration;
 
-use x509_dbauth::{CertificateDer, ChainVerifier, Eku, TrustAnchors, UnixTime};
+use x509_dbauth::{
+    CertificateDer, ChainVerifier, Eku, RustCryptoVerifier, SignatureVerifier, TrustAnchors,
+    UnixTime,
+};
 
 /// 2011-04-15T00:00:00Z, the PKITS publication date used by Chromium and BoringSSL.
 const VALIDATION_TIME: u64 = 1_302_825_600;
@@ -41,11 +45,12 @@ fn read(kind: &str, stem: &str) -> Vec<u8> {
     .unwrap_or_else(|e| panic!("{kind}/{stem}: {e}"))
 }
 
-fn run(path: &[&str], crls: &[&str]) -> Result<(), String> {
+fn run(path: &[&str], crls: &[&str], backend: &Arc<dyn SignatureVerifier>) -> Result<(), String> {
     let anchors = TrustAnchors::from_ders([read("certs", path[0])]).unwrap();
     let mut b = ChainVerifier::builder(anchors)
         .require_crl(true)
-        .required_eku(Eku::Any);
+        .required_eku(Eku::Any)
+        .signature_verifier(Arc::clone(backend));
     for c in crls {
         b = b.crls(&read("crls", c));
     }
@@ -70,8 +75,9 @@ fn run(path: &[&str], crls: &[&str]) -> Result<(), String> {
         .map_err(|e| format!("[{}] {e}", e.kind()))
 }
 
-#[test]
-fn pkits() {
+/// Runs the whole suite with one signature backend; the exceptions file is the same for all
+/// backends (a backend must not change any verdict), and the summary line names the backend.
+fn run_suite(backend: Arc<dyn SignatureVerifier>) {
     let exceptions = common::exceptions("pkits");
     let tsv = std::fs::read_to_string(common::shared("pkits/expected.tsv")).unwrap();
     let mut tally = common::Tally::default();
@@ -91,7 +97,7 @@ fn pkits() {
         seen.push(id.clone());
         let path: Vec<&str> = f[10].split(',').collect();
         let crls: Vec<&str> = f[11].split(',').filter(|s| !s.is_empty()).collect();
-        let outcome = run(&path, &crls);
+        let outcome = run(&path, &crls, &backend);
         let expected_ok = expected == "valid";
         let detail = match &outcome {
             Ok(()) => format!("{name}: expected {expected}, got valid"),
@@ -102,5 +108,16 @@ fn pkits() {
         }
         tally.record(&id, outcome.is_ok() == expected_ok, &detail, &exceptions);
     }
-    tally.finish("pkits", &exceptions, &seen);
+    tally.finish(&format!("pkits [{}]", backend.name()), &exceptions, &seen);
+}
+
+#[test]
+fn pkits() {
+    run_suite(Arc::new(RustCryptoVerifier));
+}
+
+#[cfg(feature = "ring")]
+#[test]
+fn pkits_ring_backend() {
+    run_suite(Arc::new(x509_dbauth::RingVerifier));
 }
