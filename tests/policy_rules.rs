@@ -39,6 +39,75 @@ fn rule1_no_certificate() {
     );
 }
 
+// ---- the signature backend (a server setting, not a decision rule) ----
+
+/// Counts the signatures it checks, delegating to the default backend.
+struct Counting(std::sync::atomic::AtomicUsize);
+
+impl x509_dbauth::SignatureVerifier for Counting {
+    fn verify(
+        &self,
+        alg: x509_dbauth::SignatureAlgorithm,
+        spki: &x509_dbauth::SpkiRef<'_>,
+        msg: &[u8],
+        sig: &[u8],
+    ) -> Result<(), x509_dbauth::CryptoError> {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        x509_dbauth::RustCryptoVerifier.verify(alg, spki, msg, sig)
+    }
+}
+
+#[test]
+fn signature_backend_serves_both_ca_sets_and_survives_to_builder() {
+    use std::sync::atomic::Ordering::Relaxed;
+    let counting = Arc::new(Counting(0.into()));
+    let settings = base().signature_verifier(counting.clone()).build().unwrap();
+    // An admin change must not silently drop back to the default backend.
+    let settings = settings.to_builder().remove_user(MYUSER).build().unwrap();
+    assert!(format!("{settings:?}").contains("SignatureVerifier(custom)"));
+    let a = Authenticator::new(settings.into_arc());
+    login(&a, &chain("jane-chain.pem"), None).unwrap();
+    let self_managed = counting.0.load(Relaxed);
+    assert!(self_managed > 0);
+    a.verify_client(&chain("myuser-chain.pem"), now()).unwrap();
+    assert!(counting.0.load(Relaxed) > self_managed, "managed CA set");
+}
+
+#[cfg(feature = "ring")]
+#[test]
+fn ring_backend_end_to_end_on_the_example_pki() {
+    let settings = base()
+        .signature_verifier(Arc::new(x509_dbauth::RingVerifier))
+        .build()
+        .unwrap();
+    let settings = settings.to_builder().build().unwrap();
+    // Both CA sets' chain verifiers and the stored builder name the backend.
+    assert_eq!(
+        format!("{settings:?}")
+            .matches("SignatureVerifier(ring)")
+            .count(),
+        3
+    );
+    let a = Authenticator::new(settings.into_arc());
+    let p = login(&a, &chain("jane-chain.pem"), None).unwrap();
+    assert_eq!(p.user(), JANE);
+    assert_eq!(p.kind(), CertificateKind::SelfManaged);
+    assert_eq!(p.role_names(), ["readWrite@sales", "read@reporting.orders"]);
+    let p = login(&a, &chain("myuser-chain.pem"), None).unwrap();
+    assert_eq!(p.kind(), CertificateKind::Managed);
+    // A flipped bit in the leaf's signature: refused by ring as by RustCrypto.
+    let mut tampered: Vec<Vec<u8>> = chain("jane-chain.pem")
+        .iter()
+        .map(|c| c.as_ref().to_vec())
+        .collect();
+    let n = tampered[0].len();
+    tampered[0][n - 10] ^= 0x01;
+    let e = err(login(&a, &to_ders(tampered.clone()), None));
+    assert_eq!(e.chain_error().unwrap().kind(), "bad_signature");
+    let default = err(login(&auth(base()), &to_ders(tampered), None));
+    assert_eq!(e, default);
+}
+
 // ---- rule 2 ----
 
 #[test]
