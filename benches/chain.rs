@@ -1,6 +1,7 @@
-//! Chain verification: this crate vs rustls-webpki 0.103 (ring) on the same 3-certificate client
-//! chains, plus the bare signature verifications the chain needs with this crate's backend, so
-//! that path-building overhead = chain time / sum of signature times.
+//! Chain verification: this crate (default RustCrypto backend, and with feature `ring` the ring
+//! backend) vs rustls-webpki 0.103 (ring) on the same 3-certificate client chains, plus the bare
+//! signature verifications the chain needs with the default backend, so that path-building
+//! overhead = chain time / sum of signature times.
 #![allow(
     missing_docs,
     clippy::unwrap_used,
@@ -36,6 +37,20 @@ fn bench_chain(c: &mut Criterion, label: &str, alg: [Alg; 3]) {
         .build()
         .unwrap();
     verifier.verify_client(&presented, now).unwrap();
+    // The same configuration with the optional ring backend (feature "ring"; the README's
+    // `cargo bench --all-features` enables it, a plain `cargo bench` skips the entry).
+    #[cfg(feature = "ring")]
+    let ring_verifier = {
+        let v = ChainVerifier::builder(TrustAnchors::from_ders([r.der.clone()]).unwrap())
+            .signature_verifier(std::sync::Arc::new(x509_dbauth::RingVerifier))
+            .build()
+            .unwrap();
+        assert_eq!(
+            v.verify_client(&presented, now).unwrap(),
+            verifier.verify_client(&presented, now).unwrap()
+        );
+        v
+    };
 
     let anchor_der = CertificateDer::from(r.der.as_slice());
     let anchors = [webpki::anchor_from_trusted_cert(&anchor_der).unwrap()];
@@ -74,6 +89,14 @@ fn bench_chain(c: &mut Criterion, label: &str, alg: [Alg; 3]) {
     let mut g = c.benchmark_group(label);
     g.bench_function("x509-dbauth verify_client", |b| {
         b.iter(|| verifier.verify_client(black_box(&presented), now).unwrap())
+    });
+    #[cfg(feature = "ring")]
+    g.bench_function("x509-dbauth verify_client (ring backend)", |b| {
+        b.iter(|| {
+            ring_verifier
+                .verify_client(black_box(&presented), now)
+                .unwrap()
+        })
     });
     g.bench_function("rustls-webpki verify_for_usage (ring)", |b| {
         b.iter(|| black_box(webpki_verify()))
