@@ -135,12 +135,18 @@ fn run(case: &Value, backend: &Arc<dyn SignatureVerifier>) -> Result<(), String>
 
 /// Runs one suite file with one signature backend. The exceptions are the suite's, whatever
 /// the backend (a backend must not change any verdict); the summary line names the backend.
-fn run_suite(suite: &str, file: &str, backend: Arc<dyn SignatureVerifier>) {
+/// Returns each applicable case's outcome, for comparing backends case by case.
+fn run_suite(
+    suite: &str,
+    file: &str,
+    backend: Arc<dyn SignatureVerifier>,
+) -> Vec<(String, Result<(), String>)> {
     let exceptions = common::exceptions(suite);
     let data: Value =
         serde_json::from_str(&std::fs::read_to_string(common::shared(file)).unwrap()).unwrap();
     let mut tally = common::Tally::default();
     let mut seen = Vec::new();
+    let mut outcomes = Vec::new();
     for case in data["testcases"].as_array().unwrap() {
         let id = case["id"].as_str().unwrap();
         if not_applicable(case).is_some() {
@@ -158,6 +164,7 @@ fn run_suite(suite: &str, file: &str, backend: Arc<dyn SignatureVerifier>) {
             println!("{id}: {detail}");
         }
         tally.record(id, outcome.is_ok() == expected_ok, &detail, &exceptions);
+        outcomes.push((id.to_string(), outcome));
     }
     tally.finish(&format!("{suite} [{}]", backend.name()), &exceptions, &seen);
     let applicable = tally.applicable.max(1);
@@ -165,11 +172,23 @@ fn run_suite(suite: &str, file: &str, backend: Arc<dyn SignatureVerifier>) {
         tally.agree * 100 >= applicable * 95,
         "{suite}: agreement below 95%"
     );
+    outcomes
+}
+
+/// The ring backend gives the same verdict and the same error as RustCrypto, case by case.
+#[cfg(feature = "ring")]
+fn same_as_rust_crypto(suite: &str, file: &str) {
+    let ring = run_suite(suite, file, Arc::new(x509_dbauth::RingVerifier));
+    let rust_crypto = run_suite(suite, file, Arc::new(RustCryptoVerifier));
+    assert_eq!(ring.len(), rust_crypto.len());
+    for (r, c) in ring.iter().zip(&rust_crypto) {
+        assert_eq!(r, c, "ring vs RustCrypto");
+    }
 }
 
 #[test]
 fn limbo() {
-    run_suite(
+    let _ = run_suite(
         "limbo",
         "x509-limbo/limbo.json",
         Arc::new(RustCryptoVerifier),
@@ -178,7 +197,7 @@ fn limbo() {
 
 #[test]
 fn limbo_bettertls_pathbuilding() {
-    run_suite(
+    let _ = run_suite(
         "limbo-bettertls",
         "x509-limbo/limbo-bettertls-pathbuilding.json",
         Arc::new(RustCryptoVerifier),
@@ -188,19 +207,14 @@ fn limbo_bettertls_pathbuilding() {
 #[cfg(feature = "ring")]
 #[test]
 fn limbo_ring_backend() {
-    run_suite(
-        "limbo",
-        "x509-limbo/limbo.json",
-        Arc::new(x509_dbauth::RingVerifier),
-    );
+    same_as_rust_crypto("limbo", "x509-limbo/limbo.json");
 }
 
 #[cfg(feature = "ring")]
 #[test]
 fn limbo_bettertls_pathbuilding_ring_backend() {
-    run_suite(
+    same_as_rust_crypto(
         "limbo-bettertls",
         "x509-limbo/limbo-bettertls-pathbuilding.json",
-        Arc::new(x509_dbauth::RingVerifier),
     );
 }

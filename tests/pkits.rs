@@ -77,11 +77,13 @@ fn run(path: &[&str], crls: &[&str], backend: &Arc<dyn SignatureVerifier>) -> Re
 
 /// Runs the whole suite with one signature backend; the exceptions file is the same for all
 /// backends (a backend must not change any verdict), and the summary line names the backend.
-fn run_suite(backend: Arc<dyn SignatureVerifier>) {
+/// Returns each applicable case's outcome, for comparing backends case by case.
+fn run_suite(backend: Arc<dyn SignatureVerifier>) -> Vec<(String, Result<(), String>)> {
     let exceptions = common::exceptions("pkits");
     let tsv = std::fs::read_to_string(common::shared("pkits/expected.tsv")).unwrap();
     let mut tally = common::Tally::default();
     let mut seen = Vec::new();
+    let mut outcomes = Vec::new();
     for line in tsv.lines().skip(1) {
         let f: Vec<&str> = line.split('\t').collect();
         let (test, subpart, name, expected) = (f[0], f[1], f[2], f[3]);
@@ -107,17 +109,25 @@ fn run_suite(backend: Arc<dyn SignatureVerifier>) {
             println!("{id} {detail}");
         }
         tally.record(&id, outcome.is_ok() == expected_ok, &detail, &exceptions);
+        outcomes.push((id, outcome));
     }
     tally.finish(&format!("pkits [{}]", backend.name()), &exceptions, &seen);
+    outcomes
 }
 
 #[test]
 fn pkits() {
-    run_suite(Arc::new(RustCryptoVerifier));
+    let _ = run_suite(Arc::new(RustCryptoVerifier));
 }
 
 #[cfg(feature = "ring")]
 #[test]
 fn pkits_ring_backend() {
-    run_suite(Arc::new(x509_dbauth::RingVerifier));
+    let ring = run_suite(Arc::new(x509_dbauth::RingVerifier));
+    // Beyond the same figures: the same verdict and the same error, case by case.
+    let rust_crypto = run_suite(Arc::new(RustCryptoVerifier));
+    assert_eq!(ring.len(), rust_crypto.len());
+    for (r, c) in ring.iter().zip(&rust_crypto) {
+        assert_eq!(r, c, "ring vs RustCrypto");
+    }
 }
