@@ -8,29 +8,13 @@
     clippy::panic
 )]
 
-use std::process::Command;
+mod cli_support;
 
+use cli_support::run_json;
 use serde_json::Value;
 
 /// Inside the example PKI's validity.
 const AT: &str = "2027-01-01T00:00:00Z";
-
-/// Runs the tool from the crate root; returns (exit code, stdout as JSON).
-fn run_json(args: &[&str]) -> (i32, Value) {
-    let out = Command::new(env!("CARGO_BIN_EXE_x509-dbauth"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("the binary runs");
-    let stdout = String::from_utf8(out.stdout).unwrap();
-    let v = serde_json::from_str(&stdout).unwrap_or_else(|e| {
-        panic!(
-            "stdout is not JSON ({e}): {stdout}\nstderr: {}",
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
-    (out.status.code().unwrap(), v)
-}
 
 fn check(args: &[&str], code: i32, expected: &str) {
     let (c, v) = run_json(args);
