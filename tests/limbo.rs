@@ -143,7 +143,7 @@ fn run_suite(
 ) -> Vec<(String, Result<(), String>)> {
     let exceptions = common::exceptions(suite);
     let data: Value =
-        serde_json::from_str(&std::fs::read_to_string(common::shared(file)).unwrap()).unwrap();
+        serde_json::from_str(&std::fs::read_to_string(common::testdata(file)).unwrap()).unwrap();
     let mut tally = common::Tally::default();
     let mut seen = Vec::new();
     let mut outcomes = Vec::new();

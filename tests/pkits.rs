@@ -1,4 +1,4 @@
-//! NIST PKITS 1.0.1 conformance, driven by `shared/testdata/pkits/expected.tsv`.
+//! NIST PKITS 1.0.1 conformance, driven by `tests/data/pkits/expected.tsv`.
 //!
 //! Validation time 2011-04-15T00:00:00Z; the PDF's CRLs are loaded and `require_crl` is on, as
 //! PKITS assumes every certificate's status is checkable. Certificate policy processing is not
@@ -38,7 +38,7 @@ fn not_applicable(test: &str) -> Option<&'static str> {
 }
 
 fn read(kind: &str, stem: &str) -> Vec<u8> {
-    std::fs::read(common::shared(&format!(
+    std::fs::read(common::testdata(&format!(
         "pkits/{kind}/{stem}.{}",
         if kind == "certs" { "crt" } else { "crl" }
     )))
@@ -80,7 +80,7 @@ fn run(path: &[&str], crls: &[&str], backend: &Arc<dyn SignatureVerifier>) -> Re
 /// Returns each applicable case's outcome, for comparing backends case by case.
 fn run_suite(backend: Arc<dyn SignatureVerifier>) -> Vec<(String, Result<(), String>)> {
     let exceptions = common::exceptions("pkits");
-    let tsv = std::fs::read_to_string(common::shared("pkits/expected.tsv")).unwrap();
+    let tsv = std::fs::read_to_string(common::testdata("pkits/expected.tsv")).unwrap();
     let mut tally = common::Tally::default();
     let mut seen = Vec::new();
     let mut outcomes = Vec::new();

@@ -403,7 +403,7 @@ mod tests {
 
     fn pkits_crl(stem: &str) -> Vec<u8> {
         let path = format!(
-            "{}/../shared/testdata/pkits/crls/{stem}.crl",
+            "{}/tests/data/pkits/crls/{stem}.crl",
             env!("CARGO_MANIFEST_DIR")
         );
         std::fs::read(path).unwrap()

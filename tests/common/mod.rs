@@ -13,9 +13,9 @@ pub mod policy;
 
 use std::collections::BTreeMap;
 
-/// Path of a file under the shared test data (beside the crate in CI and in the worktrees).
-pub fn shared(rel: &str) -> String {
-    format!("{}/../shared/testdata/{rel}", env!("CARGO_MANIFEST_DIR"))
+/// Path of a file under the conformance data kept in the repository (`tests/data/`).
+pub fn testdata(rel: &str) -> String {
+    format!("{}/tests/data/{rel}", env!("CARGO_MANIFEST_DIR"))
 }
 
 /// Listed divergences for `suite`: case id → reason, from `tests/conformance-exceptions.txt`.
