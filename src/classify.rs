@@ -11,6 +11,7 @@ use rustls_pki_types::{CertificateDer, UnixTime};
 
 use crate::chain::{ChainVerifier, VerifiedChain};
 use crate::crypto::SignatureVerifier;
+use crate::display::Escaped;
 use crate::dn::{CanonicalDn, DistinguishedName};
 use crate::error::{AuthError, ChainError, SettingsError};
 use crate::limits::Limits;
@@ -270,7 +271,8 @@ impl Verifier {
                         let anchor = anchor_subject(&self.project, &chain);
                         trace.record("chain", Outcome::Fail, || {
                         format!(
-                            "verifies to the project CA \"{anchor}\" only, and self-managed X.509 is disabled (managed CA set: {managed_err})"
+                            "verifies to the project CA \"{}\" only, and self-managed X.509 is disabled (managed CA set: {managed_err})",
+                            Escaped(&anchor)
                         )
                     });
                         return Err(AuthError::SelfManagedDisabled { anchor });
@@ -294,8 +296,9 @@ impl Verifier {
         let anchor_subject = anchor.map_or_else(String::new, |a| a.subject.to_owned());
         trace.record("chain", Outcome::Pass, || {
             format!(
-                "a path of {} certificate(s) ends at \"{anchor_subject}\" in the {}, so the certificate is {kind}",
+                "a path of {} certificate(s) ends at \"{}\" in the {}, so the certificate is {kind}",
                 chain.len(),
+                Escaped(&anchor_subject),
                 match kind {
                     CertificateKind::Managed => "managed CA set",
                     CertificateKind::SelfManaged => "project's PKI",
@@ -314,7 +317,9 @@ impl Verifier {
             });
             return Err(AuthError::EmptySubject);
         }
-        trace.record("subject", Outcome::Pass, || format!("\"{subject}\""));
+        trace.record("subject", Outcome::Pass, || {
+            format!("\"{}\"", Escaped(&subject))
+        });
         let canonical = subject.canonical();
         Ok(VerifiedClient {
             chain,

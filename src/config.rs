@@ -27,6 +27,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::classify::CertificateKind;
+use crate::display::Escaped;
 use crate::error::SettingsError;
 use crate::ldap::{InMemoryDirectory, MappingRule, QueryTemplate, UserToDnMapping};
 use crate::policy::{Authenticator, LdapCacheConfig, LdapGroupSpec, Settings};
@@ -153,7 +154,7 @@ pub struct SettingsFileError {
 
 impl fmt::Display for SettingsFileError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.file)?;
+        write!(f, "{}", Escaped(&self.file))?;
         if let Some(line) = self.line {
             write!(f, ":{line}")?;
         }
@@ -242,7 +243,7 @@ impl Loader<'_> {
                 Some(value.span()),
                 key.to_owned(),
                 "io",
-                format!("cannot read {}: {e}", p.display()),
+                format!("cannot read {}: {e}", Escaped(p.display())),
             )
         })
     }
@@ -258,14 +259,16 @@ impl Loader<'_> {
                 Some(value.span()),
                 key.to_owned(),
                 "bundle",
-                format!("{}: {e}", value.get_ref()),
+                format!("{}: {e}", Escaped(value.get_ref())),
             )
         })
     }
 
     fn load(&self) -> Result<SettingsFile, SettingsFileError> {
-        let doc: Doc = toml::from_str(self.text)
-            .map_err(|e| self.err(e.span(), None, "syntax", e.message().trim_end().to_owned()))?;
+        let doc: Doc = toml::from_str(self.text).map_err(|e| {
+            let message = Escaped(e.message().trim_end()).to_string();
+            self.err(e.span(), None, "syntax", message)
+        })?;
         let mut b = Settings::builder();
         if let Some(m) = &doc.managed_x509 {
             b = b.managed_ca(self.anchors(&m.get_ref().ca_file, "managed_x509.ca_file")?);
@@ -409,14 +412,17 @@ impl Loader<'_> {
                 Some(d.span()),
                 key,
                 "unsupported_directory",
-                format!("connecting to an LDAP server (`{value}`) is not supported yet; use an LDIF snapshot, `ldif:<file>`"),
+                format!("connecting to an LDAP server (`{}`) is not supported yet; use an LDIF snapshot, `ldif:<file>`", Escaped(value)),
             ));
         }
         Err(self.err(
             Some(d.span()),
             key,
             "invalid_directory",
-            format!("`{value}` is neither `ldif:<file>` nor an `ldap://` / `ldaps://` URL"),
+            format!(
+                "`{}` is neither `ldif:<file>` nor an `ldap://` / `ldaps://` URL",
+                Escaped(value)
+            ),
         ))
     }
 
@@ -461,10 +467,9 @@ impl Loader<'_> {
             SettingsError::CustomRoles(r) => {
                 // The catalog's error names the role in backquotes; find its entry.
                 let message = r.to_string();
-                let found =
-                    doc.custom_roles.iter().enumerate().find(|(_, c)| {
-                        message.contains(&format!("`{}`", c.get_ref().name.get_ref()))
-                    });
+                let found = doc.custom_roles.iter().enumerate().find(|(_, c)| {
+                    message.contains(&format!("`{}`", Escaped(c.get_ref().name.get_ref())))
+                });
                 match found {
                     Some((i, c)) => (Some(c.span()), Some(format!("custom_roles[{i}]"))),
                     None => (

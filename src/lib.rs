@@ -24,6 +24,7 @@ mod classify;
 #[cfg(feature = "serde")]
 mod config;
 mod crypto;
+mod display;
 mod dn;
 mod error;
 mod ldap;
@@ -82,3 +83,5 @@ pub use error::{
     RuleFailure, SettingsError, TrustError,
 };
 pub use limits::Limits;
+// Text for people and logs.
+pub use display::Escaped;

@@ -11,6 +11,7 @@ use sha2::Digest as _;
 
 use crate::cert::{Certificate, key_usage, pem_blocks};
 use crate::chain::names;
+use crate::display::Escaped;
 use crate::error::{CertError, TrustError};
 use crate::limits::Limits;
 
@@ -87,7 +88,8 @@ impl std::fmt::Display for AnchorWarning {
                 not_after,
             } => write!(
                 f,
-                "trust anchor #{index} ({subject}) expired at {}",
+                "trust anchor #{index} ({}) expired at {}",
+                Escaped(subject),
                 crate::error::utc(*not_after)
             ),
             AnchorWarning::ExpiresSoon {
@@ -97,7 +99,8 @@ impl std::fmt::Display for AnchorWarning {
                 ..
             } => write!(
                 f,
-                "trust anchor #{index} ({subject}) expires in {days_left} day(s)"
+                "trust anchor #{index} ({}) expires in {days_left} day(s)",
+                Escaped(subject)
             ),
             AnchorWarning::NotYetValid {
                 index,
@@ -105,7 +108,8 @@ impl std::fmt::Display for AnchorWarning {
                 not_before,
             } => write!(
                 f,
-                "trust anchor #{index} ({subject}) is not valid before {}",
+                "trust anchor #{index} ({}) is not valid before {}",
+                Escaped(subject),
                 crate::error::utc(*not_before)
             ),
         }

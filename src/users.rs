@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::classify::CertificateKind;
+use crate::display::Escaped;
 use crate::dn::{CanonicalDn, DistinguishedName};
 use crate::error::SettingsError;
 use crate::limits::Limits;
@@ -263,17 +264,21 @@ pub(crate) fn nearest<'a>(
         let c_parts = rdn_parts(&c_canon);
         if s_parts.len() > 1 && s_parts.iter().rev().eq(c_parts.iter()) {
             return Some(format!(
-                "the registered user \"{name}\" has the same RDNs in reverse order; names are compared in order, and the certificate's subject reads \"{s_text}\""
+                "the registered user \"{}\" has the same RDNs in reverse order; names are compared in order, and the certificate's subject reads \"{}\"",
+                Escaped(name),
+                Escaped(&s_text)
             ));
         }
         if squeeze(&s_canon) == squeeze(&c_canon) {
             return Some(format!(
-                "the registered user \"{name}\" differs only in spacing inside a value"
+                "the registered user \"{}\" differs only in spacing inside a value",
+                Escaped(name)
             ));
         }
         if s_text.to_lowercase() == dn.to_string().to_lowercase() {
             return Some(format!(
-                "the registered user \"{name}\" differs only in letter case, in a value that is compared exactly"
+                "the registered user \"{}\" differs only in letter case, in a value that is compared exactly",
+                Escaped(name)
             ));
         }
         // Edit distance is quadratic: only for names of ordinary length (the hint is a
@@ -289,7 +294,7 @@ pub(crate) fn nearest<'a>(
     let (d, name) = best?;
     // Close means at most a quarter of the name (and at least 3 edits) differs.
     let close = d <= (s_canon.chars().count() / 4).max(3);
-    close.then(|| format!("the nearest registered user is \"{name}\""))
+    close.then(|| format!("the nearest registered user is \"{}\"", Escaped(name)))
 }
 
 /// RDN strings of an RFC 4514 text, split at unescaped commas.

@@ -651,7 +651,7 @@ fn rule6_injection_attempts_do_not_widen_queries() {
     assert_eq!(e.kind(), "ldap_query_failed");
     assert!(
         e.to_string()
-            .contains("cn=Jane Doe\\,ou=users,dc=example,dc=com"),
+            .contains(r"cn=Jane Doe\\,ou=users,dc=example,dc=com"),
         "{e}"
     );
 }

@@ -141,7 +141,7 @@ pub(crate) fn lint_dn(dn: &DistinguishedName) -> Vec<DnLint> {
                 format!(
                     "the name starts with {} and ends with CN, so its RDNs look reversed (DER order written as text); RFC 4514 text lists the most specific RDN first: {}",
                     name_of(first_text.unwrap_or(OidRef::Known(attr::IDX_C)), dn),
-                    reversed_text(dn)
+                    crate::display::Escaped(reversed_text(dn))
                 ),
             );
         }

@@ -3,6 +3,8 @@
 
 use core::fmt;
 
+use crate::display::Escaped;
+
 use super::{ChainError, DirectoryError, DnError, LdapError, RbacError, RuleFailure};
 
 /// A client refused by [`Verifier::verify_client`](crate::Verifier::verify_client)
@@ -22,7 +24,8 @@ pub enum AuthError {
     Chain(ChainError),
     /// Rule 2: the chain verifies only to the project's PKI, and self-managed X.509 is disabled.
     #[error(
-        "the certificate was issued by the project's own PKI (trust anchor \"{anchor}\"), but self-managed X.509 authentication is disabled"
+        "the certificate was issued by the project's own PKI (trust anchor \"{anchor}\"), but self-managed X.509 authentication is disabled",
+        anchor = Escaped(anchor)
     )]
     SelfManagedDisabled {
         /// Subject of the project CA the chain verified to.
@@ -30,7 +33,8 @@ pub enum AuthError {
     },
     /// The client was verified under earlier settings whose trust anchor is no longer configured.
     #[error(
-        "the certificate was verified against the trust anchor \"{anchor}\", which the current settings no longer trust"
+        "the certificate was verified against the trust anchor \"{anchor}\", which the current settings no longer trust",
+        anchor = Escaped(anchor)
     )]
     AnchorNoLongerTrusted {
         /// Subject of the anchor, as recorded at verification.
@@ -45,7 +49,12 @@ pub enum AuthError {
     )]
     EmptySubject,
     /// Rule 4: the user name the client claimed is not the certificate's subject.
-    #[error("the claimed user \"{claimed}\" does not match the certificate subject \"{subject}\"{}", Reason(reason.as_deref()))]
+    #[error(
+        "the claimed user \"{claimed}\" does not match the certificate subject \"{subject}\"{}",
+        Reason(reason.as_deref()),
+        claimed = Escaped(claimed),
+        subject = Escaped(subject)
+    )]
     ClaimMismatch {
         /// The name as the client sent it.
         claimed: String,
@@ -58,7 +67,8 @@ pub enum AuthError {
     /// Rule 5: the user with this DN exists but is of the other kind.
     #[error(
         "the database user \"{user}\" is a {user_kind} X.509 user, but the certificate was issued by {}; a certificate of one kind never logs in as a user of the other",
-        issuer_phrase(*certificate_kind)
+        issuer_phrase(*certificate_kind),
+        user = Escaped(user)
     )]
     KindMismatch {
         /// The registered user's name, as typed.
@@ -69,7 +79,11 @@ pub enum AuthError {
         certificate_kind: crate::CertificateKind,
     },
     /// Rule 5: no database user has the certificate's subject as its name.
-    #[error("no database user is named \"{subject}\"{}", Hint(hint.as_deref()))]
+    #[error(
+        "no database user is named \"{subject}\"{}",
+        Hint(hint.as_deref()),
+        subject = Escaped(subject)
+    )]
     UnknownUser {
         /// The certificate subject (RFC 4514).
         subject: String,
@@ -78,7 +92,8 @@ pub enum AuthError {
     },
     /// Rule 6: LDAP authorization is on, and managed certificates cannot connect then.
     #[error(
-        "LDAP authorization is on, so users of managed X.509 certificates cannot connect (subject \"{subject}\")"
+        "LDAP authorization is on, so users of managed X.509 certificates cannot connect (subject \"{subject}\")",
+        subject = Escaped(subject)
     )]
     ManagedBlockedByLdap {
         /// The certificate subject (RFC 4514).
@@ -87,7 +102,8 @@ pub enum AuthError {
     /// Rule 6: no user-to-DN mapping rule produced an LDAP DN.
     #[error(
         "no user-to-DN mapping rule maps \"{subject}\" to an LDAP DN ({})",
-        Failures(reasons)
+        Failures(reasons),
+        subject = Escaped(subject)
     )]
     NoMapping {
         /// The input of the mapping (the server's username form of the subject).
@@ -98,7 +114,8 @@ pub enum AuthError {
     /// Rule 6: the LDAP user is in no group that is configured for database access.
     #[error(
         "the LDAP user \"{ldap_dn}\" is in no group configured for database access (its groups: {})",
-        Groups(groups)
+        Groups(groups),
+        ldap_dn = Escaped(ldap_dn)
     )]
     NotAuthorizedByLdap {
         /// The mapped LDAP DN.
@@ -108,7 +125,10 @@ pub enum AuthError {
     },
     /// Rule 6: the directory answered, but not in a usable way (no entry, several entries,
     /// too many groups, a DN that is not one).
-    #[error("the LDAP authorization query for \"{ldap_dn}\" failed: {source}")]
+    #[error(
+        "the LDAP authorization query for \"{ldap_dn}\" failed: {source}",
+        ldap_dn = Escaped(ldap_dn)
+    )]
     LdapQueryFailed {
         /// The mapped LDAP DN (or the subject, when mapping itself failed).
         ldap_dn: String,
@@ -118,7 +138,8 @@ pub enum AuthError {
     /// Rule 6: the directory could not be reached and no cached answer is fresh enough.
     /// Not a denial: the decision could not be made, so the login fails closed.
     #[error(
-        "cannot decide: the LDAP directory is unavailable and no cached answer for \"{ldap_dn}\" is recent enough ({source})"
+        "cannot decide: the LDAP directory is unavailable and no cached answer for \"{ldap_dn}\" is recent enough ({source})",
+        ldap_dn = Escaped(ldap_dn)
     )]
     DirectoryUnavailable {
         /// The LDAP DN being looked up (the subject while mapping).
@@ -226,7 +247,7 @@ impl fmt::Display for Groups<'_> {
             if i > 0 {
                 f.write_str("; ")?;
             }
-            write!(f, "\"{g}\"")?;
+            write!(f, "\"{}\"", Escaped(g))?;
         }
         Ok(())
     }

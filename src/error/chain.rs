@@ -3,6 +3,7 @@
 use std::fmt;
 
 use super::{CertError, CryptoError};
+use crate::display::Escaped;
 
 /// Seconds since the Unix epoch as an RFC 3339 UTC timestamp, for messages.
 pub(crate) fn utc(t: i64) -> String {
@@ -53,12 +54,16 @@ fn reason_text(reason: Option<&str>) -> String {
 fn missing_text(issuer: &str, uncovered: &[&str]) -> String {
     // The eight ReasonFlags reasons keyCompromise … aACompromise (RFC 5280 §6.3.3 all-reasons).
     if uncovered.len() >= 8 {
-        format!("no valid CRL from its issuer \"{issuer}\" is available, and CRLs are required")
+        format!(
+            "no valid CRL from its issuer \"{}\" is available, and CRLs are required",
+            Escaped(issuer)
+        )
     } else {
         format!(
             "the valid CRLs from its issuer \"{issuer}\" do not cover the revocation reason(s) {}, \
              and CRLs are required",
-            uncovered.join(", ")
+            uncovered.join(", "),
+            issuer = Escaped(issuer)
         )
     }
 }
@@ -97,7 +102,7 @@ pub struct CertRef {
 
 impl fmt::Display for CertRef {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} \"{}\"", self.position, self.subject)
+        write!(f, "{} \"{}\"", self.position, Escaped(&self.subject))
     }
 }
 
@@ -151,7 +156,8 @@ pub enum ChainError {
     /// No trust anchor or intermediate has a subject matching the certificate's issuer.
     #[error(
         "{cert} was issued by \"{issuer}\", which is neither a trust anchor nor an available intermediate{}",
-        unreadable_text(unreadable.as_ref())
+        unreadable_text(unreadable.as_ref()),
+        issuer = Escaped(issuer)
     )]
     UnknownIssuer {
         /// The certificate whose issuer is unknown.
@@ -164,7 +170,10 @@ pub enum ChainError {
         unreadable: Option<(usize, Box<CertError>)>,
     },
     /// The signature on a certificate does not verify, or its algorithm or key is refused.
-    #[error("the signature on {cert} by \"{issuer}\" is refused: {source}")]
+    #[error(
+        "the signature on {cert} by \"{issuer}\" is refused: {source}",
+        issuer = Escaped(issuer)
+    )]
     Signature {
         /// The signed certificate.
         cert: CertRef,
@@ -214,7 +223,10 @@ pub enum ChainError {
         oid: String,
     },
     /// A name is outside a CA's permitted subtrees or inside its excluded ones (RFC 5280 §4.2.1.10).
-    #[error("{cert}: the name {name} violates the name constraints of {constrained_by}: {reason}")]
+    #[error(
+        "{cert}: the name {name} violates the name constraints of {constrained_by}: {reason}",
+        name = Escaped(name)
+    )]
     NameConstraintViolation {
         /// The certificate carrying the name.
         cert: CertRef,
@@ -250,7 +262,7 @@ pub enum ChainError {
         uncovered: Vec<&'static str>,
     },
     /// A CRL from the issuer cannot be used (bad signature, expired, malformed, unsupported).
-    #[error("{cert}: the CRL from \"{issuer}\" cannot be used: {reason}")]
+    #[error("{cert}: the CRL from \"{issuer}\" cannot be used: {reason}", issuer = Escaped(issuer))]
     CrlInvalid {
         /// The certificate whose status was being checked.
         cert: CertRef,

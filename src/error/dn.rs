@@ -1,5 +1,7 @@
 //! Errors from reading a Distinguished Name, as RFC 4514 text or as a DER `Name`.
 
+use crate::display::Escaped;
+
 /// Why a Distinguished Name could not be read.
 ///
 /// Offsets are byte offsets into the input (the string for text, the byte slice for DER), so a
@@ -20,7 +22,8 @@ pub enum DnError {
     },
     /// An attribute type keyword that is not in the attribute table.
     #[error(
-        "unknown DN attribute type {name:?} at byte {offset}; use a known short name such as CN, O, OU, C or a dotted OID such as 2.5.4.3"
+        "unknown DN attribute type \"{name}\" at byte {offset}; use a known short name such as CN, O, OU, C or a dotted OID such as 2.5.4.3",
+        name = Escaped(name)
     )]
     UnknownAttributeType {
         /// Byte offset where the keyword starts.
@@ -104,7 +107,7 @@ fn describe(found: Option<char>) -> String {
     match found {
         None => "end of input".to_owned(),
         Some(c) if c.is_control() => format!("control character U+{:04X}", u32::from(c)),
-        Some(c) => format!("{c:?}"),
+        Some(c) => format!("'{}'", Escaped(c)),
     }
 }
 

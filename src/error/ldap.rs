@@ -3,12 +3,18 @@
 
 use core::fmt;
 
+use crate::display::Escaped;
+
 /// A mapping rule or query template refused when it is configured.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum LdapConfigError {
     /// The `match` regular expression does not compile.
-    #[error("mapping rule regex `{pattern}` does not compile: {reason}")]
+    #[error(
+        "mapping rule regex `{pattern}` does not compile: {reason}",
+        pattern = Escaped(pattern),
+        reason = Escaped(reason)
+    )]
     InvalidRegex {
         /// The regex as given.
         pattern: String,
@@ -16,7 +22,11 @@ pub enum LdapConfigError {
         reason: String,
     },
     /// A `{…}` token in an `ldapQuery` rule that is not a number.
-    #[error("ldapQuery `{template}`: expected a numeric token like `{{0}}`, found `{{{token}}}`")]
+    #[error(
+        "ldapQuery `{template}`: expected a numeric token like `{{0}}`, found `{{{token}}}`",
+        template = Escaped(template),
+        token = Escaped(token)
+    )]
     NonNumericToken {
         /// The template.
         template: String,
@@ -25,7 +35,8 @@ pub enum LdapConfigError {
     },
     /// An `ldapQuery` token naming a capture group the regex does not have.
     #[error(
-        "ldapQuery `{template}`: token `{{{index}}}` refers to a capture group the regex does not have (it has {groups})"
+        "ldapQuery `{template}`: token `{{{index}}}` refers to a capture group the regex does not have (it has {groups})",
+        template = Escaped(template)
     )]
     TokenOutOfRange {
         /// The template.
@@ -36,7 +47,10 @@ pub enum LdapConfigError {
         groups: usize,
     },
     /// An `ldapQuery` rule that does not use one of its regex's capture groups.
-    #[error("ldapQuery `{template}`: every capture group must be used, `{{{index}}}` is missing")]
+    #[error(
+        "ldapQuery `{template}`: every capture group must be used, `{{{index}}}` is missing",
+        template = Escaped(template)
+    )]
     UnusedCaptureGroup {
         /// The template.
         template: String,
@@ -44,7 +58,7 @@ pub enum LdapConfigError {
         index: usize,
     },
     /// An RFC 4516 URL template with more parts than `dn?attributes?scope?filter?extensions`.
-    #[error("template `{template}`: {reason}")]
+    #[error("template `{template}`: {reason}", template = Escaped(template))]
     MalformedUrl {
         /// The template.
         template: String,
@@ -53,7 +67,9 @@ pub enum LdapConfigError {
     },
     /// A query-template token other than `{USER}` / `{PROVIDED_USER}`.
     #[error(
-        "query template `{template}`: expected `{{USER}}` or `{{PROVIDED_USER}}`, found `{{{token}}}`"
+        "query template `{template}`: expected `{{USER}}` or `{{PROVIDED_USER}}`, found `{{{token}}}`",
+        template = Escaped(template),
+        token = Escaped(token)
     )]
     UnknownToken {
         /// The template.
@@ -62,7 +78,7 @@ pub enum LdapConfigError {
         token: String,
     },
     /// A `{` without its `}`, or `{}`.
-    #[error("template `{template}`: {reason}")]
+    #[error("template `{template}`: {reason}", template = Escaped(template))]
     MalformedToken {
         /// The template.
         template: String,
@@ -71,14 +87,19 @@ pub enum LdapConfigError {
     },
     /// An authorization query template without `{USER}`.
     #[error(
-        "query template `{template}` does not contain `{{USER}}`, so every user would get the same groups"
+        "query template `{template}` does not contain `{{USER}}`, so every user would get the same groups",
+        template = Escaped(template)
     )]
     MissingUserToken {
         /// The template.
         template: String,
     },
     /// A `%` escape that is not two hex digits, or that decodes to invalid UTF-8.
-    #[error("template `{template}`: failed to percent-decode `{part}`")]
+    #[error(
+        "template `{template}`: failed to percent-decode `{part}`",
+        template = Escaped(template),
+        part = Escaped(part)
+    )]
     PercentDecode {
         /// The template.
         template: String,
@@ -87,7 +108,9 @@ pub enum LdapConfigError {
     },
     /// A scope other than `base`, `one`, `sub`.
     #[error(
-        "template `{template}`: unrecognized query scope `{scope}` (expected base, one or sub)"
+        "template `{template}`: unrecognized query scope `{scope}` (expected base, one or sub)",
+        template = Escaped(template),
+        scope = Escaped(scope)
     )]
     UnknownScope {
         /// The template.
@@ -96,13 +119,16 @@ pub enum LdapConfigError {
         scope: String,
     },
     /// A token in the attributes or scope part.
-    #[error("template `{template}`: tokens are allowed only in the base DN and the filter")]
+    #[error(
+        "template `{template}`: tokens are allowed only in the base DN and the filter",
+        template = Escaped(template)
+    )]
     TokenNotAllowed {
         /// The template.
         template: String,
     },
     /// The filter part is not a valid RFC 4515 filter.
-    #[error("template `{template}`: invalid filter: {source}")]
+    #[error("template `{template}`: invalid filter: {source}", template = Escaped(template))]
     InvalidFilter {
         /// The template.
         template: String,
@@ -111,7 +137,7 @@ pub enum LdapConfigError {
         source: FilterError,
     },
     /// The base DN part is not a valid DN string.
-    #[error("template `{template}`: invalid base DN: {reason}")]
+    #[error("template `{template}`: invalid base DN: {reason}", template = Escaped(template))]
     InvalidBaseDn {
         /// The template.
         template: String,
@@ -175,7 +201,11 @@ impl fmt::Display for Failures<'_> {
 #[non_exhaustive]
 pub enum LdapError {
     /// No mapping rule produced a DN for the subject.
-    #[error("no mapping rule maps `{subject}` to an LDAP DN ({} rules tried: {})", failures.len(), Failures(failures))]
+    #[error(
+        "no mapping rule maps `{subject}` to an LDAP DN ({} rules tried: {})",
+        failures.len(), Failures(failures),
+        subject = Escaped(subject)
+    )]
     NoMapping {
         /// The subject that was mapped.
         subject: String,
@@ -183,7 +213,7 @@ pub enum LdapError {
         failures: Vec<RuleFailure>,
     },
     /// A DN string (mapped user, rendered base DN) that is not a valid RFC 4514 DN.
-    #[error("`{dn}` is not a valid DN: {reason}")]
+    #[error("`{dn}` is not a valid DN: {reason}", dn = Escaped(dn))]
     InvalidDn {
         /// The string.
         dn: String,
@@ -195,13 +225,25 @@ pub enum LdapError {
     Directory(#[from] DirectoryError),
     /// An attribute query that did not return exactly one entry.
     #[error(
-        "the authorization query on `{base_dn}` returned {count} entries; exactly one entry is expected when attributes are requested"
+        "the authorization query on `{base_dn}` returned {count} entries; exactly one entry is expected when attributes are requested",
+        base_dn = Escaped(base_dn)
     )]
     NotExactlyOneEntry {
         /// The query's base DN.
         base_dn: String,
         /// Entries returned.
         count: usize,
+    },
+    /// Text captured from the subject whose `\XX` escapes do not decode to UTF-8 (e.g. a
+    /// capture group that splits a multi-byte character): refused, because replacing the bytes
+    /// would give different names one LDAP DN.
+    #[error(
+        "the hex escapes in `{text}` do not decode to UTF-8 (does a mapping rule's capture group split a multi-byte character?); the text is refused rather than read with replacement characters, which would give different names one LDAP DN",
+        text = Escaped(text)
+    )]
+    InvalidUtf8Escape {
+        /// The captured text, as it appears in the mapping input.
+        text: String,
     },
     /// More groups than `Limits::max_ldap_groups`.
     #[error("the LDAP answer holds {count} groups, the limit is {limit}")]
@@ -222,6 +264,7 @@ impl LdapError {
             LdapError::Directory(_) => "directory",
             LdapError::NotExactlyOneEntry { .. } => "not_exactly_one_entry",
             LdapError::TooManyGroups { .. } => "too_many_groups",
+            LdapError::InvalidUtf8Escape { .. } => "invalid_utf8_escape",
         }
     }
 }
@@ -231,7 +274,7 @@ impl LdapError {
 #[non_exhaustive]
 pub enum DirectoryError {
     /// The directory cannot be reached (connection refused, DNS, TLS, bind failure).
-    #[error("the directory is unavailable: {reason}")]
+    #[error("the directory is unavailable: {reason}", reason = Escaped(reason))]
     Unavailable {
         /// Details.
         reason: String,
@@ -243,13 +286,13 @@ pub enum DirectoryError {
         after_ms: u64,
     },
     /// The directory answered with a protocol error or an unexpected result code.
-    #[error("LDAP protocol error: {reason}")]
+    #[error("LDAP protocol error: {reason}", reason = Escaped(reason))]
     Protocol {
         /// Details.
         reason: String,
     },
     /// Any other failure.
-    #[error("directory error: {reason}")]
+    #[error("directory error: {reason}", reason = Escaped(reason))]
     Other {
         /// Details.
         reason: String,
@@ -329,7 +372,10 @@ pub enum LdifError {
         reason: String,
     },
     /// A `::` value that is not valid base64, or decodes to something that is not UTF-8.
-    #[error("LDIF line {line}: the base64 value of `{attribute}` {reason}")]
+    #[error(
+        "LDIF line {line}: the base64 value of `{attribute}` {reason}",
+        attribute = Escaped(attribute)
+    )]
     Base64 {
         /// Line number, from 1.
         line: usize,
@@ -347,7 +393,7 @@ pub enum LdifError {
         what: &'static str,
     },
     /// Two records with the same DN.
-    #[error("LDIF line {line}: entry `{dn}` is defined twice")]
+    #[error("LDIF line {line}: entry `{dn}` is defined twice", dn = Escaped(dn))]
     DuplicateEntry {
         /// Line number of the second record, from 1.
         line: usize,
@@ -355,7 +401,7 @@ pub enum LdifError {
         dn: String,
     },
     /// A record whose DN is not a valid DN string.
-    #[error("LDIF line {line}: `{dn}` is not a valid DN: {reason}")]
+    #[error("LDIF line {line}: `{dn}` is not a valid DN: {reason}", dn = Escaped(dn))]
     InvalidDn {
         /// Line number, from 1.
         line: usize,
@@ -365,7 +411,7 @@ pub enum LdifError {
         reason: String,
     },
     /// The file could not be read.
-    #[error("cannot read LDIF file `{path}`: {reason}")]
+    #[error("cannot read LDIF file `{path}`: {reason}", path = Escaped(path))]
     Io {
         /// The path.
         path: String,

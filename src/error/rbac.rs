@@ -1,19 +1,22 @@
 //! Errors of the `rbac` module: action names, role grants, custom-role catalogs, resolution.
 
+use crate::display::Escaped;
+
 /// Why a role grant, a custom role or a resolution was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum RbacError {
     /// An action name that is not one of MongoDB's privilege actions.
     #[error(
-        "unknown privilege action `{name}` (action names are MongoDB's camelCase names, e.g. `find`, `createIndex`)"
+        "unknown privilege action `{name}` (action names are MongoDB's camelCase names, e.g. `find`, `createIndex`)",
+        name = Escaped(name)
     )]
     UnknownAction {
         /// The text that was given.
         name: String,
     },
     /// A grant string that is not of the form `role@db` or `role@db.collection`.
-    #[error("invalid role grant `{text}`: {reason}")]
+    #[error("invalid role grant `{text}`: {reason}", text = Escaped(text))]
     GrantSyntax {
         /// The text that was given.
         text: String,
@@ -22,7 +25,10 @@ pub enum RbacError {
     },
     /// A collection-scoped grant of a role that can only be granted on a whole database.
     #[error(
-        "invalid role grant `{text}`: only `read` and `readWrite` may be scoped to a collection, `{role}` is granted on a whole database (write `{role}@{db}`)"
+        "invalid role grant `{text}`: only `read` and `readWrite` may be scoped to a collection, `{role}` is granted on a whole database (write `{role}@{db}`)",
+        text = Escaped(text),
+        role = Escaped(role),
+        db = Escaped(db)
     )]
     CollectionScopeNotAllowed {
         /// The grant text.
@@ -34,7 +40,10 @@ pub enum RbacError {
     },
     /// A cluster-wide built-in role granted on a database other than `admin`.
     #[error(
-        "invalid role grant `{text}`: `{role}` is a cluster-wide role that only exists in the `admin` database (write `{role}@admin`); granting it on `{db}` would suggest a scope it does not have"
+        "invalid role grant `{text}`: `{role}` is a cluster-wide role that only exists in the `admin` database (write `{role}@admin`); granting it on `{db}` would suggest a scope it does not have",
+        text = Escaped(text),
+        role = Escaped(role),
+        db = Escaped(db)
     )]
     ClusterRoleOutsideAdmin {
         /// The grant text.
@@ -46,7 +55,9 @@ pub enum RbacError {
     },
     /// A custom role granted on a database other than `admin`.
     #[error(
-        "invalid role grant `{text}`: custom roles are defined project-wide in the `admin` database, grant it as `{role}@admin`"
+        "invalid role grant `{text}`: custom roles are defined project-wide in the `admin` database, grant it as `{role}@admin`",
+        text = Escaped(text),
+        role = Escaped(role)
     )]
     CustomRoleOutsideAdmin {
         /// The grant text.
@@ -56,7 +67,9 @@ pub enum RbacError {
     },
     /// A grant naming a role that is neither built in nor in the catalog.
     #[error(
-        "unknown role `{role}` in grant `{grant}`: it is not a built-in role and no custom role has that name"
+        "unknown role `{role}` in grant `{grant}`: it is not a built-in role and no custom role has that name",
+        role = Escaped(role),
+        grant = Escaped(grant)
     )]
     UnknownRole {
         /// The role name.
@@ -65,7 +78,7 @@ pub enum RbacError {
         grant: String,
     },
     /// A custom role name that is empty, too long, or uses characters outside `[A-Za-z0-9_-]`.
-    #[error("invalid custom role name `{name}`: {reason}")]
+    #[error("invalid custom role name `{name}`: {reason}", name = Escaped(name))]
     InvalidRoleName {
         /// The name that was given.
         name: String,
@@ -73,19 +86,22 @@ pub enum RbacError {
         reason: &'static str,
     },
     /// Two custom roles with the same name.
-    #[error("custom role `{name}` is defined twice")]
+    #[error("custom role `{name}` is defined twice", name = Escaped(name))]
     DuplicateRole {
         /// The duplicated name.
         name: String,
     },
     /// A custom role named like a built-in role.
-    #[error("custom role `{name}` has the name of a built-in role; choose another name")]
+    #[error(
+        "custom role `{name}` has the name of a built-in role; choose another name",
+        name = Escaped(name)
+    )]
     BuiltinNameClash {
         /// The clashing name.
         name: String,
     },
     /// A custom role with an invalid privilege (bad action name or resource).
-    #[error("custom role `{role}`: {source}")]
+    #[error("custom role `{role}`: {source}", role = Escaped(role))]
     InvalidPrivilege {
         /// The custom role being defined.
         role: String,
@@ -94,7 +110,7 @@ pub enum RbacError {
         source: Box<RbacError>,
     },
     /// A custom role with an invalid resource in one of its privileges.
-    #[error("invalid resource `{resource}`: {reason}")]
+    #[error("invalid resource `{resource}`: {reason}", resource = Escaped(resource))]
     InvalidResource {
         /// The resource as written.
         resource: String,
@@ -103,7 +119,9 @@ pub enum RbacError {
     },
     /// A custom role inheriting a role that does not exist.
     #[error(
-        "custom role `{role}` inherits `{inherited}`, which is neither a built-in role nor a defined custom role"
+        "custom role `{role}` inherits `{inherited}`, which is neither a built-in role nor a defined custom role",
+        role = Escaped(role),
+        inherited = Escaped(inherited)
     )]
     UnknownInheritedRole {
         /// The custom role being defined.
@@ -112,7 +130,7 @@ pub enum RbacError {
         inherited: String,
     },
     /// Custom roles that inherit from each other in a loop.
-    #[error("custom roles inherit in a cycle: {path}")]
+    #[error("custom roles inherit in a cycle: {path}", path = Escaped(path))]
     RoleCycle {
         /// The loop, e.g. `a -> b -> a`.
         path: String,

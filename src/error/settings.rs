@@ -1,5 +1,7 @@
 //! Why a settings snapshot was refused when built (fail closed: nothing is skipped).
 
+use crate::display::Escaped;
+
 use super::{ConfigError, DnError, LdapConfigError, RbacError, TrustError};
 
 /// A settings snapshot that could not be built. Indices count from 0 in the order the items
@@ -18,7 +20,8 @@ pub enum SettingsError {
     /// The same CA certificate is in both the managed set and the project's PKI: its clients
     /// could not be classified.
     #[error(
-        "the CA \"{subject}\" (SHA-256 {fingerprint}) is in both the managed CA set and the project's PKI; a certificate it issued could not be classified"
+        "the CA \"{subject}\" (SHA-256 {fingerprint}) is in both the managed CA set and the project's PKI; a certificate it issued could not be classified",
+        subject = Escaped(subject)
     )]
     AnchorInBothSets {
         /// The anchor's subject.
@@ -59,7 +62,10 @@ pub enum SettingsError {
         limit: usize,
     },
     /// A user name that is not an RFC 4514 DN.
-    #[error("user #{index}: \"{name}\" is not a valid distinguished name: {source}")]
+    #[error(
+        "user #{index}: \"{name}\" is not a valid distinguished name: {source}",
+        name = Escaped(name)
+    )]
     InvalidUserName {
         /// The user's index.
         index: usize,
@@ -70,7 +76,8 @@ pub enum SettingsError {
     },
     /// A user name with a control character: it could never match a certificate.
     #[error(
-        "user #{index}: \"{name}\" contains a control character, so no certificate could ever match it"
+        "user #{index}: \"{name}\" contains a control character, so no certificate could ever match it",
+        name = Escaped(name)
     )]
     ControlCharacterInUserName {
         /// The user's index.
@@ -80,7 +87,9 @@ pub enum SettingsError {
     },
     /// Two users whose names match under DN comparison.
     #[error(
-        "user #{index}: \"{name}\" names the same DN as user #{first} \"{first_name}\" (names are compared as DNs: case, spacing and escapes do not make them different)"
+        "user #{index}: \"{name}\" names the same DN as user #{first} \"{first_name}\" (names are compared as DNs: case, spacing and escapes do not make them different)",
+        name = Escaped(name),
+        first_name = Escaped(first_name)
     )]
     DuplicateUser {
         /// The second user's index.
@@ -94,7 +103,8 @@ pub enum SettingsError {
     },
     /// A self-managed user added while self-managed X.509 is disabled.
     #[error(
-        "user #{index}: \"{name}\" is a self-managed X.509 user, but self-managed X.509 is disabled; enable it with the project's CA bundle first"
+        "user #{index}: \"{name}\" is a self-managed X.509 user, but self-managed X.509 is disabled; enable it with the project's CA bundle first",
+        name = Escaped(name)
     )]
     SelfManagedUserWhileDisabled {
         /// The user's index.
@@ -126,7 +136,10 @@ pub enum SettingsError {
     #[error("custom roles: {0}")]
     CustomRoles(RbacError),
     /// An LDAP group whose DN does not parse.
-    #[error("LDAP group #{index}: \"{dn}\" is not a valid distinguished name: {source}")]
+    #[error(
+        "LDAP group #{index}: \"{dn}\" is not a valid distinguished name: {source}",
+        dn = Escaped(dn)
+    )]
     InvalidGroupDn {
         /// The group's index.
         index: usize,
@@ -136,7 +149,10 @@ pub enum SettingsError {
         source: DnError,
     },
     /// Two LDAP groups with matching DNs.
-    #[error("LDAP group #{index}: \"{dn}\" names the same DN as LDAP group #{first}")]
+    #[error(
+        "LDAP group #{index}: \"{dn}\" names the same DN as LDAP group #{first}",
+        dn = Escaped(dn)
+    )]
     DuplicateGroup {
         /// The second group's index.
         index: usize,

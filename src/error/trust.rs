@@ -1,6 +1,7 @@
 //! Errors from loading a trust-anchor bundle.
 
 use super::CertError;
+use crate::display::Escaped;
 
 /// A trust-anchor bundle was refused; the message names the certificate (0-based index in the
 /// bundle) and the reason.
@@ -22,7 +23,10 @@ pub enum TrustError {
         source: CertError,
     },
     /// A certificate is not a CA (RFC 5280 §4.2.1.9: basicConstraints cA must be TRUE).
-    #[error("trust anchor #{index} (0-based, {subject}) is not a CA certificate: {reason}")]
+    #[error(
+        "trust anchor #{index} (0-based, {subject}) is not a CA certificate: {reason}",
+        subject = Escaped(subject)
+    )]
     NotCa {
         /// 0-based position in the bundle.
         index: usize,
@@ -33,7 +37,8 @@ pub enum TrustError {
     },
     /// keyUsage is present without keyCertSign (RFC 5280 §4.2.1.3).
     #[error(
-        "trust anchor #{index} (0-based, {subject}) may not sign certificates: keyUsage lacks keyCertSign"
+        "trust anchor #{index} (0-based, {subject}) may not sign certificates: keyUsage lacks keyCertSign",
+        subject = Escaped(subject)
     )]
     NoKeyCertSign {
         /// 0-based position in the bundle.
@@ -42,7 +47,10 @@ pub enum TrustError {
         subject: String,
     },
     /// The same certificate appears twice.
-    #[error("trust anchor #{index} (0-based, {subject}) duplicates anchor #{first}")]
+    #[error(
+        "trust anchor #{index} (0-based, {subject}) duplicates anchor #{first}",
+        subject = Escaped(subject)
+    )]
     Duplicate {
         /// 0-based position of the repeat.
         index: usize,

@@ -3,6 +3,7 @@
 //! DN strings are read with the `dn` module's RFC 4514 parser.
 
 use crate::dn::DistinguishedName;
+use crate::error::LdapError;
 
 /// Escape an attribute value for a DN string (RFC 4514 §2.4).
 ///
@@ -29,7 +30,11 @@ pub(crate) fn escape_dn_value(value: &str) -> String {
 /// Undo RFC 4514 escaping, tolerantly: `\XX` hex pairs and `\c` pairs are decoded, a lone
 /// trailing `\` is kept. Used on text captured from an RFC 4514 subject string, which is
 /// already escaped, so that re-escaping does not double the backslashes.
-pub(crate) fn unescape_dn_value(text: &str) -> String {
+///
+/// Hex pairs that do not decode to UTF-8 (a capture that splits a multi-byte character, e.g.
+/// `\C3` alone) are refused with [`LdapError::InvalidUtf8Escape`]: replacing them with U+FFFD
+/// would map different names to one LDAP DN.
+pub(crate) fn unescape_dn_value(text: &str) -> Result<String, LdapError> {
     let bytes = text.as_bytes();
     let mut out: Vec<u8> = Vec::with_capacity(bytes.len());
     let mut i = 0;
@@ -54,7 +59,9 @@ pub(crate) fn unescape_dn_value(text: &str) -> String {
             i += 1;
         }
     }
-    String::from_utf8_lossy(&out).into_owned()
+    String::from_utf8(out).map_err(|_| LdapError::InvalidUtf8Escape {
+        text: text.to_owned(),
+    })
 }
 
 /// Escape an assertion value for a search filter (RFC 4515 §3): `*` `(` `)` `\` NUL become
@@ -139,10 +146,37 @@ mod tests {
 
     #[test]
     fn unescape_is_tolerant() {
-        assert_eq!(unescape_dn_value("Doe\\, Jane"), "Doe, Jane");
-        assert_eq!(unescape_dn_value("caf\\C3\\A9"), "café");
-        assert_eq!(unescape_dn_value("end\\"), "end\\");
-        assert_eq!(unescape_dn_value("plain"), "plain");
+        assert_eq!(unescape_dn_value("Doe\\, Jane").unwrap(), "Doe, Jane");
+        assert_eq!(unescape_dn_value("caf\\C3\\A9").unwrap(), "café");
+        assert_eq!(unescape_dn_value("end\\").unwrap(), "end\\");
+        assert_eq!(unescape_dn_value("plain").unwrap(), "plain");
+    }
+
+    /// `\C3` and `\C4` alone both decoded to U+FFFD before, so two different names gave one
+    /// DN; now each is refused, naming its own text.
+    #[test]
+    fn unescape_refuses_invalid_utf8() {
+        for (text, shown) in [
+            (r"\C3", r"\\C3"),
+            (r"\C4", r"\\C4"),
+            (r"a\FF", r"a\\FF"),
+            (r"\E2\80", r"\\E2\\80"),
+        ] {
+            let e = unescape_dn_value(text).unwrap_err();
+            assert_eq!(
+                e,
+                LdapError::InvalidUtf8Escape {
+                    text: text.to_owned()
+                }
+            );
+            assert_eq!(e.kind(), "invalid_utf8_escape");
+            assert_eq!(
+                e.to_string(),
+                format!(
+                    "the hex escapes in `{shown}` do not decode to UTF-8 (does a mapping rule's capture group split a multi-byte character?); the text is refused rather than read with replacement characters, which would give different names one LDAP DN"
+                )
+            );
+        }
     }
 
     #[test]

@@ -5,6 +5,7 @@ use regex::Regex;
 use super::directory::Directory;
 use super::escape::{check_dn, escape_dn_value, unescape_dn_value};
 use super::template::{Seg, Tokens, UrlTemplate};
+use crate::display::Escaped;
 use crate::error::{LdapConfigError, LdapError, RuleFailure};
 
 /// One mapping rule.
@@ -124,8 +125,9 @@ impl MappingRule {
         MappingRule(Rule::CommonNameIsDn)
     }
 
-    /// Apply the rule; `Err` holds the reason the rule did not produce a DN, `Ok(Err)` a
-    /// directory failure that stops the whole mapping (fail closed).
+    /// Apply the rule; `Ok(Err)` holds the reason the rule did not produce a DN (the next rule
+    /// is tried), `Err` a directory failure or a captured text whose `\XX` escapes are not
+    /// UTF-8, which stop the whole mapping (fail closed).
     async fn apply(
         &self,
         subject: &str,
@@ -137,7 +139,7 @@ impl MappingRule {
                 None => Err("the subject has no CN".to_owned()),
                 Some(cn) => match check_dn(cn) {
                     Ok(()) => Ok(cn.to_owned()),
-                    Err(reason) => Err(format!("the CN `{cn}` is not a DN: {reason}")),
+                    Err(reason) => Err(format!("the CN `{}` is not a DN: {reason}", Escaped(cn))),
                 },
             }),
             Rule::Substitution {
@@ -148,7 +150,8 @@ impl MappingRule {
             } => {
                 let Some(caps) = regex.captures(subject) else {
                     return Ok(Err(format!(
-                        "regex `{pattern}` does not match the whole input"
+                        "regex `{}` does not match the whole input",
+                        Escaped(pattern)
                     )));
                 };
                 let mut dn = String::new();
@@ -157,7 +160,7 @@ impl MappingRule {
                         Seg::Lit(l) => dn.push_str(l),
                         Seg::Group(i) => {
                             let text = caps.get(i + 1).map(|m| m.as_str()).unwrap_or_default();
-                            dn.push_str(&escape_dn_value(&unescape_dn_value(text)));
+                            dn.push_str(&escape_dn_value(&unescape_dn_value(text)?));
                         }
                         Seg::User | Seg::ProvidedUser => {}
                     }
@@ -165,7 +168,8 @@ impl MappingRule {
                 Ok(match check_dn(&dn) {
                     Ok(()) => Ok(dn),
                     Err(reason) => Err(format!(
-                        "the substitution gives `{dn}`, which is not a DN: {reason}"
+                        "the substitution gives `{}`, which is not a DN: {reason}",
+                        Escaped(&dn)
                     )),
                 })
             }
@@ -176,21 +180,25 @@ impl MappingRule {
             } => {
                 let Some(caps) = regex.captures(subject) else {
                     return Ok(Err(format!(
-                        "regex `{pattern}` does not match the whole input"
+                        "regex `{}` does not match the whole input",
+                        Escaped(pattern)
                     )));
                 };
                 let groups: Vec<Option<&str>> =
                     caps.iter().skip(1).map(|m| m.map(|m| m.as_str())).collect();
                 let q = match query.render_groups(&groups) {
                     Ok(q) => q,
+                    // Not a rule that does not apply: the subject's text cannot be read.
+                    Err(e @ LdapError::InvalidUtf8Escape { .. }) => return Err(e),
                     Err(e) => return Ok(Err(e.to_string())),
                 };
                 let entries = directory.search(&q).await?;
                 Ok(match entries.as_slice() {
                     [one] => Ok(one.dn.clone()),
-                    [] => Err(format!("LDAP query `{q}` returned no results")),
+                    [] => Err(format!("LDAP query `{}` returned no results", Escaped(&q))),
                     many => Err(format!(
-                        "LDAP query `{q}` returned {} results, exactly one is required",
+                        "LDAP query `{}` returned {} results, exactly one is required",
+                        Escaped(&q),
                         many.len()
                     )),
                 })

@@ -288,11 +288,14 @@ impl UrlTemplate {
     /// Captured text comes from an RFC 4514 string, so it is unescaped first, then escaped for
     /// where it lands: RFC 4514 in the base DN, RFC 4515 in the filter.
     pub(crate) fn render_groups(&self, groups: &[Option<&str>]) -> Result<LdapQuery, LdapError> {
-        let raw =
-            |i: usize| unescape_dn_value(groups.get(i).copied().flatten().unwrap_or_default());
-        let base = self.render_base(|_| String::new(), |i| escape_dn_value(&raw(i)));
+        let raw = groups
+            .iter()
+            .map(|g| unescape_dn_value(g.unwrap_or_default()))
+            .collect::<Result<Vec<String>, LdapError>>()?;
+        let raw = |i: usize| raw.get(i).map_or("", String::as_str);
+        let base = self.render_base(|_| String::new(), |i| escape_dn_value(raw(i)));
         let filter = self.render_filter(|s| match s {
-            Seg::Group(i) => escape_filter_value(&raw(*i)),
+            Seg::Group(i) => escape_filter_value(raw(*i)),
             _ => String::new(),
         });
         self.query(base, filter)

@@ -220,7 +220,7 @@ fn captured_text_cannot_add_rdns_or_filter_terms() {
     let e = map(vec![rule], "CN=*,O=Example", None).unwrap_err();
     assert_eq!(
         e.to_string(),
-        "no mapping rule maps `CN=*,O=Example` to an LDAP DN (1 rules tried: rule 1: LDAP query `ou=users,dc=example,dc=com??one?(uid=\\2a)` returned no results)"
+        "no mapping rule maps `CN=*,O=Example` to an LDAP DN (1 rules tried: rule 1: LDAP query `ou=users,dc=example,dc=com??one?(uid=\\\\2a)` returned no results)"
     );
     // In an ldapQuery base DN, a captured comma cannot move the search base.
     let rule = MappingRule::ldap_query(
@@ -231,7 +231,7 @@ fn captured_text_cannot_add_rdns_or_filter_terms() {
     let e = map(vec![rule], "CN=x,ou=groups,O=Example", None).unwrap_err();
     assert!(
         e.to_string()
-            .contains("cn=x\\,ou=groups,ou=users,dc=example,dc=com??base?(objectClass=*)"),
+            .contains(r"cn=x\\,ou=groups,ou=users,dc=example,dc=com??base?(objectClass=*)"),
         "{e}"
     );
 }

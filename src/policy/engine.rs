@@ -8,6 +8,7 @@ use super::cache::{Clock, GroupCache, SystemClock};
 use super::exec::{TimedDirectory, block_on};
 use super::settings::Settings;
 use crate::classify::{CertificateKind, VerifiedClient};
+use crate::display::Escaped;
 use crate::dn::DistinguishedName;
 use crate::error::{AuthError, DirectoryError, LdapError};
 use crate::ldap::Directory;
@@ -283,7 +284,7 @@ impl Authenticator {
                 trace.record("kind", Outcome::Fail, || {
                     format!(
                         "the trust anchor \"{}\" is in neither CA set of the current settings",
-                        client.anchor_subject()
+                        Escaped(client.anchor_subject())
                     )
                 });
                 return Err(AuthError::AnchorNoLongerTrusted {
@@ -294,7 +295,7 @@ impl Authenticator {
         trace.record("kind", Outcome::Pass, || {
             format!(
                 "{kind} certificate (trust anchor \"{}\")",
-                client.anchor_subject()
+                Escaped(client.anchor_subject())
             )
         });
         check_claim(client, claimed_user, s, trace)?;
@@ -368,8 +369,15 @@ impl Authenticator {
         };
         trace.record("ldap_mapping", Outcome::Pass, || {
             match mapping.rules().len() {
-                0 => format!("no mapping rules: the subject \"{input}\" is the LDAP DN"),
-                n => format!("\"{input}\" maps to \"{ldap_dn}\" ({n} rule(s))"),
+                0 => format!(
+                    "no mapping rules: the subject \"{}\" is the LDAP DN",
+                    Escaped(&input)
+                ),
+                n => format!(
+                    "\"{}\" maps to \"{}\" ({n} rule(s))",
+                    Escaped(&input),
+                    Escaped(&ldap_dn)
+                ),
             }
         });
 
@@ -403,7 +411,9 @@ impl Authenticator {
                         .put(key, Arc::clone(&groups), now, cfg.staleness.as_secs());
                     trace.record("ldap_query", Outcome::Pass, || {
                         format!(
-                            "query `{template}` for \"{ldap_dn}\" returned {}",
+                            "query `{}` for \"{}\" returned {}",
+                            Escaped(template),
+                            Escaped(&ldap_dn),
                             list(&groups)
                         )
                     });
@@ -514,7 +524,7 @@ fn check_claim(
     let err = match DistinguishedName::parse_with_limits(claimed, s.limits()) {
         Ok(dn) if dn.matches(client.subject()) => {
             trace.record("claimed_user", Outcome::Pass, || {
-                format!("\"{claimed}\" matches the subject")
+                format!("\"{}\" matches the subject", Escaped(&shown))
             });
             return Ok(());
         }
@@ -563,7 +573,11 @@ fn database_user(
         return Err(err);
     }
     trace.record("user", Outcome::Pass, || {
-        format!("database user \"{}\" ({})", user.name(), user.kind())
+        format!(
+            "database user \"{}\" ({})",
+            Escaped(user.name()),
+            user.kind()
+        )
     });
     trace.record("roles", Outcome::Pass, || roles_detail(user.roles()));
     let (name, roles, privileges) = user.shared();
@@ -594,7 +608,7 @@ fn list<S: AsRef<str>>(items: &[S]) -> String {
     }
     items
         .iter()
-        .map(|s| format!("\"{}\"", s.as_ref()))
+        .map(|s| format!("\"{}\"", Escaped(s.as_ref())))
         .collect::<Vec<_>>()
         .join(", ")
 }

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use crate::classify::{CertificateKind, Verifier};
 use crate::crypto::SignatureVerifier;
+use crate::display::Escaped;
 use crate::dn::{CanonicalDn, DistinguishedName, DnLintCode};
 use crate::error::SettingsError;
 use crate::ldap::{QueryTemplate, UserToDnMapping};
@@ -481,7 +482,7 @@ impl Settings {
                     "unreachable_user",
                     format!(
                         "user #{i} \"{}\" ({}) cannot log in: {why}",
-                        u.name(),
+                        Escaped(u.name()),
                         u.kind()
                     ),
                 ));
@@ -498,8 +499,8 @@ impl Settings {
                     "reversed_user_name",
                     format!(
                         "user #{i} \"{}\" looks typed in reverse order (C= first, CN= last); names are compared in order, so a certificate for this person does not match it: write \"{}\"",
-                        u.name(),
-                        turned.join(",")
+                        Escaped(u.name()),
+                        Escaped(turned.join(","))
                     ),
                 ));
             }
@@ -560,7 +561,10 @@ impl core::fmt::Display for Settings {
     /// The settings as an admin views them: CA sets, users with roles, LDAP.
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         let subjects = |a: &TrustAnchors| {
-            let v: Vec<String> = a.iter().map(|x| format!("\"{}\"", x.subject)).collect();
+            let v: Vec<String> = a
+                .iter()
+                .map(|x| format!("\"{}\"", Escaped(x.subject)))
+                .collect();
             if v.is_empty() {
                 "none".to_owned()
             } else {
@@ -591,7 +595,7 @@ impl core::fmt::Display for Settings {
             writeln!(
                 f,
                 "  \"{}\" ({}): {}",
-                u.name(),
+                Escaped(u.name()),
                 u.kind(),
                 grants(u.roles())
             )?;
@@ -610,12 +614,17 @@ impl core::fmt::Display for Settings {
             write!(
                 f,
                 "; query template `{}`; {} mapping rule(s)",
-                self.query_template(),
+                Escaped(self.query_template()),
                 self.user_to_dn_mapping().rules().len()
             )?;
         }
         for g in &self.groups {
-            write!(f, "\n  group \"{}\": {}", g.dn(), grants(g.roles()))?;
+            write!(
+                f,
+                "\n  group \"{}\": {}",
+                Escaped(g.dn()),
+                grants(g.roles())
+            )?;
         }
         Ok(())
     }
