@@ -10,9 +10,19 @@ use super::{ChainError, DirectoryError, DnError, LdapError, RbacError, RuleFailu
 /// A client refused by [`Verifier::verify_client`](crate::Verifier::verify_client)
 /// or [`Authenticator::authenticate`](crate::Authenticator::authenticate).
 ///
-/// `Display` is a sentence for logs and operators; [`AuthError::kind`] a stable name.
-/// Every variant is a denial except [`AuthError::DirectoryUnavailable`], which means the
-/// decision could not be made (and fails closed); [`AuthError::is_undecided`] tells them apart.
+/// Two texts, for two readers:
+///
+/// - **Operators and logs: `Display`.** The full sentence, with the names involved (subject,
+///   claimed user, LDAP DN, query, groups) and hints (the nearest registered user, a reversed
+///   RDN order). Every such value is escaped with [`Escaped`](crate::Escaped), so a certificate
+///   cannot forge a log line. This text can reveal registered users and the directory layout:
+///   never send it to the client.
+/// - **The client: [`AuthError::client_message`].** The kind and a fixed sentence that names
+///   no user, DN, query or hint. Send this (or less) back over the wire.
+///
+/// [`AuthError::kind`] is a stable name for both. Every variant is a denial except
+/// [`AuthError::DirectoryUnavailable`], which means the decision could not be made (and fails
+/// closed); [`AuthError::is_undecided`] tells them apart.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum AuthError {
@@ -172,6 +182,68 @@ impl AuthError {
             AuthError::LdapQueryFailed { .. } => "ldap_query_failed",
             AuthError::DirectoryUnavailable { .. } => "directory_unavailable",
             AuthError::Roles(_) => "roles",
+        }
+    }
+
+    /// The text to send to the client: `"<kind>: <sentence>"`, a fixed sentence per kind that
+    /// names no registered user, no hint, no LDAP DN, group or query, and no certificate
+    /// value. (The kind tells the certificate's holder only about its own subject, e.g. that
+    /// it names no user.) The operator's text, with names and hints, is `Display`: log it,
+    /// never send it.
+    ///
+    /// ```
+    /// use x509_dbauth::AuthError;
+    /// let e = AuthError::UnknownUser {
+    ///     subject: "CN=Jane Doe,O=MongoDB,C=US".into(),
+    ///     hint: Some("the nearest registered user is \"CN=Jane Roe,O=MongoDB,C=US\"".into()),
+    /// };
+    /// assert_eq!(
+    ///     e.client_message(),
+    ///     "unknown_user: the client certificate does not identify a database user"
+    /// );
+    /// assert!(e.to_string().contains("Jane Roe")); // for the log only
+    /// ```
+    pub fn client_message(&self) -> &'static str {
+        match self {
+            AuthError::NoCertificate => {
+                "no_certificate: X.509 authentication requires a client certificate"
+            }
+            AuthError::Chain(_) => "chain: the client certificate chain is not trusted",
+            AuthError::SelfManagedDisabled { .. } => {
+                "self_managed_disabled: certificates from this issuer are not accepted"
+            }
+            AuthError::AnchorNoLongerTrusted { .. } => {
+                "anchor_no_longer_trusted: the issuer of the client certificate is no longer trusted"
+            }
+            AuthError::SubjectUnreadable(_) => {
+                "subject_unreadable: the subject of the client certificate cannot be read"
+            }
+            AuthError::EmptySubject => "empty_subject: the client certificate has an empty subject",
+            AuthError::ClaimMismatch { .. } => {
+                "claim_mismatch: the user name sent does not match the client certificate"
+            }
+            AuthError::KindMismatch { .. } => {
+                "kind_mismatch: the client certificate is not accepted for this user"
+            }
+            AuthError::UnknownUser { .. } => {
+                "unknown_user: the client certificate does not identify a database user"
+            }
+            AuthError::ManagedBlockedByLdap { .. } => {
+                "managed_blocked_by_ldap: certificates from this issuer cannot log in while LDAP authorization is on"
+            }
+            AuthError::NoMapping { .. } => {
+                "no_mapping: the client certificate does not map to an LDAP user"
+            }
+            AuthError::NotAuthorizedByLdap { .. } => {
+                "not_authorized_by_ldap: the LDAP user is not authorized for database access"
+            }
+            AuthError::LdapQueryFailed { .. } => {
+                "ldap_query_failed: the LDAP authorization of the user failed"
+            }
+            AuthError::DirectoryUnavailable { .. } => {
+                "directory_unavailable: authorization is temporarily unavailable; try again later"
+            }
+            AuthError::Roles(_) => "roles: the roles of the user cannot be resolved",
         }
     }
 

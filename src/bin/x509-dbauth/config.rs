@@ -1,7 +1,7 @@
 //! `x509-dbauth config check`: is this settings file valid, and what should the operator know.
 
 use serde_json::{Value, json};
-use x509_dbauth::SettingsFile;
+use x509_dbauth::{Escaped, SettingsFile};
 
 use crate::verify::validation_time;
 use crate::{EXIT_BAD_INPUT, EXIT_OK, FilePath, Output, print_json};
@@ -76,7 +76,7 @@ pub(crate) fn check(args: &CheckArgs) -> u8 {
     if args.out.json {
         print_json(&json!({ "valid": true, "summary": summary, "warnings": warnings }));
     } else {
-        println!("{}: valid", args.config.display());
+        println!("{}: valid", Escaped(args.config.display()));
         println!(
             "  {} user(s), {} custom role(s), self-managed X.509 {}, LDAP authorization {}",
             s.users().len(),

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use serde_json::{Value, json};
 use x509_dbauth::{
-    CertificateDer, Decision, ManualClock, SettingsFile, certificates_from_pem_or_der,
+    CertificateDer, Decision, Escaped, ManualClock, SettingsFile, certificates_from_pem_or_der,
 };
 
 use crate::verify::validation_time;
@@ -49,7 +49,7 @@ pub(crate) fn run(args: &ExplainArgs) -> u8 {
             return bad_input(
                 args.out,
                 e.kind(),
-                &format!("{}: {e}", args.chain.display()),
+                &format!("{}: {e}", Escaped(args.chain.display())),
             );
         }
     };
@@ -79,7 +79,11 @@ fn report(d: &Decision) -> Value {
     });
     let message = match (&d.error, &d.principal) {
         (Some(e), _) => e.to_string(),
-        (None, Some(p)) => format!("the client logs in as \"{}\" ({})", p.user(), p.kind()),
+        (None, Some(p)) => format!(
+            "the client logs in as \"{}\" ({})",
+            Escaped(p.user()),
+            p.kind()
+        ),
         (None, None) => String::new(),
     };
     let steps: Vec<Value> = d
@@ -96,8 +100,11 @@ fn report(d: &Decision) -> Value {
     })
 }
 
+/// The text form: `message` and `detail` are already escaped sentences; the principal's data
+/// fields are escaped here.
 fn print_text(r: &Value) {
     let s = |v: &Value| v.as_str().unwrap_or_default().to_owned();
+    let e = |v: &Value| Escaped(v.as_str().unwrap_or_default()).to_string();
     println!("decision: {}", s(&r["decision"]));
     if let Some(kind) = r["kind"].as_str() {
         println!("kind:     {kind}");
@@ -105,13 +112,13 @@ fn print_text(r: &Value) {
     println!("message:  {}", s(&r["message"]));
     if !r["principal"].is_null() {
         let p = &r["principal"];
-        println!("user:     {} ({})", s(&p["user"]), s(&p["kind"]));
+        println!("user:     {} ({})", e(&p["user"]), s(&p["kind"]));
         if let Some(dn) = p["ldap_dn"].as_str() {
-            println!("ldap dn:  {dn}");
+            println!("ldap dn:  {}", Escaped(dn));
         }
         let roles: Vec<String> = p["roles"]
             .as_array()
-            .map(|a| a.iter().map(s).collect())
+            .map(|a| a.iter().map(e).collect())
             .unwrap_or_default();
         println!("roles:    {}", roles.join(", "));
     }

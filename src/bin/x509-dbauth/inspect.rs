@@ -2,8 +2,8 @@
 
 use serde_json::{Value, json};
 use x509_dbauth::{
-    Certificate, DistinguishedName, GeneralName, KeyKind, Limits, SignatureAlgorithm, SpkiRef,
-    certificates_from_pem_or_der,
+    Certificate, DistinguishedName, Escaped, GeneralName, KeyKind, Limits, SignatureAlgorithm,
+    SpkiRef, certificates_from_pem_or_der,
 };
 
 use crate::{EXIT_OK, FilePath, Output, bad_input, print_json, read_input};
@@ -25,14 +25,23 @@ pub(crate) fn run(args: &InspectArgs) -> u8 {
     };
     let ders = match certificates_from_pem_or_der(&bytes) {
         Ok(d) => d,
-        Err(e) => return bad_input(args.out, e.kind(), &format!("{}: {e}", args.cert.display())),
+        Err(e) => {
+            return bad_input(
+                args.out,
+                e.kind(),
+                &format!("{}: {e}", Escaped(args.cert.display())),
+            );
+        }
     };
     let mut reports = Vec::with_capacity(ders.len());
     for (index, der) in ders.iter().enumerate() {
         match describe(der) {
             Ok(v) => reports.push(v),
             Err(msg) => {
-                let msg = format!("{}: certificate {index}: {msg}", args.cert.display());
+                let msg = format!(
+                    "{}: certificate {index}: {msg}",
+                    Escaped(args.cert.display())
+                );
                 return bad_input(args.out, "certificate", &msg);
             }
         }
@@ -134,9 +143,10 @@ fn describe(der: &[u8]) -> Result<Value, String> {
     }))
 }
 
+/// The text form: every value escaped (certificate text may hold control or bidi characters).
 fn print_text(index: usize, r: &Value) {
     let s = |v: &Value| match v {
-        Value::String(s) => s.clone(),
+        Value::String(s) => Escaped(s).to_string(),
         Value::Null => "-".to_owned(),
         other => other.to_string(),
     };
@@ -179,9 +189,13 @@ fn print_text(index: usize, r: &Value) {
     println!("  key usage:           {}", list(&r["key_usage"]));
     println!("  extended key usage:  {}", list(&r["extended_key_usage"]));
     let sans = match r["subject_alt_names"].as_array() {
+        // `type: value`, the value escaped like every other.
         Some(items) => items
             .iter()
-            .map(|v| v.to_string())
+            .map(|v| match v.as_object().and_then(|o| o.iter().next()) {
+                Some((k, v)) => format!("{k}: {}", s(v)),
+                None => s(v),
+            })
             .collect::<Vec<_>>()
             .join(", "),
         None => "-".to_owned(),

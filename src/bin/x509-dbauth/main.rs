@@ -3,6 +3,12 @@
 //! Every subcommand prints text for people by default and one JSON document with `--json`.
 //! Exit codes: 0 success (or a positive answer), 1 a negative answer (names differ, chain
 //! invalid), 2 bad input or usage.
+//!
+//! Text output escapes every certificate-, settings- or command-line-derived value with
+//! [`Escaped`] (control, format and line-separator characters as `\XX` / `\u{…}`, `\` as
+//! `\\`), so no value can forge a line or drive the terminal. In JSON output the sentences
+//! (`message`, `detail`) are the same escaped text, and the data fields (`input`, `rfc4514`,
+//! `user`, …) hold the raw value, which JSON itself escapes where it must.
 
 // `serde_json::Value` indexing returns `Null` for a missing key or index; it never panics.
 #![allow(clippy::indexing_slicing)]
@@ -18,7 +24,7 @@ mod explain;
 mod inspect;
 mod verify;
 
-use x509_dbauth::DistinguishedName;
+use x509_dbauth::{DistinguishedName, Escaped};
 
 /// Exit code for a positive answer.
 const EXIT_OK: u8 = 0;
@@ -152,7 +158,7 @@ fn print_dn_text(report: &Value) {
             .to_owned()
     };
     let input = field("input");
-    println!("input:           {}", shorten(&input));
+    println!("input:           {}", shorten(&Escaped(&input).to_string()));
     if let Some(err) = report.get("error") {
         let msg = err
             .get("message")
@@ -160,10 +166,12 @@ fn print_dn_text(report: &Value) {
             .unwrap_or_default();
         println!("error:           {msg}");
         if let Some(offset) = err.get("offset").and_then(Value::as_u64) {
-            // The offset counts bytes; the caret needs characters (and none past the
-            // shortened echo of a long input).
+            // The offset counts bytes of the input; the caret needs characters of its escaped
+            // echo (and none past the shortened echo of a long input).
             let at = usize::try_from(offset).unwrap_or(usize::MAX);
-            let width = input.get(..at).map_or(0, |p| p.chars().count());
+            let width = input
+                .get(..at)
+                .map_or(0, |p| Escaped(p).to_string().chars().count());
             if width <= ECHO_MAX_CHARS {
                 let pad = " ".repeat(width);
                 println!("                 {pad}^ (byte {offset})");
@@ -171,9 +179,9 @@ fn print_dn_text(report: &Value) {
         }
         return;
     }
-    println!("rfc4514:         {}", field("rfc4514"));
-    println!("server username: {}", field("server_username"));
-    println!("canonical:       {}", field("canonical"));
+    println!("rfc4514:         {}", Escaped(field("rfc4514")));
+    println!("server username: {}", Escaped(field("server_username")));
+    println!("canonical:       {}", Escaped(field("canonical")));
     if let Some(lints) = report.get("lint").and_then(Value::as_array) {
         for l in lints {
             let code = l.get("code").and_then(Value::as_str).unwrap_or_default();
@@ -238,8 +246,8 @@ fn dn_compare(a: &str, b: &str, out: Output) -> u8 {
     } else {
         let verdict = if equal { "equal" } else { "not equal" };
         println!("{verdict}");
-        println!("a canonical: {}", da.canonical());
-        println!("b canonical: {}", db.canonical());
+        println!("a canonical: {}", Escaped(da.canonical()));
+        println!("b canonical: {}", Escaped(db.canonical()));
         if !equal && (da.has_control_characters() || db.has_control_characters()) {
             println!("note: a DN with a control character never matches another DN");
         }
@@ -257,7 +265,7 @@ pub(crate) fn print_json(v: &Value) {
 
 /// Reads a file named on the command line, with an error naming the path.
 pub(crate) fn read_input(path: &Path) -> Result<Vec<u8>, String> {
-    std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+    std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", Escaped(path.display())))
 }
 
 /// Reports a bad-input error in the selected output form and returns exit code 2.

@@ -2,8 +2,8 @@
 
 use serde_json::json;
 use x509_dbauth::{
-    Certificate, CertificateDer, ChainVerifier, DistinguishedName, Limits, TrustAnchors, UnixTime,
-    certificates_from_pem_or_der,
+    Certificate, CertificateDer, ChainVerifier, DistinguishedName, Escaped, Limits, TrustAnchors,
+    UnixTime, certificates_from_pem_or_der,
 };
 
 use crate::{EXIT_NO, EXIT_OK, FilePath, Output, bad_input, print_json, read_input};
@@ -80,7 +80,13 @@ pub(crate) fn run(args: &VerifyArgs) -> u8 {
     let ders = match certificates_from_pem_or_der(&chain_bytes) {
         Ok(d) if !d.is_empty() => d,
         Ok(_) => return bad_input(out, "no_certificate", "the chain file holds no certificate"),
-        Err(e) => return bad_input(out, e.kind(), &format!("{}: {e}", args.chain.display())),
+        Err(e) => {
+            return bad_input(
+                out,
+                e.kind(),
+                &format!("{}: {e}", Escaped(args.chain.display())),
+            );
+        }
     };
     let presented: Vec<CertificateDer<'_>> = ders
         .iter()
@@ -101,7 +107,7 @@ pub(crate) fn run(args: &VerifyArgs) -> u8 {
                     } else {
                         "intermediate"
                     };
-                    println!("  {i}: {subject} ({role})");
+                    println!("  {i}: {} ({role})", Escaped(subject));
                 }
             }
             EXIT_OK
@@ -126,8 +132,12 @@ pub(crate) fn run(args: &VerifyArgs) -> u8 {
 
 fn build_verifier(args: &VerifyArgs) -> Result<ChainVerifier, (&'static str, String)> {
     let anchors_pem = read_input(&args.anchors).map_err(|m| ("io", m))?;
-    let anchors = TrustAnchors::from_pem(&anchors_pem)
-        .map_err(|e| (e.kind(), format!("{}: {e}", args.anchors.display())))?;
+    let anchors = TrustAnchors::from_pem(&anchors_pem).map_err(|e| {
+        (
+            e.kind(),
+            format!("{}: {e}", Escaped(args.anchors.display())),
+        )
+    })?;
     let mut builder = ChainVerifier::builder(anchors)
         .require_crl(args.require_crl)
         .allow_sha1(args.allow_sha1);

@@ -1,0 +1,370 @@
+//! Certificate values reach people escaped (issue 7 item 7), and the client gets a text apart
+//! from the operator's (item 9): decisions on rcgen leaves issued by the example project CA.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+mod common;
+
+use std::sync::Arc;
+
+use common::policy::*;
+use rcgen::DnType;
+use x509_dbauth::{
+    AuthError, CertPosition, CertRef, ChainError, DirectoryError, DnError, Escaped,
+    InMemoryDirectory, LdapError, LdapGroupSpec, MappingRule, RbacError, RuleFailure,
+    SettingsBuilder, UserToDnMapping,
+};
+
+/// A CN that, printed raw, would end the line, colour the terminal and reverse the text.
+const FORGING_CN: &str = "uid=eve\n  [pass] user: root\u{1b}[32m\u{202e}toor";
+
+fn ldap_settings(mapping: UserToDnMapping) -> SettingsBuilder {
+    base()
+        .enable_ldap_authorization()
+        .user_to_dn_mapping(mapping)
+        .add_ldap_group(LdapGroupSpec {
+            dn: "cn=dbAdmins,ou=groups,dc=example,dc=com".to_owned(),
+            roles: vec!["dbAdmin@sales".into()],
+        })
+}
+
+fn directory() -> Arc<InMemoryDirectory> {
+    Arc::new(InMemoryDirectory::from_ldif_file(path("tests/data/directory.ldif")).unwrap())
+}
+
+fn steps_text(d: &x509_dbauth::Decision) -> Vec<String> {
+    d.steps.iter().map(ToString::to_string).collect()
+}
+
+/// Prints what the tests below freeze, when a case fails.
+fn show(d: &x509_dbauth::Decision) -> String {
+    let mut out = steps_text(d).join("\n");
+    if let Some(e) = &d.error {
+        out.push_str(&format!("\nerror: {e}"));
+    }
+    out
+}
+
+/// Item 7: with `common_name_is_dn`, a CN holding a newline and a fake step, an ANSI escape
+/// and a bidi override stays inside its own step line, and in the error.
+#[test]
+fn explain_common_name_is_dn_cannot_forge_a_line() {
+    let leaf = project_leaf(&[
+        (DnType::OrganizationName, "MongoDB"),
+        (DnType::CommonName, FORGING_CN),
+    ]);
+    let a = auth(ldap_settings(UserToDnMapping::new(vec![
+        MappingRule::common_name_is_dn(),
+    ])))
+    .with_directory(directory());
+    let d = a.explain_blocking(&leaf, now(), None);
+    let mapped = r"uid=eve\0A  [pass] user: root\1B[32m\u{202E}toor";
+    let expected = [
+        "[pass] certificate: 2 certificate(s) presented".to_owned(),
+        "[pass] chain: a path of 3 certificate(s) ends at \"CN=Example Corp Root CA,O=Example Corp,C=US\" in the project's PKI, so the certificate is self-managed".to_owned(),
+        r#"[pass] subject: "CN=uid=eve\\0A  [pass] user: root\\1B[32m\u{202E}toor,O=MongoDB""#.to_owned(),
+        "[pass] kind: self-managed certificate (trust anchor \"CN=Example Corp Root CA,O=Example Corp,C=US\")".to_owned(),
+        "[skip] claimed_user: no user name claimed; the subject names the user".to_owned(),
+        "[pass] ldap_authorization: LDAP authorization is on; LDAP groups decide the roles".to_owned(),
+        format!("[pass] ldap_mapping: \"CN=uid=eve   [pass] user: root[32mtoor,O=MongoDB\" maps to \"{mapped}\" (1 rule(s))"),
+        format!("[fail] ldap_query: the authorization query on `{mapped}` returned 0 entries; exactly one entry is expected when attributes are requested"),
+    ];
+    assert_eq!(steps_text(&d), expected, "{}", show(&d));
+    let e = d.error.unwrap();
+    assert_eq!(e.kind(), "ldap_query_failed");
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "the LDAP authorization query for \"{mapped}\" failed: the authorization query on `{mapped}` returned 0 entries; exactly one entry is expected when attributes are requested"
+        )
+    );
+    // The raw value stays in the structured field (data), escaped only where it is shown.
+    let AuthError::LdapQueryFailed { ldap_dn, .. } = &e else {
+        panic!("{e:?}")
+    };
+    assert_eq!(ldap_dn, FORGING_CN);
+    // Whatever the text, no line of it is more than one step.
+    let text = expected.join("\n");
+    assert_eq!(text.lines().count(), expected.len());
+    assert!(!text.contains('\u{1b}') && !text.contains('\u{202e}'));
+}
+
+/// The same with characters that are not control characters (so no control-character rule
+/// refuses them first): a line separator U+2028 and an isolate U+2066 / U+2069.
+#[test]
+fn explain_line_separator_and_isolates_are_escaped() {
+    let cn = "uid=eve\u{2028}  [pass] user: root\u{2066}x\u{2069}";
+    let leaf = project_leaf(&[
+        (DnType::OrganizationName, "MongoDB"),
+        (DnType::CommonName, cn),
+    ]);
+    let a = auth(ldap_settings(UserToDnMapping::new(vec![
+        MappingRule::common_name_is_dn(),
+    ])))
+    .with_directory(directory());
+    let d = a.explain_blocking(&leaf, now(), None);
+    let shown = r"uid=eve\u{2028}  [pass] user: root\u{2066}x\u{2069}";
+    let steps = steps_text(&d);
+    assert_eq!(
+        steps.get(2).map(String::as_str),
+        Some(format!("[pass] subject: \"CN={shown},O=MongoDB\"").as_str()),
+        "{}",
+        show(&d)
+    );
+    assert_eq!(
+        d.error.unwrap().to_string(),
+        format!(
+            "the LDAP authorization query for \"{shown}\" failed: the authorization query on `{shown}` returned 0 entries; exactly one entry is expected when attributes are requested"
+        )
+    );
+    assert!(
+        steps
+            .iter()
+            .all(|s| !s.contains(['\u{2028}', '\u{2066}', '\u{2069}']))
+    );
+}
+
+/// Item 7: the error sentences that name the subject or the claim (database users, LDAP off).
+#[test]
+fn unknown_user_and_claim_mismatch_escape_the_names() {
+    let leaf = project_leaf(&[
+        (DnType::OrganizationName, "MongoDB"),
+        (DnType::CommonName, FORGING_CN),
+    ]);
+    let e = login(&auth(base()), &leaf, None).unwrap_err();
+    assert_eq!(e.kind(), "unknown_user");
+    assert_eq!(
+        e.to_string(),
+        r#"no database user is named "CN=uid=eve\\0A  [pass] user: root\\1B[32m\u{202E}toor,O=MongoDB""#
+    );
+    // The hint names a registered user: escaped too.
+    let leaf = project_leaf(&[
+        (DnType::OrganizationName, "MongoDB"),
+        (DnType::CommonName, "eve"),
+    ]);
+    let b = base().add_user(x509_dbauth::UserSpec::new(
+        "CN=eve\u{202e}s,O=MongoDB",
+        x509_dbauth::CertificateKind::SelfManaged,
+    ));
+    let e = login(&auth(b), &leaf, None).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        r#"no database user is named "CN=eve,O=MongoDB"; the nearest registered user is "CN=eve\u{202E}s,O=MongoDB""#
+    );
+    // A claimed user with a line break and an escape.
+    let claim = "CN=root\n  [pass] user: root\u{1b}[0m";
+    let e = login(&auth(base()), &chain("jane-chain.pem"), Some(claim)).unwrap_err();
+    assert_eq!(e.kind(), "claim_mismatch");
+    assert_eq!(
+        e.to_string(),
+        r#"the claimed user "CN=root\0A  [pass] user: root\1B[0m" does not match the certificate subject "CN=Jane Doe,O=MongoDB,C=US""#
+    );
+    // `Escaped` is public, for the caller's own logs.
+    assert_eq!(
+        Escaped(claim).to_string(),
+        r"CN=root\0A  [pass] user: root\1B[0m"
+    );
+}
+
+/// Item 9: every variant's client text, exactly; none carries a value of the error.
+#[test]
+fn client_message_of_every_variant() {
+    const SECRET: &str = "CN=Registered Secret,O=MongoDB";
+    let cert = CertRef {
+        position: CertPosition::Presented(0),
+        subject: SECRET.to_owned(),
+    };
+    let table: Vec<(AuthError, &str)> = vec![
+        (
+            AuthError::NoCertificate,
+            "no_certificate: X.509 authentication requires a client certificate",
+        ),
+        (
+            AuthError::Chain(ChainError::UnknownIssuer {
+                cert,
+                issuer: SECRET.to_owned(),
+                unreadable: None,
+            }),
+            "chain: the client certificate chain is not trusted",
+        ),
+        (
+            AuthError::SelfManagedDisabled {
+                anchor: SECRET.to_owned(),
+            },
+            "self_managed_disabled: certificates from this issuer are not accepted",
+        ),
+        (
+            AuthError::AnchorNoLongerTrusted {
+                anchor: SECRET.to_owned(),
+            },
+            "anchor_no_longer_trusted: the issuer of the client certificate is no longer trusted",
+        ),
+        (
+            AuthError::SubjectUnreadable(DnError::Der {
+                offset: 3,
+                reason: "an RDN must be a SET",
+            }),
+            "subject_unreadable: the subject of the client certificate cannot be read",
+        ),
+        (
+            AuthError::EmptySubject,
+            "empty_subject: the client certificate has an empty subject",
+        ),
+        (
+            AuthError::ClaimMismatch {
+                claimed: SECRET.to_owned(),
+                subject: SECRET.to_owned(),
+                reason: Some(SECRET.to_owned()),
+            },
+            "claim_mismatch: the user name sent does not match the client certificate",
+        ),
+        (
+            AuthError::KindMismatch {
+                user: SECRET.to_owned(),
+                user_kind: x509_dbauth::CertificateKind::Managed,
+                certificate_kind: x509_dbauth::CertificateKind::SelfManaged,
+            },
+            "kind_mismatch: the client certificate is not accepted for this user",
+        ),
+        (
+            AuthError::UnknownUser {
+                subject: SECRET.to_owned(),
+                hint: Some(format!("the nearest registered user is \"{SECRET}\"")),
+            },
+            "unknown_user: the client certificate does not identify a database user",
+        ),
+        (
+            AuthError::ManagedBlockedByLdap {
+                subject: SECRET.to_owned(),
+            },
+            "managed_blocked_by_ldap: certificates from this issuer cannot log in while LDAP authorization is on",
+        ),
+        (
+            AuthError::NoMapping {
+                subject: SECRET.to_owned(),
+                reasons: vec![RuleFailure {
+                    rule: 1,
+                    reason: SECRET.to_owned(),
+                }],
+            },
+            "no_mapping: the client certificate does not map to an LDAP user",
+        ),
+        (
+            AuthError::NotAuthorizedByLdap {
+                ldap_dn: SECRET.to_owned(),
+                groups: vec![SECRET.to_owned()],
+            },
+            "not_authorized_by_ldap: the LDAP user is not authorized for database access",
+        ),
+        (
+            AuthError::LdapQueryFailed {
+                ldap_dn: SECRET.to_owned(),
+                source: LdapError::InvalidDn {
+                    dn: SECRET.to_owned(),
+                    reason: SECRET.to_owned(),
+                },
+            },
+            "ldap_query_failed: the LDAP authorization of the user failed",
+        ),
+        (
+            AuthError::DirectoryUnavailable {
+                ldap_dn: SECRET.to_owned(),
+                source: DirectoryError::Unavailable {
+                    reason: SECRET.to_owned(),
+                },
+            },
+            "directory_unavailable: authorization is temporarily unavailable; try again later",
+        ),
+        (
+            AuthError::Roles(RbacError::UnknownRole {
+                role: SECRET.to_owned(),
+                grant: SECRET.to_owned(),
+            }),
+            "roles: the roles of the user cannot be resolved",
+        ),
+    ];
+    let mut kinds = std::collections::BTreeSet::new();
+    for (e, client) in &table {
+        assert_eq!(e.client_message(), *client, "{e:?}");
+        // `<kind>: <sentence>`, and nothing of the error's values.
+        assert!(client.starts_with(&format!("{}: ", e.kind())), "{client}");
+        assert!(!client.contains("Secret"), "{client}");
+        // The operator's text is the other one.
+        assert_ne!(e.to_string(), *client);
+        kinds.insert(e.kind());
+    }
+    // One row per variant.
+    assert_eq!(kinds.len(), table.len());
+    assert_eq!(table.len(), 15);
+}
+
+/// Item 9: the real `unknown_user` denial — the operator's text names the nearest registered
+/// user, the client's does not.
+#[test]
+fn unknown_user_client_text_names_no_user() {
+    let leaf = project_leaf(&[
+        (DnType::CountryName, "US"),
+        (DnType::OrganizationName, "MongoDB"),
+        (DnType::CommonName, "Jane Dou"),
+    ]);
+    let e = login(&auth(base()), &leaf, None).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "no database user is named \"CN=Jane Dou,O=MongoDB,C=US\"; the nearest registered user is \"CN=Jane Doe,O=MongoDB,C=US\""
+    );
+    assert_eq!(
+        e.client_message(),
+        "unknown_user: the client certificate does not identify a database user"
+    );
+    assert!(!e.client_message().contains("Jane"));
+    assert!(!e.client_message().contains("CN="));
+}
+
+/// Item 9: captured `\XX` escapes that are not UTF-8 are refused with a typed error. Before,
+/// `\C3` (from "é") and `\C4` (from "Ă") both became U+FFFD: one LDAP DN for two names.
+#[test]
+fn mapping_capture_with_invalid_utf8_is_refused() {
+    // The capture takes the first escape of the CN only: half of a two-byte character.
+    let mapping = UserToDnMapping::new(vec![
+        MappingRule::substitution(
+            "CN=(.{3}).*,O=MongoDB,C=US",
+            "cn={0},ou=users,dc=example,dc=com",
+        )
+        .unwrap(),
+    ]);
+    let a = auth(ldap_settings(mapping)).with_directory(directory());
+    for (cn, input, capture) in [
+        ("é", r"CN=\C3\A9,O=MongoDB,C=US", r"\C3"),
+        ("Ă", r"CN=\C4\82,O=MongoDB,C=US", r"\C4"),
+    ] {
+        let leaf = project_leaf(&[
+            (DnType::CountryName, "US"),
+            (DnType::OrganizationName, "MongoDB"),
+            (DnType::CommonName, cn),
+        ]);
+        let e = login(&a, &leaf, None).unwrap_err();
+        assert_eq!(
+            e,
+            AuthError::LdapQueryFailed {
+                ldap_dn: input.to_owned(),
+                source: LdapError::InvalidUtf8Escape {
+                    text: capture.to_owned()
+                },
+            }
+        );
+        assert_eq!(e.kind(), "ldap_query_failed");
+        let esc = |s: &str| s.replace('\\', r"\\");
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "the LDAP authorization query for \"{}\" failed: the hex escapes in `{}` do not decode to UTF-8 (does a mapping rule's capture group split a multi-byte character?); the text is refused rather than read with replacement characters, which would give different names one LDAP DN",
+                esc(input),
+                esc(capture)
+            )
+        );
+    }
+}
