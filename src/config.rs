@@ -319,7 +319,10 @@ impl Loader<'_> {
                         Some(u.x509.span()),
                         format!("users[{i}].x509"),
                         "invalid_x509",
-                        format!("`{other}` is neither \"managed\" nor \"self-managed\""),
+                        format!(
+                            "`{}` is neither \"managed\" nor \"self-managed\"",
+                            Escaped(other)
+                        ),
                     ));
                 }
             };

@@ -3,38 +3,35 @@
 //! Certificate and settings values (subjects, CNs, claimed user names, LDAP DNs, mapping rules,
 //! query text) reach error messages, `explain` steps and the CLI. Written raw, a value could
 //! end a log line and forge the next one (`\n  [pass] user: root`), drive the terminal (ANSI
-//! escapes) or reorder what a reader sees (Unicode bidi overrides). [`Escaped`] writes any
-//! value so that it stays on its line and reads as what it is:
-//!
-//! | characters | written as |
-//! |---|---|
-//! | `\` | `\\` (so every other `\` starts an escape and the text is unambiguous) |
-//! | C0 controls U+0000–U+001F and DEL U+007F | `\XX`, two uppercase hex digits: `\0A`, `\1B`, `\7F` |
-//! | C1 controls U+0080–U+009F | `\u{XX}`: `\u{85}` |
-//! | format characters (Unicode general category Cf, Unicode 15.1), among them the bidi embeddings, overrides and isolates U+202A–U+202E and U+2066–U+2069, the marks U+200E, U+200F, U+061C, the zero-width characters U+200B–U+200D, U+2060, U+FEFF, the soft hyphen U+00AD and the tag characters U+E0001, U+E0020–U+E007F | `\u{XXXX}`: `\u{202E}` |
-//! | the line and paragraph separators U+2028, U+2029 (Zl, Zp) | `\u{2028}`, `\u{2029}` |
-//!
-//! Everything else (letters of every script, spaces, quotes, punctuation) is written as it is.
-//!
-//! Where it is applied: every sentence this crate builds for people is escaped when it is
-//! built, value by value — `Display` of every error type, [`Step::detail`](crate::Step)
-//! of `explain`, lint and warning messages, mapping-rule reasons. The structured fields of
-//! those types (`AuthError::UnknownUser::subject`, `Principal::user`, …) keep the raw value,
-//! because they are data: a program that shows them to a person escapes them with
-//! [`Escaped`]. The JSON output of the CLI follows the same line: its human text fields
-//! (`message`, `detail`) carry the escaped sentence, its data fields the raw value (JSON
-//! itself escapes control characters there, but not bidi or other format characters).
-//!
-//! A value that is already an escaped sentence (another error's `Display`) is embedded as it
-//! is, never escaped twice.
+//! escapes) or reorder what a reader sees (Unicode bidi overrides). [`Escaped`] (public, see
+//! its documentation for the set and where it is applied) is the only escaping for that.
 
 use core::fmt::{self, Write as _};
 
-/// A value written for people and logs: control, format and line-separator characters as
-/// `\XX` / `\u{…}` escapes, `\` as `\\` (see the [module documentation](self) for the set).
+/// A value written for people and logs, so that it stays on its line and reads as what it is.
 ///
 /// Wraps anything that implements `Display` (a `&str`, a `DistinguishedName`, …) and escapes
-/// its text as it is written, without allocating.
+/// its text as it is written, without allocating:
+///
+/// | characters | written as |
+/// |---|---|
+/// | `\` | `\\` (so every other `\` starts an escape and the text is unambiguous) |
+/// | C0 controls U+0000–U+001F and DEL U+007F | `\XX`, two uppercase hex digits: `\0A`, `\1B`, `\7F` |
+/// | C1 controls U+0080–U+009F | `\u{XX}`: `\u{85}` |
+/// | format characters (Unicode general category Cf, Unicode 15.1), among them the bidi embeddings, overrides and isolates U+202A–U+202E and U+2066–U+2069, the marks U+200E, U+200F, U+061C, the zero-width characters U+200B–U+200D, U+2060, U+FEFF, the soft hyphen U+00AD and the tag characters U+E0001, U+E0020–U+E007F | `\u{XXXX}`: `\u{202E}` |
+/// | the line and paragraph separators U+2028, U+2029 (Zl, Zp) | `\u{2028}`, `\u{2029}` |
+///
+/// Everything else (letters of every script, spaces, quotes, punctuation) is written as it is.
+///
+/// Where this crate applies it: every sentence it builds for people is escaped when it is
+/// built, value by value — `Display` of every error type, [`Step::detail`](crate::Step) of
+/// `explain`, lint and warning messages, mapping-rule reasons. The structured fields of those
+/// types (`AuthError::UnknownUser::subject`, `Principal::user`, …) keep the raw value, because
+/// they are data: a program that shows them to a person wraps them in `Escaped`. The CLI's
+/// JSON output follows the same line: its sentences (`message`, `detail`) are the escaped
+/// text, its data fields the raw value (JSON escapes control characters there, but not bidi or
+/// other format characters). A text that is already an escaped sentence (another error's
+/// `Display`) is embedded as it is, never escaped twice.
 ///
 /// ```
 /// use x509_dbauth::Escaped;

@@ -41,7 +41,8 @@ pub struct Step {
     pub step: &'static str,
     /// How it ended.
     pub outcome: Outcome,
-    /// Inputs and result, for people.
+    /// Inputs and result, for people: every certificate or settings value in it is escaped
+    /// with [`Escaped`](crate::Escaped), so the detail is one line that no value can forge.
     pub detail: String,
 }
 
