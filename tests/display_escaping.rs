@@ -15,8 +15,8 @@ use common::policy::*;
 use rcgen::DnType;
 use x509_dbauth::{
     AuthError, CertPosition, CertRef, ChainError, DirectoryError, DnError, Escaped,
-    InMemoryDirectory, LdapError, LdapGroupSpec, MappingRule, RbacError, RuleFailure,
-    SettingsBuilder, UserToDnMapping,
+    InMemoryDirectory, LdapConfigError, LdapError, LdapGroupSpec, LdifError, MappingRule,
+    RbacError, RuleFailure, SettingsBuilder, SettingsError, TrustError, UserToDnMapping,
 };
 
 /// A CN that, printed raw, would end the line, colour the terminal and reverse the text.
@@ -336,17 +336,28 @@ fn mapping_capture_with_invalid_utf8_is_refused() {
         )
         .unwrap(),
     ]);
-    let a = auth(ldap_settings(mapping)).with_directory(directory());
-    for (cn, input, capture) in [
-        ("é", r"CN=\C3\A9,O=MongoDB,C=US", r"\C3"),
-        ("Ă", r"CN=\C4\82,O=MongoDB,C=US", r"\C4"),
+    let substitution = auth(ldap_settings(mapping)).with_directory(directory());
+    // The same through an `ldapQuery` rule's filter.
+    let query = auth(ldap_settings(UserToDnMapping::new(vec![
+        MappingRule::ldap_query(
+            "CN=(.{3}).*,O=MongoDB,C=US",
+            "ou=users,dc=example,dc=com??one?(cn={0})",
+        )
+        .unwrap(),
+    ])))
+    .with_directory(directory());
+    for (a, cn, input, capture) in [
+        (&substitution, "é", r"CN=\C3\A9,O=MongoDB,C=US", r"\C3"),
+        (&substitution, "Ă", r"CN=\C4\82,O=MongoDB,C=US", r"\C4"),
+        (&query, "é", r"CN=\C3\A9,O=MongoDB,C=US", r"\C3"),
+        (&query, "Ă", r"CN=\C4\82,O=MongoDB,C=US", r"\C4"),
     ] {
         let leaf = project_leaf(&[
             (DnType::CountryName, "US"),
             (DnType::OrganizationName, "MongoDB"),
             (DnType::CommonName, cn),
         ]);
-        let e = login(&a, &leaf, None).unwrap_err();
+        let e = login(a, &leaf, None).unwrap_err();
         assert_eq!(
             e,
             AuthError::LdapQueryFailed {
@@ -366,5 +377,157 @@ fn mapping_capture_with_invalid_utf8_is_refused() {
                 esc(capture)
             )
         );
+    }
+}
+
+/// Item 7: every error type escapes the names it embeds (one variant of each, with a value
+/// that holds a line break, an ANSI escape and a bidi override).
+#[test]
+fn every_error_type_escapes_the_values_it_names() {
+    const V: &str = "x\n  [pass] y\u{1b}[0m\u{202e}";
+    const S: &str = r"x\0A  [pass] y\1B[0m\u{202E}";
+    let cert = || CertRef {
+        position: CertPosition::Presented(0),
+        subject: V.to_owned(),
+    };
+    let cases: Vec<(String, String)> = vec![
+        (
+            ChainError::UnknownIssuer {
+                cert: cert(),
+                issuer: V.to_owned(),
+                unreadable: None,
+            }
+            .to_string(),
+            format!(
+                "the client certificate (#0) \"{S}\" was issued by \"{S}\", which is neither a trust anchor nor an available intermediate"
+            ),
+        ),
+        (
+            ChainError::CrlMissing {
+                cert: cert(),
+                issuer: V.to_owned(),
+                uncovered: vec!["keyCompromise"],
+            }
+            .to_string(),
+            format!(
+                "the client certificate (#0) \"{S}\": the valid CRLs from its issuer \"{S}\" do not cover the revocation reason(s) keyCompromise, and CRLs are required"
+            ),
+        ),
+        (
+            TrustError::NotCa {
+                index: 1,
+                subject: V.to_owned(),
+                reason: "basicConstraints is absent",
+            }
+            .to_string(),
+            format!(
+                "trust anchor #1 (0-based, {S}) is not a CA certificate: basicConstraints is absent"
+            ),
+        ),
+        (
+            SettingsError::AnchorInBothSets {
+                subject: V.to_owned(),
+                fingerprint: "00".to_owned(),
+            }
+            .to_string(),
+            format!(
+                "the CA \"{S}\" (SHA-256 00) is in both the managed CA set and the project's PKI; a certificate it issued could not be classified"
+            ),
+        ),
+        (
+            SettingsError::DuplicateUser {
+                index: 1,
+                name: V.to_owned(),
+                first: 0,
+                first_name: V.to_owned(),
+            }
+            .to_string(),
+            format!(
+                "user #1: \"{S}\" names the same DN as user #0 \"{S}\" (names are compared as DNs: case, spacing and escapes do not make them different)"
+            ),
+        ),
+        (
+            LdapConfigError::UnknownScope {
+                template: V.to_owned(),
+                scope: V.to_owned(),
+            }
+            .to_string(),
+            format!("template `{S}`: unrecognized query scope `{S}` (expected base, one or sub)"),
+        ),
+        (
+            LdapError::NoMapping {
+                subject: V.to_owned(),
+                failures: vec![],
+            }
+            .to_string(),
+            format!("no mapping rule maps `{S}` to an LDAP DN (0 rules tried: )"),
+        ),
+        (
+            LdapError::InvalidDn {
+                dn: V.to_owned(),
+                reason: "why".to_owned(),
+            }
+            .to_string(),
+            format!("`{S}` is not a valid DN: why"),
+        ),
+        (
+            DirectoryError::Protocol {
+                reason: V.to_owned(),
+            }
+            .to_string(),
+            format!("LDAP protocol error: {S}"),
+        ),
+        (
+            LdifError::DuplicateEntry {
+                line: 3,
+                dn: V.to_owned(),
+            }
+            .to_string(),
+            format!("LDIF line 3: entry `{S}` is defined twice"),
+        ),
+        (
+            RbacError::UnknownRole {
+                role: V.to_owned(),
+                grant: V.to_owned(),
+            }
+            .to_string(),
+            format!(
+                "unknown role `{S}` in grant `{S}`: it is not a built-in role and no custom role has that name"
+            ),
+        ),
+        (
+            DnError::UnknownAttributeType {
+                offset: 0,
+                name: V.to_owned(),
+            }
+            .to_string(),
+            format!(
+                "unknown DN attribute type \"{S}\" at byte 0; use a known short name such as CN, O, OU, C or a dotted OID such as 2.5.4.3"
+            ),
+        ),
+        (
+            AuthError::NotAuthorizedByLdap {
+                ldap_dn: V.to_owned(),
+                groups: vec![V.to_owned()],
+            }
+            .to_string(),
+            format!(
+                "the LDAP user \"{S}\" is in no group configured for database access (its groups: \"{S}\")"
+            ),
+        ),
+        (
+            AuthError::KindMismatch {
+                user: V.to_owned(),
+                user_kind: x509_dbauth::CertificateKind::Managed,
+                certificate_kind: x509_dbauth::CertificateKind::SelfManaged,
+            }
+            .to_string(),
+            format!(
+                "the database user \"{S}\" is a managed X.509 user, but the certificate was issued by the project's own PKI (self-managed); a certificate of one kind never logs in as a user of the other"
+            ),
+        ),
+    ];
+    for (shown, expected) in cases {
+        assert_eq!(shown, expected);
     }
 }
