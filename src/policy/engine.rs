@@ -597,7 +597,7 @@ fn roles_detail(grants: &[RoleGrant]) -> String {
     }
     grants
         .iter()
-        .map(ToString::to_string)
+        .map(|g| Escaped(g).to_string())
         .collect::<Vec<_>>()
         .join(", ")
 }
