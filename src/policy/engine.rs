@@ -382,10 +382,16 @@ impl Authenticator {
         });
 
         let template = s.query_template();
-        let key = match DistinguishedName::parse(&ldap_dn) {
+        let mut key = match DistinguishedName::parse(&ldap_dn) {
             Ok(dn) => format!("{template}\n{}", dn.canonical()),
             Err(_) => format!("{template}\n{ldap_dn}"),
         };
+        // A template with {PROVIDED_USER} asks a different question for each subject, even
+        // when several subjects map to one LDAP DN: the answer is cached per subject then.
+        if template.uses_provided_user() {
+            key.push('\n');
+            key.push_str(&input);
+        }
         let now = self.clock.now().as_secs();
         let cached = self.cache.get(&key);
         let age = |fetched: u64| now.saturating_sub(fetched);
