@@ -89,3 +89,70 @@ fn finding1_group_cache_keys_on_provided_user() {
     // The admin's answer is cached; the intern's question is a different one.
     assert_eq!(err(login(&a, &intern, None)), refused);
 }
+
+// ---- finding 2: invisible characters that RFC 4518 maps to nothing ----
+
+/// Characters RFC 4518 §2.2 maps to nothing (soft hyphen, zero-width space and joiners, bidi
+/// embeddings, word joiner, BOM, variation selectors, language tags: Unicode Cf and a few Mn)
+/// are removed before matching and before the server username is printed. So a CA that issues
+/// `CN=ad<U+00AD>min` (a self-service portal that refuses the name `admin` will accept it) has
+/// issued a certificate for `CN=admin`: it logs in as that database user, and under LDAP
+/// authorization maps to `cn=admin`. Item 1 refuses only Unicode Cc; these are not Cc, and
+/// item 4's exact mode compares the server username, from which they are removed too.
+///
+/// Safe outcome: such a subject matches no user whose name lacks the character
+/// (`unknown_user`), and is never mapped to the LDAP DN of the name without it.
+#[test]
+#[ignore = "finding 2 (dn matching, items 1/4): RFC 4518 mapped-to-nothing characters (U+00AD, U+200B-U+200F, U+202A-U+202E, U+2060-U+2063, U+FEFF, U+FE00-U+FE0F, U+E0020-U+E007F, ...) are dropped by dn/prep.rs for_match and for_server, so CN=ad<U+00AD>min logs in as CN=admin and maps to cn=admin under LDAP"]
+fn finding2_invisible_characters_do_not_vanish() {
+    const ADMIN: &str = "CN=admin,O=MongoDB,C=US";
+    for cn in [
+        "ad\u{AD}min",
+        "admin\u{200B}",
+        "\u{FEFF}admin",
+        "admin\u{E0061}",
+    ] {
+        let leaf = project_leaf(&[
+            (DnType::CountryName, "US"),
+            (DnType::OrganizationName, "MongoDB"),
+            (DnType::CommonName, cn),
+        ]);
+        // LDAP off: the database user `CN=admin,...` is not this certificate's user.
+        let a = auth(
+            base().add_user(
+                x509_dbauth::UserSpec::new(ADMIN, x509_dbauth::CertificateKind::SelfManaged)
+                    .role("root@admin"),
+            ),
+        );
+        let e = err(login(&a, &leaf, None));
+        assert_eq!(e.kind(), "unknown_user", "{cn:?}: {e}");
+        // Nor may it claim that name.
+        let e = err(login(&a, &leaf, Some(ADMIN)));
+        assert_eq!(e.kind(), "claim_mismatch", "{cn:?}: {e}");
+
+        // LDAP on: it must not become cn=admin.
+        let mut dir = InMemoryDirectory::new();
+        dir.insert(
+            DirectoryEntry::new("cn=admin,ou=users,dc=example,dc=com")
+                .with("memberOf", format!("cn=dbAdmins,{GROUPS}")),
+        );
+        let b = base()
+            .enable_ldap_authorization()
+            .add_ldap_group(LdapGroupSpec {
+                dn: format!("cn=dbAdmins,{GROUPS}"),
+                roles: vec!["dbAdmin@sales".into()],
+            })
+            .user_to_dn_mapping(UserToDnMapping::new(vec![
+                MappingRule::substitution(
+                    "CN=([^,]+),O=MongoDB,C=US",
+                    "cn={0},ou=users,dc=example,dc=com",
+                )
+                .unwrap(),
+            ]));
+        let a = auth(b).with_directory(Arc::new(dir));
+        match login(&a, &leaf, None) {
+            Ok(p) => panic!("{cn:?} logged in as {:?}", p.ldap_dn()),
+            Err(e) => assert_ne!(e.kind(), "directory_unavailable", "{cn:?}: {e}"),
+        }
+    }
+}
