@@ -149,9 +149,28 @@ fn finding2_invisible_characters_do_not_vanish() {
                 )
                 .unwrap(),
             ]));
-        let a = auth(b).with_directory(Arc::new(dir));
+        let dir = Arc::new(dir);
+        let a = auth(b.clone()).with_directory(dir.clone());
         match login(&a, &leaf, None) {
             Ok(p) => panic!("{cn:?} logged in as {:?}", p.ldap_dn()),
+            Err(e) => assert_ne!(e.kind(), "directory_unavailable", "{cn:?}: {e}"),
+        }
+
+        // CommonNameIsDn: the CN text is the LDAP DN; the directory's own RFC 4518
+        // preparation removes the character again, so the search finds cn=admin's entry.
+        let leaf = project_leaf(&[
+            (DnType::CountryName, "US"),
+            (
+                DnType::CommonName,
+                &format!("cn={cn},ou=users,dc=example,dc=com"),
+            ),
+        ]);
+        let a = auth(
+            b.user_to_dn_mapping(UserToDnMapping::new(vec![MappingRule::common_name_is_dn()])),
+        )
+        .with_directory(dir);
+        match login(&a, &leaf, None) {
+            Ok(p) => panic!("{cn:?} (CommonNameIsDn) logged in as {:?}", p.ldap_dn()),
             Err(e) => assert_ne!(e.kind(), "directory_unavailable", "{cn:?}: {e}"),
         }
     }
