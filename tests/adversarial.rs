@@ -15,8 +15,8 @@ use std::sync::Arc;
 use common::policy::*;
 use rcgen::DnType;
 use x509_dbauth::{
-    AuthError, DirectoryEntry, InMemoryDirectory, LdapGroupSpec, MappingRule, Principal,
-    QueryTemplate, UserToDnMapping,
+    AuthError, Directory, DirectoryEntry, InMemoryDirectory, LdapError, LdapGroupSpec, LdapQuery,
+    MappingRule, Principal, QueryTemplate, Scope, SearchFuture, UserToDnMapping,
 };
 
 fn err(r: Result<Principal, AuthError>) -> AuthError {
@@ -88,6 +88,63 @@ fn finding1_group_cache_keys_on_provided_user() {
 
     // The admin's answer is cached; the intern's question is a different one.
     assert_eq!(err(login(&a, &intern, None)), refused);
+}
+
+/// A directory whose DN matching is finer than RFC 4518 (no NFKC, no case folding): base
+/// searches find an entry only under the exact DN it was stored with. Directories differ here
+/// (Active Directory ignores width, OpenLDAP applies NFKC); the cache must not decide for them.
+struct ExactDirectory(Vec<DirectoryEntry>);
+
+impl Directory for ExactDirectory {
+    fn search<'a>(&'a self, query: &'a LdapQuery) -> SearchFuture<'a> {
+        let found: Vec<DirectoryEntry> = self
+            .0
+            .iter()
+            .filter(|e| query.scope == Scope::Base && e.dn == query.base_dn)
+            .cloned()
+            .collect();
+        Box::pin(async move { Ok(found) })
+    }
+}
+
+/// The cache was keyed by the canonical form of the LDAP DN, which folds case, width (NFKC)
+/// and invisible characters; the query sends the DN as spelled. A directory that tells
+/// `cn=ａｄｍｉｎ` (fullwidth, a different user there) from `cn=admin` answers "no such
+/// entry" for the first, but within the refresh interval after `cn=admin` logged in, the
+/// cache served `cn=admin`'s groups to `cn=ａｄｍｉｎ` (CommonNameIsDn: the CN is the DN).
+#[test]
+fn finding1_group_cache_keys_on_the_exact_query() {
+    const ADMIN_DN: &str = "cn=admin,ou=users,dc=example,dc=com";
+    const LOOKALIKE_DN: &str =
+        "cn=\u{FF41}\u{FF44}\u{FF4D}\u{FF49}\u{FF4E},ou=users,dc=example,dc=com";
+    let dir = ExactDirectory(vec![
+        DirectoryEntry::new(ADMIN_DN).with("memberOf", format!("cn=dbAdmins,{GROUPS}")),
+    ]);
+    let b = base()
+        .enable_ldap_authorization()
+        .add_ldap_group(LdapGroupSpec {
+            dn: format!("cn=dbAdmins,{GROUPS}"),
+            roles: vec!["dbAdmin@sales".into()],
+        })
+        .user_to_dn_mapping(UserToDnMapping::new(vec![MappingRule::common_name_is_dn()]));
+    let a = auth(b).with_directory(Arc::new(dir));
+    let leaf = |cn: &str| project_leaf(&[(DnType::CountryName, "US"), (DnType::CommonName, cn)]);
+
+    let p = login(&a, &leaf(ADMIN_DN), None).unwrap();
+    assert_eq!(p.role_names(), ["dbAdmin@sales"]);
+
+    let e = err(login(&a, &leaf(LOOKALIKE_DN), None));
+    assert_eq!(e.kind(), "ldap_query_failed", "{e}");
+    assert_eq!(
+        e,
+        AuthError::LdapQueryFailed {
+            ldap_dn: LOOKALIKE_DN.into(),
+            source: LdapError::NotExactlyOneEntry {
+                base_dn: LOOKALIKE_DN.into(),
+                count: 0,
+            },
+        }
+    );
 }
 
 // ---- finding 2: invisible characters that RFC 4518 maps to nothing ----

@@ -326,12 +326,6 @@ impl QueryTemplate {
         Ok(QueryTemplate(t))
     }
 
-    /// Whether the query depends on `{PROVIDED_USER}` (the subject before mapping), so that
-    /// its answer cannot be shared between subjects that map to one LDAP DN.
-    pub(crate) fn uses_provided_user(&self) -> bool {
-        self.0.uses(&Seg::ProvidedUser)
-    }
-
     /// The template as written.
     pub fn as_str(&self) -> &str {
         &self.0.text

@@ -7,6 +7,8 @@ use std::time::Duration;
 
 use rustls_pki_types::UnixTime;
 
+use crate::ldap::LdapQuery;
+
 /// Where the engine gets the time for cache ages (injectable, for tests).
 pub trait Clock: Send + Sync + core::fmt::Debug {
     /// The current time.
@@ -63,14 +65,14 @@ pub(crate) struct CachedGroups {
     pub(crate) fetched_at: u64,
 }
 
-/// Group lists by (query template, LDAP DN), with the time they were fetched.
+/// Group lists by the exact directory query that fetched them, with the time they were fetched.
 #[derive(Debug, Default)]
 pub(crate) struct GroupCache {
-    map: Mutex<HashMap<String, CachedGroups>>,
+    map: Mutex<HashMap<LdapQuery, CachedGroups>>,
 }
 
 impl GroupCache {
-    pub(crate) fn get(&self, key: &str) -> Option<CachedGroups> {
+    pub(crate) fn get(&self, key: &LdapQuery) -> Option<CachedGroups> {
         self.map
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
@@ -78,7 +80,7 @@ impl GroupCache {
             .cloned()
     }
 
-    pub(crate) fn put(&self, key: String, groups: Arc<[String]>, now: u64, staleness: u64) {
+    pub(crate) fn put(&self, key: LdapQuery, groups: Arc<[String]>, now: u64, staleness: u64) {
         let mut map = self.map.lock().unwrap_or_else(PoisonError::into_inner);
         if map.len() >= MAX_ENTRIES {
             map.retain(|_, e| now.saturating_sub(e.fetched_at) < staleness);
@@ -95,7 +97,7 @@ impl GroupCache {
         );
     }
 
-    pub(crate) fn remove(&self, key: &str) {
+    pub(crate) fn remove(&self, key: &LdapQuery) {
         self.map
             .lock()
             .unwrap_or_else(PoisonError::into_inner)

@@ -11,7 +11,7 @@ use crate::classify::{CertificateKind, VerifiedClient};
 use crate::display::Escaped;
 use crate::dn::DistinguishedName;
 use crate::error::{AuthError, DirectoryError, LdapError};
-use crate::ldap::Directory;
+use crate::ldap::{Directory, groups_from_entries};
 use crate::rbac::{Action, PrivilegeSet, Resource, RoleGrant};
 use crate::trace::{Outcome, Step, Trace};
 
@@ -382,18 +382,19 @@ impl Authenticator {
         });
 
         let template = s.query_template();
-        let mut key = match DistinguishedName::parse(&ldap_dn) {
-            Ok(dn) => format!("{template}\n{}", dn.canonical()),
-            Err(_) => format!("{template}\n{ldap_dn}"),
+        // The cache answers "what does this query return", so it is keyed by the rendered
+        // query itself: two subjects share an answer only when they ask the directory the same
+        // question (a template with {PROVIDED_USER} asks one per subject; DN spellings that
+        // this crate's matching folds together may be told apart by the directory).
+        let query = match template.render(&ldap_dn, &input) {
+            Ok(query) => query,
+            Err(source) => {
+                trace.record("ldap_query", Outcome::Fail, || source.to_string());
+                return Err(AuthError::LdapQueryFailed { ldap_dn, source });
+            }
         };
-        // A template with {PROVIDED_USER} asks a different question for each subject, even
-        // when several subjects map to one LDAP DN: the answer is cached per subject then.
-        if template.uses_provided_user() {
-            key.push('\n');
-            key.push_str(&input);
-        }
         let now = self.clock.now().as_secs();
-        let cached = self.cache.get(&key);
+        let cached = self.cache.get(&query);
         let age = |fetched: u64| now.saturating_sub(fetched);
         let groups: Arc<[String]> = match cached {
             Some(c) if age(c.fetched_at) < cfg.refresh.as_secs() => {
@@ -407,14 +408,20 @@ impl Authenticator {
                 });
                 c.groups
             }
-            _ => match template
-                .fetch_groups(&timed, &ldap_dn, &input, s.limits())
-                .await
+            _ => match async {
+                let entries = timed.search(&query).await?;
+                groups_from_entries(&query, entries, s.limits())
+            }
+            .await
             {
                 Ok(groups) => {
                     let groups: Arc<[String]> = groups.into();
-                    self.cache
-                        .put(key, Arc::clone(&groups), now, cfg.staleness.as_secs());
+                    self.cache.put(
+                        query.clone(),
+                        Arc::clone(&groups),
+                        now,
+                        cfg.staleness.as_secs(),
+                    );
                     trace.record("ldap_query", Outcome::Pass, || {
                         format!(
                             "query `{}` for \"{}\" returned {}",
@@ -448,7 +455,7 @@ impl Authenticator {
                     }
                 },
                 Err(source) => {
-                    self.cache.remove(&key);
+                    self.cache.remove(&query);
                     trace.record("ldap_query", Outcome::Fail, || source.to_string());
                     return Err(AuthError::LdapQueryFailed { ldap_dn, source });
                 }
