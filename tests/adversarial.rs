@@ -302,3 +302,92 @@ fn finding3_phase2_applies_the_current_snapshots_revocation() {
     let e = err(after.authenticate_blocking(&client, None));
     assert!(revoked(&e), "{e}");
 }
+
+// ---- finding 4: control characters spelled as escapes in a mapped DN ----
+
+/// A directory that prepares DNs as RFC 4518 §2.2 says (what OpenLDAP does): control
+/// characters map to nothing, case is folded. Base searches only.
+struct PreparingDirectory(Vec<DirectoryEntry>);
+
+fn prepared(dn: &str) -> String {
+    let Ok(dn) = x509_dbauth::DistinguishedName::parse(dn) else {
+        return String::new();
+    };
+    dn.attributes()
+        .map(|a| {
+            let text: String = a
+                .text()
+                .unwrap_or_default()
+                .chars()
+                .filter(|c| !c.is_control())
+                .collect();
+            format!("{}={}", a.oid(), text.to_lowercase())
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+impl Directory for PreparingDirectory {
+    fn search<'a>(&'a self, query: &'a LdapQuery) -> SearchFuture<'a> {
+        let base = prepared(&query.base_dn);
+        let found: Vec<DirectoryEntry> = self
+            .0
+            .iter()
+            .filter(|e| query.scope == Scope::Base && prepared(&e.dn) == base)
+            .cloned()
+            .collect();
+        Box::pin(async move { Ok(found) })
+    }
+}
+
+/// Item 1 refuses a subject holding a control character before any mapping. With the
+/// `CommonNameIsDn` rule the CN *text* is parsed as a DN, so RFC 4514 escapes in it (`\00`,
+/// `\07`, `\0A`: plain ASCII in the certificate) become control characters only in the mapped
+/// LDAP DN, which went to the directory as is; a directory that prepares names per RFC 4518
+/// drops them and finds `cn=admin`. The CN `cn=admin\00,ou=users,...` (a different string from
+/// `cn=admin,ou=users,...` for a CA or portal that checks requested names) logged in with
+/// `cn=admin`'s groups.
+///
+/// Safe outcome: a mapping rule whose result holds a control character does not apply
+/// (`no_mapping`, naming the reason).
+#[test]
+fn finding4_mapped_dn_with_escaped_control_character_maps_nothing() {
+    const ADMIN_DN: &str = "cn=admin,ou=users,dc=example,dc=com";
+    let b = base()
+        .enable_ldap_authorization()
+        .add_ldap_group(LdapGroupSpec {
+            dn: format!("cn=dbAdmins,{GROUPS}"),
+            roles: vec!["dbAdmin@sales".into()],
+        })
+        .user_to_dn_mapping(UserToDnMapping::new(vec![MappingRule::common_name_is_dn()]));
+    let dir = Arc::new(PreparingDirectory(vec![
+        DirectoryEntry::new(ADMIN_DN).with("memberOf", format!("cn=dbAdmins,{GROUPS}")),
+    ]));
+    let a = auth(b).with_directory(dir);
+    let leaf = |cn: &str| project_leaf(&[(DnType::CountryName, "US"), (DnType::CommonName, cn)]);
+
+    // The directory's preparation is what makes the attack work: the real name logs in.
+    let p = login(&a, &leaf(ADMIN_DN), None).unwrap();
+    assert_eq!(p.role_names(), ["dbAdmin@sales"]);
+
+    for cn in [
+        r"cn=admin\00,ou=users,dc=example,dc=com",
+        r"cn=ad\07min,ou=users,dc=example,dc=com",
+        r"cn=admin\0A,ou=users,dc=example,dc=com",
+    ] {
+        let e = err(login(&a, &leaf(cn), None));
+        assert_eq!(e.kind(), "no_mapping", "{cn}: {e}");
+        let AuthError::NoMapping { reasons, .. } = &e else {
+            unreachable!()
+        };
+        assert_eq!(reasons.len(), 1);
+        assert_eq!(
+            reasons[0].reason,
+            format!(
+                "the CN `{}` names a DN with a control character, and a name with a control character matches nothing",
+                cn.replace('\\', "\\\\")
+            ),
+            "{cn}"
+        );
+    }
+}

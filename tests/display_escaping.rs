@@ -70,23 +70,29 @@ fn explain_common_name_is_dn_cannot_forge_a_line() {
         "[pass] kind: self-managed certificate (trust anchor \"CN=Example Corp Root CA,O=Example Corp,C=US\")".to_owned(),
         "[skip] claimed_user: no user name claimed; the subject names the user".to_owned(),
         "[pass] ldap_authorization: LDAP authorization is on; LDAP groups decide the roles".to_owned(),
-        format!("[pass] ldap_mapping: \"CN=uid=eve   [pass] user: root[32mtoor,O=MongoDB\" maps to \"{mapped}\" (1 rule(s))"),
-        format!("[fail] ldap_query: the authorization query on `{mapped}` returned 0 entries; exactly one entry is expected when attributes are requested"),
+        // A mapped DN with a control character maps nothing (adversarial finding 4).
+        format!("[fail] ldap_mapping: no mapping rule maps `CN=uid=eve   [pass] user: root[32mtoor,O=MongoDB` to an LDAP DN (1 rules tried: rule 1: the CN `{mapped}` names a DN with a control character, and a name with a control character matches nothing)"),
     ];
     assert_eq!(steps_text(&d), expected, "{}", show(&d));
     let e = d.error.unwrap();
-    assert_eq!(e.kind(), "ldap_query_failed");
+    assert_eq!(e.kind(), "no_mapping");
     assert_eq!(
         e.to_string(),
         format!(
-            "the LDAP authorization query for \"{mapped}\" failed: the authorization query on `{mapped}` returned 0 entries; exactly one entry is expected when attributes are requested"
+            "no user-to-DN mapping rule maps \"CN=uid=eve   [pass] user: root[32mtoor,O=MongoDB\" to an LDAP DN (rule 1: the CN `{mapped}` names a DN with a control character, and a name with a control character matches nothing)"
         )
     );
     // The raw value stays in the structured field (data), escaped only where it is shown.
-    let AuthError::LdapQueryFailed { ldap_dn, .. } = &e else {
+    let AuthError::NoMapping { reasons, .. } = &e else {
         panic!("{e:?}")
     };
-    assert_eq!(ldap_dn, FORGING_CN);
+    assert_eq!(
+        reasons[0].reason,
+        format!(
+            "the CN `{}` names a DN with a control character, and a name with a control character matches nothing",
+            x509_dbauth::Escaped(FORGING_CN)
+        )
+    );
     // Whatever the text, no line of it is more than one step.
     let text = expected.join("\n");
     assert_eq!(text.lines().count(), expected.len());

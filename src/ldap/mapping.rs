@@ -3,10 +3,30 @@
 use regex::Regex;
 
 use super::directory::Directory;
-use super::escape::{check_dn, escape_dn_value, unescape_dn_value};
+use super::escape::{check_dn, escape_dn_value, read_dn, unescape_dn_value};
 use super::template::{Seg, Tokens, UrlTemplate};
 use crate::display::Escaped;
 use crate::error::{LdapConfigError, LdapError, RuleFailure};
+
+/// Why a rule's result is not used as an LDAP DN.
+enum MappedDnError {
+    /// Not RFC 4514 DN syntax (the parser's message).
+    Syntax(String),
+    /// A value holds a control character (Unicode Cc), which only RFC 4514 escapes in the text
+    /// can put there (`\00`): a name with a control character matches nothing, and a directory
+    /// that prepares names per RFC 4518 would drop it and find another entry.
+    ControlCharacter,
+}
+
+/// A rule's result must be a non-empty DN without control characters.
+fn check_mapped_dn(dn: &str) -> Result<(), MappedDnError> {
+    check_dn(dn).map_err(MappedDnError::Syntax)?;
+    match read_dn(dn) {
+        Ok(parsed) if parsed.has_control_characters() => Err(MappedDnError::ControlCharacter),
+        Ok(_) => Ok(()),
+        Err(reason) => Err(MappedDnError::Syntax(reason)),
+    }
+}
 
 /// One mapping rule.
 ///
@@ -137,9 +157,15 @@ impl MappingRule {
         match &self.0 {
             Rule::CommonNameIsDn => Ok(match cn {
                 None => Err("the subject has no CN".to_owned()),
-                Some(cn) => match check_dn(cn) {
+                Some(cn) => match check_mapped_dn(cn) {
                     Ok(()) => Ok(cn.to_owned()),
-                    Err(reason) => Err(format!("the CN `{}` is not a DN: {reason}", Escaped(cn))),
+                    Err(MappedDnError::Syntax(reason)) => {
+                        Err(format!("the CN `{}` is not a DN: {reason}", Escaped(cn)))
+                    }
+                    Err(MappedDnError::ControlCharacter) => Err(format!(
+                        "the CN `{}` names a DN with a control character, and a name with a control character matches nothing",
+                        Escaped(cn)
+                    )),
                 },
             }),
             Rule::Substitution {
@@ -165,10 +191,14 @@ impl MappingRule {
                         Seg::User | Seg::ProvidedUser => {}
                     }
                 }
-                Ok(match check_dn(&dn) {
+                Ok(match check_mapped_dn(&dn) {
                     Ok(()) => Ok(dn),
-                    Err(reason) => Err(format!(
+                    Err(MappedDnError::Syntax(reason)) => Err(format!(
                         "the substitution gives `{}`, which is not a DN: {reason}",
+                        Escaped(&dn)
+                    )),
+                    Err(MappedDnError::ControlCharacter) => Err(format!(
+                        "the substitution gives `{}`, a DN with a control character, and a name with a control character matches nothing",
                         Escaped(&dn)
                     )),
                 })
