@@ -391,3 +391,34 @@ fn finding4_mapped_dn_with_escaped_control_character_maps_nothing() {
         );
     }
 }
+
+// ---- finding 5: a substitution template full of `{` costs quadratic time ----
+
+/// Splitting a substitution template searched the rest of the template for a `}` once per
+/// unclosed `{`: a settings file whose substitution is 4 MiB of `{` took minutes of CPU to
+/// load (400 KiB: 4 s), a CPU sink in `config check` and at every settings reload. Now the
+/// tail after an unclosed `{` is literal at once, and each byte is looked at a bounded number
+/// of times. (Bounded here by the size alone: on the old code this test runs for minutes.)
+#[test]
+fn finding5_unclosed_braces_in_a_substitution_are_linear() {
+    let template = format!("cn={{0}},ou=users{}", "{".repeat(4 << 20));
+    let rule = MappingRule::substitution("CN=([^,]+),O=MongoDB,C=US", &template).unwrap();
+    // The literal tail stays literal: the rule gives `cn=<capture>,ou=users{{{…`, not a DN.
+    let a = auth(
+        base()
+            .enable_ldap_authorization()
+            .user_to_dn_mapping(UserToDnMapping::new(vec![rule])),
+    )
+    .with_directory(Arc::new(InMemoryDirectory::new()));
+    let e = err(login(&a, &chain("jane-chain.pem"), None));
+    let AuthError::NoMapping { reasons, .. } = &e else {
+        panic!("{e:?}")
+    };
+    assert!(
+        reasons[0]
+            .reason
+            .starts_with("the substitution gives `cn=Jane Doe,ou=users{{{{"),
+        "{}",
+        &reasons[0].reason[..200]
+    );
+}

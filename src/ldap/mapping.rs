@@ -73,9 +73,12 @@ fn substitution_segs(template: &str, groups: usize) -> Vec<Seg> {
         lit.push_str(rest.get(..open).unwrap_or_default());
         let after = rest.get(open + 1..).unwrap_or_default();
         let Some(close) = after.find('}') else {
+            // No `}` anywhere after this `{`: the rest is literal. (Scanning on from the next
+            // `{` would search the same tail again for each one: quadratic in the template.)
             lit.push('{');
-            rest = after;
-            continue;
+            lit.push_str(after);
+            rest = "";
+            break;
         };
         let token = after.get(..close).unwrap_or_default();
         let index = if !token.is_empty() && token.bytes().all(|b| b.is_ascii_digit()) {
