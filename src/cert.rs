@@ -10,6 +10,8 @@
 //! are verified over it, never over a re-encoding (a re-encoder that normalises would reject good
 //! certificates and make fingerprints malleable).
 
+use std::collections::HashSet;
+
 use crate::asn1::{self, DerError, Reader, Tlv, tag};
 use crate::error::CertError;
 use crate::limits::Limits;
@@ -265,6 +267,9 @@ impl<'a> Certificate<'a> {
     fn read_extensions(&mut self, explicit: &'a [u8]) -> Result<(), CertError> {
         let list = asn1::single(explicit, tag::SEQUENCE).map_err(malformed("extensions"))?;
         let mut r = Reader::new(list);
+        // The OIDs seen so far: a hash set, so that a certificate packed with thousands of
+        // distinct extensions costs linear time to check for duplicates, not quadratic.
+        let mut seen: HashSet<&'a [u8]> = HashSet::new();
         // §4.1.2.9: if present, one or more extensions.
         if r.is_empty() {
             return Err(CertError::Malformed {
@@ -284,7 +289,7 @@ impl<'a> Certificate<'a> {
             };
             let value = e.read(tag::OCTET_STRING).map_err(malformed("extensions"))?;
             e.finish().map_err(malformed("extensions"))?;
-            if self.extensions.iter().any(|x| x.oid == oid) {
+            if !seen.insert(oid) {
                 return Err(CertError::DuplicateExtension {
                     oid: oid_to_string(oid),
                 });
