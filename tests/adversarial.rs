@@ -25,7 +25,7 @@ fn err(r: Result<Principal, AuthError>) -> AuthError {
 
 const GROUPS: &str = "ou=groups,dc=example,dc=com";
 
-// ---- finding 1: the LDAP group cache ignores {PROVIDED_USER} ----
+// ---- finding 1: the LDAP group cache key is coarser than the query it caches ----
 
 /// A query template that uses `{PROVIDED_USER}` asks a different question for each
 /// certificate subject, even when two subjects map to the same LDAP DN. The group cache was
@@ -91,8 +91,9 @@ fn finding1_group_cache_keys_on_provided_user() {
 }
 
 /// A directory whose DN matching is finer than RFC 4518 (no NFKC, no case folding): base
-/// searches find an entry only under the exact DN it was stored with. Directories differ here
-/// (Active Directory ignores width, OpenLDAP applies NFKC); the cache must not decide for them.
+/// searches find an entry only under the exact DN it was stored with. How much a directory
+/// folds is its own business (OpenLDAP applies RFC 4518, others compare with less or other
+/// normalisation); the cache must not fold more than the directory it stands in for.
 struct ExactDirectory(Vec<DirectoryEntry>);
 
 impl Directory for ExactDirectory {
