@@ -460,3 +460,65 @@ fn finding6_duplicate_extension_check_is_linear() {
         .to_string()
     );
 }
+
+// ---- areas that held (guards for the refactors of items 3 and 10–16) ----
+
+/// A managed CA and a project CA with the same subject and different keys: each leaf is
+/// classified by the key that signed its path, whatever else the client presents; a leaf from
+/// an attacker's CA with the shared subject verifies to neither.
+#[test]
+fn held_same_subject_different_keys_across_sets() {
+    use common::generate::{Alg, NOW, Spec, issue, root};
+    use x509_dbauth::{
+        CertificateDer, CertificateKind, Settings, TrustAnchors, UnixTime, UserSpec,
+    };
+    let managed = root(&Spec::ca("Shared CA", Alg::P256));
+    let project = root(&Spec::ca("Shared CA", Alg::P256));
+    let anchors = |n: &common::generate::Node| TrustAnchors::from_ders([n.der.clone()]).unwrap();
+    let at = UnixTime::since_unix_epoch(std::time::Duration::from_secs(NOW as u64));
+    let settings = Settings::builder()
+        .managed_ca(anchors(&managed))
+        .enable_self_managed(anchors(&project))
+        .add_user(
+            UserSpec::new("CN=jane,O=x509-dbauth tests", CertificateKind::SelfManaged)
+                .role("read@sales"),
+        )
+        .build()
+        .unwrap();
+    let a = x509_dbauth::Authenticator::new(settings.into_arc());
+    let ders = |v: &[&Vec<u8>]| -> Vec<CertificateDer<'static>> {
+        v.iter()
+            .map(|d| CertificateDer::from((*d).clone()))
+            .collect()
+    };
+    let by_managed = issue(&Spec::leaf("jane", Alg::P256), &managed).der;
+    let by_project = issue(&Spec::leaf("jane", Alg::P256), &project).der;
+    for (chain, kind) in [
+        (ders(&[&by_managed]), CertificateKind::Managed),
+        (ders(&[&by_managed, &project.der]), CertificateKind::Managed),
+        (ders(&[&by_project]), CertificateKind::SelfManaged),
+        (
+            ders(&[&by_project, &managed.der]),
+            CertificateKind::SelfManaged,
+        ),
+    ] {
+        assert_eq!(a.verify_client(&chain, at).unwrap().kind(), kind);
+    }
+    // The managed leaf names a self-managed user: refused, not let in as that user.
+    let client = a.verify_client(&ders(&[&by_managed]), at).unwrap();
+    assert_eq!(
+        err(a.authenticate_blocking(&client, None)).kind(),
+        "kind_mismatch"
+    );
+    // An attacker's CA with the shared subject: its leaves (presented with it or without)
+    // verify to neither set, whichever anchor the name leads to.
+    let attacker = root(&Spec::ca("Shared CA", Alg::P256));
+    let forged = issue(&Spec::leaf("jane", Alg::P256), &attacker).der;
+    for chain in [ders(&[&forged]), ders(&[&forged, &attacker.der])] {
+        let e = a.verify_client(&chain, at).unwrap_err();
+        assert!(
+            matches!(&e, AuthError::Chain(c) if c.kind() == "bad_signature"),
+            "{e}"
+        );
+    }
+}
