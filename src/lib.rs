@@ -26,6 +26,7 @@ mod config;
 mod crypto;
 mod dn;
 mod error;
+mod files;
 mod ldap;
 mod limits;
 mod policy;
@@ -79,6 +80,7 @@ pub use config::{SettingsFile, SettingsFileError};
 pub use error::{
     AuthError, CertError, CertPosition, CertRef, ChainError, ConfigError, CryptoError,
     DirectoryError, DnError, FilterError, LdapConfigError, LdapError, LdifError, RbacError,
-    RuleFailure, SettingsError, TrustError,
+    ReadFileError, RuleFailure, SettingsError, TrustError,
 };
-pub use limits::Limits;
+pub use files::read_regular_file;
+pub use limits::{FileKind, Limits};
