@@ -29,6 +29,7 @@ mod error;
 mod files;
 mod ldap;
 mod limits;
+mod pem;
 mod policy;
 mod rbac;
 mod trace;

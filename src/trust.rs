@@ -123,6 +123,7 @@ impl TrustAnchors {
     pub fn from_pem(pem: &[u8]) -> Result<Self, TrustError> {
         let ders = pem_blocks(pem, "CERTIFICATE").map_err(|e| match e {
             CertError::NoPemBlock(_) => TrustError::Empty,
+            CertError::Pem(what) => TrustError::Pem(what),
             other => TrustError::Pem(other.to_string()),
         })?;
         Self::from_ders(ders)
