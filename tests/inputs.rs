@@ -252,3 +252,232 @@ fn broken_blocks_say_which_block_which_line_and_what() {
         "no_pem_block"
     );
 }
+
+// ---- item 3: an anchor is its subject and public key ----
+
+mod anchors {
+    use std::time::Duration;
+
+    use super::common::generate::{Alg, DAY, NOW, Spec, issue, root, tlv};
+    use x509_dbauth::{
+        Authenticator, CertificateDer, CertificateKind, Settings, SettingsError, TrustAnchors,
+        UnixTime, UserSpec, Verifier,
+    };
+
+    fn now() -> UnixTime {
+        UnixTime::since_unix_epoch(Duration::from_secs(NOW as u64))
+    }
+
+    /// The elements inside a DER SEQUENCE (lengths up to 2 bytes), each with its header.
+    fn children(der: &[u8]) -> Vec<Vec<u8>> {
+        let header = |d: &[u8]| -> (usize, usize) {
+            match d[1] {
+                n if n < 0x80 => (2, n as usize),
+                0x81 => (3, d[2] as usize),
+                0x82 => (4, (d[2] as usize) << 8 | d[3] as usize),
+                _ => panic!("unsupported length"),
+            }
+        };
+        let (h, n) = header(der);
+        let mut content = &der[h..h + n];
+        let mut out = vec![];
+        while !content.is_empty() {
+            let (h, n) = header(content);
+            out.push(content[..h + n].to_vec());
+            content = &content[h + n..];
+        }
+        out
+    }
+
+    /// `der` with its SubjectPublicKeyInfo replaced (the self-signature no longer verifies;
+    /// anchors' self-signatures are not checked, so this is still a loadable anchor).
+    fn with_spki(der: &[u8], spki: Vec<u8>) -> Vec<u8> {
+        let outer = children(der);
+        let mut tbs = children(&outer[0]);
+        // version, serialNumber, signature, issuer, validity, subject, subjectPublicKeyInfo
+        tbs[6] = spki;
+        let tbs = tlv(0x30, &tbs.concat());
+        tlv(0x30, &[tbs, outer[1].clone(), outer[2].clone()].concat())
+    }
+
+    /// The managed CA: subject "Managed CA", RSA fixture key 1, serial 1, valid to NOW + 10 y.
+    fn managed_spec() -> Spec {
+        Spec::ca("Managed CA", Alg::Rsa2048Sha256(1))
+    }
+
+    fn in_both_sets(managed_der: &[u8], project_der: &[u8]) -> SettingsError {
+        let managed = TrustAnchors::from_ders([managed_der]).unwrap();
+        let project = TrustAnchors::from_ders([project_der]).unwrap();
+        let e = Verifier::builder()
+            .managed(managed.clone())
+            .project(Some(project.clone()), true)
+            .build()
+            .unwrap_err();
+        // Settings are refused the same way.
+        let s = Settings::builder()
+            .managed_ca(managed)
+            .enable_self_managed(project)
+            .build()
+            .unwrap_err();
+        assert_eq!(s.to_string(), e.to_string());
+        e
+    }
+
+    fn sha256_hex(der: &[u8]) -> String {
+        let anchors = TrustAnchors::from_ders([der]).unwrap();
+        let fp = anchors.iter().next().unwrap().fingerprint_sha256;
+        fp.iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    fn expected(copy: &[u8]) -> String {
+        format!(
+            "the CA \"CN=Managed CA,O=x509-dbauth tests\" (SHA-256 {}) is in both the managed CA set and the project's PKI; a certificate it issued could not be classified",
+            sha256_hex(copy)
+        )
+    }
+
+    #[test]
+    fn a_re_encoded_managed_ca_in_the_project_bundle_is_refused() {
+        let managed = root(&managed_spec());
+        // Same subject and key; new serial and a longer validity (a valid self-signature).
+        let renewed = root(&Spec {
+            serial: 77,
+            not_after: NOW + 20 * 365 * DAY,
+            ..managed_spec()
+        })
+        .der;
+        assert_ne!(renewed, managed.der);
+        // The same with a broken self-signature.
+        let mut broken = renewed.clone();
+        *broken.last_mut().unwrap() ^= 0x01;
+        // The same key with rsaEncryption's NULL parameters left out.
+        let spki = children(&children(&managed.der)[0])[6].clone();
+        let parts = children(&spki);
+        let alg_without_null = tlv(0x30, &children(&parts[0])[0]);
+        let no_null = with_spki(
+            &managed.der,
+            tlv(0x30, &[alg_without_null, parts[1].clone()].concat()),
+        );
+        for (name, copy) in [
+            ("renewed", &renewed),
+            ("broken signature", &broken),
+            ("no NULL", &no_null),
+        ] {
+            let e = in_both_sets(&managed.der, copy);
+            assert_eq!(e.kind(), "anchor_in_both_sets", "{name}");
+            assert_eq!(e.to_string(), expected(copy), "{name}");
+        }
+        // A different key under the same subject is another anchor: accepted.
+        let other_key = root(&Spec::ca("Managed CA", Alg::Rsa2048Sha256(2))).der;
+        assert!(
+            Verifier::builder()
+                .managed(TrustAnchors::from_ders([&managed.der]).unwrap())
+                .project(Some(TrustAnchors::from_ders([&other_key]).unwrap()), true)
+                .build()
+                .is_ok()
+        );
+    }
+
+    #[test]
+    fn a_compressed_ec_point_is_the_same_key() {
+        let managed = root(&Spec::ca("Managed CA", Alg::P256));
+        let spki = children(&children(&managed.der)[0])[6].clone();
+        let parts = children(&spki);
+        // BIT STRING 00 04 X Y → 00 (02 | y parity) X
+        let bits = &parts[1];
+        let point = &bits[bits.len() - 65..];
+        assert_eq!(point[0], 0x04);
+        let mut compressed = vec![0x00, 0x02 | (point[64] & 1)];
+        compressed.extend_from_slice(&point[1..33]);
+        let copy = with_spki(
+            &managed.der,
+            tlv(0x30, &[parts[0].clone(), tlv(0x03, &compressed)].concat()),
+        );
+        let e = in_both_sets(&managed.der, &copy);
+        assert_eq!(e.to_string(), expected(&copy));
+        // Within one set, the copy is a duplicate of the same anchor.
+        let e = TrustAnchors::from_ders([&managed.der, &copy]).unwrap_err();
+        assert_eq!((e.kind(), e.certificate_index()), ("duplicate", Some(1)));
+        // `extend` keeps one of them.
+        let mut set = TrustAnchors::from_ders([&managed.der]).unwrap();
+        set.extend(TrustAnchors::from_ders([&copy]).unwrap());
+        assert_eq!(set.len(), 1);
+    }
+
+    #[cfg(feature = "cli")]
+    #[test]
+    fn config_check_refuses_the_copy() {
+        let managed = root(&managed_spec());
+        let renewed = root(&Spec {
+            serial: 78,
+            not_after: NOW + 20 * 365 * DAY,
+            ..managed_spec()
+        });
+        let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("inputs-both-sets");
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("managed.pem"), managed.pem()).unwrap();
+        std::fs::write(dir.join("project.pem"), renewed.pem()).unwrap();
+        let settings = dir.join("s.toml");
+        std::fs::write(
+            &settings,
+            "[managed_x509]\nca_file = \"managed.pem\"\n\n[self_managed_x509]\nenabled = true\nca_file = \"project.pem\"\n",
+        )
+        .unwrap();
+        let s = settings.display().to_string();
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_x509-dbauth"))
+            .args(["config", "check", &s])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        assert_eq!(String::from_utf8(out.stdout).unwrap(), "");
+        assert_eq!(
+            String::from_utf8(out.stderr).unwrap(),
+            format!(
+                "x509-dbauth: {s}:6: self_managed_x509.ca_file: {}\n",
+                expected(&renewed.der)
+            )
+        );
+    }
+
+    /// The kind of a verified client is decided by its anchor's key: a client verified when
+    /// the managed set held the original CA is still managed under settings whose managed
+    /// set holds a re-encoded copy (same subject and key, other bytes), and no longer trusted
+    /// under settings without that key.
+    #[test]
+    fn classification_follows_the_anchor_key_not_its_bytes() {
+        let managed = root(&managed_spec());
+        let renewed = root(&Spec {
+            serial: 79,
+            not_after: NOW + 20 * 365 * DAY,
+            ..managed_spec()
+        });
+        let leaf = issue(&Spec::leaf("alice", Alg::P256), &managed);
+        let user = "CN=alice,O=x509-dbauth tests";
+        let settings = |ca: &[u8]| {
+            Settings::builder()
+                .managed_ca(TrustAnchors::from_ders([ca]).unwrap())
+                .add_user(UserSpec::new(user, CertificateKind::Managed).role("read@sales"))
+                .build()
+                .unwrap()
+                .into_arc()
+        };
+        let first = Authenticator::new(settings(&managed.der));
+        let client = first
+            .verify_client(&[CertificateDer::from(leaf.der.as_slice())], now())
+            .unwrap();
+        assert_eq!(client.kind(), CertificateKind::Managed);
+
+        let renewed_settings = Authenticator::new(settings(&renewed.der));
+        let p = renewed_settings
+            .authenticate_blocking(&client, None)
+            .unwrap();
+        assert_eq!((p.user(), p.kind()), (user, CertificateKind::Managed));
+
+        let other = root(&Spec::ca("Managed CA", Alg::Rsa2048Sha256(2)));
+        let e = Authenticator::new(settings(&other.der))
+            .authenticate_blocking(&client, None)
+            .unwrap_err();
+        assert_eq!(e.kind(), "anchor_no_longer_trusted");
+    }
+}
