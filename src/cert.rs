@@ -649,8 +649,11 @@ pub fn pem_blocks(pem: &[u8], label: &'static str) -> Result<Vec<Vec<u8>>, CertE
 }
 
 /// Reads certificates from either one DER certificate or a PEM bundle of CERTIFICATE blocks.
+///
+/// The input is DER when it starts with a SEQUENCE tag and holds no PEM BEGIN boundary (PEM
+/// text may start with any character, `0` included).
 pub fn certificates_from_pem_or_der(input: &[u8]) -> Result<Vec<Vec<u8>>, CertError> {
-    if input.first() == Some(&tag::SEQUENCE) {
+    if input.first() == Some(&tag::SEQUENCE) && !crate::pem::has_begin(input) {
         Ok(vec![input.to_vec()])
     } else {
         pem_blocks(input, "CERTIFICATE")

@@ -84,6 +84,11 @@ pub(crate) fn blocks(input: &[u8], label: &'static str) -> Result<Vec<Vec<u8>>, 
     Ok(out)
 }
 
+/// Whether `input` holds a PEM BEGIN boundary.
+pub(crate) fn has_begin(input: &[u8]) -> bool {
+    find(input, BEGIN, 0).is_some()
+}
+
 fn err(message: String) -> CertError {
     CertError::Pem(message)
 }

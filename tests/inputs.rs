@@ -98,6 +98,16 @@ fn lax_pem_forms_decode_to_the_original_der() {
             v
         }),
         (
+            "explanatory text starting with `0` (the DER SEQUENCE tag)",
+            {
+                let mut v = b"0 warnings; chain follows\n".to_vec();
+                for d in &ders {
+                    v.extend_from_slice(block("CERTIFICATE", d, 64, "\n", "").as_bytes());
+                }
+                v
+            },
+        ),
+        (
             "Base64 padding omitted",
             ders.iter()
                 .map(|d| one_line(d).replace('=', ""))
