@@ -27,8 +27,10 @@ mod crypto;
 mod display;
 mod dn;
 mod error;
+mod files;
 mod ldap;
 mod limits;
+mod pem;
 mod policy;
 mod rbac;
 mod trace;
@@ -80,8 +82,9 @@ pub use config::{SettingsFile, SettingsFileError};
 pub use error::{
     AuthError, CertError, CertPosition, CertRef, ChainError, ConfigError, CryptoError,
     DirectoryError, DnError, FilterError, LdapConfigError, LdapError, LdifError, RbacError,
-    RuleFailure, SettingsError, TrustError,
+    ReadFileError, RuleFailure, SettingsError, TrustError,
 };
-pub use limits::Limits;
 // Text for people and logs.
 pub use display::Escaped;
+pub use files::read_regular_file;
+pub use limits::{FileKind, Limits};

@@ -14,9 +14,10 @@ use std::sync::Arc;
 use common::policy::*;
 use rcgen::DnType;
 use x509_dbauth::{
-    AuthError, CertPosition, CertRef, ChainError, DirectoryError, DnError, Escaped,
+    AuthError, CertPosition, CertRef, ChainError, DirectoryError, DnError, Escaped, FileKind,
     InMemoryDirectory, LdapConfigError, LdapError, LdapGroupSpec, LdifError, MappingRule,
-    RbacError, RuleFailure, SettingsBuilder, SettingsError, TrustError, UserToDnMapping,
+    RbacError, ReadFileError, RuleFailure, SettingsBuilder, SettingsError, TrustError,
+    UserToDnMapping,
 };
 
 /// A CN that, printed raw, would end the line, colour the terminal and reverse the text.
@@ -478,12 +479,24 @@ fn every_error_type_escapes_the_values_it_names() {
             format!("LDAP protocol error: {S}"),
         ),
         (
-            LdifError::DuplicateEntry {
-                line: 3,
-                dn: V.to_owned(),
+            LdifError::InFile {
+                path: V.to_owned(),
+                source: Box::new(LdifError::DuplicateEntry {
+                    line: 3,
+                    first_line: 1,
+                }),
             }
             .to_string(),
-            format!("LDIF line 3: entry `{S}` is defined twice"),
+            format!("{S}: LDIF line 3: the entry has the same DN as the entry at line 1"),
+        ),
+        (
+            ReadFileError::Io {
+                path: V.to_owned(),
+                kind: FileKind::Settings,
+                reason: V.to_owned(),
+            }
+            .to_string(),
+            format!("cannot read settings file {S}: {S}"),
         ),
         (
             RbacError::UnknownRole {

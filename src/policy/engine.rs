@@ -270,7 +270,7 @@ impl Authenticator {
     ) -> Result<Principal, AuthError> {
         let s = &*self.settings;
         // The client may have been verified under an earlier snapshot: classify it again.
-        let kind = match s.verifier().kind_of_anchor(client.anchor_fingerprint()) {
+        let kind = match s.verifier().kind_of_anchor(client.anchor_key()) {
             Some(CertificateKind::SelfManaged) if !s.self_managed_enabled() => {
                 trace.record("kind", Outcome::Fail, || {
                     "self-managed X.509 is disabled in the current settings".to_owned()
