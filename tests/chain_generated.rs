@@ -12,8 +12,8 @@ mod common;
 use std::time::Duration;
 
 use common::generate::{
-    Alg, DAY, NOW, Node, Spec, crl, crl_for_reasons, dn, issue, pss_alg_id, resign, resign_pss,
-    resign_sha1, root, sign_pss,
+    Alg, DAY, NOW, Node, Spec, crl, crl_for_reasons, crl_with_entry_serial, crl_with_reasons, dn,
+    issue, pss_alg_id, resign, resign_pss, resign_sha1, root, sign_pss,
 };
 use rcgen::{
     CustomExtension, DnType, ExtendedKeyUsagePurpose, GeneralSubtree, KeyUsagePurpose,
@@ -21,7 +21,7 @@ use rcgen::{
 };
 use x509_dbauth::{
     AnchorWarning, CertPosition, CertificateDer, ChainError, ChainVerifier, ChainVerifierBuilder,
-    Eku, Limits, TrustAnchors, UnixTime, VerifiedChain,
+    ConfigError, Eku, Limits, TrustAnchors, UnixTime, VerifiedChain,
 };
 
 fn now() -> UnixTime {
@@ -861,6 +861,43 @@ fn require_crl_with_missing_crl() {
         .crls(&leaf_crl)
         .require_crl(true);
     verify_with(b, &[&l.der, &i.der]).unwrap();
+}
+
+/// Issue 7 item 13: a CRL entry serial `00 2A` (non-minimal DER for 42) never matched the
+/// leaf's `2A`, so the revoked leaf passed even with CRLs required. Such a CRL is malformed:
+/// it is refused when the verifier is built, naming the CRL.
+#[test]
+fn crl_with_non_minimal_entry_serial_is_malformed() {
+    let (r, i, l) = crl_chain();
+    let minimal = crl(&i, &[42], NOW - DAY, NOW + 7 * DAY);
+    // The rewrite itself is sound: the same CRL re-signed with the minimal serial revokes.
+    let resigned = crl_with_entry_serial(&i, &minimal, &[0x02, 0x01, 0x2A]);
+    assert_err(
+        verify_with(
+            builder(&[&r]).crls(&resigned).require_crl(true),
+            &[&l.der, &i.der],
+        ),
+        "revoked",
+        Some(0),
+    );
+    let padded = crl_with_entry_serial(&i, &minimal, &[0x02, 0x02, 0x00, 0x2A]);
+    let e = builder(&[&r])
+        .crls(&padded)
+        .require_crl(true)
+        .build()
+        .expect_err("a CRL with a non-minimal entry serial must be refused");
+    assert_eq!(e.kind(), "bad_crl");
+    assert!(matches!(e, ConfigError::Crl { index: 0, .. }), "{e:?}");
+    assert_eq!(
+        e.to_string(),
+        "configured CRL #0 (0-based) cannot be read: the certificate's CRL is malformed: an INTEGER has a redundant leading 0x00"
+    );
+    // The same for a negative serial padded with 0xFF.
+    let negative = crl_with_entry_serial(&i, &minimal, &[0x02, 0x02, 0xFF, 0x80]);
+    assert_eq!(
+        builder(&[&r]).crls(&negative).build().unwrap_err().kind(),
+        "bad_crl"
+    );
 }
 
 // ---- CRLs partitioned by reason (RFC 5280 §5.2.5 onlySomeReasons, §6.3.3) ----

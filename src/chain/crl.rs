@@ -176,8 +176,12 @@ impl<'a> Crl<'a> {
             let mut l = Reader::new(list.value);
             while !l.is_empty() {
                 let mut e = l.nested(tag::SEQUENCE).map_err(malformed)?;
-                // Serials are compared as encoded (negative ones occur in PKITS 4.4.x).
-                let serial = e.read(tag::INTEGER).map_err(malformed)?;
+                // Serials are compared as encoded (negative ones occur in PKITS 4.4.x), so the
+                // encoding must be the minimal one that certificates must use too (X.690
+                // §8.3.2): `00 05` would never match a certificate's `05`, and a revoked
+                // certificate would pass. A non-minimal serial makes the whole CRL malformed.
+                let serial =
+                    asn1::integer(e.read(tag::INTEGER).map_err(malformed)?).map_err(malformed)?;
                 let date = asn1::time(&e.read_any().map_err(malformed)?).map_err(malformed)?;
                 let mut unusable = false;
                 let mut reason = None;

@@ -236,23 +236,67 @@ pub fn issue(spec: &Spec, by: &Node) -> Node {
 
 /// A CRL from `by`, revoking `serials`, valid over [this_update, next_update].
 pub fn crl(by: &Node, serials: &[u64], this_update: i64, next_update: i64) -> Vec<u8> {
+    let entries: Vec<(u64, Option<RevocationReason>)> =
+        serials.iter().map(|&s| (s, None)).collect();
+    crl_with_reasons(by, &entries, this_update, next_update)
+}
+
+/// A complete CRL from `by` whose entries carry the given reasonCode (or none).
+pub fn crl_with_reasons(
+    by: &Node,
+    entries: &[(u64, Option<RevocationReason>)],
+    this_update: i64,
+    next_update: i64,
+) -> Vec<u8> {
     let params = CertificateRevocationListParams {
         this_update: OffsetDateTime::from_unix_timestamp(this_update).unwrap(),
         next_update: OffsetDateTime::from_unix_timestamp(next_update).unwrap(),
         crl_number: SerialNumber::from(1u64),
         issuing_distribution_point: None,
-        revoked_certs: serials
+        revoked_certs: entries
             .iter()
-            .map(|s| RevokedCertParams {
-                serial_number: SerialNumber::from(*s),
+            .map(|&(s, reason)| RevokedCertParams {
+                serial_number: SerialNumber::from(s),
                 revocation_time: OffsetDateTime::from_unix_timestamp(NOW - 10 * DAY).unwrap(),
-                reason_code: None,
+                reason_code: reason,
                 invalidity_date: None,
             })
             .collect(),
         key_identifier_method: KeyIdMethod::Sha256,
     };
     params.signed_by(&by.issuer).unwrap().der().to_vec()
+}
+
+/// Rewrites the serialNumber of every entry of an rcgen CRL from `by` with `serial` (the full
+/// INTEGER TLV, e.g. a non-minimal `02 02 00 05`), then signs the new tbsCertList again with
+/// `by`'s key. rcgen always writes minimal INTEGERs, so this is the only way to get the
+/// encoding a hostile CRL issuer could use.
+pub fn crl_with_entry_serial(by: &Node, crl_der: &[u8], serial: &[u8]) -> Vec<u8> {
+    let outer = children(crl_der);
+    let mut tbs_parts: Vec<Vec<u8>> = children(outer[0]).into_iter().map(<[u8]>::to_vec).collect();
+    // version, signature, issuer, thisUpdate, nextUpdate, revokedCertificates, [0] extensions.
+    assert_eq!(
+        tbs_parts.len(),
+        7,
+        "a v2 CRL with nextUpdate, entries and extensions"
+    );
+    let entries: Vec<Vec<u8>> = children(&tbs_parts[5])
+        .into_iter()
+        .map(|entry| {
+            let mut parts: Vec<Vec<u8>> = children(entry).into_iter().map(<[u8]>::to_vec).collect();
+            assert_eq!(parts[0][0], 0x02);
+            parts[0] = serial.to_vec();
+            tlv(0x30, &parts.concat())
+        })
+        .collect();
+    tbs_parts[5] = tlv(0x30, &entries.concat());
+    let tbs = tlv(0x30, &tbs_parts.concat());
+    let mut bits = vec![0u8];
+    bits.extend(by.issuer.key().sign(&tbs).unwrap());
+    tlv(
+        0x30,
+        &[tbs.clone(), outer[1].to_vec(), tlv(0x03, &bits)].concat(),
+    )
 }
 
 /// A CRL from `by` whose entries carry reason codes and whose critical issuingDistributionPoint
