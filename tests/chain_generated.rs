@@ -12,8 +12,9 @@ mod common;
 use std::time::Duration;
 
 use common::generate::{
-    Alg, DAY, NOW, Node, Spec, crl, crl_for_reasons, crl_with_entry_serial, crl_with_reasons, dn,
-    issue, pss_alg_id, resign, resign_pss, resign_sha1, root, sign_pss,
+    Alg, Ava, DAY, NOW, Node, Spec, TBS_SUBJECT, attr, crl, crl_for_reasons, crl_with_entry_serial,
+    dn, issue, name_der, pss_alg_id, resign, resign_edited, resign_pss, resign_sha1, root,
+    sign_pss,
 };
 use rcgen::{
     CustomExtension, DnType, ExtendedKeyUsagePurpose, GeneralSubtree, KeyUsagePurpose,
@@ -689,6 +690,138 @@ fn rfc822_constraints_on_sans() {
         "name_constraint_violation",
         Some(0),
     );
+}
+
+/// An issuing CA whose name constraints are `nc`, under a fresh root.
+fn constrained_issuer(nc: NameConstraints) -> (Node, Node) {
+    let r = root(&Spec::ca("Root CA", Alg::Ed25519));
+    let i = issue(
+        &Spec {
+            name_constraints: Some(nc),
+            ..Spec::ca("Issuing CA", Alg::Ed25519)
+        },
+        &r,
+    );
+    (r, i)
+}
+
+/// A leaf (no SAN) from `i` whose subject is replaced by `subject` and signed again by `i`.
+fn leaf_with_subject(i: &Node, subject: Vec<u8>) -> Vec<u8> {
+    let l = issue(&Spec::leaf("client", Alg::Ed25519), i);
+    resign_edited(&l.der, i, |tbs| tbs[TBS_SUBJECT] = subject)
+}
+
+/// Asserts a name-constraint violation of the leaf by the issuing CA (presented #1).
+#[track_caller]
+fn assert_nc_violation(r: &Node, i: &Node, leaf: &[u8], reason_part: &str) {
+    let e = assert_err(
+        verify(&[r], &[leaf, &i.der]),
+        "name_constraint_violation",
+        Some(0),
+    );
+    let ChainError::NameConstraintViolation {
+        constrained_by,
+        reason,
+        ..
+    } = &e
+    else {
+        panic!("{e:?}")
+    };
+    assert_eq!(constrained_by.position, CertPosition::Presented(1), "{e}");
+    assert!(reason.contains(reason_part), "{e}");
+}
+
+/// Issue 7 item 11: with rfc822Name constraints permitting only corp.com, a leaf without SAN
+/// whose subject emailAddress is evil@attacker.com verified when that value or the subject
+/// could not be read (the reader dropped it). A name the check cannot read is a violation.
+#[test]
+fn rfc822_constraints_on_unreadable_subject_email() {
+    let (r, i) = constrained_issuer(NameConstraints {
+        permitted_subtrees: vec![GeneralSubtree::Rfc822Name("corp.com".into())],
+        excluded_subtrees: vec![],
+    });
+    let cn = || vec![(attr::CN, 0x0C, b"client".to_vec())];
+    let email = |tag: u8, v: &[u8]| vec![(attr::EMAIL, tag, v.to_vec())];
+    // The readable forms decide as before: corp.com passes, attacker.com is outside.
+    let good = leaf_with_subject(&i, name_der(&[cn(), email(0x16, b"jane@corp.com")]));
+    verify(&[&r], &[&good, &i.der]).unwrap();
+    let evil = leaf_with_subject(&i, name_der(&[cn(), email(0x16, b"evil@attacker.com")]));
+    assert_nc_violation(&r, &i, &evil, "outside every permitted subtree");
+
+    let unreadable = "emailAddress values cannot be read";
+    // An IA5String holding 0xE9, a VisibleString, a UTF8String that is not UTF-8.
+    for (tag, value) in [
+        (0x16, &b"evil\xE9@attacker.com"[..]),
+        (0x1A, &b"evil@attacker.com"[..]),
+        (0x0C, &b"evil\xFF@attacker.com"[..]),
+    ] {
+        let leaf = leaf_with_subject(&i, name_der(&[cn(), email(tag, value)]));
+        assert_nc_violation(&r, &i, &leaf, unreadable);
+    }
+    // The email is readable, but another part of the subject stops the whole name from
+    // reading: an RDN with 17 values, a subject over 16 KiB, a non-minimal OID elsewhere.
+    let seventeen: Vec<Ava<'_>> = (0..17)
+        .map(|k| (attr::CN, 0x0C, format!("v{k}").into_bytes()))
+        .collect();
+    let long_cn = vec![(attr::CN, 0x0C, vec![b'a'; 17 * 1024])];
+    let bad_oid = vec![(&[0x55, 0x04, 0x80, 0x03][..], 0x0C, b"x".to_vec())];
+    for other in [seventeen, long_cn, bad_oid] {
+        let leaf = leaf_with_subject(&i, name_der(&[other, email(0x16, b"evil@attacker.com")]));
+        assert_nc_violation(&r, &i, &leaf, unreadable);
+    }
+    // Without rfc822Name constraints the unreadable email does not matter.
+    let (r2, i2) = constrained_issuer(NameConstraints {
+        permitted_subtrees: vec![GeneralSubtree::DnsName("corp.com".into())],
+        excluded_subtrees: vec![],
+    });
+    let leaf = leaf_with_subject(&i2, name_der(&[cn(), email(0x1A, b"evil@attacker.com")]));
+    verify(&[&r2], &[&leaf, &i2.der]).unwrap();
+}
+
+/// Issue 7 item 12: an excluded directoryName `O=Corp` missed `O=Corp` encoded as a
+/// VisibleString or GeneralString (compared as raw BER). A value that is not a directory
+/// string now fails directoryName constraints, excluded or permitted.
+#[test]
+fn dn_constraints_on_non_directory_string_values() {
+    let corp = dn(&[(DnType::OrganizationName, "Corp")]);
+    let (r, i) = constrained_issuer(NameConstraints {
+        permitted_subtrees: vec![],
+        excluded_subtrees: vec![GeneralSubtree::DirectoryName(corp.clone())],
+    });
+    let subject = |tag: u8, o: &[u8]| {
+        name_der(&[
+            vec![(attr::O, tag, o.to_vec())],
+            vec![(attr::CN, 0x0C, b"client".to_vec())],
+        ])
+    };
+    // Directory strings are compared after RFC 4518 preparation, whatever their type.
+    for tag in [0x0C, 0x13, 0x1E] {
+        let value: Vec<u8> = if tag == 0x1E {
+            "CORP".encode_utf16().flat_map(u16::to_be_bytes).collect()
+        } else {
+            b"CORP".to_vec()
+        };
+        let leaf = leaf_with_subject(&i, subject(tag, &value));
+        assert_nc_violation(&r, &i, &leaf, "excluded subtree");
+    }
+    let other = leaf_with_subject(&i, subject(0x0C, b"Other"));
+    verify(&[&r], &[&other, &i.der]).unwrap();
+    // VisibleString and GeneralString: refused, never skipped.
+    for tag in [0x1A, 0x1B] {
+        for o in [&b"Corp"[..], b"Other"] {
+            let leaf = leaf_with_subject(&i, subject(tag, o));
+            assert_nc_violation(&r, &i, &leaf, "not a directory string");
+        }
+    }
+    // The same under a permitted subtree.
+    let (r, i) = constrained_issuer(NameConstraints {
+        permitted_subtrees: vec![GeneralSubtree::DirectoryName(corp)],
+        excluded_subtrees: vec![],
+    });
+    let ok = leaf_with_subject(&i, subject(0x13, b"corp"));
+    verify(&[&r], &[&ok, &i.der]).unwrap();
+    let leaf = leaf_with_subject(&i, subject(0x1A, b"Corp"));
+    assert_nc_violation(&r, &i, &leaf, "not a directory string");
 }
 
 #[test]

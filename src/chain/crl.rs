@@ -15,7 +15,7 @@ use crate::asn1::{self, DerError, Reader, Tlv, tag};
 use crate::cert::{Certificate, check_name, split_signed};
 use crate::error::CertError;
 
-use super::names;
+use super::names::NameTable;
 
 /// CRL extension OIDs (RFC 5280 §5.2, §5.3).
 mod oid {
@@ -267,7 +267,12 @@ impl<'a> Crl<'a> {
     /// the reasons of the certificate's distribution points the CRL matches (all reasons for a
     /// distribution point without a reasons field, or when the certificate has none). Never
     /// `Some(0)`.
-    pub(crate) fn scope(&self, cert: &Certificate<'_>, issuer_subject: &[u8]) -> Option<u32> {
+    pub(crate) fn scope(
+        &self,
+        cert: &Certificate<'_>,
+        issuer_subject: &[u8],
+        names: &mut NameTable,
+    ) -> Option<u32> {
         if self.only_user && cert.is_ca() {
             return None;
         }
@@ -285,14 +290,16 @@ impl<'a> Crl<'a> {
                 while let Ok(dp) = r.nested(tag::SEQUENCE) {
                     // A distribution point that cannot be read matches nothing (fail closed:
                     // with require_crl its reasons stay uncovered).
-                    let Ok((names, dp_mask)) = read_dp(dp, issuer_subject) else {
+                    let Ok((dp_names, dp_mask)) = read_dp(dp, issuer_subject) else {
                         continue;
                     };
                     // §6.3.3 (b)(2)(i): one IDP name must match one of the DP's names; an IDP
                     // without a name applies to every distribution point.
                     let matches = match idp {
                         None => true,
-                        Some(idp) => names.iter().any(|n| idp.iter().any(|m| same(n, m))),
+                        Some(idp) => dp_names
+                            .iter()
+                            .any(|n| idp.iter().any(|m| same(names, n, m))),
                     };
                     if matches {
                         mask |= dp_mask;
@@ -325,9 +332,9 @@ fn read_dp(mut dp: Reader<'_>, issuer: &[u8]) -> Result<(Vec<OwnedName>, u32), D
     Ok((names, mask))
 }
 
-fn same(a: &OwnedName, b: &OwnedName) -> bool {
+fn same(names: &mut NameTable, a: &OwnedName, b: &OwnedName) -> bool {
     match (a, b) {
-        (OwnedName::Directory(x), OwnedName::Directory(y)) => names::same_name(x, y),
+        (OwnedName::Directory(x), OwnedName::Directory(y)) => names.same(x, y),
         _ => a == b,
     }
 }

@@ -7,7 +7,7 @@
 //! appears, as §4.2.1.10 requires. Each comparison spends the name-constraint budget.
 
 use super::budget::Budget;
-use super::names;
+use super::names::{self, NameTable};
 use crate::cert::{Certificate, GeneralName, NameConstraints};
 use crate::error::ChainError;
 
@@ -24,6 +24,7 @@ enum Subject<'a> {
 /// Checks `cert`'s subject and SANs against `nc`. `Ok(Some(..))` is a violation; `Err` is budget.
 pub(crate) fn check(
     budget: &mut Budget,
+    names_read: &mut NameTable,
     nc: &NameConstraints<'_>,
     cert: &Certificate<'_>,
 ) -> Result<Option<Violation>, ChainError> {
@@ -33,8 +34,22 @@ pub(crate) fn check(
     }
     // §4.2.1.10: emailAddress attributes of the subject are checked against rfc822Name
     // constraints as well.
-    for email in names::email_addresses(cert.subject_der()) {
-        subjects.push(Subject::Email(email));
+    // A subject whose emailAddress values cannot all be read fails any rfc822Name constraint
+    // (§4.2.1.10: a name the check cannot read must not be skipped).
+    match names::email_addresses(cert.subject_der()) {
+        Some(emails) => subjects.extend(emails.into_iter().map(Subject::Email)),
+        None => {
+            let rfc822 = |g: &GeneralName<'_>| matches!(g, GeneralName::Rfc822(_));
+            if nc.excluded.iter().any(rfc822) || nc.permitted.iter().flatten().any(rfc822) {
+                budget.name_comparison()?;
+                return Ok(Some((
+                    format!("subject \"{}\"", names::subject_text(cert.subject_der())),
+                    "its emailAddress values cannot be read (the subject does not parse, or an \
+                     emailAddress is not a valid string), so rfc822Name constraints cannot be \
+                     checked",
+                )));
+            }
+        }
     }
     for san in cert.subject_alt_names().unwrap_or_default() {
         subjects.push(Subject::San(*san));
@@ -48,7 +63,7 @@ pub(crate) fn check(
         for ex in &nc.excluded {
             if same_form(&name, ex) {
                 budget.name_comparison()?;
-                match matches(&name, ex, true) {
+                match matches(names_read, &name, ex, true) {
                     Match::Yes => {
                         return Ok(Some((describe(&name), "it is in an excluded subtree")));
                     }
@@ -66,7 +81,7 @@ pub(crate) fn check(
                 }
                 constrained = true;
                 budget.name_comparison()?;
-                match matches(&name, p, false) {
+                match matches(names_read, &name, p, false) {
                     Match::Yes => {
                         ok = true;
                         break;
@@ -121,14 +136,23 @@ fn ip_text(b: &[u8]) -> String {
     }
 }
 
-fn matches(name: &GeneralName<'_>, constraint: &GeneralName<'_>, excluded: bool) -> Match {
+fn matches(
+    names_read: &mut NameTable,
+    name: &GeneralName<'_>,
+    constraint: &GeneralName<'_>,
+    excluded: bool,
+) -> Match {
     let yes = |b: bool| if b { Match::Yes } else { Match::No };
     match (name, constraint) {
-        (GeneralName::Directory(n), GeneralName::Directory(c)) => match names::within_subtree(n, c)
-        {
-            Some(b) => yes(b),
-            None => Match::Unsupported("it is unreadable or contains a control character"),
-        },
+        (GeneralName::Directory(n), GeneralName::Directory(c)) => {
+            match names_read.within_subtree(n, c) {
+                Some(b) => yes(b),
+                None => Match::Unsupported(
+                    "it is unreadable, contains a control character or a value that is not a \
+                     directory string, or expands beyond the canonicalization limit",
+                ),
+            }
+        }
         (GeneralName::Rfc822(n), GeneralName::Rfc822(c)) => match email_matches(n, c) {
             Some(b) => yes(b),
             None => Match::Unsupported("it is not a valid email address"),

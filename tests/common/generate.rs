@@ -512,3 +512,48 @@ pub fn resign_pss(der: &[u8], issuer_key: u8, hash: u16) -> Vec<u8> {
         sign_pss(issuer_key, hash, tbs)
     })
 }
+
+/// Edits the tbsCertificate of a certificate issued by `by` (its parts: version, serial,
+/// signature, issuer, validity, subject, subjectPublicKeyInfo, extensions) and signs the result
+/// again with `by`'s key under the same algorithm: for encodings rcgen cannot write (string
+/// types such as VisibleString, invalid contents, non-minimal OIDs, oversized names).
+pub fn resign_edited(der: &[u8], by: &Node, edit: impl FnOnce(&mut Vec<Vec<u8>>)) -> Vec<u8> {
+    let outer = children(der);
+    let mut tbs_parts: Vec<Vec<u8>> = children(outer[0]).into_iter().map(<[u8]>::to_vec).collect();
+    edit(&mut tbs_parts);
+    let tbs = tlv(0x30, &tbs_parts.concat());
+    let mut bits = vec![0u8];
+    bits.extend(by.issuer.key().sign(&tbs).unwrap());
+    tlv(
+        0x30,
+        &[tbs.clone(), outer[1].to_vec(), tlv(0x03, &bits)].concat(),
+    )
+}
+
+/// Index of the subject Name among the tbsCertificate parts of [`resign_edited`].
+pub const TBS_SUBJECT: usize = 5;
+
+/// OID content bytes of attribute types used in hand-built names.
+pub mod attr {
+    /// commonName, 2.5.4.3.
+    pub const CN: &[u8] = &[0x55, 0x04, 0x03];
+    /// organizationName, 2.5.4.10.
+    pub const O: &[u8] = &[0x55, 0x04, 0x0A];
+    /// emailAddress, 1.2.840.113549.1.9.1.
+    pub const EMAIL: &[u8] = &[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x09, 0x01];
+}
+
+/// One attribute of a hand-built name: OID content bytes, value tag, value bytes.
+pub type Ava<'a> = (&'a [u8], u8, Vec<u8>);
+
+/// A DER Name from RDNs, each a list of attributes; lengths up to 64 KiB.
+pub fn name_der(rdns: &[Vec<Ava<'_>>]) -> Vec<u8> {
+    let set = |avas: &Vec<Ava<'_>>| {
+        let inner: Vec<u8> = avas
+            .iter()
+            .flat_map(|(oid, tag, value)| tlv(0x30, &[tlv(0x06, oid), tlv(*tag, value)].concat()))
+            .collect();
+        tlv(0x31, &inner)
+    };
+    tlv(0x30, &rdns.iter().flat_map(set).collect::<Vec<u8>>())
+}
