@@ -14,7 +14,7 @@ use std::time::Duration;
 use common::generate::{
     Alg, Ava, DAY, NOW, Node, Spec, TBS_SUBJECT, attr, crl, crl_for_reasons, crl_with_entry_serial,
     dn, issue, name_der, pss_alg_id, resign, resign_edited, resign_pss, resign_sha1, root,
-    sign_pss,
+    sign_pss, tlv,
 };
 use rcgen::{
     CustomExtension, DnType, ExtendedKeyUsagePurpose, GeneralSubtree, KeyUsagePurpose,
@@ -822,6 +822,82 @@ fn dn_constraints_on_non_directory_string_values() {
     verify(&[&r], &[&ok, &i.der]).unwrap();
     let leaf = leaf_with_subject(&i, subject(0x1A, b"Corp"));
     assert_nc_violation(&r, &i, &leaf, "not a directory string");
+}
+
+/// A critical nameConstraints extension with URI subtrees (rcgen cannot write URI subtrees):
+/// GeneralSubtree { base uniformResourceIdentifier [6] }.
+fn uri_name_constraints(permitted: &[&str], excluded: &[&str]) -> CustomExtension {
+    let subtrees = |hosts: &[&str]| -> Vec<u8> {
+        hosts
+            .iter()
+            .flat_map(|h| tlv(0x30, &tlv(0x86, h.as_bytes())))
+            .collect()
+    };
+    let mut content = Vec::new();
+    if !permitted.is_empty() {
+        content.extend(tlv(0xA0, &subtrees(permitted)));
+    }
+    if !excluded.is_empty() {
+        content.extend(tlv(0xA1, &subtrees(excluded)));
+    }
+    let mut ext = CustomExtension::from_oid_content(&[2, 5, 29, 30], tlv(0x30, &content));
+    ext.set_criticality(true);
+    ext
+}
+
+/// Issue 7 item 14: permitted URI host `corp.com` accepted `ldap:x://corp.com` (no authority:
+/// its scheme is `ldap`) and `https://evil.com\@corp.com/` (a backslash cannot be in a
+/// userinfo); excluded `evil.com` missed `https://evil.com./`. The host is now the RFC 3986
+/// authority's, a URI without one is a violation, and a trailing dot is insignificant.
+#[test]
+fn uri_constraints_use_the_rfc3986_authority() {
+    let ca = |ext: CustomExtension| {
+        let r = root(&Spec::ca("Root CA", Alg::Ed25519));
+        let i = issue(
+            &Spec {
+                custom: vec![ext],
+                ..Spec::ca("Issuing CA", Alg::Ed25519)
+            },
+            &r,
+        );
+        (r, i)
+    };
+    let leaf = |i: &Node, uri: &str| {
+        issue(
+            &Spec {
+                sans: vec![SanType::URI(uri.try_into().unwrap())],
+                ..Spec::leaf("client", Alg::Ed25519)
+            },
+            i,
+        )
+        .der
+    };
+    let (r, i) = ca(uri_name_constraints(&["corp.com"], &[]));
+    for ok in [
+        "https://corp.com/x",
+        "https://jane@corp.com:8443/x?y#z",
+        "https://CORP.COM./",
+    ] {
+        verify(&[&r], &[&leaf(&i, ok), &i.der]).unwrap_or_else(|e| panic!("{ok}: {e}"));
+    }
+    for (bad, why) in [
+        ("ldap:x://corp.com", "no authority"),
+        ("https://evil.com\\@corp.com/", "no authority"),
+        ("mailto:jane@corp.com", "no authority"),
+        ("https://evil.com/", "outside every permitted subtree"),
+    ] {
+        assert_nc_violation(&r, &i, &leaf(&i, bad), why);
+    }
+    let (r, i) = ca(uri_name_constraints(&[], &["evil.com"]));
+    verify(&[&r], &[&leaf(&i, "https://good.com/"), &i.der]).unwrap();
+    for bad in [
+        "https://evil.com./",
+        "https://EVIL.com:443",
+        "https://x@evil.com",
+    ] {
+        assert_nc_violation(&r, &i, &leaf(&i, bad), "excluded subtree");
+    }
+    assert_nc_violation(&r, &i, &leaf(&i, "urn:evil.com"), "no authority");
 }
 
 #[test]
