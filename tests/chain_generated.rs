@@ -961,6 +961,152 @@ fn name_constraint_budget() {
     );
 }
 
+// ---- the cost of comparing names (issue 7, item 10) ----
+
+/// `O=x509-dbauth tests, CN=<100 × U+FDFA><500 × a>`, with the `upper`-th `a` in upper case:
+/// names that differ in DER and are equal once canonicalized. Under the expansion cap (NFKC
+/// makes the CN 4 times longer), so every comparison needs the canonical form.
+fn look_alike(upper: Option<usize>) -> rcgen::DistinguishedName {
+    let tail: String = (0..500)
+        .map(|k| if Some(k) == upper { 'A' } else { 'a' })
+        .collect();
+    dn(&[
+        (DnType::OrganizationName, "x509-dbauth tests"),
+        (
+            DnType::CommonName,
+            &format!("{}{tail}", "\u{FDFA}".repeat(100)),
+        ),
+    ])
+}
+
+/// Issue 7 item 10: a pool of self-issued pathLen-0 CAs whose names (100 × U+FDFA) match the
+/// issuer sought only after canonicalization. Each candidate used to canonicalize both names
+/// on every comparison, unbounded by any budget (seconds of CPU per handshake). Names are now
+/// canonicalized once per verification and every comparison spends the name budget, so the
+/// outcome is decided by counted work: the genuine verdict within the default budget, and
+/// `name_constraint_budget_exceeded` when the budget is smaller than the comparisons needed.
+#[test]
+fn look_alike_name_pool_is_bounded_by_counted_comparisons() {
+    let r = root(&Spec::ca("Root CA", Alg::Ed25519));
+    // X (expired) and X1 share RSA fixture key 1; A is issued under X1's name, so it names X
+    // only up to canonicalization.
+    let x = issue(
+        &Spec {
+            dn: look_alike(None),
+            not_after: NOW - DAY,
+            ..Spec::ca("", Alg::Rsa2048Sha256(1))
+        },
+        &r,
+    );
+    let x1 = issue(
+        &Spec {
+            dn: look_alike(Some(0)),
+            ..Spec::ca("", Alg::Rsa2048Sha256(1))
+        },
+        &r,
+    );
+    let a = issue(&Spec::ca("Issuing CA", Alg::Ed25519), &x1);
+    let l = issue(&Spec::leaf("client", Alg::Ed25519), &a);
+    let decoys: Vec<Node> = (1..=40)
+        .map(|k| {
+            root(&Spec {
+                dn: look_alike(Some(k)),
+                ca: Some(Some(0)),
+                ..Spec::ca("", Alg::Ed25519)
+            })
+        })
+        .collect();
+    let mut chain: Vec<&[u8]> = vec![&l.der, &a.der, &x.der];
+    chain.extend(decoys.iter().map(|d| d.der.as_slice()));
+    assert_eq!(chain.len(), 43);
+
+    // X is tried first (its key identifier is A's authority key identifier) and is expired;
+    // every decoy then fails its pathLen 0 before any signature: the last failure is reported.
+    let e = assert_err(verify(&[&r], &chain), "path_len_exceeded", Some(42));
+    assert!(
+        matches!(
+            e,
+            ChainError::PathLenExceeded {
+                path_len: 0,
+                found: 1,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    // About 86 comparisons are needed (43 candidates for the leaf's issuer and 43 for A's);
+    // with 50 the verification stops at the budget, whatever the decoys hold.
+    let mut limits = Limits::DEFAULT;
+    limits.max_name_constraint_comparisons = 50;
+    let e = assert_err(
+        verify_with(builder(&[&r]).limits(limits.clone()), &chain),
+        "name_constraint_budget_exceeded",
+        None,
+    );
+    assert_eq!(
+        e.to_string(),
+        "gave up after 50 name comparisons (issuer chaining and name constraints; limit reached)"
+    );
+    limits.max_name_constraint_comparisons = 100;
+    assert_err(
+        verify_with(builder(&[&r]).limits(limits), &chain),
+        "path_len_exceeded",
+        Some(42),
+    );
+}
+
+/// Issue 7 item 10: a name whose canonical form would pass the expansion cap is never
+/// canonicalized; it chains only to the same DER. Here the leaf's issuer and the intermediate's
+/// subject hold the same text as BMPString and UTF8String.
+#[test]
+fn over_expanding_names_chain_only_by_exact_der() {
+    use rcgen::{DnValue, string::BmpString};
+    let name = |text: &str, bmp: bool| {
+        let mut d = rcgen::DistinguishedName::new();
+        if bmp {
+            d.push(
+                DnType::CommonName,
+                DnValue::BmpString(BmpString::try_from(text).unwrap()),
+            );
+        } else {
+            d.push(DnType::CommonName, text);
+        }
+        d
+    };
+    let r = root(&Spec::ca("Root CA", Alg::Ed25519));
+    for (text, chains) in [
+        // One U+FDFA in a short value: 20 characters under NFKC, within 4 × 3 + 16.
+        ("CA \u{FDFA}".to_owned(), true),
+        // 100 × U+FDFA: 1 800 characters, above 4 × 100 + 16.
+        ("\u{FDFA}".repeat(100), false),
+    ] {
+        let i = issue(
+            &Spec {
+                dn: name(&text, false),
+                ..Spec::ca("", Alg::Rsa2048Sha256(2))
+            },
+            &r,
+        );
+        let i_bmp = issue(
+            &Spec {
+                dn: name(&text, true),
+                ..Spec::ca("", Alg::Rsa2048Sha256(2))
+            },
+            &r,
+        );
+        let l = issue(&Spec::leaf("client", Alg::Ed25519), &i_bmp);
+        let result = verify(&[&r], &[&l.der, &i.der]);
+        if chains {
+            result.unwrap();
+        } else {
+            assert_err(result, "unknown_issuer", Some(0));
+        }
+        // The exact DER always chains.
+        let l = issue(&Spec::leaf("client", Alg::Ed25519), &i);
+        verify(&[&r], &[&l.der, &i.der]).unwrap();
+    }
+}
+
 // ---- CRLs ----
 
 fn crl_chain() -> (Node, Node, Node) {

@@ -176,9 +176,10 @@ impl NameTable {
     }
 }
 
-/// True when the Name has no RDN.
+/// True when the Name has no RDN (its DER is then exactly an empty SEQUENCE; checked without
+/// reading the name, as path building asks it of every candidate issuer).
 pub(crate) fn is_empty_name(der: &[u8]) -> bool {
-    read(der).is_some_and(|dn| dn.is_empty())
+    der == [0x30, 0x00]
 }
 
 /// The values of emailAddress attributes, for rfc822Name constraints (RFC 5280 §4.2.1.10,

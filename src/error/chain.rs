@@ -292,8 +292,11 @@ pub enum ChainError {
     /// `Limits::max_path_build_steps` were spent.
     #[error("gave up after {0} path-building steps (limit reached)")]
     BuildBudgetExceeded(usize),
-    /// `Limits::max_name_constraint_comparisons` were spent.
-    #[error("gave up after {0} name-constraint comparisons (limit reached)")]
+    /// `Limits::max_name_constraint_comparisons` were spent: name comparisons of issuer/subject
+    /// chaining and of name constraints together.
+    #[error(
+        "gave up after {0} name comparisons (issuer chaining and name constraints; limit reached)"
+    )]
     NameConstraintBudgetExceeded(usize),
 }
 
