@@ -1255,6 +1255,80 @@ fn crl_with_non_minimal_entry_serial_is_malformed() {
     );
 }
 
+/// Issue 7 item 15: a stale, expired copy of the issuing CA (same subject and key) among the
+/// presented or configured intermediates made a revoked certificate, or a name-constraint
+/// violation, read as "expired" on the copy, whatever the order. Whole-path findings now
+/// outrank the expiry of an alternative path.
+#[test]
+fn revocation_and_constraints_outrank_an_expired_copy() {
+    let stale_pair = |r: &Node| {
+        let ca = |serial: u64, not_after: i64| Spec {
+            serial,
+            not_after,
+            ..Spec::ca("Issuing CA", Alg::Rsa2048Sha256(2))
+        };
+        let i = issue(&ca(5, NOW + 3650 * DAY), r);
+        let stale = issue(&ca(6, NOW - DAY), r);
+        let l = issue(
+            &Spec {
+                serial: 42,
+                ..Spec::leaf("client", Alg::Ed25519)
+            },
+            &i,
+        );
+        (i, stale, l)
+    };
+    let r = root(&Spec::ca("Root CA", Alg::Ed25519));
+    let (i, stale, l) = stale_pair(&r);
+    // The copy alone: expired, as before.
+    assert_err(verify(&[&r], &[&l.der, &stale.der]), "expired", Some(1));
+    verify(&[&r], &[&l.der, &i.der, &stale.der]).unwrap();
+
+    // A revoked leaf, the copy presented after or before the real CA, or configured.
+    let leaf_crl = crl(&i, &[42], NOW - DAY, NOW + 7 * DAY);
+    for chain in [
+        vec![&l.der, &i.der, &stale.der],
+        vec![&l.der, &stale.der, &i.der],
+    ] {
+        let chain: Vec<&[u8]> = chain.into_iter().map(Vec::as_slice).collect();
+        assert_err(
+            verify_with(builder(&[&r]).crls(&leaf_crl), &chain),
+            "revoked",
+            Some(0),
+        );
+    }
+    let b = builder(&[&r])
+        .crls(&leaf_crl)
+        .intermediate_ders([&stale.der]);
+    assert_err(verify_with(b, &[&l.der, &i.der]), "revoked", Some(0));
+
+    // A revoked intermediate (serial 5 on the root's CRL; the copy, serial 6, is not listed).
+    let root_crl = crl(&r, &[5], NOW - DAY, NOW + 7 * DAY);
+    assert_err(
+        verify_with(
+            builder(&[&r]).crls(&root_crl),
+            &[&l.der, &i.der, &stale.der],
+        ),
+        "revoked",
+        Some(1),
+    );
+
+    // A name-constraint violation: the root excludes the leaf's subject.
+    let r = constrained_root(NameConstraints {
+        permitted_subtrees: vec![],
+        excluded_subtrees: vec![GeneralSubtree::DirectoryName(dn(&[
+            (DnType::OrganizationName, "x509-dbauth tests"),
+            (DnType::CommonName, "client"),
+        ]))],
+    });
+    let (i, stale, l) = stale_pair(&r);
+    assert_err(
+        verify(&[&r], &[&l.der, &i.der, &stale.der]),
+        "name_constraint_violation",
+        Some(0),
+    );
+}
+
 // ---- CRLs partitioned by reason (RFC 5280 §5.2.5 onlySomeReasons, §6.3.3) ----
 
 /// ReasonFlags keyCompromise, cACompromise (bits 1–2; 5 unused bits).

@@ -383,11 +383,19 @@ impl ChainError {
 
     /// How specific the error is, for choosing among the failures of several candidate paths
     /// (as rustls-webpki ranks its errors): a path that got further says more than "no issuer".
+    /// The whole-path findings (revocation, name constraints, CRL status) come from a path that
+    /// reached an anchor with every link valid, so they outrank what failed an alternative
+    /// path on the way, such as the expiry of a stale copy of the same CA: the operator must
+    /// read "revoked", not "expired".
     pub(crate) fn rank(&self) -> u8 {
         match self {
             ChainError::UnknownIssuer { .. } => 0,
             ChainError::PathTooDeep { .. } => 1,
             ChainError::Signature { .. } => 2,
+            ChainError::Revoked { .. }
+            | ChainError::NameConstraintViolation { .. }
+            | ChainError::CrlInvalid { .. }
+            | ChainError::CrlMissing { .. } => 4,
             _ => 3,
         }
     }
