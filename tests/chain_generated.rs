@@ -13,8 +13,8 @@ use std::time::Duration;
 
 use common::generate::{
     Alg, Ava, DAY, NOW, Node, Spec, TBS_SUBJECT, attr, crl, crl_for_reasons, crl_with_entry_serial,
-    dn, issue, name_der, pss_alg_id, resign, resign_edited, resign_pss, resign_sha1, root,
-    sign_pss, tlv,
+    crl_with_reasons, dn, issue, name_der, pss_alg_id, resign, resign_edited, resign_pss,
+    resign_sha1, root, sign_pss, tlv,
 };
 use rcgen::{
     CustomExtension, DnType, ExtendedKeyUsagePurpose, GeneralSubtree, KeyUsagePurpose,
@@ -22,7 +22,7 @@ use rcgen::{
 };
 use x509_dbauth::{
     AnchorWarning, CertPosition, CertificateDer, ChainError, ChainVerifier, ChainVerifierBuilder,
-    ConfigError, Eku, Limits, TrustAnchors, UnixTime, VerifiedChain,
+    ConfigError, CryptoError, Eku, Limits, TrustAnchors, UnixTime, VerifiedChain,
 };
 
 fn now() -> UnixTime {
@@ -161,6 +161,58 @@ fn rsa1024_client_key_refused() {
         "rsa_key_too_small",
         Some(0),
     );
+}
+
+/// Issue 7 item 16: an RSA key with public exponent 1 "signs" anything (its signature is the
+/// encoded message itself). As an issuer's key it was refused (as `unsupported_algorithm`), as
+/// a client's key it was accepted. Both are now the same error: a malformed public key.
+#[test]
+fn rsa_exponent_one_refused_for_client_and_issuer() {
+    let (r, i, l) = chain3([Alg::P256, Alg::P256, Alg::RsaExponentOne]);
+    let e = assert_err(verify(&[&r], &[&l.der, &i.der]), "malformed_key", Some(0));
+    assert!(
+        matches!(
+            e,
+            ChainError::KeyRefused {
+                source: CryptoError::MalformedKey,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    assert!(
+        e.to_string()
+            .ends_with("has a public key that is refused: the public key is malformed"),
+        "{e}"
+    );
+    // The issuer with that key "signed" the leaf with a forgery that verifies under e = 1.
+    let (r, i, l) = chain3([Alg::P256, Alg::RsaExponentOne, Alg::P256]);
+    let e = assert_err(verify(&[&r], &[&l.der, &i.der]), "malformed_key", Some(0));
+    assert!(
+        matches!(
+            e,
+            ChainError::Signature {
+                source: CryptoError::MalformedKey,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+}
+
+/// Issue 7 item 16: a malformed public key (an Ed25519 key of 31 bytes) was reported as
+/// `unsupported_algorithm` for an issuer and accepted for a client; it is `malformed_key`.
+#[test]
+fn malformed_public_key_has_its_own_kind() {
+    let (r, i, l) = chain3([Alg::P256, Alg::BrokenEd25519, Alg::P256]);
+    let e = assert_err(verify(&[&r], &[&l.der, &i.der]), "malformed_key", Some(0));
+    assert_eq!(
+        e.to_string(),
+        "the signature on the client certificate (#0) \"CN=client,O=x509-dbauth tests\" by \
+         \"CN=Issuing CA,O=x509-dbauth tests\" is refused: the public key is malformed"
+    );
+    let (r, i, l) = chain3([Alg::P256, Alg::P256, Alg::BrokenEd25519]);
+    assert_err(verify(&[&r], &[&l.der, &i.der]), "malformed_key", Some(0));
 }
 
 #[test]
@@ -589,6 +641,40 @@ fn budget_exhaustion() {
     );
     // Within the default budget all ten are tried and the result is a bad signature.
     assert_err(verify(&[&r], &chain), "bad_signature", Some(0));
+}
+
+/// Issue 7 item 16: 150 anchors share one subject (key rollovers, re-issued roots) and the
+/// leaf's issuer is the last one. Tried in file order, the 149 others each cost a signature
+/// check and the budget of 100 ran out first: a wrong "invalid". Anchors are now tried by key
+/// identifier first.
+#[test]
+fn anchors_sharing_a_subject_are_tried_by_key_identifier() {
+    let roots: Vec<Node> = (0..150)
+        .map(|_| root(&Spec::ca("Root CA", Alg::Ed25519)))
+        .collect();
+    let right = roots.last().unwrap();
+    let i = issue(&Spec::ca("Issuing CA", Alg::Ed25519), right);
+    let l = issue(&Spec::leaf("client", Alg::Ed25519), &i);
+    let all: Vec<&Node> = roots.iter().collect();
+    let v = verify(&all, &[&l.der, &i.der]).unwrap();
+    assert_eq!(v.anchor_index(), 149);
+    assert_eq!(v.anchor_der(), right.der.as_slice());
+    // Two signature checks suffice: the intermediate's and the leaf's.
+    let mut limits = Limits::DEFAULT;
+    limits.max_signature_checks = 2;
+    let v = verify_with(builder(&all).limits(limits), &[&l.der, &i.der]).unwrap();
+    assert_eq!(v.anchor_index(), 149);
+    // Without a matching key identifier every anchor is still tried (identifiers are hints).
+    let stranger = issue(
+        &Spec::ca("Issuing CA", Alg::Ed25519),
+        &root(&Spec::ca("Root CA", Alg::Ed25519)),
+    );
+    let l = issue(&Spec::leaf("client", Alg::Ed25519), &stranger);
+    assert_err(
+        verify(&all, &[&l.der, &stranger.der]),
+        "signature_budget_exceeded",
+        None,
+    );
 }
 
 #[test]
@@ -1327,6 +1413,49 @@ fn revocation_and_constraints_outrank_an_expired_copy() {
         "name_constraint_violation",
         Some(0),
     );
+}
+
+/// Issue 7 item 16: an entry with reason removeFromCRL in a complete CRL revoked the
+/// certificate; RFC 5280 §6.3.3 (k) sets its status back to UNREVOKED.
+#[test]
+fn remove_from_crl_unrevokes() {
+    let (r, i, l) = crl_chain();
+    let root_crl = crl(&r, &[], NOW - DAY, NOW + 7 * DAY);
+    let b = |list: &[u8]| builder(&[&r]).crls(&root_crl).crls(list).require_crl(true);
+    let removed = crl_with_reasons(
+        &i,
+        &[
+            (41, Some(RevocationReason::KeyCompromise)),
+            (42, Some(RevocationReason::RemoveFromCrl)),
+        ],
+        NOW - DAY,
+        NOW + 7 * DAY,
+    );
+    verify_with(b(&removed), &[&l.der, &i.der]).unwrap();
+    let revoked = crl_with_reasons(
+        &i,
+        &[(42, Some(RevocationReason::KeyCompromise))],
+        NOW - DAY,
+        NOW + 7 * DAY,
+    );
+    let e = assert_err(
+        verify_with(b(&revoked), &[&l.der, &i.der]),
+        "revoked",
+        Some(0),
+    );
+    assert!(
+        matches!(
+            e,
+            ChainError::Revoked {
+                reason: Some("keyCompromise"),
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    // Another CRL that really revokes still does, whatever the order.
+    let b = builder(&[&r]).crls(&removed).crls(&revoked);
+    assert_err(verify_with(b, &[&l.der, &i.der]), "revoked", Some(0));
 }
 
 // ---- CRLs partitioned by reason (RFC 5280 §5.2.5 onlySomeReasons, §6.3.3) ----

@@ -244,6 +244,7 @@ fn extend(
     let mut best: Option<ChainError> = None;
 
     let v = ctx.v;
+    let mut anchors: Vec<(&[u8], Node<'_>)> = Vec::new();
     for (ai, anchor) in v.anchors.anchors.iter().enumerate() {
         let Some(name) = ctx.anchor_name(ai) else {
             continue;
@@ -256,12 +257,24 @@ fn extend(
             continue;
         };
         let anode = Node::new(cert, CertPosition::Anchor(ai), &mut ctx.names);
+        anchors.push((&anchor.der, anode));
+    }
+    // Anchors that share a subject (key rollover, re-issued roots) are tried by key identifier
+    // first, as pool candidates are: otherwise each one listed before the right anchor costs
+    // a signature check, and enough of them spend the budget before it (a wrong "invalid").
+    if let Some(aki) = child.cert.authority_key_id {
+        anchors.sort_by_key(|(_, a)| a.cert.subject_key_id != Some(aki));
+    }
+    for (der, anode) in &anchors {
+        let CertPosition::Anchor(ai) = anode.pos else {
+            continue;
+        };
         let chain: Vec<&Node<'_>> = path.iter().filter_map(|&i| nodes.get(i)).collect();
-        let result = validate::check_issuer(ctx, &anode, &chain, true)
-            .and_then(|()| ctx.check_link(child, &anode))
-            .and_then(|()| validate::finish(ctx, &chain, &anode, nodes));
+        let result = validate::check_issuer(ctx, anode, &chain, true)
+            .and_then(|()| ctx.check_link(child, anode))
+            .and_then(|()| validate::finish(ctx, &chain, anode, nodes));
         match result {
-            Ok(()) => return Ok((ai, anchor.der.clone())),
+            Ok(()) => return Ok((ai, der.to_vec())),
             Err(e) if e.is_fatal() => return Err(e),
             Err(e) => record(&mut best, e),
         }

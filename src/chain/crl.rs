@@ -49,6 +49,8 @@ pub(crate) mod reasons {
         (bit(7), "privilegeWithdrawn"),
         (bit(8), "aACompromise"),
     ];
+    /// CRLReason removeFromCRL (§5.3.1).
+    pub(crate) const REMOVE_FROM_CRL: u32 = 8;
     /// §6.3.3: the special value all-reasons.
     pub(crate) const ALL: u32 = 0x7F80_0000;
 
@@ -312,9 +314,13 @@ impl<'a> Crl<'a> {
         (interim != 0).then_some(interim)
     }
 
-    /// The revocation entry for `serial`, if any.
+    /// The entry that revokes `serial`, if any. An entry with reason removeFromCRL does not
+    /// revoke: RFC 5280 §6.3.3 (k) sets the status back to UNREVOKED (a complete CRL should
+    /// not carry one, §5.3.1, but one that does says the certificate is not revoked).
     pub(crate) fn entry(&self, serial: &[u8]) -> Option<&Entry<'a>> {
-        self.entries.iter().find(|e| e.serial == serial)
+        self.entries
+            .iter()
+            .find(|e| e.serial == serial && e.reason != Some(reasons::REMOVE_FROM_CRL))
     }
 }
 

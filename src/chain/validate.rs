@@ -26,7 +26,7 @@ use super::crl::{Crl, reasons};
 use super::name_constraints;
 use super::{ChainVerifier, names};
 use crate::cert::{ext_oid, key_usage};
-use crate::crypto::{KeyKind, SpkiRef};
+use crate::crypto::{SpkiRef, check_key};
 use crate::error::{ChainError, CryptoError};
 
 /// Extensions this verifier processes (or, for certificatePolicies, may safely ignore: with the
@@ -153,19 +153,19 @@ pub(super) fn check_leaf(v: &ChainVerifier, leaf: &Node<'_>, now: i64) -> Result
             required: name.to_string(),
         });
     }
-    // A key the crate would refuse as an issuer key is refused as a client key too.
-    if let Ok(SpkiRef {
-        kind: KeyKind::Rsa { bits },
-        ..
-    }) = SpkiRef::from_der(leaf.cert.spki_der())
-        && bits < 2048
-    {
-        return Err(ChainError::KeyRefused {
-            cert: leaf.cref(),
-            source: CryptoError::RsaKeyTooSmall { bits },
-        });
+    // A key the crate would refuse as an issuer key is refused as a client key too, with the
+    // same error: too small, not whole octets, or malformed (an RSA exponent of 1). A key type
+    // the crate does not verify with is left to the TLS layer, which checks the handshake
+    // signature.
+    let refused = |source| ChainError::KeyRefused {
+        cert: leaf.cref(),
+        source,
+    };
+    match SpkiRef::from_der(leaf.cert.spki_der()) {
+        Ok(spki) => check_key(&spki).map_err(refused),
+        Err(CryptoError::UnsupportedKey { .. }) => Ok(()),
+        Err(e) => Err(refused(e)),
     }
-    Ok(())
 }
 
 /// Checks that `issuer` may issue the certificate at the top of `below` (leaf first).
@@ -338,9 +338,7 @@ fn check_revocation(
             problems.push((r, *interim));
             continue;
         }
-        // §6.3.3 (j). An entry with reason removeFromCRL still revokes: step (k) exists for
-        // delta CRLs, which this verifier does not use, and a complete CRL should not carry it
-        // (§5.3.1).
+        // §6.3.3 (j)–(k): `entry` skips an entry with reason removeFromCRL (UNREVOKED).
         if let Some(e) = crl.entry(serial) {
             return Err(ChainError::Revoked {
                 cert: cert.cref(),

@@ -314,6 +314,7 @@ impl ChainError {
                 CryptoError::BadSignature => "bad_signature",
                 CryptoError::RsaKeyTooSmall { .. } => "rsa_key_too_small",
                 CryptoError::Sha1Disallowed => "sha1_disallowed",
+                CryptoError::MalformedKey => "malformed_key",
                 _ => "unsupported_algorithm",
             },
             ChainError::CaRequired { .. } => "ca_required",

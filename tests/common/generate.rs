@@ -35,6 +35,13 @@ pub enum Alg {
     P384,
     /// A fresh Ed25519 key.
     Ed25519,
+    /// RSA fixture key 3's modulus with public exponent 1 (RFC 8017 §3.1 requires e ≥ 3).
+    /// Under e = 1 a PKCS#1 v1.5 signature is its own encoded message, so this key "signs"
+    /// anything without a private key: a verifier that accepted it would accept forgeries.
+    RsaExponentOne,
+    /// An Ed25519 key of 31 bytes (RFC 8410 needs 32): a malformed public key. Its signatures
+    /// are 64 zero bytes.
+    BrokenEd25519,
 }
 
 fn fixture(name: &str) -> String {
@@ -57,6 +64,14 @@ pub enum Key {
     Legacy {
         key: rsa::PrivateKey,
         public_pkcs1: Vec<u8>,
+    },
+    /// [`Alg::RsaExponentOne`].
+    ExponentOne {
+        public_pkcs1: Vec<u8>,
+    },
+    /// [`Alg::BrokenEd25519`].
+    Broken {
+        public: Vec<u8>,
     },
 }
 
@@ -84,6 +99,22 @@ impl Key {
                 let public_pkcs1 = key.to_public_key().to_pkcs1_der().unwrap().into_vec();
                 Key::Legacy { key, public_pkcs1 }
             }
+            Alg::RsaExponentOne => {
+                use rsa::pkcs1::EncodeRsaPublicKey;
+                let pkcs1 = rsa_key("rsa2048-3")
+                    .to_public_key()
+                    .to_pkcs1_der()
+                    .unwrap()
+                    .into_vec();
+                // RSAPublicKey ::= SEQUENCE { modulus INTEGER, publicExponent INTEGER }.
+                let modulus = children(&pkcs1)[0].to_vec();
+                Key::ExponentOne {
+                    public_pkcs1: tlv(0x30, &[modulus, vec![0x02, 0x01, 0x01]].concat()),
+                }
+            }
+            Alg::BrokenEd25519 => Key::Broken {
+                public: vec![0x42; 31],
+            },
         }
     }
 }
@@ -92,13 +123,15 @@ impl PublicKeyData for Key {
     fn der_bytes(&self) -> &[u8] {
         match self {
             Key::Ring(k) => k.der_bytes(),
-            Key::Legacy { public_pkcs1, .. } => public_pkcs1,
+            Key::Legacy { public_pkcs1, .. } | Key::ExponentOne { public_pkcs1 } => public_pkcs1,
+            Key::Broken { public } => public,
         }
     }
     fn algorithm(&self) -> &'static SignatureAlgorithm {
         match self {
             Key::Ring(k) => k.algorithm(),
-            Key::Legacy { .. } => &rcgen::PKCS_RSA_SHA256,
+            Key::Legacy { .. } | Key::ExponentOne { .. } => &rcgen::PKCS_RSA_SHA256,
+            Key::Broken { .. } => &rcgen::PKCS_ED25519,
         }
     }
 }
@@ -112,6 +145,25 @@ impl SigningKey for Key {
                 let sk = rsa::pkcs1v15::SigningKey::<sha2::Sha256>::new(key.clone());
                 Ok(sk.sign(msg).to_vec())
             }
+            // EMSA-PKCS1-v1_5 (RFC 8017 §9.2) of SHA-256(msg) in 256 octets: s = EM, since
+            // EM^1 mod n = EM.
+            Key::ExponentOne { .. } => {
+                use sha2::Digest;
+                let digest_info = [
+                    &[
+                        0x30, 0x31, 0x30, 0x0D, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03,
+                        0x04, 0x02, 0x01, 0x05, 0x00, 0x04, 0x20,
+                    ][..],
+                    &sha2::Sha256::digest(msg),
+                ]
+                .concat();
+                let mut em = vec![0x00, 0x01];
+                em.resize(256 - digest_info.len() - 1, 0xFF);
+                em.push(0x00);
+                em.extend(digest_info);
+                Ok(em)
+            }
+            Key::Broken { .. } => Ok(vec![0; 64]),
         }
     }
 }
