@@ -2,10 +2,12 @@
 //!
 //! Candidates for a certificate's issuer are the anchors (tried first: the shortest path wins)
 //! and then the pool (presented extras and configured intermediates) whose subject matches the
-//! issuer name (exact DER, then the `names` comparison); a pool certificate whose
-//! subjectKeyIdentifier equals the child's authorityKeyIdentifier is tried before the others.
-//! A certificate already on the path (same DER, or same subject and key) is never reused, so
-//! cross-signing loops end. Each candidate costs a build step, each signature a signature check.
+//! issuer name (exact DER, then the canonical form); among the anchors and among the pool, a
+//! certificate whose subjectKeyIdentifier equals the child's authorityKeyIdentifier is tried
+//! before the others. A certificate already on the path (same DER, or same subject and key) is
+//! never reused, so cross-signing loops end. Each candidate costs a build step, each signature
+//! a signature check, each name comparison one of the name budget; every name is read and
+//! canonicalized once per call (`names::NameTable`), so a comparison is two integer compares.
 //!
 //! A presented certificate other than the leaf that does not parse cannot be on any path and is
 //! left out of the search. When the search then ends with "unknown issuer", the unreadable
