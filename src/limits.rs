@@ -21,7 +21,8 @@ pub struct Limits {
     pub max_signature_checks: usize,
     /// Most path-building steps (candidate issuers considered) for one call.
     pub max_path_build_steps: usize,
-    /// Most name-constraint comparisons for one call (rustls-webpki's budget).
+    /// Most name comparisons for one call: name constraints (rustls-webpki's budget) and the
+    /// issuer/subject comparisons of path building, which a hostile pool can multiply too.
     pub max_name_constraint_comparisons: usize,
     /// Longest DN string accepted by the parser, in bytes.
     pub max_dn_bytes: usize,
