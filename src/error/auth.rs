@@ -44,6 +44,40 @@ pub enum AuthError {
         "the client certificate has an empty subject, so it names no database user (the name may be only in subjectAltName, which X.509 authentication does not use)"
     )]
     EmptySubject,
+    /// The subject holds a control character (Unicode Cc: C0, DEL, C1). Such a name matches
+    /// nothing — no database user, claimed user, mapping rule or LDAP group — and is refused
+    /// before any matching (RFC 4518 would strip it, which would let `CN=admin\00` be `CN=admin`).
+    #[error(
+        "the certificate subject \"{subject}\" contains the control character U+{code_point:04X} in its {attribute} value (RDN {rdn}, character {position}); a name with a control character matches no user, claimed name, mapping rule or LDAP group"
+    )]
+    ControlCharacterInSubject {
+        /// The certificate subject (RFC 4514, control characters written `\XX`).
+        subject: String,
+        /// The attribute holding it (short name or dotted OID).
+        attribute: String,
+        /// The RDN's number in the subject as printed, from 1.
+        rdn: usize,
+        /// The character's position in the value, from 1.
+        position: usize,
+        /// The control character's code point.
+        code_point: u32,
+    },
+    /// LDAP authorization is on and the subject holds a value that is not a directory string
+    /// (INTEGER, OCTET STRING, a context-specific tag, undecodable string contents): it prints
+    /// as `#hex` and is not mapped to an LDAP DN.
+    #[error(
+        "the certificate subject \"{subject}\" has a {attribute} value (RDN {rdn}) encoded as {encoding}, not as a directory string; LDAP authorization maps only subjects whose values are all strings"
+    )]
+    NonStringValueInSubject {
+        /// The certificate subject (RFC 4514; the value as `#hex`).
+        subject: String,
+        /// The attribute holding it (short name or dotted OID).
+        attribute: String,
+        /// The RDN's number in the subject as printed, from 1.
+        rdn: usize,
+        /// The value's encoding, e.g. `INTEGER`, `context-specific [0]`.
+        encoding: String,
+    },
     /// Rule 4: the user name the client claimed is not the certificate's subject.
     #[error("the claimed user \"{claimed}\" does not match the certificate subject \"{subject}\"{}", Reason(reason.as_deref()))]
     ClaimMismatch {
@@ -71,7 +105,8 @@ pub enum AuthError {
     /// Rule 5: no database user has the certificate's subject as its name.
     #[error("no database user is named \"{subject}\"{}", Hint(hint.as_deref()))]
     UnknownUser {
-        /// The certificate subject (RFC 4514).
+        /// The certificate subject (RFC 4514; under exact name matching, its server username,
+        /// the string a user name must equal).
         subject: String,
         /// What the nearest registered name is and how it differs, when one is close.
         hint: Option<String>,
@@ -142,6 +177,8 @@ impl AuthError {
             AuthError::AnchorNoLongerTrusted { .. } => "anchor_no_longer_trusted",
             AuthError::SubjectUnreadable(_) => "subject_unreadable",
             AuthError::EmptySubject => "empty_subject",
+            AuthError::ControlCharacterInSubject { .. } => "control_character_in_subject",
+            AuthError::NonStringValueInSubject { .. } => "non_string_value_in_subject",
             AuthError::ClaimMismatch { .. } => "claim_mismatch",
             AuthError::KindMismatch { .. } => "kind_mismatch",
             AuthError::UnknownUser { .. } => "unknown_user",

@@ -78,9 +78,12 @@ pub enum SettingsError {
         /// The name as typed.
         name: String,
     },
-    /// Two users whose names match under DN comparison.
+    /// Two users whose names match: under DN comparison (canonical name matching), or
+    /// byte for byte (exact name matching).
     #[error(
-        "user #{index}: \"{name}\" names the same DN as user #{first} \"{first_name}\" (names are compared as DNs: case, spacing and escapes do not make them different)"
+        "user #{index}: \"{name}\" {} user #{first} \"{first_name}\"{}",
+        if name == first_name { "is the same name as" } else { "names the same DN as" },
+        if name == first_name { "" } else { " (names are compared as DNs: case, spacing and escapes do not make them different)" }
     )]
     DuplicateUser {
         /// The second user's index.
@@ -135,6 +138,17 @@ pub enum SettingsError {
         /// The parser's error.
         source: DnError,
     },
+    /// An LDAP group DN with a control character: it could never match a group the
+    /// directory returns (such DNs match nothing).
+    #[error(
+        "LDAP group #{index}: \"{dn}\" contains a control character, so no group the directory returns could ever match it"
+    )]
+    ControlCharacterInGroupDn {
+        /// The group's index.
+        index: usize,
+        /// The DN as typed.
+        dn: String,
+    },
     /// Two LDAP groups with matching DNs.
     #[error("LDAP group #{index}: \"{dn}\" names the same DN as LDAP group #{first}")]
     DuplicateGroup {
@@ -184,6 +198,7 @@ impl SettingsError {
             SettingsError::UserRole { .. } => "user_role",
             SettingsError::CustomRoles(_) => "custom_roles",
             SettingsError::InvalidGroupDn { .. } => "invalid_group_dn",
+            SettingsError::ControlCharacterInGroupDn { .. } => "control_character_in_group_dn",
             SettingsError::DuplicateGroup { .. } => "duplicate_group",
             SettingsError::GroupRole { .. } => "group_role",
             SettingsError::Ldap(_) => "ldap",
