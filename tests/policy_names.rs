@@ -655,3 +655,38 @@ fn settings_file_selects_the_matching_mode() {
     .unwrap();
     assert_eq!(f.settings.name_matching(), NameMatching::Canonical);
 }
+
+/// `x509-dbauth config check` on a settings file written by the test: exact matching, two
+/// users differing only in case; the warning and the mode are reported, and exit code 0.
+#[cfg(feature = "cli")]
+#[test]
+fn config_check_warns_about_similar_names_under_exact_matching() {
+    let dir = std::env::temp_dir().join(format!("x509-dbauth-names-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("exact.toml");
+    let ca = path("examples/pki/project-root-ca.pem");
+    std::fs::write(
+        &file,
+        format!(
+            "[names]\nmatching = \"exact\"\n[self_managed_x509]\nenabled = true\nca_file = {:?}\n[[users]]\nname = \"{JANE_D}\"\nx509 = \"self-managed\"\n[[users]]\nname = \"CN=JANE DOE,O=MongoDB,C=US\"\nx509 = \"self-managed\"\n",
+            ca.to_str().unwrap()
+        ),
+    )
+    .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_x509-dbauth"))
+        .args(["config", "check", "--json", "--at", "2027-01-01T00:00:00Z"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["summary"]["name_matching"], "exact");
+    assert_eq!(
+        v["warnings"],
+        serde_json::json!([{
+            "code": "similar_user_names",
+            "message": "users #0 \"CN=Jane Doe,O=MongoDB,C=US\" and #1 \"CN=JANE DOE,O=MongoDB,C=US\" differ only in what canonical name matching folds (letter case, spaces, Unicode forms, escapes, order inside a multi-valued RDN): exact name matching keeps them two users, canonical matching would refuse the second as a duplicate"
+        }])
+    );
+}
