@@ -521,6 +521,12 @@ fn folded_names_are_duplicates_in_canonical_mode_and_a_warning_in_exact_mode() {
         );
         let s = users(NameMatching::Exact).build().unwrap();
         assert_eq!(s.users().len(), 2);
+        assert!(
+            s.to_string().contains(
+                "\nusers: 2 (exact name matching: server usernames compared byte for byte)\n"
+            ),
+            "{s}"
+        );
         let warnings: Vec<String> = s
             .warnings(now())
             .iter()
