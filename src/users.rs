@@ -319,11 +319,15 @@ impl UserRegistry {
 
     /// The user a certificate with this subject logs in as, under [`Self::matching`]:
     /// canonically by `canonical` (the subject's key), or exactly by its server username.
+    /// A subject with a control character is nobody (its server username has them removed).
     pub fn lookup(
         &self,
         subject: &DistinguishedName,
         canonical: &CanonicalDn,
     ) -> Option<&DatabaseUser> {
+        if subject.has_control_characters() {
+            return None;
+        }
         match self.matching {
             NameMatching::Canonical => self.get(canonical),
             NameMatching::Exact => self.get_exact(&subject.server_username()),
@@ -491,6 +495,27 @@ mod tests {
             "the nearest registered user is \"CN=Jane Doe,O=MongoDB,C=US\""
         );
         assert_eq!(r.hint(&dn("CN=Somebody Else,O=Other Corp,C=FR")), None);
+    }
+
+    #[test]
+    fn lookup_never_finds_a_subject_with_a_control_character() {
+        let specs = [UserSpec::new("CN=admin", CertificateKind::Managed)];
+        for m in [NameMatching::Canonical, NameMatching::Exact] {
+            let r = UserRegistry::build_with_matching(
+                &specs,
+                &RoleCatalog::builtin_only(),
+                &Limits::DEFAULT,
+                false,
+                m,
+            )
+            .unwrap();
+            let clean = dn("CN=admin");
+            assert!(r.lookup(&clean, &clean.canonical()).is_some(), "{m}");
+            let nul = dn(r"CN=admin\00");
+            // The server username drops the NUL; the lookup must not follow it.
+            assert_eq!(nul.server_username(), "CN=admin");
+            assert!(r.lookup(&nul, &nul.canonical()).is_none(), "{m}");
+        }
     }
 
     #[test]
