@@ -7,6 +7,8 @@
 //! [self_managed_x509]
 //! enabled = true
 //! ca_file = "project-ca.pem"
+//! [names]
+//! matching = "canonical"   # the default; "exact" compares server usernames byte for byte
 //! [[users]]
 //! name = "CN=Jane Doe,O=MongoDB,C=US"
 //! x509 = "self-managed"
@@ -34,7 +36,7 @@ use crate::limits::FileKind;
 use crate::policy::{Authenticator, LdapCacheConfig, LdapGroupSpec, Settings};
 use crate::rbac::{CustomRole, PrivilegeResource};
 use crate::trust::TrustAnchors;
-use crate::users::UserSpec;
+use crate::users::{NameMatching, UserSpec};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -42,6 +44,7 @@ struct Doc {
     managed_x509: Option<Spanned<ManagedSection>>,
     self_managed_x509: Option<Spanned<SelfManagedSection>>,
     ldap: Option<Spanned<LdapSection>>,
+    names: Option<Spanned<NamesSection>>,
     #[serde(default)]
     users: Vec<Spanned<UserEntry>>,
     #[serde(default)]
@@ -63,6 +66,13 @@ struct SelfManagedSection {
     ca_file: Option<Spanned<String>>,
     #[serde(default)]
     crl_files: Vec<Spanned<String>>,
+}
+
+/// `[names]`: how subjects are compared with user names and claimed names.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NamesSection {
+    matching: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -287,6 +297,25 @@ impl Loader<'_> {
             self.err(e.span(), None, "syntax", message)
         })?;
         let mut b = Settings::builder();
+        if let Some(m) = doc
+            .names
+            .as_ref()
+            .and_then(|n| n.get_ref().matching.as_ref())
+        {
+            let matching = match m.get_ref().as_str() {
+                "canonical" => NameMatching::Canonical,
+                "exact" => NameMatching::Exact,
+                other => {
+                    return Err(self.err(
+                        Some(m.span()),
+                        "names.matching".to_owned(),
+                        "invalid_matching",
+                        format!("`{other}` is neither \"canonical\" nor \"exact\""),
+                    ));
+                }
+            };
+            b = b.name_matching(matching);
+        }
         if let Some(m) = &doc.managed_x509 {
             b = b.managed_ca(self.anchors(&m.get_ref().ca_file, "managed_x509.ca_file")?);
         }
@@ -477,6 +506,7 @@ impl Loader<'_> {
                 Some("users".to_owned()),
             ),
             SettingsError::InvalidGroupDn { index, .. }
+            | SettingsError::ControlCharacterInGroupDn { index, .. }
             | SettingsError::DuplicateGroup { index, .. } => (
                 group(*index).map(|g| g.dn.span()),
                 Some(format!("ldap_groups[{index}].dn")),

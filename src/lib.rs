@@ -41,8 +41,8 @@ mod users;
 
 // Names.
 pub use dn::{
-    AttributeTypeAndValue, AttributeValue, CanonicalDn, DistinguishedName, DnLint, DnLintCode, Oid,
-    Rdn, RdnIter, StringKind,
+    AttributeTypeAndValue, AttributeValue, CanonicalDn, DistinguishedName, DnLint, DnLintCode,
+    NameFinding, NameFindingDetail, Oid, Rdn, RdnIter, StringKind,
 };
 // Certificates, signatures, trust anchors.
 pub use cert::{
@@ -74,7 +74,7 @@ pub use rbac::{
     RoleCatalog, RoleCatalogBuilder, RoleGrant,
 };
 pub use trace::{Outcome, Step};
-pub use users::{DatabaseUser, UserRegistry, UserSpec};
+pub use users::{DatabaseUser, NameMatching, UserRegistry, UserSpec};
 // Settings files.
 #[cfg(feature = "serde")]
 pub use config::{SettingsFile, SettingsFileError};

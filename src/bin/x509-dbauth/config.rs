@@ -56,6 +56,7 @@ pub(crate) fn check(args: &CheckArgs) -> u8 {
             "enabled": s.self_managed_enabled(),
             "cas": s.self_managed_anchors().iter().map(|a| a.subject.to_owned()).collect::<Vec<_>>(),
         },
+        "name_matching": s.name_matching().as_str(),
         "users": s.users().iter().map(|u| json!({
             "name": u.name(),
             "x509": u.kind().as_str(),
