@@ -513,6 +513,17 @@ fn exact_matching_applies_to_claimed_users() {
     // The claim of a registered name does not let a folded certificate in either.
     let (e, _) = denied(&a, &leaf("JANE DOE"), Some(JANE_D));
     assert_eq!(e.kind(), "claim_mismatch");
+    // The server username in the reason is shown escaped like every value (its `\XX`
+    // escapes of UTF-8 bytes have their backslash doubled).
+    let (e, _) = denied(&a, &leaf("Straße"), Some("CN=Straße,O=MongoDB,C=US"));
+    assert_eq!(
+        e.to_string(),
+        r#"the claimed user "CN=Straße,O=MongoDB,C=US" does not match the certificate subject "CN=Straße,O=MongoDB,C=US" (exact name matching is on: the claim must be the certificate's server username "CN=Stra\\C3\\9Fe,O=MongoDB,C=US" byte for byte)"#
+    );
+    // Written as the server username, the same claim logs in as the user registered so.
+    let p = login(&a, &leaf("Straße"), Some(r"CN=Stra\C3\9Fe,O=MongoDB,C=US")).unwrap();
+    assert_eq!(p.user(), r"CN=Stra\C3\9Fe,O=MongoDB,C=US");
+    assert_eq!(p.role_names(), ["read@berlin"]);
 }
 
 #[test]

@@ -570,12 +570,16 @@ fn check_claim(
         let username = client.subject().server_username();
         if claimed == username {
             trace.record("claimed_user", Outcome::Pass, || {
-                format!("\"{claimed}\" is the subject's server username, byte for byte")
+                format!(
+                    "\"{}\" is the subject's server username, byte for byte",
+                    Escaped(claimed)
+                )
             });
             return Ok(());
         }
         let err = mismatch(Some(format!(
-            "exact name matching is on: the claim must be the certificate's server username \"{username}\" byte for byte"
+            "exact name matching is on: the claim must be the certificate's server username \"{}\" byte for byte",
+            Escaped(&username)
         )));
         trace.record("claimed_user", Outcome::Fail, || err.to_string());
         return Err(err);
