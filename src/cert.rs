@@ -644,36 +644,21 @@ pub(crate) fn oid_to_string(oid: &[u8]) -> String {
 }
 
 /// Reads every PEM block labelled `label` (e.g. "CERTIFICATE") from `pem`, in order.
+///
+/// PEM is read with RFC 7468 §3's lax grammar: Base64 on one line or in lines of any width,
+/// CRLF or LF, indented blocks, and text of any encoding between and around blocks (ignored).
+/// Blocks with other labels are skipped. A broken block is reported with its number, the line
+/// of its BEGIN boundary, and the line and column of what is wrong.
 pub fn pem_blocks(pem: &[u8], label: &'static str) -> Result<Vec<Vec<u8>>, CertError> {
-    let text =
-        std::str::from_utf8(pem).map_err(|_| CertError::Pem("the input is not UTF-8".into()))?;
-    let begin = format!("-----BEGIN {label}-----");
-    let end = format!("-----END {label}-----");
-    let mut out = Vec::new();
-    let mut rest = text;
-    while let Some(start) = rest.find(&begin) {
-        let block = rest.get(start..).unwrap_or_default();
-        let stop = block
-            .find(&end)
-            .ok_or_else(|| CertError::Pem(format!("a {label} block has no END line")))?;
-        let whole = block.get(..stop + end.len()).unwrap_or_default();
-        let (found, der) =
-            pem_rfc7468::decode_vec(whole.as_bytes()).map_err(|e| CertError::Pem(e.to_string()))?;
-        if found != label {
-            return Err(CertError::Pem(format!("expected {label}, found {found}")));
-        }
-        out.push(der);
-        rest = block.get(stop + end.len()..).unwrap_or_default();
-    }
-    if out.is_empty() {
-        return Err(CertError::NoPemBlock(label));
-    }
-    Ok(out)
+    crate::pem::blocks(pem, label)
 }
 
 /// Reads certificates from either one DER certificate or a PEM bundle of CERTIFICATE blocks.
+///
+/// The input is DER when it starts with a SEQUENCE tag and holds no PEM BEGIN boundary (PEM
+/// text may start with any character, `0` included).
 pub fn certificates_from_pem_or_der(input: &[u8]) -> Result<Vec<Vec<u8>>, CertError> {
-    if input.first() == Some(&tag::SEQUENCE) {
+    if input.first() == Some(&tag::SEQUENCE) && !crate::pem::has_begin(input) {
         Ok(vec![input.to_vec()])
     } else {
         pem_blocks(input, "CERTIFICATE")

@@ -1,4 +1,6 @@
-//! Managed vs self-managed: the trust anchor a verified chain ends at decides the kind.
+//! Managed vs self-managed: the trust anchor a verified chain ends at decides the kind, by its
+//! public key (an anchor is its subject and key, RFC 5280 §6.1.1 (d), never its certificate
+//! bytes), and no key may be in both sets.
 //!
 //! Phase 1 of `DESIGN.md` ("The two phases"): [`Verifier::verify_client`] is synchronous,
 //! does no I/O, and returns a [`VerifiedClient`], the proof type that phase 2
@@ -53,6 +55,8 @@ pub struct VerifiedClient {
     canonical: CanonicalDn,
     anchor_fingerprint: [u8; 32],
     anchor_subject: String,
+    /// The anchor's public key identity (`trust::key_identity`): what classifies the client.
+    anchor_key: Vec<u8>,
 }
 
 impl VerifiedClient {
@@ -84,6 +88,11 @@ impl VerifiedClient {
     /// Subject of the trust anchor the chain ends at.
     pub fn anchor_subject(&self) -> &str {
         &self.anchor_subject
+    }
+
+    /// The public key identity of the trust anchor the chain ends at.
+    pub(crate) fn anchor_key(&self) -> &[u8] {
+        &self.anchor_key
     }
 
     /// The leaf's notAfter, seconds since the Unix epoch.
@@ -152,14 +161,14 @@ impl VerifierBuilder {
             return Err(SettingsError::SelfManagedWithoutBundle);
         }
         let project = self.project.unwrap_or_default();
-        for m in managed.iter() {
-            if let Some(p) = project
-                .iter()
-                .find(|p| p.der == m.der || p.fingerprint_sha256 == m.fingerprint_sha256)
-            {
+        // An anchor is its subject and public key: a copy of a managed CA re-encoded with
+        // another serial, validity or signature (or another encoding of the same key) in the
+        // project's bundle is the same key in both sets, and is refused.
+        for m in &managed.anchors {
+            if let Some(p) = project.anchors.iter().find(|p| p.key == m.key) {
                 return Err(SettingsError::AnchorInBothSets {
-                    subject: p.subject.to_owned(),
-                    fingerprint: hex(m.fingerprint_sha256),
+                    subject: p.subject.clone(),
+                    fingerprint: hex(&p.fingerprint),
                 });
             }
         }
@@ -175,13 +184,13 @@ impl VerifierBuilder {
             }
             b.build().map_err(SettingsError::Crl)
         };
-        let managed_fps = managed.iter().map(|a| *a.fingerprint_sha256).collect();
-        let project_fps = project.iter().map(|a| *a.fingerprint_sha256).collect();
+        let managed_keys = managed.anchors.iter().map(|a| a.key.clone()).collect();
+        let project_keys = project.anchors.iter().map(|a| a.key.clone()).collect();
         Ok(Verifier {
             managed: chain_verifier(managed)?,
             project: chain_verifier(project)?,
-            managed_fps,
-            project_fps,
+            managed_keys,
+            project_keys,
             self_managed_enabled: self.self_managed_enabled,
             limits: self.limits,
         })
@@ -194,8 +203,10 @@ impl VerifierBuilder {
 pub struct Verifier {
     managed: ChainVerifier,
     project: ChainVerifier,
-    managed_fps: Vec<[u8; 32]>,
-    project_fps: Vec<[u8; 32]>,
+    /// Public key identities of the managed anchors.
+    managed_keys: Vec<Vec<u8>>,
+    /// Public key identities of the project's anchors (disjoint from the managed ones).
+    project_keys: Vec<Vec<u8>>,
     self_managed_enabled: bool,
     limits: Limits,
 }
@@ -235,11 +246,12 @@ impl Verifier {
         self.verify_traced(presented, now, &mut Trace::off())
     }
 
-    /// Which set an anchor (by SHA-256) belongs to under this configuration.
-    pub(crate) fn kind_of_anchor(&self, fingerprint: &[u8; 32]) -> Option<CertificateKind> {
-        if self.managed_fps.contains(fingerprint) {
+    /// Which set an anchor's public key (`trust::key_identity`) belongs to under this
+    /// configuration; the sets share no key (refused at build).
+    pub(crate) fn kind_of_anchor(&self, key: &[u8]) -> Option<CertificateKind> {
+        if self.managed_keys.iter().any(|k| k.as_slice() == key) {
             Some(CertificateKind::Managed)
-        } else if self.project_fps.contains(fingerprint) {
+        } else if self.project_keys.iter().any(|k| k.as_slice() == key) {
             Some(CertificateKind::SelfManaged)
         } else {
             None
@@ -291,9 +303,13 @@ impl Verifier {
             CertificateKind::Managed => &self.managed,
             CertificateKind::SelfManaged => &self.project,
         };
-        let anchor = verifier.anchors().iter().nth(chain.anchor_index());
-        let anchor_fingerprint = anchor.map_or([0; 32], |a| *a.fingerprint_sha256);
-        let anchor_subject = anchor.map_or_else(String::new, |a| a.subject.to_owned());
+        let anchor = verifier.anchors().anchors.get(chain.anchor_index());
+        let anchor_fingerprint = anchor.map_or([0; 32], |a| a.fingerprint);
+        let anchor_subject = anchor.map_or_else(String::new, |a| a.subject.clone());
+        let anchor_key = anchor.map_or_else(Vec::new, |a| a.key.clone());
+        // The anchor's key decides the kind; the set whose verifier found the path holds that
+        // key, and no key is in both sets.
+        let kind = self.kind_of_anchor(&anchor_key).unwrap_or(kind);
         trace.record("chain", Outcome::Pass, || {
             format!(
                 "a path of {} certificate(s) ends at \"{}\" in the {}, so the certificate is {kind}",
@@ -328,6 +344,7 @@ impl Verifier {
             canonical,
             anchor_fingerprint,
             anchor_subject,
+            anchor_key,
         })
     }
 

@@ -7,6 +7,8 @@
 //! [self_managed_x509]
 //! enabled = true
 //! ca_file = "project-ca.pem"
+//! [names]
+//! matching = "canonical"   # the default; "exact" compares server usernames byte for byte
 //! [[users]]
 //! name = "CN=Jane Doe,O=MongoDB,C=US"
 //! x509 = "self-managed"
@@ -30,10 +32,11 @@ use crate::classify::CertificateKind;
 use crate::display::Escaped;
 use crate::error::SettingsError;
 use crate::ldap::{InMemoryDirectory, MappingRule, QueryTemplate, UserToDnMapping};
+use crate::limits::FileKind;
 use crate::policy::{Authenticator, LdapCacheConfig, LdapGroupSpec, Settings};
 use crate::rbac::{CustomRole, PrivilegeResource};
 use crate::trust::TrustAnchors;
-use crate::users::UserSpec;
+use crate::users::{NameMatching, UserSpec};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -41,6 +44,7 @@ struct Doc {
     managed_x509: Option<Spanned<ManagedSection>>,
     self_managed_x509: Option<Spanned<SelfManagedSection>>,
     ldap: Option<Spanned<LdapSection>>,
+    names: Option<Spanned<NamesSection>>,
     #[serde(default)]
     users: Vec<Spanned<UserEntry>>,
     #[serde(default)]
@@ -62,6 +66,13 @@ struct SelfManagedSection {
     ca_file: Option<Spanned<String>>,
     #[serde(default)]
     crl_files: Vec<Spanned<String>>,
+}
+
+/// `[names]`: how subjects are compared with user names and claimed names.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NamesSection {
+    matching: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -182,12 +193,29 @@ impl SettingsFile {
     pub fn load(path: impl AsRef<Path>) -> Result<SettingsFile, SettingsFileError> {
         let path = path.as_ref();
         let file = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| SettingsFileError {
+        let read_error = |kind: &'static str, message: String| SettingsFileError {
             file: file.clone(),
             line: None,
             key: None,
-            kind: "io",
-            message: format!("cannot read the file: {e}"),
+            kind,
+            message,
+        };
+        let bytes = crate::files::read_regular_file(path, FileKind::Settings).map_err(|e| {
+            read_error(
+                e.kind(),
+                format!("cannot read the settings file: {}", e.reason()),
+            )
+        })?;
+        let text = String::from_utf8(bytes).map_err(|e| {
+            let at = e.utf8_error().valid_up_to();
+            let line = e
+                .as_bytes()
+                .get(..at)
+                .map_or(1, |b| 1 + b.iter().filter(|&&c| c == b'\n').count());
+            SettingsFileError {
+                line: Some(line),
+                ..read_error("syntax", "the settings file is not UTF-8 text".to_owned())
+            }
         })?;
         let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
         SettingsFile::parse(&text, &base, &file)
@@ -236,16 +264,15 @@ impl Loader<'_> {
         self.base.join(rel)
     }
 
-    fn read_file(&self, value: &Spanned<String>, key: &str) -> Result<Vec<u8>, SettingsFileError> {
+    fn read_file(
+        &self,
+        value: &Spanned<String>,
+        key: &str,
+        kind: FileKind,
+    ) -> Result<Vec<u8>, SettingsFileError> {
         let p = self.path(value.get_ref());
-        std::fs::read(&p).map_err(|e| {
-            self.err(
-                Some(value.span()),
-                key.to_owned(),
-                "io",
-                format!("cannot read {}: {e}", Escaped(p.display())),
-            )
-        })
+        crate::files::read_regular_file(&p, kind)
+            .map_err(|e| self.err(Some(value.span()), key.to_owned(), e.kind(), e.to_string()))
     }
 
     fn anchors(
@@ -253,7 +280,7 @@ impl Loader<'_> {
         value: &Spanned<String>,
         key: &str,
     ) -> Result<TrustAnchors, SettingsFileError> {
-        let pem = self.read_file(value, key)?;
+        let pem = self.read_file(value, key, FileKind::Certificates)?;
         TrustAnchors::from_pem(&pem).map_err(|e| {
             self.err(
                 Some(value.span()),
@@ -270,6 +297,25 @@ impl Loader<'_> {
             self.err(e.span(), None, "syntax", message)
         })?;
         let mut b = Settings::builder();
+        if let Some(m) = doc
+            .names
+            .as_ref()
+            .and_then(|n| n.get_ref().matching.as_ref())
+        {
+            let matching = match m.get_ref().as_str() {
+                "canonical" => NameMatching::Canonical,
+                "exact" => NameMatching::Exact,
+                other => {
+                    return Err(self.err(
+                        Some(m.span()),
+                        "names.matching".to_owned(),
+                        "invalid_matching",
+                        format!("`{other}` is neither \"canonical\" nor \"exact\""),
+                    ));
+                }
+            };
+            b = b.name_matching(matching);
+        }
         if let Some(m) = &doc.managed_x509 {
             b = b.managed_ca(self.anchors(&m.get_ref().ca_file, "managed_x509.ca_file")?);
         }
@@ -282,7 +328,8 @@ impl Loader<'_> {
                 b = b.reenable_self_managed();
             }
             for (i, crl) in sm.crl_files.iter().enumerate() {
-                b = b.crls(&self.read_file(crl, &format!("self_managed_x509.crl_files[{i}]"))?);
+                let key = format!("self_managed_x509.crl_files[{i}]");
+                b = b.crls(&self.read_file(crl, &key, FileKind::Crl)?);
             }
         }
         for (i, r) in doc.custom_roles.iter().enumerate() {
@@ -459,6 +506,7 @@ impl Loader<'_> {
                 Some("users".to_owned()),
             ),
             SettingsError::InvalidGroupDn { index, .. }
+            | SettingsError::ControlCharacterInGroupDn { index, .. }
             | SettingsError::DuplicateGroup { index, .. } => (
                 group(*index).map(|g| g.dn.span()),
                 Some(format!("ldap_groups[{index}].dn")),

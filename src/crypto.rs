@@ -298,11 +298,17 @@ impl<'a> SpkiRef<'a> {
         r.finish().map_err(malformed)?;
         let kind = match alg_oid {
             oid::RSA_ENCRYPTION => KeyKind::Rsa {
-                bits: rsa_modulus_bits(key).ok_or(CryptoError::MalformedKey)?,
+                bits: rsa_public_key_bits(key).ok_or(CryptoError::MalformedKey)?,
             },
             oid::EC_PUBLIC_KEY => match params {
-                Some(p) if p.tag == tag::OID && p.value == oid::P256 => KeyKind::P256,
-                Some(p) if p.tag == tag::OID && p.value == oid::P384 => KeyKind::P384,
+                Some(p) if p.tag == tag::OID && p.value == oid::P256 => {
+                    ec_point_shape(key, 32)?;
+                    KeyKind::P256
+                }
+                Some(p) if p.tag == tag::OID && p.value == oid::P384 => {
+                    ec_point_shape(key, 48)?;
+                    KeyKind::P384
+                }
                 Some(p) if p.tag == tag::OID => {
                     return Err(CryptoError::UnsupportedKey {
                         oid: format!("id-ecPublicKey on curve {}", oid_to_string(p.value)),
@@ -310,7 +316,9 @@ impl<'a> SpkiRef<'a> {
                 }
                 _ => return Err(CryptoError::MalformedKey),
             },
-            oid::ED25519 => KeyKind::Ed25519,
+            // RFC 8410 §4: the key is the 32-octet public key, and the parameters are absent.
+            oid::ED25519 if key.len() == 32 && params.is_none() => KeyKind::Ed25519,
+            oid::ED25519 => return Err(CryptoError::MalformedKey),
             other => {
                 return Err(CryptoError::UnsupportedKey {
                     oid: oid_to_string(other),
@@ -321,15 +329,43 @@ impl<'a> SpkiRef<'a> {
     }
 }
 
-/// Modulus length in bits of an RSAPublicKey (RFC 8017 §A.1.1).
-fn rsa_modulus_bits(key: &[u8]) -> Option<usize> {
-    let mut r = Reader::new(asn1::single(key, tag::SEQUENCE).ok()?);
-    let n = asn1::integer(r.read(tag::INTEGER).ok()?).ok()?;
-    let n = match n {
+/// SEC 1 §2.3.3 point shapes: uncompressed (04 ‖ X ‖ Y) or compressed (02/03 ‖ X). Whether
+/// the point is on the curve is left to the backend; a key of another shape is malformed.
+fn ec_point_shape(key: &[u8], field_len: usize) -> Result<(), CryptoError> {
+    match key.split_first() {
+        Some((0x04, xy)) if xy.len() == 2 * field_len => Ok(()),
+        Some((0x02 | 0x03, x)) if x.len() == field_len => Ok(()),
+        _ => Err(CryptoError::MalformedKey),
+    }
+}
+
+/// A non-negative INTEGER's magnitude without its leading sign octet.
+fn strip_sign_octet(v: &[u8]) -> &[u8] {
+    match v {
         [0, rest @ ..] => rest,
         other => other,
-    };
+    }
+}
+
+/// Modulus length in bits of an RSAPublicKey (RFC 8017 §A.1.1), `None` when the key is not
+/// one: both INTEGERs in minimal DER, the modulus positive, and the public exponent odd with
+/// 3 ≤ e < n (RFC 8017 §3.1). With e = 1 a "signature" is its own encoded message, so anyone
+/// could sign; an even exponent is never invertible.
+fn rsa_public_key_bits(key: &[u8]) -> Option<usize> {
+    let mut r = Reader::new(asn1::single(key, tag::SEQUENCE).ok()?);
+    let n = asn1::integer(r.read(tag::INTEGER).ok()?).ok()?;
+    let e = asn1::integer(r.read(tag::INTEGER).ok()?).ok()?;
+    r.finish().ok()?;
+    let positive = |v: &[u8]| v.first().is_some_and(|b| b & 0x80 == 0);
+    if !positive(n) || !positive(e) {
+        return None;
+    }
+    let (n, e) = (strip_sign_octet(n), strip_sign_octet(e));
     let first = *n.first()?;
+    let odd = e.last().is_some_and(|b| b & 1 == 1);
+    if !odd || e == [1] || e.len() > n.len() || (e.len() == n.len() && e >= n) {
+        return None;
+    }
     Some(n.len() * 8 - first.leading_zeros() as usize)
 }
 
@@ -343,6 +379,12 @@ pub fn check_policy(
     if alg.hash() == Some(HashAlg::Sha1) && !allow_sha1 {
         return Err(CryptoError::Sha1Disallowed);
     }
+    check_key(spki)
+}
+
+/// The crate's key policy, the same for an issuer's key and a client's: RSA keys of at least
+/// 2048 bits, in whole octets. (Keys that do not decode were refused by [`SpkiRef::from_der`].)
+pub(crate) fn check_key(spki: &SpkiRef<'_>) -> Result<(), CryptoError> {
     if let KeyKind::Rsa { bits } = spki.kind {
         if bits < 2048 {
             return Err(CryptoError::RsaKeyTooSmall { bits });

@@ -27,8 +27,10 @@ mod crypto;
 mod display;
 mod dn;
 mod error;
+mod files;
 mod ldap;
 mod limits;
+mod pem;
 mod policy;
 mod rbac;
 mod trace;
@@ -39,8 +41,8 @@ mod users;
 
 // Names.
 pub use dn::{
-    AttributeTypeAndValue, AttributeValue, CanonicalDn, DistinguishedName, DnLint, DnLintCode, Oid,
-    Rdn, RdnIter, StringKind,
+    AttributeTypeAndValue, AttributeValue, CanonicalDn, DistinguishedName, DnLint, DnLintCode,
+    NameFinding, NameFindingDetail, Oid, Rdn, RdnIter, StringKind,
 };
 // Certificates, signatures, trust anchors.
 pub use cert::{
@@ -72,7 +74,7 @@ pub use rbac::{
     RoleCatalog, RoleCatalogBuilder, RoleGrant,
 };
 pub use trace::{Outcome, Step};
-pub use users::{DatabaseUser, UserRegistry, UserSpec};
+pub use users::{DatabaseUser, NameMatching, UserRegistry, UserSpec};
 // Settings files.
 #[cfg(feature = "serde")]
 pub use config::{SettingsFile, SettingsFileError};
@@ -80,8 +82,9 @@ pub use config::{SettingsFile, SettingsFileError};
 pub use error::{
     AuthError, CertError, CertPosition, CertRef, ChainError, ConfigError, CryptoError,
     DirectoryError, DnError, FilterError, LdapConfigError, LdapError, LdifError, RbacError,
-    RuleFailure, SettingsError, TrustError,
+    ReadFileError, RuleFailure, SettingsError, TrustError,
 };
-pub use limits::Limits;
 // Text for people and logs.
 pub use display::Escaped;
+pub use files::read_regular_file;
+pub use limits::{FileKind, Limits};

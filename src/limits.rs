@@ -21,7 +21,8 @@ pub struct Limits {
     pub max_signature_checks: usize,
     /// Most path-building steps (candidate issuers considered) for one call.
     pub max_path_build_steps: usize,
-    /// Most name-constraint comparisons for one call (rustls-webpki's budget).
+    /// Most name comparisons for one call: name constraints (rustls-webpki's budget) and the
+    /// issuer/subject comparisons of path building, which a hostile pool can multiply too.
     pub max_name_constraint_comparisons: usize,
     /// Longest DN string accepted by the parser, in bytes.
     pub max_dn_bytes: usize,
@@ -64,5 +65,66 @@ impl Limits {
 impl Default for Limits {
     fn default() -> Self {
         Self::DEFAULT
+    }
+}
+
+/// The kinds of file the library and the command-line tool read from disk, each with its own
+/// size limit ([`FileKind::max_bytes`]). Files are read only when they are regular files
+/// (symbolic links are followed, so secret mounts work); see [`crate::read_regular_file`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum FileKind {
+    /// Certificates: a PEM bundle (trust anchors, intermediates, a client chain) or one DER
+    /// certificate.
+    Certificates,
+    /// Certificate revocation lists: a PEM bundle of X509 CRL blocks or one DER CRL.
+    Crl,
+    /// A settings file (TOML).
+    Settings,
+    /// An LDIF directory snapshot (`ldap.directory = "ldif:…"`).
+    Ldif,
+}
+
+impl FileKind {
+    /// Largest certificate file: 8 MiB. A bundle of every public root CA (Mozilla's, about
+    /// 150 roots) is about 220 KiB of PEM; 64 certificates of the 64 KiB maximum
+    /// (`max_certificate_bytes` × `max_presented_certificates`) are 4 MiB of DER and under
+    /// 6 MiB as PEM.
+    pub const MAX_CERTIFICATE_FILE_BYTES: u64 = 8 * 1024 * 1024;
+    /// Largest CRL file: 32 MiB. A CRL entry is about 40 bytes, so this holds some 800 000
+    /// revoked serials, more than the full CRLs public CAs publish (a few MiB); a database
+    /// PKI's CRL is kilobytes. The CRL is parsed and kept in memory whole.
+    pub const MAX_CRL_FILE_BYTES: u64 = 32 * 1024 * 1024;
+    /// Largest settings file: 1 MiB. The limits allow 100 users and 100 custom roles of 100
+    /// grants each, well under 1 MiB of TOML even with long names and comments.
+    pub const MAX_SETTINGS_FILE_BYTES: u64 = 1024 * 1024;
+    /// Largest LDIF snapshot: 16 MiB. The in-memory directory is for tests and small
+    /// deployments and loads the whole file; 16 MiB is tens of thousands of entries.
+    pub const MAX_LDIF_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+    /// The size limit, in bytes, for this kind of file.
+    pub const fn max_bytes(self) -> u64 {
+        match self {
+            FileKind::Certificates => Self::MAX_CERTIFICATE_FILE_BYTES,
+            FileKind::Crl => Self::MAX_CRL_FILE_BYTES,
+            FileKind::Settings => Self::MAX_SETTINGS_FILE_BYTES,
+            FileKind::Ldif => Self::MAX_LDIF_FILE_BYTES,
+        }
+    }
+
+    /// What the file is, for messages: "certificate file", "CRL file", …
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            FileKind::Certificates => "certificate file",
+            FileKind::Crl => "CRL file",
+            FileKind::Settings => "settings file",
+            FileKind::Ldif => "LDIF file",
+        }
+    }
+}
+
+impl core::fmt::Display for FileKind {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(self.as_str())
     }
 }

@@ -2,16 +2,22 @@
 //!
 //! Each anchor must parse, be a CA (basicConstraints cA = TRUE; a v1 certificate, which cannot
 //! carry extensions, is accepted only when self-issued, for legacy roots), may sign certificates
-//! (keyCertSign when keyUsage is present), and not repeat an earlier anchor. The bytes are owned,
+//! (keyCertSign when keyUsage is present), and not repeat an earlier anchor. An anchor is its
+//! subject and public key (RFC 5280 §6.1.1 (d)), not its certificate bytes: two certificates
+//! with the same subject and key are the same anchor however they are encoded (serial,
+//! validity, signature, extensions, the encoding of the key). The bytes are owned,
 //! so anchors outlive the requests that use them. Rotation: [`TrustAnchors::extend`] and
 //! [`TrustAnchors::with_added`] keep old and new anchors trusted side by side.
 
 use rustls_pki_types::UnixTime;
 use sha2::Digest as _;
 
+use crate::asn1::{self, Reader, tag};
 use crate::cert::{Certificate, key_usage, pem_blocks};
 use crate::chain::names;
+use crate::crypto::{KeyKind, SpkiRef};
 use crate::display::Escaped;
+use crate::dn::{CanonicalDn, DistinguishedName};
 use crate::error::{CertError, TrustError};
 use crate::limits::Limits;
 
@@ -23,6 +29,10 @@ const EXPIRY_WARNING_SECS: i64 = 30 * 86_400;
 pub(crate) struct Anchor {
     pub(crate) der: Vec<u8>,
     pub(crate) subject_der: Vec<u8>,
+    /// The subject's canonical form, when it reads as a DN.
+    pub(crate) subject_canonical: Option<CanonicalDn>,
+    /// The public key's identity ([`key_identity`]).
+    pub(crate) key: Vec<u8>,
     pub(crate) subject: String,
     pub(crate) fingerprint: [u8; 32],
     pub(crate) not_before: i64,
@@ -127,6 +137,7 @@ impl TrustAnchors {
     pub fn from_pem(pem: &[u8]) -> Result<Self, TrustError> {
         let ders = pem_blocks(pem, "CERTIFICATE").map_err(|e| match e {
             CertError::NoPemBlock(_) => TrustError::Empty,
+            CertError::Pem(what) => TrustError::Pem(what),
             other => TrustError::Pem(other.to_string()),
         })?;
         Self::from_ders(ders)
@@ -141,7 +152,7 @@ impl TrustAnchors {
         let mut out = TrustAnchors::default();
         for (index, der) in ders.into_iter().enumerate() {
             let anchor = check_anchor(index, der.as_ref())?;
-            if let Some(first) = out.anchors.iter().position(|a| a.der == anchor.der) {
+            if let Some(first) = out.anchors.iter().position(|a| a.same_anchor(&anchor)) {
                 return Err(TrustError::Duplicate {
                     index,
                     first,
@@ -156,10 +167,11 @@ impl TrustAnchors {
         Ok(out)
     }
 
-    /// Adds every anchor of `other` not already present (CA rotation: old and new both trusted).
+    /// Adds every anchor of `other` not already present (CA rotation: old and new both
+    /// trusted). An anchor is present when one with the same subject and public key is.
     pub fn extend(&mut self, other: TrustAnchors) {
         for a in other.anchors {
-            if !self.anchors.iter().any(|b| b.der == a.der) {
+            if !self.anchors.iter().any(|b| b.same_anchor(&a)) {
                 self.anchors.push(a);
             }
         }
@@ -268,9 +280,71 @@ fn check_anchor(index: usize, der: &[u8]) -> Result<Anchor, TrustError> {
     Ok(Anchor {
         der: der.to_vec(),
         subject_der: cert.subject_der().to_vec(),
+        subject_canonical: DistinguishedName::from_der(cert.subject_der())
+            .ok()
+            .map(|dn| dn.canonical()),
+        key: key_identity(cert.spki_der()),
         subject,
         fingerprint: sha2::Sha256::digest(der).into(),
         not_before: cert.not_before(),
         not_after: cert.not_after(),
     })
+}
+
+impl Anchor {
+    /// Same subject (same DER, or the same canonical name) and same public key.
+    fn same_anchor(&self, other: &Anchor) -> bool {
+        self.key == other.key
+            && (self.subject_der == other.subject_der
+                || self
+                    .subject_canonical
+                    .as_ref()
+                    .is_some_and(|c| other.subject_canonical.as_ref() == Some(c)))
+    }
+}
+
+/// The identity of a public key, whatever the SubjectPublicKeyInfo encoding: the same key
+/// written with or without RSA's NULL parameters, or as a compressed or uncompressed EC point,
+/// has one identity. RSA: modulus and exponent; EC: the curve, the x coordinate and the parity
+/// of y; Ed25519: the 32 key bytes. A key this crate cannot use is identified by its whole
+/// SubjectPublicKeyInfo (it verifies nothing, so a re-encoding of it gains nothing).
+pub(crate) fn key_identity(spki_der: &[u8]) -> Vec<u8> {
+    let fallback = || [b"spki:".as_slice(), spki_der].concat();
+    let Ok(spki) = SpkiRef::from_der(spki_der) else {
+        return fallback();
+    };
+    let ec = |name: &[u8], coordinate: usize| -> Option<Vec<u8>> {
+        let (&first, rest) = spki.key.split_first()?;
+        let (x, y_odd) = match first {
+            0x02 | 0x03 if rest.len() == coordinate => (rest, first & 1 == 1),
+            // Uncompressed (0x04) and hybrid (0x06 / 0x07) points carry y.
+            0x04 | 0x06 | 0x07 if rest.len() == 2 * coordinate => {
+                let (x, y) = rest.split_at(coordinate);
+                (x, y.last().is_some_and(|b| b & 1 == 1))
+            }
+            _ => return None,
+        };
+        Some([name, &[u8::from(y_odd)], x].concat())
+    };
+    let identity = match spki.kind {
+        KeyKind::Rsa { .. } => rsa_identity(spki.key),
+        KeyKind::P256 => ec(b"p256:", 32),
+        KeyKind::P384 => ec(b"p384:", 48),
+        KeyKind::Ed25519 => Some([b"ed25519:".as_slice(), spki.key].concat()),
+    };
+    identity.unwrap_or_else(fallback)
+}
+
+/// `rsa:` + modulus length + modulus + exponent, from a DER RSAPublicKey (leading zero octets
+/// of the unsigned integers dropped).
+fn rsa_identity(key: &[u8]) -> Option<Vec<u8>> {
+    let mut r = Reader::new(asn1::single(key, tag::SEQUENCE).ok()?);
+    let n = asn1::integer(r.read(tag::INTEGER).ok()?).ok()?;
+    let e = asn1::integer(r.read(tag::INTEGER).ok()?).ok()?;
+    r.finish().ok()?;
+    let unsigned =
+        |v: &'_ [u8]| -> Vec<u8> { v.iter().skip_while(|&&b| b == 0).copied().collect() };
+    let (n, e) = (unsigned(n), unsigned(e));
+    let len = u32::try_from(n.len()).ok()?.to_be_bytes();
+    Some([b"rsa:".as_slice(), &len, &n, &e].concat())
 }

@@ -1,8 +1,12 @@
-//! Database users: a DN name (as typed), a kind, roles; a registry keyed by canonical DN.
+//! Database users: a DN name (as typed), a kind, roles; a registry keyed by the name under the
+//! configured [`NameMatching`].
 //!
-//! Names are compared as DNs (RFC 4517 `distinguishedNameMatch`), so `CN=Jane Doe,O=MongoDB`
-//! and `cn=jane  doe, o=mongodb` are the same user and cannot both be registered. When no user
-//! matches a subject, [`UserRegistry::hint`] names the nearest registered DN and why it differs.
+//! By default ([`NameMatching::Canonical`]) names are compared as DNs (RFC 4517
+//! `distinguishedNameMatch`), so `CN=Jane Doe,O=MongoDB` and `cn=jane  doe, o=mongodb` are the
+//! same user and cannot both be registered. With [`NameMatching::Exact`] a certificate is the
+//! user whose name is, byte for byte, its server username, as a MongoDB server compares. When
+//! no user matches a subject, [`UserRegistry::hint`] names the nearest registered DN and why it
+//! differs.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -13,6 +17,51 @@ use crate::dn::{CanonicalDn, DistinguishedName};
 use crate::error::SettingsError;
 use crate::limits::Limits;
 use crate::rbac::{PrivilegeSet, RoleCatalog, RoleGrant};
+
+/// How a certificate's subject is compared with database user names and claimed user names.
+///
+/// LDAP group DNs returned by a directory are always compared as parsed DNs (canonical),
+/// whatever this says: directory servers re-escape and re-case the DNs they return.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum NameMatching {
+    /// RFC 4517 `distinguishedNameMatch` with RFC 4518 preparation (the default): the same
+    /// RDN count and order; attribute types by OID (`cn`, `commonName`, `2.5.4.3` are one);
+    /// the values of a multi-valued RDN as a set (any order); string values after NFKC, full
+    /// case folding (`JANE` = `jane`, `ß` = `ss`, `ſ` = `s`, final sigma), RFC 4518 §2.2
+    /// mapping (zero-width and other "map to nothing" characters dropped, every space
+    /// character a SPACE) and insignificant space handling (leading and trailing spaces
+    /// ignored, inner runs one space); escapes and `#hex` of a string type do not matter.
+    /// Non-string values compare by their exact BER. Two registered names that match are one
+    /// user: the second is refused as a duplicate.
+    #[default]
+    Canonical,
+    /// MongoDB's comparison: the certificate's server username
+    /// ([`DistinguishedName::server_username`]) must equal the registered name (or the claimed
+    /// name) byte for byte. Case, spaces, Unicode forms, escapes, attribute-type spelling and
+    /// the order inside multi-valued RDNs all count; only the server's own RFC 4518
+    /// preparation of the certificate's values (NFKC without case folding, no space
+    /// handling) applies. Registered names that match only canonically are distinct users
+    /// (settings warnings name such pairs), and a name that is not written the way the
+    /// server prints it can never log in (warned too).
+    Exact,
+}
+
+impl NameMatching {
+    /// `"canonical"` or `"exact"` (the settings file's spelling).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NameMatching::Canonical => "canonical",
+            NameMatching::Exact => "exact",
+        }
+    }
+}
+
+impl core::fmt::Display for NameMatching {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 
 /// A database user as configured, before validation.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -88,11 +137,16 @@ impl DatabaseUser {
     }
 }
 
-/// The database users of one settings snapshot, keyed by canonical DN.
+/// The database users of one settings snapshot, keyed by canonical DN (and, under
+/// [`NameMatching::Exact`], by the name as typed).
 #[derive(Debug, Clone, Default)]
 pub struct UserRegistry {
     users: Vec<DatabaseUser>,
+    /// Canonical DN → the first user with it.
     index: HashMap<CanonicalDn, usize>,
+    /// Under exact matching: the name as typed → its user.
+    exact: HashMap<Arc<str>, usize>,
+    matching: NameMatching,
 }
 
 /// Parses role grant strings; `Err((position, error))` for the first bad one.
@@ -121,8 +175,26 @@ impl UserRegistry {
         limits: &Limits,
         self_managed_enabled: bool,
     ) -> Result<UserRegistry, SettingsError> {
+        UserRegistry::build_with_matching(
+            specs,
+            catalog,
+            limits,
+            self_managed_enabled,
+            NameMatching::Canonical,
+        )
+    }
+
+    /// [`Self::build`] under the given name matching: with [`NameMatching::Exact`], only
+    /// byte-identical names are duplicates.
+    pub fn build_with_matching(
+        specs: &[UserSpec],
+        catalog: &RoleCatalog,
+        limits: &Limits,
+        self_managed_enabled: bool,
+        matching: NameMatching,
+    ) -> Result<UserRegistry, SettingsError> {
         let flagged: Vec<(UserSpec, bool)> = specs.iter().map(|s| (s.clone(), false)).collect();
-        UserRegistry::build_flagged(&flagged, catalog, limits, self_managed_enabled)
+        UserRegistry::build_flagged(&flagged, catalog, limits, self_managed_enabled, matching)
     }
 
     /// [`Self::build`] where each user says whether it is kept from an earlier snapshot: a kept
@@ -132,6 +204,7 @@ impl UserRegistry {
         catalog: &RoleCatalog,
         limits: &Limits,
         self_managed_enabled: bool,
+        matching: NameMatching,
     ) -> Result<UserRegistry, SettingsError> {
         if specs.len() > limits.max_users {
             return Err(SettingsError::TooManyUsers {
@@ -142,6 +215,8 @@ impl UserRegistry {
         let mut reg = UserRegistry {
             users: Vec::with_capacity(specs.len()),
             index: HashMap::with_capacity(specs.len()),
+            exact: HashMap::new(),
+            matching,
         };
         for (index, (spec, kept)) in specs.iter().enumerate() {
             let name = spec.name.as_str();
@@ -169,7 +244,11 @@ impl UserRegistry {
                 });
             }
             let key = dn.canonical();
-            if let Some(&first) = reg.index.get(&key) {
+            let duplicate = match matching {
+                NameMatching::Canonical => reg.index.get(&key),
+                NameMatching::Exact => reg.exact.get(name),
+            };
+            if let Some(&first) = duplicate {
                 return Err(SettingsError::DuplicateUser {
                     index,
                     name: name.to_owned(),
@@ -208,9 +287,13 @@ impl UserRegistry {
                         role: 0,
                         source,
                     })?;
-            reg.index.insert(key, reg.users.len());
+            let name: Arc<str> = name.into();
+            reg.index.entry(key).or_insert(reg.users.len());
+            if matching == NameMatching::Exact {
+                reg.exact.insert(Arc::clone(&name), reg.users.len());
+            }
             reg.users.push(DatabaseUser {
-                name: name.into(),
+                name,
                 dn,
                 kind: spec.kind,
                 roles: grants.into(),
@@ -220,9 +303,36 @@ impl UserRegistry {
         Ok(reg)
     }
 
-    /// The user whose name matches `key`.
+    /// The user whose name matches `key` canonically (under exact matching, the first such).
     pub fn get(&self, key: &CanonicalDn) -> Option<&DatabaseUser> {
         self.index.get(key).and_then(|&i| self.users.get(i))
+    }
+
+    /// The user whose name is `name` byte for byte (registered under exact matching).
+    pub fn get_exact(&self, name: &str) -> Option<&DatabaseUser> {
+        self.exact.get(name).and_then(|&i| self.users.get(i))
+    }
+
+    /// The name matching these users were registered under.
+    pub fn matching(&self) -> NameMatching {
+        self.matching
+    }
+
+    /// The user a certificate with this subject logs in as, under [`Self::matching`]:
+    /// canonically by `canonical` (the subject's key), or exactly by its server username.
+    /// A subject with a control character is nobody (its server username has them removed).
+    pub fn lookup(
+        &self,
+        subject: &DistinguishedName,
+        canonical: &CanonicalDn,
+    ) -> Option<&DatabaseUser> {
+        if subject.has_control_characters() {
+            return None;
+        }
+        match self.matching {
+            NameMatching::Canonical => self.get(canonical),
+            NameMatching::Exact => self.get_exact(&subject.server_username()),
+        }
     }
 
     /// Users in the order they were added.
@@ -243,6 +353,15 @@ impl UserRegistry {
     /// For a subject no user matches: the nearest registered name and how it differs
     /// (RDN order reversed, spacing, letter case, or merely closest), if one is close.
     pub fn hint(&self, subject: &DistinguishedName) -> Option<String> {
+        if self.matching == NameMatching::Exact
+            && let Some(u) = self.get(&subject.canonical())
+        {
+            return Some(format!(
+                "the registered user \"{}\" matches it only under canonical matching (letter case, spaces, Unicode forms or escapes differ); exact name matching is on, so a name must be the certificate's server username \"{}\" byte for byte",
+                u.name(),
+                subject.server_username()
+            ));
+        }
         nearest(subject, self.users.iter().map(|u| (u.name(), u.dn())))
     }
 }
@@ -381,6 +500,27 @@ mod tests {
             "the nearest registered user is \"CN=Jane Doe,O=MongoDB,C=US\""
         );
         assert_eq!(r.hint(&dn("CN=Somebody Else,O=Other Corp,C=FR")), None);
+    }
+
+    #[test]
+    fn lookup_never_finds_a_subject_with_a_control_character() {
+        let specs = [UserSpec::new("CN=admin", CertificateKind::Managed)];
+        for m in [NameMatching::Canonical, NameMatching::Exact] {
+            let r = UserRegistry::build_with_matching(
+                &specs,
+                &RoleCatalog::builtin_only(),
+                &Limits::DEFAULT,
+                false,
+                m,
+            )
+            .unwrap();
+            let clean = dn("CN=admin");
+            assert!(r.lookup(&clean, &clean.canonical()).is_some(), "{m}");
+            let nul = dn(r"CN=admin\00");
+            // The server username drops the NUL; the lookup must not follow it.
+            assert_eq!(nul.server_username(), "CN=admin");
+            assert!(r.lookup(&nul, &nul.canonical()).is_none(), "{m}");
+        }
     }
 
     #[test]

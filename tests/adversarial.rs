@@ -158,15 +158,14 @@ fn finding1_group_cache_keys_on_the_exact_query() {
 /// authorization maps to `cn=admin`. Item 1 refuses only Unicode Cc; these are not Cc, and
 /// item 4's exact mode compares the server username, from which they are removed too.
 ///
-/// Safe outcome asserted: the character is kept, so the subject matches no user whose name
-/// lacks it (`unknown_user`, and `claim_mismatch` for the claim), and is never mapped to the
-/// LDAP DN of the name without it. (The MongoDB server's own preparation drops these
-/// characters too; refusing such subjects with a kind of their own, as item 1 does for Cc, is
-/// the other safe choice: then update the kinds expected here.)
+/// Safe outcome: such a subject is refused before any matching, like a control character
+/// (`control_character_in_subject`), with the database user, the claim, a substitution rule and
+/// `CommonNameIsDn`. Found by this review on the pre-merge main; main's names merge (e36bc12)
+/// extended item 1's rule to these characters, and this test now pins it.
 #[test]
-#[ignore = "finding 2 (dn matching, items 1/4): RFC 4518 mapped-to-nothing characters (U+00AD, U+200B-U+200F, U+202A-U+202E, U+2060-U+2063, U+FEFF, U+FE00-U+FE0F, U+E0020-U+E007F, ...) are dropped by dn/prep.rs for_match and for_server, so CN=ad<U+00AD>min logs in as CN=admin and maps to cn=admin under LDAP"]
 fn finding2_invisible_characters_do_not_vanish() {
     const ADMIN: &str = "CN=admin,O=MongoDB,C=US";
+    const REFUSED: &str = "control_character_in_subject";
     for cn in [
         "ad\u{AD}min",
         "admin\u{200B}",
@@ -186,10 +185,10 @@ fn finding2_invisible_characters_do_not_vanish() {
             ),
         );
         let e = err(login(&a, &leaf, None));
-        assert_eq!(e.kind(), "unknown_user", "{cn:?}: {e}");
+        assert_eq!(e.kind(), REFUSED, "{cn:?}: {e}");
         // Nor may it claim that name.
         let e = err(login(&a, &leaf, Some(ADMIN)));
-        assert_eq!(e.kind(), "claim_mismatch", "{cn:?}: {e}");
+        assert_eq!(e.kind(), REFUSED, "{cn:?}: {e}");
 
         // LDAP on: it must not become cn=admin.
         let mut dir = InMemoryDirectory::new();
@@ -212,10 +211,8 @@ fn finding2_invisible_characters_do_not_vanish() {
             ]));
         let dir = Arc::new(dir);
         let a = auth(b.clone()).with_directory(dir.clone());
-        match login(&a, &leaf, None) {
-            Ok(p) => panic!("{cn:?} logged in as {:?}", p.ldap_dn()),
-            Err(e) => assert_ne!(e.kind(), "directory_unavailable", "{cn:?}: {e}"),
-        }
+        let e = err(login(&a, &leaf, None));
+        assert_eq!(e.kind(), REFUSED, "{cn:?}: {e}");
 
         // CommonNameIsDn: the CN text is the LDAP DN; the directory's own RFC 4518
         // preparation removes the character again, so the search finds cn=admin's entry.
@@ -230,19 +227,16 @@ fn finding2_invisible_characters_do_not_vanish() {
             b.user_to_dn_mapping(UserToDnMapping::new(vec![MappingRule::common_name_is_dn()])),
         )
         .with_directory(dir);
-        match login(&a, &leaf, None) {
-            Ok(p) => panic!("{cn:?} (CommonNameIsDn) logged in as {:?}", p.ldap_dn()),
-            Err(e) => assert_ne!(e.kind(), "directory_unavailable", "{cn:?}: {e}"),
-        }
+        let e = err(login(&a, &leaf, None));
+        assert_eq!(e.kind(), REFUSED, "{cn:?} (CommonNameIsDn): {e}");
     }
 }
 
 /// The same characters in a group DN the directory returns: a group named
 /// `cn=dbAd<U+00AD>mins` (a different group in a directory that does not apply RFC 4518, which
 /// a user with self-service group rights may create and join) matched the configured
-/// `cn=dbAdmins` and granted its roles.
+/// `cn=dbAdmins` and granted its roles. (Fixed on main by the names merge, e36bc12.)
 #[test]
-#[ignore = "finding 2 (dn matching, items 1/4): returned LDAP group DNs are matched by CanonicalDn, whose RFC 4518 preparation drops mapped-to-nothing characters, so cn=dbAd<U+00AD>mins matches the configured cn=dbAdmins"]
 fn finding2_invisible_characters_in_returned_group_dns() {
     for group in [
         format!("cn=dbAd\u{AD}mins,{GROUPS}"),
@@ -281,7 +275,7 @@ fn finding2_invisible_characters_in_returned_group_dns() {
 /// Safe outcome: phase 2 under a snapshot other than the one that verified the client
 /// verifies the client's path again under that snapshot (`revoked`).
 #[test]
-#[ignore = "finding 3 (classify/engine, item 3 area): Authenticator::decide re-checks only the anchor's set (kind_of_anchor) when the settings changed since verify_client; the new snapshot's CRLs (and require_crl, intermediates, limits) are never applied to an already VerifiedClient, so a revoked certificate verified before the CRL was loaded still authenticates"]
+#[ignore = "finding 3 (classify/engine; needs a design decision): Authenticator::decide re-checks only which set the anchor is in (kind_of_anchor) when the settings changed since verify_client; the new snapshot's CRLs are never applied to an already VerifiedClient, so a certificate revoked by a CRL loaded after the handshake still authenticates. Fix sketch: a snapshot id on Verifier and VerifiedClient, and phase 2 re-verifies client.chain() under the current snapshot when they differ, at the Authenticator clock's time (at the handshake time a CRL loaded since would be not yet valid and fail every pending login)"]
 fn finding3_phase2_applies_the_current_snapshots_revocation() {
     const REVOKED: &str = "CN=Revoked User,O=MongoDB,C=US";
     let settings = base().add_user(

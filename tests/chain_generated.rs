@@ -12,8 +12,9 @@ mod common;
 use std::time::Duration;
 
 use common::generate::{
-    Alg, DAY, NOW, Node, Spec, crl, crl_for_reasons, dn, issue, pss_alg_id, resign, resign_pss,
-    resign_sha1, root, sign_pss,
+    Alg, Ava, DAY, NOW, Node, Spec, TBS_SUBJECT, attr, crl, crl_for_reasons, crl_with_entry_serial,
+    crl_with_reasons, dn, issue, name_der, pss_alg_id, resign, resign_edited, resign_pss,
+    resign_sha1, root, sign_pss, tlv,
 };
 use rcgen::{
     CustomExtension, DnType, ExtendedKeyUsagePurpose, GeneralSubtree, KeyUsagePurpose,
@@ -21,7 +22,7 @@ use rcgen::{
 };
 use x509_dbauth::{
     AnchorWarning, CertPosition, CertificateDer, ChainError, ChainVerifier, ChainVerifierBuilder,
-    Eku, Limits, TrustAnchors, UnixTime, VerifiedChain,
+    ConfigError, CryptoError, Eku, Limits, TrustAnchors, UnixTime, VerifiedChain,
 };
 
 fn now() -> UnixTime {
@@ -160,6 +161,58 @@ fn rsa1024_client_key_refused() {
         "rsa_key_too_small",
         Some(0),
     );
+}
+
+/// Issue 7 item 16: an RSA key with public exponent 1 "signs" anything (its signature is the
+/// encoded message itself). As an issuer's key it was refused (as `unsupported_algorithm`), as
+/// a client's key it was accepted. Both are now the same error: a malformed public key.
+#[test]
+fn rsa_exponent_one_refused_for_client_and_issuer() {
+    let (r, i, l) = chain3([Alg::P256, Alg::P256, Alg::RsaExponentOne]);
+    let e = assert_err(verify(&[&r], &[&l.der, &i.der]), "malformed_key", Some(0));
+    assert!(
+        matches!(
+            e,
+            ChainError::KeyRefused {
+                source: CryptoError::MalformedKey,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    assert!(
+        e.to_string()
+            .ends_with("has a public key that is refused: the public key is malformed"),
+        "{e}"
+    );
+    // The issuer with that key "signed" the leaf with a forgery that verifies under e = 1.
+    let (r, i, l) = chain3([Alg::P256, Alg::RsaExponentOne, Alg::P256]);
+    let e = assert_err(verify(&[&r], &[&l.der, &i.der]), "malformed_key", Some(0));
+    assert!(
+        matches!(
+            e,
+            ChainError::Signature {
+                source: CryptoError::MalformedKey,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+}
+
+/// Issue 7 item 16: a malformed public key (an Ed25519 key of 31 bytes) was reported as
+/// `unsupported_algorithm` for an issuer and accepted for a client; it is `malformed_key`.
+#[test]
+fn malformed_public_key_has_its_own_kind() {
+    let (r, i, l) = chain3([Alg::P256, Alg::BrokenEd25519, Alg::P256]);
+    let e = assert_err(verify(&[&r], &[&l.der, &i.der]), "malformed_key", Some(0));
+    assert_eq!(
+        e.to_string(),
+        "the signature on the client certificate (#0) \"CN=client,O=x509-dbauth tests\" by \
+         \"CN=Issuing CA,O=x509-dbauth tests\" is refused: the public key is malformed"
+    );
+    let (r, i, l) = chain3([Alg::P256, Alg::P256, Alg::BrokenEd25519]);
+    assert_err(verify(&[&r], &[&l.der, &i.der]), "malformed_key", Some(0));
 }
 
 #[test]
@@ -590,6 +643,40 @@ fn budget_exhaustion() {
     assert_err(verify(&[&r], &chain), "bad_signature", Some(0));
 }
 
+/// Issue 7 item 16: 150 anchors share one subject (key rollovers, re-issued roots) and the
+/// leaf's issuer is the last one. Tried in file order, the 149 others each cost a signature
+/// check and the budget of 100 ran out first: a wrong "invalid". Anchors are now tried by key
+/// identifier first.
+#[test]
+fn anchors_sharing_a_subject_are_tried_by_key_identifier() {
+    let roots: Vec<Node> = (0..150)
+        .map(|_| root(&Spec::ca("Root CA", Alg::Ed25519)))
+        .collect();
+    let right = roots.last().unwrap();
+    let i = issue(&Spec::ca("Issuing CA", Alg::Ed25519), right);
+    let l = issue(&Spec::leaf("client", Alg::Ed25519), &i);
+    let all: Vec<&Node> = roots.iter().collect();
+    let v = verify(&all, &[&l.der, &i.der]).unwrap();
+    assert_eq!(v.anchor_index(), 149);
+    assert_eq!(v.anchor_der(), right.der.as_slice());
+    // Two signature checks suffice: the intermediate's and the leaf's.
+    let mut limits = Limits::DEFAULT;
+    limits.max_signature_checks = 2;
+    let v = verify_with(builder(&all).limits(limits), &[&l.der, &i.der]).unwrap();
+    assert_eq!(v.anchor_index(), 149);
+    // Without a matching key identifier every anchor is still tried (identifiers are hints).
+    let stranger = issue(
+        &Spec::ca("Issuing CA", Alg::Ed25519),
+        &root(&Spec::ca("Root CA", Alg::Ed25519)),
+    );
+    let l = issue(&Spec::leaf("client", Alg::Ed25519), &stranger);
+    assert_err(
+        verify(&all, &[&l.der, &stranger.der]),
+        "signature_budget_exceeded",
+        None,
+    );
+}
+
 #[test]
 fn too_many_presented() {
     let (r, i, l) = chain3([Alg::Ed25519, Alg::Ed25519, Alg::Ed25519]);
@@ -691,6 +778,214 @@ fn rfc822_constraints_on_sans() {
     );
 }
 
+/// An issuing CA whose name constraints are `nc`, under a fresh root.
+fn constrained_issuer(nc: NameConstraints) -> (Node, Node) {
+    let r = root(&Spec::ca("Root CA", Alg::Ed25519));
+    let i = issue(
+        &Spec {
+            name_constraints: Some(nc),
+            ..Spec::ca("Issuing CA", Alg::Ed25519)
+        },
+        &r,
+    );
+    (r, i)
+}
+
+/// A leaf (no SAN) from `i` whose subject is replaced by `subject` and signed again by `i`.
+fn leaf_with_subject(i: &Node, subject: Vec<u8>) -> Vec<u8> {
+    let l = issue(&Spec::leaf("client", Alg::Ed25519), i);
+    resign_edited(&l.der, i, |tbs| tbs[TBS_SUBJECT] = subject)
+}
+
+/// Asserts a name-constraint violation of the leaf by the issuing CA (presented #1).
+#[track_caller]
+fn assert_nc_violation(r: &Node, i: &Node, leaf: &[u8], reason_part: &str) {
+    let e = assert_err(
+        verify(&[r], &[leaf, &i.der]),
+        "name_constraint_violation",
+        Some(0),
+    );
+    let ChainError::NameConstraintViolation {
+        constrained_by,
+        reason,
+        ..
+    } = &e
+    else {
+        panic!("{e:?}")
+    };
+    assert_eq!(constrained_by.position, CertPosition::Presented(1), "{e}");
+    assert!(reason.contains(reason_part), "{e}");
+}
+
+/// Issue 7 item 11: with rfc822Name constraints permitting only corp.com, a leaf without SAN
+/// whose subject emailAddress is evil@attacker.com verified when that value or the subject
+/// could not be read (the reader dropped it). A name the check cannot read is a violation.
+#[test]
+fn rfc822_constraints_on_unreadable_subject_email() {
+    let (r, i) = constrained_issuer(NameConstraints {
+        permitted_subtrees: vec![GeneralSubtree::Rfc822Name("corp.com".into())],
+        excluded_subtrees: vec![],
+    });
+    let cn = || vec![(attr::CN, 0x0C, b"client".to_vec())];
+    let email = |tag: u8, v: &[u8]| vec![(attr::EMAIL, tag, v.to_vec())];
+    // The readable forms decide as before: corp.com passes, attacker.com is outside.
+    let good = leaf_with_subject(&i, name_der(&[cn(), email(0x16, b"jane@corp.com")]));
+    verify(&[&r], &[&good, &i.der]).unwrap();
+    let evil = leaf_with_subject(&i, name_der(&[cn(), email(0x16, b"evil@attacker.com")]));
+    assert_nc_violation(&r, &i, &evil, "outside every permitted subtree");
+
+    let unreadable = "emailAddress values cannot be read";
+    // An IA5String holding 0xE9, a VisibleString, a UTF8String that is not UTF-8.
+    for (tag, value) in [
+        (0x16, &b"evil\xE9@attacker.com"[..]),
+        (0x1A, &b"evil@attacker.com"[..]),
+        (0x0C, &b"evil\xFF@attacker.com"[..]),
+    ] {
+        let leaf = leaf_with_subject(&i, name_der(&[cn(), email(tag, value)]));
+        assert_nc_violation(&r, &i, &leaf, unreadable);
+    }
+    // The email is readable, but another part of the subject stops the whole name from
+    // reading: an RDN with 17 values, a subject over 16 KiB, a non-minimal OID elsewhere.
+    let seventeen: Vec<Ava<'_>> = (0..17)
+        .map(|k| (attr::CN, 0x0C, format!("v{k}").into_bytes()))
+        .collect();
+    let long_cn = vec![(attr::CN, 0x0C, vec![b'a'; 17 * 1024])];
+    let bad_oid = vec![(&[0x55, 0x04, 0x80, 0x03][..], 0x0C, b"x".to_vec())];
+    for other in [seventeen, long_cn, bad_oid] {
+        let leaf = leaf_with_subject(&i, name_der(&[other, email(0x16, b"evil@attacker.com")]));
+        assert_nc_violation(&r, &i, &leaf, unreadable);
+    }
+    // Without rfc822Name constraints the unreadable email does not matter.
+    let (r2, i2) = constrained_issuer(NameConstraints {
+        permitted_subtrees: vec![GeneralSubtree::DnsName("corp.com".into())],
+        excluded_subtrees: vec![],
+    });
+    let leaf = leaf_with_subject(&i2, name_der(&[cn(), email(0x1A, b"evil@attacker.com")]));
+    verify(&[&r2], &[&leaf, &i2.der]).unwrap();
+}
+
+/// Issue 7 item 12: an excluded directoryName `O=Corp` missed `O=Corp` encoded as a
+/// VisibleString or GeneralString (compared as raw BER). A value that is not a directory
+/// string now fails directoryName constraints, excluded or permitted.
+#[test]
+fn dn_constraints_on_non_directory_string_values() {
+    let corp = dn(&[(DnType::OrganizationName, "Corp")]);
+    let (r, i) = constrained_issuer(NameConstraints {
+        permitted_subtrees: vec![],
+        excluded_subtrees: vec![GeneralSubtree::DirectoryName(corp.clone())],
+    });
+    let subject = |tag: u8, o: &[u8]| {
+        name_der(&[
+            vec![(attr::O, tag, o.to_vec())],
+            vec![(attr::CN, 0x0C, b"client".to_vec())],
+        ])
+    };
+    // Directory strings are compared after RFC 4518 preparation, whatever their type.
+    for tag in [0x0C, 0x13, 0x1E] {
+        let value: Vec<u8> = if tag == 0x1E {
+            "CORP".encode_utf16().flat_map(u16::to_be_bytes).collect()
+        } else {
+            b"CORP".to_vec()
+        };
+        let leaf = leaf_with_subject(&i, subject(tag, &value));
+        assert_nc_violation(&r, &i, &leaf, "excluded subtree");
+    }
+    let other = leaf_with_subject(&i, subject(0x0C, b"Other"));
+    verify(&[&r], &[&other, &i.der]).unwrap();
+    // VisibleString and GeneralString: refused, never skipped.
+    for tag in [0x1A, 0x1B] {
+        for o in [&b"Corp"[..], b"Other"] {
+            let leaf = leaf_with_subject(&i, subject(tag, o));
+            assert_nc_violation(&r, &i, &leaf, "not a directory string");
+        }
+    }
+    // The same under a permitted subtree.
+    let (r, i) = constrained_issuer(NameConstraints {
+        permitted_subtrees: vec![GeneralSubtree::DirectoryName(corp)],
+        excluded_subtrees: vec![],
+    });
+    let ok = leaf_with_subject(&i, subject(0x13, b"corp"));
+    verify(&[&r], &[&ok, &i.der]).unwrap();
+    let leaf = leaf_with_subject(&i, subject(0x1A, b"Corp"));
+    assert_nc_violation(&r, &i, &leaf, "not a directory string");
+}
+
+/// A critical nameConstraints extension with URI subtrees (rcgen cannot write URI subtrees):
+/// GeneralSubtree { base uniformResourceIdentifier [6] }.
+fn uri_name_constraints(permitted: &[&str], excluded: &[&str]) -> CustomExtension {
+    let subtrees = |hosts: &[&str]| -> Vec<u8> {
+        hosts
+            .iter()
+            .flat_map(|h| tlv(0x30, &tlv(0x86, h.as_bytes())))
+            .collect()
+    };
+    let mut content = Vec::new();
+    if !permitted.is_empty() {
+        content.extend(tlv(0xA0, &subtrees(permitted)));
+    }
+    if !excluded.is_empty() {
+        content.extend(tlv(0xA1, &subtrees(excluded)));
+    }
+    let mut ext = CustomExtension::from_oid_content(&[2, 5, 29, 30], tlv(0x30, &content));
+    ext.set_criticality(true);
+    ext
+}
+
+/// Issue 7 item 14: permitted URI host `corp.com` accepted `ldap:x://corp.com` (no authority:
+/// its scheme is `ldap`) and `https://evil.com\@corp.com/` (a backslash cannot be in a
+/// userinfo); excluded `evil.com` missed `https://evil.com./`. The host is now the RFC 3986
+/// authority's, a URI without one is a violation, and a trailing dot is insignificant.
+#[test]
+fn uri_constraints_use_the_rfc3986_authority() {
+    let ca = |ext: CustomExtension| {
+        let r = root(&Spec::ca("Root CA", Alg::Ed25519));
+        let i = issue(
+            &Spec {
+                custom: vec![ext],
+                ..Spec::ca("Issuing CA", Alg::Ed25519)
+            },
+            &r,
+        );
+        (r, i)
+    };
+    let leaf = |i: &Node, uri: &str| {
+        issue(
+            &Spec {
+                sans: vec![SanType::URI(uri.try_into().unwrap())],
+                ..Spec::leaf("client", Alg::Ed25519)
+            },
+            i,
+        )
+        .der
+    };
+    let (r, i) = ca(uri_name_constraints(&["corp.com"], &[]));
+    for ok in [
+        "https://corp.com/x",
+        "https://jane@corp.com:8443/x?y#z",
+        "https://CORP.COM./",
+    ] {
+        verify(&[&r], &[&leaf(&i, ok), &i.der]).unwrap_or_else(|e| panic!("{ok}: {e}"));
+    }
+    for (bad, why) in [
+        ("ldap:x://corp.com", "no authority"),
+        ("https://evil.com\\@corp.com/", "no authority"),
+        ("mailto:jane@corp.com", "no authority"),
+        ("https://evil.com/", "outside every permitted subtree"),
+    ] {
+        assert_nc_violation(&r, &i, &leaf(&i, bad), why);
+    }
+    let (r, i) = ca(uri_name_constraints(&[], &["evil.com"]));
+    verify(&[&r], &[&leaf(&i, "https://good.com/"), &i.der]).unwrap();
+    for bad in [
+        "https://evil.com./",
+        "https://EVIL.com:443",
+        "https://x@evil.com",
+    ] {
+        assert_nc_violation(&r, &i, &leaf(&i, bad), "excluded subtree");
+    }
+    assert_nc_violation(&r, &i, &leaf(&i, "urn:evil.com"), "no authority");
+}
+
 #[test]
 fn dns_constraints_on_sans() {
     let r = constrained_root(NameConstraints {
@@ -750,6 +1045,152 @@ fn name_constraint_budget() {
         "name_constraint_budget_exceeded",
         None,
     );
+}
+
+// ---- the cost of comparing names (issue 7, item 10) ----
+
+/// `O=x509-dbauth tests, CN=<100 × U+FDFA><500 × a>`, with the `upper`-th `a` in upper case:
+/// names that differ in DER and are equal once canonicalized. Under the expansion cap (NFKC
+/// makes the CN 4 times longer), so every comparison needs the canonical form.
+fn look_alike(upper: Option<usize>) -> rcgen::DistinguishedName {
+    let tail: String = (0..500)
+        .map(|k| if Some(k) == upper { 'A' } else { 'a' })
+        .collect();
+    dn(&[
+        (DnType::OrganizationName, "x509-dbauth tests"),
+        (
+            DnType::CommonName,
+            &format!("{}{tail}", "\u{FDFA}".repeat(100)),
+        ),
+    ])
+}
+
+/// Issue 7 item 10: a pool of self-issued pathLen-0 CAs whose names (100 × U+FDFA) match the
+/// issuer sought only after canonicalization. Each candidate used to canonicalize both names
+/// on every comparison, unbounded by any budget (seconds of CPU per handshake). Names are now
+/// canonicalized once per verification and every comparison spends the name budget, so the
+/// outcome is decided by counted work: the genuine verdict within the default budget, and
+/// `name_constraint_budget_exceeded` when the budget is smaller than the comparisons needed.
+#[test]
+fn look_alike_name_pool_is_bounded_by_counted_comparisons() {
+    let r = root(&Spec::ca("Root CA", Alg::Ed25519));
+    // X (expired) and X1 share RSA fixture key 1; A is issued under X1's name, so it names X
+    // only up to canonicalization.
+    let x = issue(
+        &Spec {
+            dn: look_alike(None),
+            not_after: NOW - DAY,
+            ..Spec::ca("", Alg::Rsa2048Sha256(1))
+        },
+        &r,
+    );
+    let x1 = issue(
+        &Spec {
+            dn: look_alike(Some(0)),
+            ..Spec::ca("", Alg::Rsa2048Sha256(1))
+        },
+        &r,
+    );
+    let a = issue(&Spec::ca("Issuing CA", Alg::Ed25519), &x1);
+    let l = issue(&Spec::leaf("client", Alg::Ed25519), &a);
+    let decoys: Vec<Node> = (1..=40)
+        .map(|k| {
+            root(&Spec {
+                dn: look_alike(Some(k)),
+                ca: Some(Some(0)),
+                ..Spec::ca("", Alg::Ed25519)
+            })
+        })
+        .collect();
+    let mut chain: Vec<&[u8]> = vec![&l.der, &a.der, &x.der];
+    chain.extend(decoys.iter().map(|d| d.der.as_slice()));
+    assert_eq!(chain.len(), 43);
+
+    // X is tried first (its key identifier is A's authority key identifier) and is expired;
+    // every decoy then fails its pathLen 0 before any signature: the last failure is reported.
+    let e = assert_err(verify(&[&r], &chain), "path_len_exceeded", Some(42));
+    assert!(
+        matches!(
+            e,
+            ChainError::PathLenExceeded {
+                path_len: 0,
+                found: 1,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    // About 86 comparisons are needed (43 candidates for the leaf's issuer and 43 for A's);
+    // with 50 the verification stops at the budget, whatever the decoys hold.
+    let mut limits = Limits::DEFAULT;
+    limits.max_name_constraint_comparisons = 50;
+    let e = assert_err(
+        verify_with(builder(&[&r]).limits(limits.clone()), &chain),
+        "name_constraint_budget_exceeded",
+        None,
+    );
+    assert_eq!(
+        e.to_string(),
+        "gave up after 50 name comparisons (issuer chaining and name constraints; limit reached)"
+    );
+    limits.max_name_constraint_comparisons = 100;
+    assert_err(
+        verify_with(builder(&[&r]).limits(limits), &chain),
+        "path_len_exceeded",
+        Some(42),
+    );
+}
+
+/// Issue 7 item 10: a name whose canonical form would pass the expansion cap is never
+/// canonicalized; it chains only to the same DER. Here the leaf's issuer and the intermediate's
+/// subject hold the same text as BMPString and UTF8String.
+#[test]
+fn over_expanding_names_chain_only_by_exact_der() {
+    use rcgen::{DnValue, string::BmpString};
+    let name = |text: &str, bmp: bool| {
+        let mut d = rcgen::DistinguishedName::new();
+        if bmp {
+            d.push(
+                DnType::CommonName,
+                DnValue::BmpString(BmpString::try_from(text).unwrap()),
+            );
+        } else {
+            d.push(DnType::CommonName, text);
+        }
+        d
+    };
+    let r = root(&Spec::ca("Root CA", Alg::Ed25519));
+    for (text, chains) in [
+        // One U+FDFA in a short value: 20 characters under NFKC, within 4 × 3 + 16.
+        ("CA \u{FDFA}".to_owned(), true),
+        // 100 × U+FDFA: 1 800 characters, above 4 × 100 + 16.
+        ("\u{FDFA}".repeat(100), false),
+    ] {
+        let i = issue(
+            &Spec {
+                dn: name(&text, false),
+                ..Spec::ca("", Alg::Rsa2048Sha256(2))
+            },
+            &r,
+        );
+        let i_bmp = issue(
+            &Spec {
+                dn: name(&text, true),
+                ..Spec::ca("", Alg::Rsa2048Sha256(2))
+            },
+            &r,
+        );
+        let l = issue(&Spec::leaf("client", Alg::Ed25519), &i_bmp);
+        let result = verify(&[&r], &[&l.der, &i.der]);
+        if chains {
+            result.unwrap();
+        } else {
+            assert_err(result, "unknown_issuer", Some(0));
+        }
+        // The exact DER always chains.
+        let l = issue(&Spec::leaf("client", Alg::Ed25519), &i);
+        verify(&[&r], &[&l.der, &i.der]).unwrap();
+    }
 }
 
 // ---- CRLs ----
@@ -861,6 +1302,160 @@ fn require_crl_with_missing_crl() {
         .crls(&leaf_crl)
         .require_crl(true);
     verify_with(b, &[&l.der, &i.der]).unwrap();
+}
+
+/// Issue 7 item 13: a CRL entry serial `00 2A` (non-minimal DER for 42) never matched the
+/// leaf's `2A`, so the revoked leaf passed even with CRLs required. Such a CRL is malformed:
+/// it is refused when the verifier is built, naming the CRL.
+#[test]
+fn crl_with_non_minimal_entry_serial_is_malformed() {
+    let (r, i, l) = crl_chain();
+    let minimal = crl(&i, &[42], NOW - DAY, NOW + 7 * DAY);
+    // The rewrite itself is sound: the same CRL re-signed with the minimal serial revokes.
+    let resigned = crl_with_entry_serial(&i, &minimal, &[0x02, 0x01, 0x2A]);
+    assert_err(
+        verify_with(
+            builder(&[&r]).crls(&resigned).require_crl(true),
+            &[&l.der, &i.der],
+        ),
+        "revoked",
+        Some(0),
+    );
+    let padded = crl_with_entry_serial(&i, &minimal, &[0x02, 0x02, 0x00, 0x2A]);
+    let e = builder(&[&r])
+        .crls(&padded)
+        .require_crl(true)
+        .build()
+        .expect_err("a CRL with a non-minimal entry serial must be refused");
+    assert_eq!(e.kind(), "bad_crl");
+    assert!(matches!(e, ConfigError::Crl { index: 0, .. }), "{e:?}");
+    assert_eq!(
+        e.to_string(),
+        "configured CRL #0 (0-based) cannot be read: the certificate's CRL is malformed: an INTEGER has a redundant leading 0x00"
+    );
+    // The same for a negative serial padded with 0xFF.
+    let negative = crl_with_entry_serial(&i, &minimal, &[0x02, 0x02, 0xFF, 0x80]);
+    assert_eq!(
+        builder(&[&r]).crls(&negative).build().unwrap_err().kind(),
+        "bad_crl"
+    );
+}
+
+/// Issue 7 item 15: a stale, expired copy of the issuing CA (same subject and key) among the
+/// presented or configured intermediates made a revoked certificate, or a name-constraint
+/// violation, read as "expired" on the copy, whatever the order. Whole-path findings now
+/// outrank the expiry of an alternative path.
+#[test]
+fn revocation_and_constraints_outrank_an_expired_copy() {
+    let stale_pair = |r: &Node| {
+        let ca = |serial: u64, not_after: i64| Spec {
+            serial,
+            not_after,
+            ..Spec::ca("Issuing CA", Alg::Rsa2048Sha256(2))
+        };
+        let i = issue(&ca(5, NOW + 3650 * DAY), r);
+        let stale = issue(&ca(6, NOW - DAY), r);
+        let l = issue(
+            &Spec {
+                serial: 42,
+                ..Spec::leaf("client", Alg::Ed25519)
+            },
+            &i,
+        );
+        (i, stale, l)
+    };
+    let r = root(&Spec::ca("Root CA", Alg::Ed25519));
+    let (i, stale, l) = stale_pair(&r);
+    // The copy alone: expired, as before.
+    assert_err(verify(&[&r], &[&l.der, &stale.der]), "expired", Some(1));
+    verify(&[&r], &[&l.der, &i.der, &stale.der]).unwrap();
+
+    // A revoked leaf, the copy presented after or before the real CA, or configured.
+    let leaf_crl = crl(&i, &[42], NOW - DAY, NOW + 7 * DAY);
+    for chain in [
+        vec![&l.der, &i.der, &stale.der],
+        vec![&l.der, &stale.der, &i.der],
+    ] {
+        let chain: Vec<&[u8]> = chain.into_iter().map(Vec::as_slice).collect();
+        assert_err(
+            verify_with(builder(&[&r]).crls(&leaf_crl), &chain),
+            "revoked",
+            Some(0),
+        );
+    }
+    let b = builder(&[&r])
+        .crls(&leaf_crl)
+        .intermediate_ders([&stale.der]);
+    assert_err(verify_with(b, &[&l.der, &i.der]), "revoked", Some(0));
+
+    // A revoked intermediate (serial 5 on the root's CRL; the copy, serial 6, is not listed).
+    let root_crl = crl(&r, &[5], NOW - DAY, NOW + 7 * DAY);
+    assert_err(
+        verify_with(
+            builder(&[&r]).crls(&root_crl),
+            &[&l.der, &i.der, &stale.der],
+        ),
+        "revoked",
+        Some(1),
+    );
+
+    // A name-constraint violation: the root excludes the leaf's subject.
+    let r = constrained_root(NameConstraints {
+        permitted_subtrees: vec![],
+        excluded_subtrees: vec![GeneralSubtree::DirectoryName(dn(&[
+            (DnType::OrganizationName, "x509-dbauth tests"),
+            (DnType::CommonName, "client"),
+        ]))],
+    });
+    let (i, stale, l) = stale_pair(&r);
+    assert_err(
+        verify(&[&r], &[&l.der, &i.der, &stale.der]),
+        "name_constraint_violation",
+        Some(0),
+    );
+}
+
+/// Issue 7 item 16: an entry with reason removeFromCRL in a complete CRL revoked the
+/// certificate; RFC 5280 §6.3.3 (k) sets its status back to UNREVOKED.
+#[test]
+fn remove_from_crl_unrevokes() {
+    let (r, i, l) = crl_chain();
+    let root_crl = crl(&r, &[], NOW - DAY, NOW + 7 * DAY);
+    let b = |list: &[u8]| builder(&[&r]).crls(&root_crl).crls(list).require_crl(true);
+    let removed = crl_with_reasons(
+        &i,
+        &[
+            (41, Some(RevocationReason::KeyCompromise)),
+            (42, Some(RevocationReason::RemoveFromCrl)),
+        ],
+        NOW - DAY,
+        NOW + 7 * DAY,
+    );
+    verify_with(b(&removed), &[&l.der, &i.der]).unwrap();
+    let revoked = crl_with_reasons(
+        &i,
+        &[(42, Some(RevocationReason::KeyCompromise))],
+        NOW - DAY,
+        NOW + 7 * DAY,
+    );
+    let e = assert_err(
+        verify_with(b(&revoked), &[&l.der, &i.der]),
+        "revoked",
+        Some(0),
+    );
+    assert!(
+        matches!(
+            e,
+            ChainError::Revoked {
+                reason: Some("keyCompromise"),
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    // Another CRL that really revokes still does, whatever the order.
+    let b = builder(&[&r]).crls(&removed).crls(&revoked);
+    assert_err(verify_with(b, &[&l.der, &i.der]), "revoked", Some(0));
 }
 
 // ---- CRLs partitioned by reason (RFC 5280 §5.2.5 onlySomeReasons, §6.3.3) ----

@@ -389,3 +389,325 @@ fn dn_show_shortens_a_huge_input_in_text_but_not_in_json() {
     assert_eq!(v[0]["input"].as_str().unwrap().len(), 25000);
     assert_eq!(v[0]["error"]["kind"], "too_long");
 }
+
+// ---- issue 7 item 18: `--at` says the supported range and form ----
+
+#[test]
+fn at_before_1970_and_offsets_state_the_supported_range_and_form() {
+    let verify = |at: &str| {
+        run(&[
+            "verify",
+            "--at",
+            at,
+            "--anchors",
+            "examples/pki/project-root-ca.pem",
+            "examples/pki/jane-chain.pem",
+        ])
+    };
+    let (code, stdout, stderr) = verify("1969-12-31T23:59:59Z");
+    assert_eq!(
+        (code, stdout.as_str(), stderr.as_str()),
+        (
+            2,
+            "",
+            "x509-dbauth: --at \"1969-12-31T23:59:59Z\" is outside the supported range 1970-01-01T00:00:00Z to 9999-12-31T23:59:59Z (in UTC)\n"
+        )
+    );
+    let (code, stdout, stderr) = verify("2026-01-31T12:00:00+0200");
+    assert_eq!(
+        (code, stdout.as_str(), stderr.as_str()),
+        (
+            2,
+            "",
+            "x509-dbauth: --at \"2026-01-31T12:00:00+0200\" is not a time of the form YYYY-MM-DDTHH:MM:SS followed by Z or an offset +hh:mm / -hh:mm (RFC 3339, e.g. 2026-01-31T12:00:00Z or 2026-01-31T14:00:00+02:00)\n"
+        )
+    );
+    // An offset is converted to UTC: 2020-01-01T01:00:00+02:00 is 2019-12-31T23:00Z, before
+    // the example PKI existed, exactly as the same instant written with Z.
+    let (code, v) = run_json(&[
+        "verify",
+        "--json",
+        "--at",
+        "2020-01-01T01:00:00+02:00",
+        "--anchors",
+        "examples/pki/project-root-ca.pem",
+        "examples/pki/jane-chain.pem",
+    ]);
+    assert_eq!(code, 1);
+    assert_eq!(v["error"]["kind"], "not_yet_valid");
+    let (code, v) = run_json(&[
+        "verify",
+        "--json",
+        "--at",
+        "2027-01-01T05:00:00+05:00",
+        "--anchors",
+        "examples/pki/project-root-ca.pem",
+        "examples/pki/jane-chain.pem",
+    ]);
+    assert_eq!((code, &v["valid"]), (0, &json!(true)));
+}
+
+// ---- issue 7 item 6: only regular files are read, up to a limit per kind of file ----
+
+/// A fresh directory for files a test makes, under Cargo's per-target temporary directory.
+fn scratch(name: &str) -> std::path::PathBuf {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("cli-{name}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// A FIFO (named pipe) with no writer: opening it for reading would block forever.
+#[cfg(unix)]
+fn fifo(dir: &std::path::Path) -> String {
+    let path = dir.join("pipe");
+    let status = std::process::Command::new("mkfifo")
+        .arg(&path)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    path.display().to_string()
+}
+
+/// Runs the tool and expects exit code 2, nothing on stdout and exactly `stderr`.
+fn bad_input(args: &[&str], stderr: &str) {
+    let (code, out, err) = run(args);
+    assert_eq!(
+        (code, out.as_str(), err.as_str()),
+        (2, "", stderr),
+        "{args:?}"
+    );
+}
+
+const NOT_REGULAR: &str = "not a regular file (a symbolic link to a regular file is fine)";
+
+#[cfg(unix)]
+#[test]
+fn inspect_reads_only_regular_files_within_the_limit() {
+    let dir = scratch("inspect");
+    bad_input(
+        &["inspect", "/dev/zero"],
+        &format!(
+            "x509-dbauth: cannot read certificate file /dev/zero: it is a character device, {NOT_REGULAR}\n"
+        ),
+    );
+    let pipe = fifo(&dir);
+    bad_input(
+        &["inspect", &pipe],
+        &format!(
+            "x509-dbauth: cannot read certificate file {pipe}: it is a FIFO (named pipe), {NOT_REGULAR}\n"
+        ),
+    );
+    let d = dir.display().to_string();
+    bad_input(
+        &["inspect", &d],
+        &format!(
+            "x509-dbauth: cannot read certificate file {d}: it is a directory, {NOT_REGULAR}\n"
+        ),
+    );
+    // One byte over the 8 MiB limit for certificate files.
+    let big = dir.join("big.pem");
+    std::fs::write(&big, vec![b' '; 8 * 1024 * 1024 + 1]).unwrap();
+    let big = big.display().to_string();
+    bad_input(
+        &["inspect", &big],
+        &format!(
+            "x509-dbauth: cannot read certificate file {big}: it is larger than 8 MiB (8388608 bytes), the limit for a certificate file\n"
+        ),
+    );
+    let (code, v) = run_json(&["inspect", "--json", &big]);
+    assert_eq!(code, 2);
+    assert_eq!(v["error"]["kind"], "file_too_large");
+    // A symbolic link to a regular file (a secret mount) is read.
+    let link = dir.join("jane.pem");
+    std::os::unix::fs::symlink(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/pki/jane.pem"),
+        &link,
+    )
+    .unwrap();
+    let (code, v) = run_json(&["inspect", "--json", link.to_str().unwrap()]);
+    assert_eq!(code, 0);
+    assert_eq!(v[0]["subject"]["rfc4514"], "CN=Jane Doe,O=MongoDB,C=US");
+}
+
+#[cfg(unix)]
+#[test]
+fn verify_reads_anchors_crls_and_intermediates_only_from_regular_files() {
+    let dir = scratch("verify");
+    let pipe = fifo(&dir);
+    let d = dir.display().to_string();
+    let chain = "examples/pki/jane-chain.pem";
+    bad_input(
+        &["verify", "--anchors", "/dev/zero", chain],
+        &format!(
+            "x509-dbauth: cannot read certificate file /dev/zero: it is a character device, {NOT_REGULAR}\n"
+        ),
+    );
+    bad_input(
+        &[
+            "verify",
+            "--anchors",
+            "examples/pki/project-root-ca.pem",
+            "--crl",
+            &pipe,
+            chain,
+        ],
+        &format!(
+            "x509-dbauth: cannot read CRL file {pipe}: it is a FIFO (named pipe), {NOT_REGULAR}\n"
+        ),
+    );
+    let big = dir.join("big.crl");
+    std::fs::write(&big, vec![0u8; 32 * 1024 * 1024 + 1]).unwrap();
+    let big = big.display().to_string();
+    bad_input(
+        &[
+            "verify",
+            "--anchors",
+            "examples/pki/project-root-ca.pem",
+            "--crl",
+            &big,
+            chain,
+        ],
+        &format!(
+            "x509-dbauth: cannot read CRL file {big}: it is larger than 32 MiB (33554432 bytes), the limit for a CRL file\n"
+        ),
+    );
+    bad_input(
+        &[
+            "verify",
+            "--anchors",
+            "examples/pki/project-root-ca.pem",
+            "--intermediates",
+            &d,
+            chain,
+        ],
+        &format!(
+            "x509-dbauth: cannot read certificate file {d}: it is a directory, {NOT_REGULAR}\n"
+        ),
+    );
+    bad_input(
+        &[
+            "verify",
+            "--anchors",
+            "examples/pki/project-root-ca.pem",
+            &pipe,
+        ],
+        &format!(
+            "x509-dbauth: cannot read certificate file {pipe}: it is a FIFO (named pipe), {NOT_REGULAR}\n"
+        ),
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn explain_and_config_check_read_settings_and_what_they_name_from_regular_files() {
+    let dir = scratch("settings");
+    let pipe = fifo(&dir);
+    let d = dir.display().to_string();
+    bad_input(
+        &["config", "check", &d],
+        &format!(
+            "x509-dbauth: {d}: cannot read the settings file: it is a directory, {NOT_REGULAR}\n"
+        ),
+    );
+    bad_input(
+        &["explain", "--config", &pipe, "examples/pki/jane-chain.pem"],
+        &format!(
+            "x509-dbauth: {pipe}: cannot read the settings file: it is a FIFO (named pipe), {NOT_REGULAR}\n"
+        ),
+    );
+    let big = dir.join("big.toml");
+    std::fs::write(&big, vec![b'#'; 1024 * 1024 + 1]).unwrap();
+    let big = big.display().to_string();
+    bad_input(
+        &["config", "check", &big],
+        &format!(
+            "x509-dbauth: {big}: cannot read the settings file: it is larger than 1 MiB (1048576 bytes), the limit for a settings file\n"
+        ),
+    );
+    bad_input(
+        &["explain", "--config", "examples/settings.toml", "/dev/zero"],
+        &format!(
+            "x509-dbauth: cannot read certificate file /dev/zero: it is a character device, {NOT_REGULAR}\n"
+        ),
+    );
+    // Files the settings name: CA bundle, CRL, LDIF directory.
+    let settings = dir.join("s.toml");
+    let s = settings.display().to_string();
+    std::fs::write(&settings, "[managed_x509]\nca_file = \"/dev/zero\"\n").unwrap();
+    bad_input(
+        &["config", "check", &s],
+        &format!(
+            "x509-dbauth: {s}:2: managed_x509.ca_file: cannot read certificate file /dev/zero: it is a character device, {NOT_REGULAR}\n"
+        ),
+    );
+    let root = format!(
+        "{}/examples/pki/project-root-ca.pem",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    std::fs::write(
+        &settings,
+        format!(
+            "[self_managed_x509]\nenabled = true\nca_file = \"{root}\"\ncrl_files = [\"{pipe}\"]\n"
+        ),
+    )
+    .unwrap();
+    bad_input(
+        &["config", "check", &s],
+        &format!(
+            "x509-dbauth: {s}:4: self_managed_x509.crl_files[0]: cannot read CRL file {pipe}: it is a FIFO (named pipe), {NOT_REGULAR}\n"
+        ),
+    );
+    std::fs::write(
+        &settings,
+        format!("[self_managed_x509]\nenabled = true\nca_file = \"{root}\"\n\n[ldap]\ndirectory = \"ldif:{d}\"\n"),
+    )
+    .unwrap();
+    bad_input(
+        &["config", "check", &s],
+        &format!(
+            "x509-dbauth: {s}:6: ldap.directory: cannot read LDIF file {d}: it is a directory, {NOT_REGULAR}\n"
+        ),
+    );
+}
+
+// ---- issue 7 item 8: LDIF errors name the file and line, never the line's text ----
+
+#[test]
+fn config_check_with_a_secret_as_ldif_does_not_print_the_secret() {
+    let dir = scratch("ldif-secret");
+    let secret = dir.join("secret");
+    std::fs::write(&secret, "db-password: hunter2-Sup3rS3cret\n").unwrap();
+    let settings = dir.join("s.toml");
+    let root = format!(
+        "{}/examples/pki/project-root-ca.pem",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    std::fs::write(
+        &settings,
+        format!(
+            "[self_managed_x509]\nenabled = true\nca_file = \"{root}\"\n\n[ldap]\ndirectory = \"ldif:{}\"\n",
+            secret.display()
+        ),
+    )
+    .unwrap();
+    let s = settings.display().to_string();
+    let (code, out, err) = run(&["config", "check", &s]);
+    assert_eq!(
+        (code, out.as_str(), err.as_str()),
+        (
+            2,
+            "",
+            format!(
+                "x509-dbauth: {s}:6: ldap.directory: {}: LDIF line 1: expected a `dn:` line: a record must start with its DN\n",
+                secret.display()
+            )
+            .as_str()
+        )
+    );
+    assert!(!err.contains("hunter2"));
+    let (code, v) = run_json(&["config", "check", "--json", &s]);
+    assert_eq!(code, 2);
+    assert_eq!(v["error"]["kind"], "ldif_syntax");
+    assert!(!v.to_string().contains("hunter2"));
+}

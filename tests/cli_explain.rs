@@ -400,6 +400,7 @@ fn config_check_warnings() {
         "CN=Example Corp Root CA,O=Example Corp,C=US"
       ]
     },
+    "name_matching": "canonical",
     "users": [
       {
         "name": "CN=Jane Doe,O=MongoDB,C=US",

@@ -14,9 +14,10 @@ use std::sync::Arc;
 use common::policy::*;
 use rcgen::DnType;
 use x509_dbauth::{
-    AuthError, CertPosition, CertRef, ChainError, DirectoryError, DnError, Escaped,
+    AuthError, CertPosition, CertRef, ChainError, DirectoryError, DnError, Escaped, FileKind,
     InMemoryDirectory, LdapConfigError, LdapError, LdapGroupSpec, LdifError, MappingRule,
-    RbacError, RuleFailure, SettingsBuilder, SettingsError, TrustError, UserToDnMapping,
+    RbacError, ReadFileError, RuleFailure, SettingsBuilder, SettingsError, TrustError,
+    UserToDnMapping,
 };
 
 /// A CN that, printed raw, would end the line, colour the terminal and reverse the text.
@@ -62,36 +63,30 @@ fn explain_common_name_is_dn_cannot_forge_a_line() {
     ])))
     .with_directory(directory());
     let d = a.explain_blocking(&leaf, now(), None);
-    let mapped = r"uid=eve\0A  [pass] user: root\1B[32m\u{202E}toor";
+    // Item 1 refuses the subject before any mapping; its sentence shows the subject escaped.
+    let subject = r"CN=uid=eve\\0A  [pass] user: root\\1B[32m\u{202E}toor,O=MongoDB";
+    let message = format!(
+        "the certificate subject \"{subject}\" contains the control character U+000A in its CN value (RDN 1, character 8); a name with a control or invisible character matches no user, claimed name, mapping rule or LDAP group"
+    );
     let expected = [
         "[pass] certificate: 2 certificate(s) presented".to_owned(),
         "[pass] chain: a path of 3 certificate(s) ends at \"CN=Example Corp Root CA,O=Example Corp,C=US\" in the project's PKI, so the certificate is self-managed".to_owned(),
-        r#"[pass] subject: "CN=uid=eve\\0A  [pass] user: root\\1B[32m\u{202E}toor,O=MongoDB""#.to_owned(),
+        format!("[pass] subject: \"{subject}\""),
         "[pass] kind: self-managed certificate (trust anchor \"CN=Example Corp Root CA,O=Example Corp,C=US\")".to_owned(),
-        "[skip] claimed_user: no user name claimed; the subject names the user".to_owned(),
-        "[pass] ldap_authorization: LDAP authorization is on; LDAP groups decide the roles".to_owned(),
-        // A mapped DN with a control character maps nothing (adversarial finding 4).
-        format!("[fail] ldap_mapping: no mapping rule maps `CN=uid=eve   [pass] user: root[32mtoor,O=MongoDB` to an LDAP DN (1 rules tried: rule 1: the CN `{mapped}` names a DN with a control character, and a name with a control character matches nothing)"),
+        format!("[fail] subject_name: {message}"),
     ];
     assert_eq!(steps_text(&d), expected, "{}", show(&d));
     let e = d.error.unwrap();
-    assert_eq!(e.kind(), "no_mapping");
-    assert_eq!(
-        e.to_string(),
-        format!(
-            "no user-to-DN mapping rule maps \"CN=uid=eve   [pass] user: root[32mtoor,O=MongoDB\" to an LDAP DN (rule 1: the CN `{mapped}` names a DN with a control character, and a name with a control character matches nothing)"
-        )
-    );
-    // The raw value stays in the structured field (data), escaped only where it is shown.
-    let AuthError::NoMapping { reasons, .. } = &e else {
+    assert_eq!(e.kind(), "control_character_in_subject");
+    assert_eq!(e.to_string(), message);
+    // The structured field keeps the RFC 4514 text (its own `\0A` escape, the raw U+202E),
+    // escaped only where it is shown.
+    let AuthError::ControlCharacterInSubject { subject, .. } = &e else {
         panic!("{e:?}")
     };
     assert_eq!(
-        reasons[0].reason,
-        format!(
-            "the CN `{}` names a DN with a control character, and a name with a control character matches nothing",
-            x509_dbauth::Escaped(FORGING_CN)
-        )
+        subject,
+        "CN=uid=eve\\0A  [pass] user: root\\1B[32m\u{202e}toor,O=MongoDB"
     );
     // Whatever the text, no line of it is more than one step.
     let text = expected.join("\n");
@@ -137,15 +132,20 @@ fn explain_line_separator_and_isolates_are_escaped() {
 /// Item 7: the error sentences that name the subject or the claim (database users, LDAP off).
 #[test]
 fn unknown_user_and_claim_mismatch_escape_the_names() {
+    // Control characters are refused before matching (item 1); a line separator and an
+    // isolate reach the unknown-user sentence, escaped.
     let leaf = project_leaf(&[
         (DnType::OrganizationName, "MongoDB"),
-        (DnType::CommonName, FORGING_CN),
+        (
+            DnType::CommonName,
+            "uid=eve\u{2028}  [pass] user: root\u{2066}x",
+        ),
     ]);
     let e = login(&auth(base()), &leaf, None).unwrap_err();
     assert_eq!(e.kind(), "unknown_user");
     assert_eq!(
         e.to_string(),
-        r#"no database user is named "CN=uid=eve\\0A  [pass] user: root\\1B[32m\u{202E}toor,O=MongoDB""#
+        r#"no database user is named "CN=uid=eve\u{2028}  [pass] user: root\u{2066}x,O=MongoDB""#
     );
     // The hint names a registered user: escaped too.
     let leaf = project_leaf(&[
@@ -153,13 +153,13 @@ fn unknown_user_and_claim_mismatch_escape_the_names() {
         (DnType::CommonName, "eve"),
     ]);
     let b = base().add_user(x509_dbauth::UserSpec::new(
-        "CN=eve\u{202e}s,O=MongoDB",
+        "CN=eve\u{2066}s,O=MongoDB",
         x509_dbauth::CertificateKind::SelfManaged,
     ));
     let e = login(&auth(b), &leaf, None).unwrap_err();
     assert_eq!(
         e.to_string(),
-        r#"no database user is named "CN=eve,O=MongoDB"; the nearest registered user is "CN=eve\u{202E}s,O=MongoDB""#
+        r#"no database user is named "CN=eve,O=MongoDB"; the nearest registered user is "CN=eve\u{2066}s,O=MongoDB""#
     );
     // A claimed user with a line break and an escape.
     let claim = "CN=root\n  [pass] user: root\u{1b}[0m";
@@ -448,9 +448,7 @@ fn every_error_type_escapes_the_values_it_names() {
                 first_name: V.to_owned(),
             }
             .to_string(),
-            format!(
-                "user #1: \"{S}\" names the same DN as user #0 \"{S}\" (names are compared as DNs: case, spacing and escapes do not make them different)"
-            ),
+            format!("user #1: \"{S}\" is the same name as user #0 \"{S}\""),
         ),
         (
             LdapConfigError::UnknownScope {
@@ -484,12 +482,24 @@ fn every_error_type_escapes_the_values_it_names() {
             format!("LDAP protocol error: {S}"),
         ),
         (
-            LdifError::DuplicateEntry {
-                line: 3,
-                dn: V.to_owned(),
+            LdifError::InFile {
+                path: V.to_owned(),
+                source: Box::new(LdifError::DuplicateEntry {
+                    line: 3,
+                    first_line: 1,
+                }),
             }
             .to_string(),
-            format!("LDIF line 3: entry `{S}` is defined twice"),
+            format!("{S}: LDIF line 3: the entry has the same DN as the entry at line 1"),
+        ),
+        (
+            ReadFileError::Io {
+                path: V.to_owned(),
+                kind: FileKind::Settings,
+                reason: V.to_owned(),
+            }
+            .to_string(),
+            format!("cannot read settings file {S}: {S}"),
         ),
         (
             RbacError::UnknownRole {

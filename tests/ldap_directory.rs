@@ -296,11 +296,80 @@ fn ldif_duplicate_and_io_errors() {
     let e = InMemoryDirectory::from_ldif("dn: cn=a,dc=x\n\ndn: CN=A , dc=X\n").unwrap_err();
     assert_eq!(
         e.to_string(),
-        "LDIF line 3: entry `CN=A , dc=X` is defined twice"
+        "LDIF line 3: the entry has the same DN as the entry at line 1"
     );
     assert_eq!(e.kind(), "ldif_duplicate_entry");
     let e = InMemoryDirectory::from_ldif_file("/nonexistent/x.ldif").unwrap_err();
     assert_eq!(e.kind(), "ldif_io");
+    assert_eq!(
+        e.to_string(),
+        "cannot read LDIF file /nonexistent/x.ldif: No such file or directory (os error 2)"
+    );
+}
+
+/// A fresh directory for files a test writes, under Cargo's per-target temporary directory.
+fn scratch(name: &str) -> std::path::PathBuf {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("ldif-{name}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Issue 7 item 8: `directory = "ldif:/some/secret"` must not print the secret. Errors name the
+/// file, the line and what was expected, never the line's text.
+#[test]
+fn ldif_errors_never_echo_the_file_contents() {
+    const SECRET: &str = "AKIAIOSFODNN7EXAMPLE";
+    let dir = scratch("secret");
+    let cases: [(&str, String, &str); 4] = [
+        // `name: value` with a key-like name: not a `dn:` line.
+        (
+            "key",
+            format!("{SECRET}: wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n"),
+            "LDIF line 1: expected a `dn:` line: a record must start with its DN",
+        ),
+        // No colon at all (a password file, a token).
+        (
+            "token",
+            format!("# header\n\npassword={SECRET}\n"),
+            "LDIF line 3: expected `attribute: value` (the line has no `:`)",
+        ),
+        // A name that is not an attribute description.
+        (
+            "shell",
+            format!("export AWS_KEY={SECRET} # account: 1\n"),
+            "LDIF line 1: expected an attribute description (letters, digits, `-`, `;`, `.`) before the first `:`",
+        ),
+        // A `dn:` whose value is not a DN.
+        (
+            "dn",
+            format!("dn: {SECRET}\n"),
+            "LDIF line 1: the `dn:` value is not a valid DN: unknown attribute type at byte 0 of the value",
+        ),
+    ];
+    for (name, text, expected) in cases {
+        let path = dir.join(name);
+        std::fs::write(&path, &text).unwrap();
+        let e = InMemoryDirectory::from_ldif_file(&path).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            format!("{}: {expected}", path.display()),
+            "{name}"
+        );
+        assert!(!format!("{e:?}").contains(SECRET), "{name}: {e:?}");
+    }
+    // Bytes that are not UTF-8 (a binary secret): the line, not the bytes.
+    let path = dir.join("binary");
+    std::fs::write(&path, b"dn: cn=a,dc=x\ncn: a\n\xff\xfe secret\n").unwrap();
+    let e = InMemoryDirectory::from_ldif_file(&path).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "{}: LDIF line 3: expected UTF-8 text (LDIF values that are not text are written base64-encoded after `::`)",
+            path.display()
+        )
+    );
+    assert_eq!(e.kind(), "ldif_syntax");
 }
 
 #[test]

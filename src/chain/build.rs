@@ -2,10 +2,12 @@
 //!
 //! Candidates for a certificate's issuer are the anchors (tried first: the shortest path wins)
 //! and then the pool (presented extras and configured intermediates) whose subject matches the
-//! issuer name (exact DER, then the `names` comparison); a pool certificate whose
-//! subjectKeyIdentifier equals the child's authorityKeyIdentifier is tried before the others.
-//! A certificate already on the path (same DER, or same subject and key) is never reused, so
-//! cross-signing loops end. Each candidate costs a build step, each signature a signature check.
+//! issuer name (exact DER, then the canonical form); among the anchors and among the pool, a
+//! certificate whose subjectKeyIdentifier equals the child's authorityKeyIdentifier is tried
+//! before the others. A certificate already on the path (same DER, or same subject and key) is
+//! never reused, so cross-signing loops end. Each candidate costs a build step, each signature
+//! a signature check, each name comparison one of the name budget; every name is read and
+//! canonicalized once per call (`names::NameTable`), so a comparison is two integer compares.
 //!
 //! A presented certificate other than the leaf that does not parse cannot be on any path and is
 //! left out of the search. When the search then ends with "unknown issuer", the unreadable
@@ -16,9 +18,12 @@
 //! when the unreadable certificate is an unrelated extra it would point at the wrong problem.
 //! Any more specific failure (expired, revoked, bad signature, …) is returned unchanged.
 
+use std::cell::OnceCell;
+
 use rustls_pki_types::{CertificateDer, UnixTime};
 
 use super::budget::Budget;
+use super::names::{NameId, NameTable};
 use super::validate;
 use super::{ChainVerifier, VerifiedChain, names};
 use crate::cert::Certificate;
@@ -26,18 +31,44 @@ use crate::crypto::{SignatureAlgorithm, SpkiRef, check_policy};
 use crate::error::{CertError, CertPosition, CertRef, ChainError, CryptoError};
 use crate::limits::Limits;
 
-/// A certificate taking part in path building, with its origin.
+/// A certificate taking part in path building, with its origin and its names as read once
+/// for the whole verification.
 #[derive(Debug)]
 pub(super) struct Node<'a> {
     pub(super) cert: Certificate<'a>,
     pub(super) pos: CertPosition,
+    pub(super) subject: NameId,
+    pub(super) issuer: NameId,
+    /// Subject and issuer are the same name (RFC 5280 §6.1).
+    pub(super) self_issued: bool,
+    /// The subject as text, made on the first error that names the certificate.
+    text: OnceCell<String>,
 }
 
-impl Node<'_> {
+impl<'a> Node<'a> {
+    pub(super) fn new(cert: Certificate<'a>, pos: CertPosition, names: &mut NameTable) -> Self {
+        let subject = names.id(cert.subject_der());
+        let issuer = names.id(cert.issuer_der());
+        Node {
+            cert,
+            pos,
+            subject,
+            issuer,
+            self_issued: subject.same(issuer),
+            text: OnceCell::new(),
+        }
+    }
+
+    pub(super) fn subject_text(&self) -> String {
+        self.text
+            .get_or_init(|| names::subject_text(self.cert.subject_der()))
+            .clone()
+    }
+
     pub(super) fn cref(&self) -> CertRef {
         CertRef {
             position: self.pos,
-            subject: names::subject_text(self.cert.subject_der()),
+            subject: self.subject_text(),
         }
     }
 }
@@ -47,6 +78,10 @@ pub(super) struct Ctx<'v> {
     pub(super) v: &'v ChainVerifier,
     pub(super) now: i64,
     pub(super) budget: Budget,
+    /// Every name met in this call, canonicalized once.
+    pub(super) names: NameTable,
+    /// The anchors' subject names, read on first use.
+    anchor_names: Vec<Option<NameId>>,
 }
 
 impl Ctx<'_> {
@@ -73,9 +108,33 @@ impl Ctx<'_> {
         self.verify_signature(c.signature_algorithm, c.tbs, c.signature, issuer.cert.spki)?
             .map_err(|source| ChainError::Signature {
                 cert: child.cref(),
-                issuer: names::subject_text(issuer.cert.subject_der()),
+                issuer: issuer.subject_text(),
                 source,
             })
+    }
+
+    /// Compares two names already read, spending one name comparison.
+    pub(super) fn same(&mut self, a: NameId, b: NameId) -> Result<bool, ChainError> {
+        self.budget.name_comparison()?;
+        Ok(a.same(b))
+    }
+
+    /// Compares two DER names (read on first sight), spending one name comparison.
+    pub(super) fn same_der(&mut self, a: &[u8], b: &[u8]) -> Result<bool, ChainError> {
+        self.budget.name_comparison()?;
+        Ok(self.names.same(a, b))
+    }
+
+    /// The subject name of anchor `i`.
+    fn anchor_name(&mut self, i: usize) -> Option<NameId> {
+        if let Some(Some(id)) = self.anchor_names.get(i) {
+            return Some(*id);
+        }
+        let id = self.names.id(&self.v.anchors.anchors.get(i)?.subject_der);
+        if let Some(slot) = self.anchor_names.get_mut(i) {
+            *slot = Some(id);
+        }
+        Some(id)
     }
 }
 
@@ -101,19 +160,14 @@ pub(super) fn verify(
             source,
         }
     })?;
-    let mut nodes = vec![Node {
-        cert: leaf,
-        pos: CertPosition::Presented(0),
-    }];
+    let mut names = NameTable::default();
+    let mut nodes = vec![Node::new(leaf, CertPosition::Presented(0), &mut names)];
     // Extras that do not parse cannot be on any path; the first one is remembered to explain an
     // "unknown issuer" failure (see the module documentation).
     let mut unreadable: Option<(usize, Box<CertError>)> = None;
     for (i, der) in extras.iter().enumerate() {
         match Certificate::from_der(der.as_ref(), &v.limits) {
-            Ok(cert) => nodes.push(Node {
-                cert,
-                pos: CertPosition::Presented(i + 1),
-            }),
+            Ok(cert) => nodes.push(Node::new(cert, CertPosition::Presented(i + 1), &mut names)),
             Err(e) => {
                 unreadable.get_or_insert((i + 1, Box::new(e)));
             }
@@ -121,10 +175,11 @@ pub(super) fn verify(
     }
     for (i, der) in v.intermediates.iter().enumerate() {
         if let Ok(cert) = Certificate::from_der(der, &v.limits) {
-            nodes.push(Node {
+            nodes.push(Node::new(
                 cert,
-                pos: CertPosition::ConfiguredIntermediate(i),
-            });
+                CertPosition::ConfiguredIntermediate(i),
+                &mut names,
+            ));
         }
     }
     let leaf = nodes.first().ok_or(ChainError::NoCertificate)?;
@@ -134,6 +189,8 @@ pub(super) fn verify(
         v,
         now,
         budget: Budget::new(&v.limits),
+        names,
+        anchor_names: vec![None; v.anchors.anchors.len()],
     };
     let mut path = vec![0usize];
     let (anchor_index, anchor_der) = match extend(&mut ctx, &nodes, &mut path) {
@@ -186,44 +243,63 @@ fn extend(
         .last()
         .and_then(|&i| nodes.get(i))
         .ok_or(ChainError::NoCertificate)?;
-    let issuer_name = child.cert.issuer_der();
     let mut best: Option<ChainError> = None;
 
-    for (ai, anchor) in ctx.v.anchors.anchors.iter().enumerate() {
-        if !names::same_name(&anchor.subject_der, issuer_name) {
+    let v = ctx.v;
+    let mut anchors: Vec<(&[u8], Node<'_>)> = Vec::new();
+    for (ai, anchor) in v.anchors.anchors.iter().enumerate() {
+        let Some(name) = ctx.anchor_name(ai) else {
+            continue;
+        };
+        if !ctx.same(name, child.issuer)? {
             continue;
         }
         ctx.budget.build_step()?;
         let Ok(cert) = Certificate::from_der(&anchor.der, &Limits::DEFAULT) else {
             continue;
         };
-        let anode = Node {
-            cert,
-            pos: CertPosition::Anchor(ai),
+        let anode = Node::new(cert, CertPosition::Anchor(ai), &mut ctx.names);
+        anchors.push((&anchor.der, anode));
+    }
+    // Anchors that share a subject (key rollover, re-issued roots) are tried by key identifier
+    // first, as pool candidates are: otherwise each one listed before the right anchor costs
+    // a signature check, and enough of them spend the budget before it (a wrong "invalid").
+    if let Some(aki) = child.cert.authority_key_id {
+        anchors.sort_by_key(|(_, a)| a.cert.subject_key_id != Some(aki));
+    }
+    for (der, anode) in &anchors {
+        let CertPosition::Anchor(ai) = anode.pos else {
+            continue;
         };
         let chain: Vec<&Node<'_>> = path.iter().filter_map(|&i| nodes.get(i)).collect();
-        let result = validate::check_issuer(ctx, &anode, &chain, true)
-            .and_then(|()| ctx.check_link(child, &anode))
-            .and_then(|()| validate::finish(ctx, &chain, &anode, nodes));
+        let result = validate::check_issuer(ctx, anode, &chain, true)
+            .and_then(|()| ctx.check_link(child, anode))
+            .and_then(|()| validate::finish(ctx, &chain, anode, nodes));
         match result {
-            Ok(()) => return Ok((ai, anchor.der.clone())),
+            Ok(()) => return Ok((ai, der.to_vec())),
             Err(e) if e.is_fatal() => return Err(e),
             Err(e) => record(&mut best, e),
         }
     }
 
-    let mut candidates: Vec<usize> = (1..nodes.len())
-        .filter(|&i| {
-            nodes.get(i).is_some_and(|n| {
-                names::same_name(n.cert.subject_der(), issuer_name)
-                    && !path.iter().filter_map(|&p| nodes.get(p)).any(|p| {
-                        p.cert.der() == n.cert.der()
-                            || (p.cert.spki_der() == n.cert.spki_der()
-                                && names::same_name(p.cert.subject_der(), n.cert.subject_der()))
-                    })
-            })
-        })
-        .collect();
+    let mut candidates: Vec<usize> = Vec::new();
+    for (i, n) in nodes.iter().enumerate().skip(1) {
+        if !ctx.same(n.subject, child.issuer)? {
+            continue;
+        }
+        let mut on_path = false;
+        for p in path.iter().filter_map(|&p| nodes.get(p)) {
+            if p.cert.der() == n.cert.der()
+                || (p.cert.spki_der() == n.cert.spki_der() && ctx.same(p.subject, n.subject)?)
+            {
+                on_path = true;
+                break;
+            }
+        }
+        if !on_path {
+            candidates.push(i);
+        }
+    }
     // AKI/SKI are hints only (RFC 5280 §4.2.1.1): a match is tried first, nothing is excluded.
     if let Some(aki) = child.cert.authority_key_id {
         candidates.sort_by_key(|&i| nodes.get(i).and_then(|n| n.cert.subject_key_id) != Some(aki));
@@ -233,12 +309,12 @@ fn extend(
         .iter()
         .skip(1)
         .filter_map(|&i| nodes.get(i))
-        .filter(|n| !n.cert.is_self_issued())
+        .filter(|n| !n.self_issued)
         .count();
     for c in candidates {
         let Some(cand) = nodes.get(c) else { continue };
         ctx.budget.build_step()?;
-        let depth = depth_below + usize::from(!cand.cert.is_self_issued());
+        let depth = depth_below + usize::from(!cand.self_issued);
         if depth > ctx.v.limits.max_path_intermediates {
             record(
                 &mut best,
@@ -270,7 +346,7 @@ fn extend(
 
     Err(best.unwrap_or_else(|| ChainError::UnknownIssuer {
         cert: child.cref(),
-        issuer: names::subject_text(issuer_name),
+        issuer: names::subject_text(child.cert.issuer_der()),
         unreadable: None,
     }))
 }

@@ -15,7 +15,7 @@ use crate::asn1::{self, DerError, Reader, Tlv, tag};
 use crate::cert::{Certificate, check_name, split_signed};
 use crate::error::CertError;
 
-use super::names;
+use super::names::NameTable;
 
 /// CRL extension OIDs (RFC 5280 §5.2, §5.3).
 mod oid {
@@ -49,6 +49,8 @@ pub(crate) mod reasons {
         (bit(7), "privilegeWithdrawn"),
         (bit(8), "aACompromise"),
     ];
+    /// CRLReason removeFromCRL (§5.3.1).
+    pub(crate) const REMOVE_FROM_CRL: u32 = 8;
     /// §6.3.3: the special value all-reasons.
     pub(crate) const ALL: u32 = 0x7F80_0000;
 
@@ -176,8 +178,12 @@ impl<'a> Crl<'a> {
             let mut l = Reader::new(list.value);
             while !l.is_empty() {
                 let mut e = l.nested(tag::SEQUENCE).map_err(malformed)?;
-                // Serials are compared as encoded (negative ones occur in PKITS 4.4.x).
-                let serial = e.read(tag::INTEGER).map_err(malformed)?;
+                // Serials are compared as encoded (negative ones occur in PKITS 4.4.x), so the
+                // encoding must be the minimal one that certificates must use too (X.690
+                // §8.3.2): `00 05` would never match a certificate's `05`, and a revoked
+                // certificate would pass. A non-minimal serial makes the whole CRL malformed.
+                let serial =
+                    asn1::integer(e.read(tag::INTEGER).map_err(malformed)?).map_err(malformed)?;
                 let date = asn1::time(&e.read_any().map_err(malformed)?).map_err(malformed)?;
                 let mut unusable = false;
                 let mut reason = None;
@@ -263,7 +269,12 @@ impl<'a> Crl<'a> {
     /// the reasons of the certificate's distribution points the CRL matches (all reasons for a
     /// distribution point without a reasons field, or when the certificate has none). Never
     /// `Some(0)`.
-    pub(crate) fn scope(&self, cert: &Certificate<'_>, issuer_subject: &[u8]) -> Option<u32> {
+    pub(crate) fn scope(
+        &self,
+        cert: &Certificate<'_>,
+        issuer_subject: &[u8],
+        names: &mut NameTable,
+    ) -> Option<u32> {
         if self.only_user && cert.is_ca() {
             return None;
         }
@@ -281,14 +292,16 @@ impl<'a> Crl<'a> {
                 while let Ok(dp) = r.nested(tag::SEQUENCE) {
                     // A distribution point that cannot be read matches nothing (fail closed:
                     // with require_crl its reasons stay uncovered).
-                    let Ok((names, dp_mask)) = read_dp(dp, issuer_subject) else {
+                    let Ok((dp_names, dp_mask)) = read_dp(dp, issuer_subject) else {
                         continue;
                     };
                     // §6.3.3 (b)(2)(i): one IDP name must match one of the DP's names; an IDP
                     // without a name applies to every distribution point.
                     let matches = match idp {
                         None => true,
-                        Some(idp) => names.iter().any(|n| idp.iter().any(|m| same(n, m))),
+                        Some(idp) => dp_names
+                            .iter()
+                            .any(|n| idp.iter().any(|m| same(names, n, m))),
                     };
                     if matches {
                         mask |= dp_mask;
@@ -301,9 +314,13 @@ impl<'a> Crl<'a> {
         (interim != 0).then_some(interim)
     }
 
-    /// The revocation entry for `serial`, if any.
+    /// The entry that revokes `serial`, if any. An entry with reason removeFromCRL does not
+    /// revoke: RFC 5280 §6.3.3 (k) sets the status back to UNREVOKED (a complete CRL should
+    /// not carry one, §5.3.1, but one that does says the certificate is not revoked).
     pub(crate) fn entry(&self, serial: &[u8]) -> Option<&Entry<'a>> {
-        self.entries.iter().find(|e| e.serial == serial)
+        self.entries
+            .iter()
+            .find(|e| e.serial == serial && e.reason != Some(reasons::REMOVE_FROM_CRL))
     }
 }
 
@@ -321,9 +338,9 @@ fn read_dp(mut dp: Reader<'_>, issuer: &[u8]) -> Result<(Vec<OwnedName>, u32), D
     Ok((names, mask))
 }
 
-fn same(a: &OwnedName, b: &OwnedName) -> bool {
+fn same(names: &mut NameTable, a: &OwnedName, b: &OwnedName) -> bool {
     match (a, b) {
-        (OwnedName::Directory(x), OwnedName::Directory(y)) => names::same_name(x, y),
+        (OwnedName::Directory(x), OwnedName::Directory(y)) => names.same(x, y),
         _ => a == b,
     }
 }

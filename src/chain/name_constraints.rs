@@ -7,7 +7,7 @@
 //! appears, as §4.2.1.10 requires. Each comparison spends the name-constraint budget.
 
 use super::budget::Budget;
-use super::names;
+use super::names::{self, NameTable};
 use crate::cert::{Certificate, GeneralName, NameConstraints};
 use crate::error::ChainError;
 
@@ -24,6 +24,7 @@ enum Subject<'a> {
 /// Checks `cert`'s subject and SANs against `nc`. `Ok(Some(..))` is a violation; `Err` is budget.
 pub(crate) fn check(
     budget: &mut Budget,
+    names_read: &mut NameTable,
     nc: &NameConstraints<'_>,
     cert: &Certificate<'_>,
 ) -> Result<Option<Violation>, ChainError> {
@@ -33,8 +34,22 @@ pub(crate) fn check(
     }
     // §4.2.1.10: emailAddress attributes of the subject are checked against rfc822Name
     // constraints as well.
-    for email in names::email_addresses(cert.subject_der()) {
-        subjects.push(Subject::Email(email));
+    // A subject whose emailAddress values cannot all be read fails any rfc822Name constraint
+    // (§4.2.1.10: a name the check cannot read must not be skipped).
+    match names::email_addresses(cert.subject_der()) {
+        Some(emails) => subjects.extend(emails.into_iter().map(Subject::Email)),
+        None => {
+            let rfc822 = |g: &GeneralName<'_>| matches!(g, GeneralName::Rfc822(_));
+            if nc.excluded.iter().any(rfc822) || nc.permitted.iter().flatten().any(rfc822) {
+                budget.name_comparison()?;
+                return Ok(Some((
+                    format!("subject \"{}\"", names::subject_text(cert.subject_der())),
+                    "its emailAddress values cannot be read (the subject does not parse, or an \
+                     emailAddress is not a valid string), so rfc822Name constraints cannot be \
+                     checked",
+                )));
+            }
+        }
     }
     for san in cert.subject_alt_names().unwrap_or_default() {
         subjects.push(Subject::San(*san));
@@ -48,7 +63,7 @@ pub(crate) fn check(
         for ex in &nc.excluded {
             if same_form(&name, ex) {
                 budget.name_comparison()?;
-                match matches(&name, ex, true) {
+                match matches(names_read, &name, ex, true) {
                     Match::Yes => {
                         return Ok(Some((describe(&name), "it is in an excluded subtree")));
                     }
@@ -66,7 +81,7 @@ pub(crate) fn check(
                 }
                 constrained = true;
                 budget.name_comparison()?;
-                match matches(&name, p, false) {
+                match matches(names_read, &name, p, false) {
                     Match::Yes => {
                         ok = true;
                         break;
@@ -121,14 +136,23 @@ fn ip_text(b: &[u8]) -> String {
     }
 }
 
-fn matches(name: &GeneralName<'_>, constraint: &GeneralName<'_>, excluded: bool) -> Match {
+fn matches(
+    names_read: &mut NameTable,
+    name: &GeneralName<'_>,
+    constraint: &GeneralName<'_>,
+    excluded: bool,
+) -> Match {
     let yes = |b: bool| if b { Match::Yes } else { Match::No };
     match (name, constraint) {
-        (GeneralName::Directory(n), GeneralName::Directory(c)) => match names::within_subtree(n, c)
-        {
-            Some(b) => yes(b),
-            None => Match::Unsupported("it is unreadable or contains a control character"),
-        },
+        (GeneralName::Directory(n), GeneralName::Directory(c)) => {
+            match names_read.within_subtree(n, c) {
+                Some(b) => yes(b),
+                None => Match::Unsupported(
+                    "it is unreadable, contains a control character or a value that is not a \
+                     directory string, or expands beyond the canonicalization limit",
+                ),
+            }
+        }
         (GeneralName::Rfc822(n), GeneralName::Rfc822(c)) => match email_matches(n, c) {
             Some(b) => yes(b),
             None => Match::Unsupported("it is not a valid email address"),
@@ -148,9 +172,12 @@ fn matches(name: &GeneralName<'_>, constraint: &GeneralName<'_>, excluded: bool)
             }
         }
         (GeneralName::Uri(n), GeneralName::Uri(c)) => match uri_host(n) {
-            Some(host) => yes(host_matches(host.as_bytes(), c)),
+            Some(host) => yes(host_matches(&host, c)),
             // §4.2.1.10: constraints apply to the host part; a URI without one cannot be checked.
-            None => Match::Unsupported("the URI has no host to check against URI constraints"),
+            None => Match::Unsupported(
+                "the URI has no authority with a host name (RFC 3986 §3.2) to check against URI \
+                 constraints",
+            ),
         },
         (GeneralName::Ip(n), GeneralName::Ip(c)) => match ip_matches(n, c) {
             Some(b) => yes(b),
@@ -232,32 +259,112 @@ fn within_domain(n: &str, c: &str) -> bool {
     }
 }
 
-/// URI constraints name a host (exact) or ".domain" (subdomains), compared with the URI's host.
-fn host_matches(host: &[u8], c: &[u8]) -> bool {
-    let h = lower(host);
+/// URI constraints name a host (exact) or ".domain" (subdomains), compared with the URI's
+/// host; a trailing dot is insignificant on both sides, as for dNSName.
+fn host_matches(host: &str, c: &[u8]) -> bool {
     let c = lower(c);
+    let c = c.strip_suffix('.').unwrap_or(&c);
     if c.starts_with('.') {
-        h.ends_with(&c)
+        host.ends_with(c)
     } else {
-        h == c
+        host == c
     }
 }
 
-fn uri_host(uri: &[u8]) -> Option<String> {
-    let s = std::str::from_utf8(uri).ok()?;
-    let (_, rest) = s.split_once("://")?;
-    let authority = rest.split(['/', '?', '#']).next()?;
-    let hostport = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-    let host = if let Some(v6) = hostport.strip_prefix('[') {
-        v6.split(']').next()?
-    } else {
-        hostport.split(':').next()?
-    };
-    if host.is_empty() {
-        None
-    } else {
-        Some(host.to_string())
+/// RFC 3986 §2.3 unreserved and §2.2 sub-delims.
+fn unreserved_or_sub_delim(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=".contains(&b)
+}
+
+/// True when `s` holds only `allowed` bytes and well-formed percent-encodings (§2.1).
+fn pct_chars(s: &[u8], allowed: impl Fn(u8) -> bool) -> bool {
+    let mut i = 0;
+    while let Some(&b) = s.get(i) {
+        if b == b'%' {
+            let hex = |k: usize| s.get(k).is_some_and(u8::is_ascii_hexdigit);
+            if !(hex(i + 1) && hex(i + 2)) {
+                return false;
+            }
+            i += 3;
+        } else if allowed(b) {
+            i += 1;
+        } else {
+            return false;
+        }
     }
+    true
+}
+
+/// The host of a URI's authority (RFC 3986 §3), lowercase, without a trailing dot; `None`
+/// when the URI has no authority or is not well formed, so that the host cannot be known:
+/// `ldap:x://corp.com` has none (its scheme is `ldap`), and in `https://evil.com\@corp.com/`
+/// the backslash cannot appear in a userinfo. Only registered names that are host names and
+/// IP literals are accepted as hosts; a percent-encoded host is refused.
+fn uri_host(uri: &[u8]) -> Option<String> {
+    // §3.1: scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ), then ":".
+    let colon = uri.iter().position(|&b| b == b':')?;
+    let (scheme, rest) = (uri.get(..colon)?, uri.get(colon + 1..)?);
+    if !scheme.first().is_some_and(u8::is_ascii_alphabetic)
+        || !scheme
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(b))
+    {
+        return None;
+    }
+    // §3.2: the authority follows "//" and ends at the first "/", "?" or "#".
+    let rest = rest.strip_prefix(b"//")?;
+    let end = rest
+        .iter()
+        .position(|b| b"/?#".contains(b))
+        .unwrap_or(rest.len());
+    let authority = rest.get(..end)?;
+    // §3.2.1: userinfo = *( unreserved / pct-encoded / sub-delims / ":" ), so the first "@"
+    // ends it and the host part cannot hold another.
+    let hostport = match authority.iter().position(|&b| b == b'@') {
+        Some(at) => {
+            let userinfo = authority.get(..at)?;
+            if !pct_chars(userinfo, |b| unreserved_or_sub_delim(b) || b == b':') {
+                return None;
+            }
+            authority.get(at + 1..)?
+        }
+        None => authority,
+    };
+    // §3.2.2: IP-literal in brackets, or a reg-name / IPv4address; then §3.2.3 ":" *DIGIT.
+    let (host, port) = if let Some(literal) = hostport.strip_prefix(b"[") {
+        let close = literal.iter().position(|&b| b == b']')?;
+        let inside = literal.get(..close)?;
+        if inside.is_empty()
+            || !inside
+                .iter()
+                .all(|b| b.is_ascii_hexdigit() || b":.".contains(b))
+        {
+            return None;
+        }
+        (inside, literal.get(close + 1..)?)
+    } else {
+        let colon = hostport
+            .iter()
+            .position(|&b| b == b':')
+            .unwrap_or(hostport.len());
+        let host = hostport.get(..colon)?;
+        if !valid_dns(host, false) {
+            return None;
+        }
+        (host, hostport.get(colon..)?)
+    };
+    if let Some(digits) = port.strip_prefix(b":") {
+        if !digits.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+    } else if !port.is_empty() {
+        return None;
+    }
+    let mut host = lower(host);
+    if host.ends_with('.') {
+        host.pop();
+    }
+    Some(host)
 }
 
 /// iPAddress: address and mask (8 or 32 bytes) against a 4- or 16-byte address.
@@ -324,5 +431,38 @@ mod tests {
             ip_matches(&[10, 1, 2, 3], &[10, 0, 0, 0, 255, 0, 255, 0]),
             None
         );
+    }
+
+    /// Issue 7 item 14: the host comes from the RFC 3986 authority.
+    #[test]
+    fn uri_hosts() {
+        let host = |u: &str| uri_host(u.as_bytes());
+        assert_eq!(host("https://corp.com/x").as_deref(), Some("corp.com"));
+        assert_eq!(
+            host("https://u:p%41@CORP.com.:8443/x?y#z").as_deref(),
+            Some("corp.com")
+        );
+        assert_eq!(
+            host("ldaps://[2001:db8::1]:636").as_deref(),
+            Some("2001:db8::1")
+        );
+        assert_eq!(host("https://corp.com").as_deref(), Some("corp.com"));
+        for bad in [
+            "ldap:x://corp.com",
+            "https://evil.com\\@corp.com/",
+            "https://a@b@corp.com/",
+            "mailto:jane@corp.com",
+            "urn:corp.com",
+            "https://",
+            "https://corp.com:80x/",
+            "https://cor%70.com/",
+            "1https://corp.com/",
+            "https://corp.com../",
+        ] {
+            assert_eq!(host(bad), None, "{bad}");
+        }
+        assert!(host_matches("evil.com", b"evil.com."));
+        assert!(host_matches("a.corp.com", b".corp.com"));
+        assert!(!host_matches("corp.com", b".corp.com"));
     }
 }

@@ -26,7 +26,7 @@ use super::crl::{Crl, reasons};
 use super::name_constraints;
 use super::{ChainVerifier, names};
 use crate::cert::{ext_oid, key_usage};
-use crate::crypto::{KeyKind, SpkiRef};
+use crate::crypto::{SpkiRef, check_key};
 use crate::error::{ChainError, CryptoError};
 
 /// Extensions this verifier processes (or, for certificatePolicies, may safely ignore: with the
@@ -153,19 +153,19 @@ pub(super) fn check_leaf(v: &ChainVerifier, leaf: &Node<'_>, now: i64) -> Result
             required: name.to_string(),
         });
     }
-    // A key the crate would refuse as an issuer key is refused as a client key too.
-    if let Ok(SpkiRef {
-        kind: KeyKind::Rsa { bits },
-        ..
-    }) = SpkiRef::from_der(leaf.cert.spki_der())
-        && bits < 2048
-    {
-        return Err(ChainError::KeyRefused {
-            cert: leaf.cref(),
-            source: CryptoError::RsaKeyTooSmall { bits },
-        });
+    // A key the crate would refuse as an issuer key is refused as a client key too, with the
+    // same error: too small, not whole octets, or malformed (an RSA exponent of 1). A key type
+    // the crate does not verify with is left to the TLS layer, which checks the handshake
+    // signature.
+    let refused = |source| ChainError::KeyRefused {
+        cert: leaf.cref(),
+        source,
+    };
+    match SpkiRef::from_der(leaf.cert.spki_der()) {
+        Ok(spki) => check_key(&spki).map_err(refused),
+        Err(CryptoError::UnsupportedKey { .. }) => Ok(()),
+        Err(e) => Err(refused(e)),
     }
-    Ok(())
 }
 
 /// Checks that `issuer` may issue the certificate at the top of `below` (leaf first).
@@ -199,7 +199,7 @@ pub(super) fn check_issuer(
     }
     // §4.2.1.1: authorityKeyIdentifier MUST appear except in self-signed certificates.
     if !is_anchor
-        && !issuer.cert.is_self_issued()
+        && !issuer.self_issued
         && !issuer
             .cert
             .extensions()
@@ -231,11 +231,7 @@ pub(super) fn check_issuer(
     }
     if let Some(path_len) = issuer.cert.basic_constraints().and_then(|b| b.path_len) {
         // §6.1.4 (l): self-issued intermediates do not count; the leaf never does.
-        let found = below
-            .iter()
-            .skip(1)
-            .filter(|n| !n.cert.is_self_issued())
-            .count();
+        let found = below.iter().skip(1).filter(|n| !n.self_issued).count();
         if found > path_len as usize {
             return Err(ChainError::PathLenExceeded {
                 cert: issuer.cref(),
@@ -262,10 +258,12 @@ pub(super) fn finish(
         };
         for (j, sub) in chain.iter().enumerate().take(k) {
             // §6.1.3 (b): self-issued certificates other than the leaf are not checked.
-            if j != 0 && sub.cert.is_self_issued() {
+            if j != 0 && sub.self_issued {
                 continue;
             }
-            if let Some((name, reason)) = name_constraints::check(&mut ctx.budget, nc, &sub.cert)? {
+            if let Some((name, reason)) =
+                name_constraints::check(&mut ctx.budget, &mut ctx.names, nc, &sub.cert)?
+            {
                 return Err(ChainError::NameConstraintViolation {
                     cert: sub.cref(),
                     constrained_by: ca.cref(),
@@ -305,17 +303,17 @@ fn check_revocation(
     let (Some(cert), Some(issuer)) = (chain.get(j), chain.get(j + 1)) else {
         return Ok(());
     };
-    let crls = &ctx.v.crls;
+    let v = ctx.v;
     let serial = cert.cert.serial();
     let mut in_scope: Vec<(Crl<'_>, u32)> = Vec::new();
-    for (der, crl_issuer) in crls.iter() {
-        if !names::same_name(crl_issuer, issuer.cert.subject_der()) {
+    for (der, crl_issuer) in v.crls.iter() {
+        if !ctx.same_der(crl_issuer, issuer.cert.subject_der())? {
             continue;
         }
         let Ok(crl) = Crl::from_der(der) else {
             continue;
         };
-        if let Some(interim) = crl.scope(&cert.cert, issuer.cert.subject_der()) {
+        if let Some(interim) = crl.scope(&cert.cert, issuer.cert.subject_der(), &mut ctx.names) {
             in_scope.push((crl, interim));
         }
     }
@@ -340,9 +338,7 @@ fn check_revocation(
             problems.push((r, *interim));
             continue;
         }
-        // §6.3.3 (j). An entry with reason removeFromCRL still revokes: step (k) exists for
-        // delta CRLs, which this verifier does not use, and a complete CRL should not carry it
-        // (§5.3.1).
+        // §6.3.3 (j)–(k): `entry` skips an entry with reason removeFromCRL (UNREVOKED).
         if let Some(e) = crl.entry(serial) {
             return Err(ChainError::Revoked {
                 cert: cert.cref(),
@@ -357,7 +353,7 @@ fn check_revocation(
     if uncovered == 0 {
         return Ok(());
     }
-    let issuer_text = || names::subject_text(issuer.cert.subject_der());
+    let issuer_text = || issuer.subject_text();
     if let Some((reason, _)) = problems.iter().rev().find(|(_, m)| m & uncovered != 0) {
         return Err(ChainError::CrlInvalid {
             cert: cert.cref(),
@@ -413,7 +409,7 @@ fn crl_signer(
     let mut reason = "no_crl_sign";
     // Path certificates of the same CA, the issuer first.
     for ca in chain.iter().skip(j + 1) {
-        if !names::same_name(ca.cert.subject_der(), crl.issuer) {
+        if !ctx.same_der(ca.cert.subject_der(), crl.issuer)? {
             continue;
         }
         // §6.3.3 (f): the signer's keyUsage must allow cRLSign.
@@ -436,8 +432,8 @@ fn crl_signer(
     // Separate CRL-signing certificates (PKITS 4.4.19, 4.5.6).
     for signer in pool {
         let c = &signer.cert;
-        if !names::same_name(c.subject_der(), crl.issuer)
-            || !c.key_usage_allows(key_usage::CRL_SIGN)
+        if !c.key_usage_allows(key_usage::CRL_SIGN)
+            || !ctx.same_der(c.subject_der(), crl.issuer)?
             || chain.iter().any(|n| n.cert.der() == c.der())
             || ctx.now < c.not_before()
             || ctx.now > c.not_after()
@@ -460,8 +456,8 @@ fn crl_signer(
         // The signer must be certified by a CA on the validated path at or above the issuer.
         let mut certifier = None;
         for ca in chain.iter().skip(j + 1) {
-            if names::same_name(ca.cert.subject_der(), c.issuer_der())
-                && ca.cert.key_usage_allows(key_usage::KEY_CERT_SIGN)
+            if ca.cert.key_usage_allows(key_usage::KEY_CERT_SIGN)
+                && ctx.same(ca.subject, signer.issuer)?
                 && ctx
                     .verify_signature(
                         c.signature_algorithm,
@@ -495,15 +491,16 @@ fn signer_status(
     certifier: &Node<'_>,
 ) -> Result<Option<&'static str>, ChainError> {
     let mut reasons_mask = 0u32;
-    let crls = &ctx.v.crls;
-    for (der, crl_issuer) in crls.iter() {
-        if !names::same_name(crl_issuer, certifier.cert.subject_der()) {
+    let v = ctx.v;
+    for (der, crl_issuer) in v.crls.iter() {
+        if !ctx.same_der(crl_issuer, certifier.cert.subject_der())? {
             continue;
         }
         let Ok(crl) = Crl::from_der(der) else {
             continue;
         };
-        let Some(interim) = crl.scope(&signer.cert, certifier.cert.subject_der()) else {
+        let Some(interim) = crl.scope(&signer.cert, certifier.cert.subject_der(), &mut ctx.names)
+        else {
             continue;
         };
         if usable(ctx, &crl).is_some() || !certifier.cert.key_usage_allows(key_usage::CRL_SIGN) {

@@ -157,6 +157,50 @@ pub(crate) fn decode_string(tag: Option<u8>, content: &[u8]) -> Option<(StringKi
     Some((kind, text))
 }
 
+/// Names the encoding of a value that is kept as BER (not a readable directory string), for
+/// messages: the universal type's name, or the class and number of the tag.
+pub(crate) fn describe_encoding(ber: &[u8]) -> String {
+    let Some(&first) = ber.first() else {
+        return "an empty encoding".to_owned();
+    };
+    if first & 0x1f == 0x1f {
+        return "a tag with a high tag number".to_owned();
+    }
+    let number = first & 0x1f;
+    let class = match first >> 6 {
+        0 => None,
+        1 => Some("application"),
+        2 => Some("context-specific"),
+        _ => Some("private"),
+    };
+    if let Some(class) = class {
+        return format!("{class} [{number}]");
+    }
+    if let Some(kind) = StringKind::from_tag(first) {
+        return format!("{} with invalid contents", kind.asn1_name());
+    }
+    let name = match number {
+        1 => "BOOLEAN",
+        2 => "INTEGER",
+        3 => "BIT STRING",
+        4 => "OCTET STRING",
+        5 => "NULL",
+        6 => "OBJECT IDENTIFIER",
+        10 => "ENUMERATED",
+        16 => "SEQUENCE",
+        17 => "SET",
+        18 => "NumericString",
+        21 => "VideotexString",
+        23 => "UTCTime",
+        24 => "GeneralizedTime",
+        25 => "GraphicString",
+        26 => "VisibleString",
+        27 => "GeneralString",
+        _ => return format!("universal tag {number}"),
+    };
+    name.to_owned()
+}
+
 /// Checks that `ber` is exactly one element; returns it parsed.
 pub(crate) fn single_element(ber: &[u8]) -> Result<Tlv<'_>, &'static str> {
     let tlv = read_tlv(ber, 0, 0).map_err(|e| match e {

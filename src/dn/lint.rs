@@ -172,11 +172,11 @@ pub(crate) fn lint_dn(dn: &DistinguishedName) -> Vec<DnLint> {
         }
         match a.value() {
             AttributeValue::Text { kind, text } => {
-                if text.chars().any(char::is_control) {
+                if text.chars().any(prep::is_hidden) {
                     push(
                         DnLintCode::ControlCharacter,
                         format!(
-                            "the {name} value contains a control character; this name will not match any other name"
+                            "the {name} value contains a control or invisible character; this name will not match any other name"
                         ),
                     );
                 } else if prep::for_server(text) != text {
@@ -279,7 +279,8 @@ mod tests {
         );
         assert_eq!(codes("CN=a,CN=b"), ["duplicate-attribute"]);
         assert_eq!(codes(r"CN=admin\00"), ["control-character"]);
-        assert_eq!(codes("CN=ad\u{200B}min"), ["changed-by-prep"]);
+        assert_eq!(codes("CN=ad\u{200B}min"), ["control-character"]);
+        assert_eq!(codes("CN=\u{FF41}dmin"), ["changed-by-prep"]);
         assert_eq!(codes("O="), ["empty-value"]);
         assert_eq!(codes("CN=#130161"), Vec::<&str>::new());
         assert_eq!(codes("CN=#13015f"), ["printable-charset"]);

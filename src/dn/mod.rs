@@ -67,6 +67,18 @@ impl StringKind {
         }
     }
 
+    /// The ASN.1 name of the type (`"UTF8String"`, `"BMPString"`, ...).
+    pub(crate) fn asn1_name(self) -> &'static str {
+        match self {
+            StringKind::Utf8 => "UTF8String",
+            StringKind::Printable => "PrintableString",
+            StringKind::Ia5 => "IA5String",
+            StringKind::Teletex => "TeletexString",
+            StringKind::Bmp => "BMPString",
+            StringKind::Universal => "UniversalString",
+        }
+    }
+
     fn from_tag(tag: u8) -> Option<Self> {
         Some(match tag {
             0x0c => StringKind::Utf8,
@@ -237,6 +249,13 @@ impl DistinguishedName {
     /// RDNs and the values inside each RDN in reverse DER order, OpenSSL short names, values
     /// prepared with RFC 4518 without case folding and escaped as the server does (every byte
     /// ≥ 0x80 as `\XX`). See `reference/mongodb-x509-ldap.md` §1.3–1.5.
+    ///
+    /// Two deliberate differences from the server, both where bytes would otherwise become a
+    /// different identity: a value that is not a directory string prints as `#hex` of its
+    /// whole encoding (the server prints its content octets), and RFC 4518 preparation drops
+    /// control characters here as there, so a name with one
+    /// ([`DistinguishedName::first_control_character`]) must be refused before this string is
+    /// matched against anything — the policy engine does.
     pub fn server_username(&self) -> String {
         print::server_username(self)
     }
@@ -248,9 +267,11 @@ impl DistinguishedName {
 
     /// RFC 4517 `distinguishedNameMatch`, refusing names with control characters.
     ///
-    /// Deviation from RFC 4518 §2.2 (which maps control characters to nothing): a name with a
-    /// control character (Unicode Cc, e.g. `CN=admin\00`) never matches, not even itself, so a
-    /// certificate cannot impersonate `CN=admin` by appending a NUL.
+    /// Deviation from RFC 4518 §2.2 (which maps control characters and a set of invisible
+    /// characters to nothing): a name with a control character (Unicode Cc, e.g.
+    /// `CN=admin\00`) or one of those invisible characters (e.g. U+200B ZERO WIDTH SPACE)
+    /// never matches, not even itself, so a certificate cannot impersonate `CN=admin` by adding
+    /// a NUL or a zero-width space.
     pub fn matches(&self, other: &DistinguishedName) -> bool {
         let a = self.canonical();
         if a.has_control_characters() {
@@ -260,11 +281,76 @@ impl DistinguishedName {
         !b.has_control_characters() && a == b
     }
 
-    /// True when some string value contains a Unicode control character (Cc), NUL included.
+    /// True when some string value contains a control character (Unicode Cc, NUL included) or
+    /// an invisible character that RFC 4518 §2.2 maps to nothing (soft hyphen, zero-width
+    /// characters, bidi embeddings and overrides, variation selectors, BOM, tag characters).
+    /// In this crate both count as "control characters": such a name matches nothing.
     pub fn has_control_characters(&self) -> bool {
         self.attributes()
             .filter_map(|a| a.text())
-            .any(|t| t.chars().any(char::is_control))
+            .any(|t| t.chars().any(prep::is_hidden))
+    }
+
+    /// The first control character of the name, in text order (RFC 4514 reading order).
+    ///
+    /// "Control character" is Unicode general category Cc — C0 (U+0000–U+001F), DEL (U+007F)
+    /// and C1 (U+0080–U+009F), which RFC 4518 §2.2 maps to nothing or (TAB, LF, VT, FF, CR,
+    /// NEL) to SPACE — plus the invisible characters RFC 4518 §2.2 maps to nothing (see
+    /// [`DistinguishedName::has_control_characters`]). Preparation would silently drop all of
+    /// them. Only directory string values are read; a non-string value is compared by its
+    /// bytes and has no characters.
+    pub fn first_control_character(&self) -> Option<NameFinding> {
+        self.findings().find_map(|(rdn, rec)| {
+            let AttributeValue::Text { text, .. } = self.value(rec.value) else {
+                return None;
+            };
+            let (i, c) = text
+                .chars()
+                .enumerate()
+                .find(|(_, c)| prep::is_hidden(*c))?;
+            Some(NameFinding {
+                attribute: self.type_name(rec.oid),
+                rdn,
+                position: i + 1,
+                detail: NameFindingDetail::ControlCharacter(c),
+            })
+        })
+    }
+
+    /// The first value, in text order, that is not a directory string: any other ASN.1 type
+    /// (INTEGER, OCTET STRING, a context-specific tag, ...) or a string type whose contents
+    /// do not decode. Such a value prints as `#hex` and matches no string.
+    pub fn first_non_string_value(&self) -> Option<NameFinding> {
+        self.findings().find_map(|(rdn, rec)| {
+            let AttributeValue::Ber(ber) = self.value(rec.value) else {
+                return None;
+            };
+            Some(NameFinding {
+                attribute: self.type_name(rec.oid),
+                rdn,
+                position: 0,
+                detail: NameFindingDetail::NonString(der::describe_encoding(ber)),
+            })
+        })
+    }
+
+    /// The attributes in text order, each with its RDN's number in text order (from 1).
+    fn findings(&self) -> impl Iterator<Item = (usize, &AvaRec)> + '_ {
+        let mut rdn = 0;
+        let mut prev_start = true;
+        self.avas.iter().rev().map(move |rec| {
+            if prev_start {
+                rdn += 1;
+            }
+            prev_start = rec.rdn_start;
+            (rdn, rec)
+        })
+    }
+
+    fn type_name(&self, oid: OidRef) -> String {
+        let mut s = String::new();
+        print::write_type(self, oid, &mut s);
+        s
     }
 
     /// Findings about the name itself (duplicates, control characters, values changed by
@@ -377,6 +463,30 @@ impl fmt::Debug for DistinguishedName {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "DistinguishedName({:?})", self.to_string())
     }
+}
+
+/// Where a name holds a value that cannot serve as an identity, and what it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NameFinding {
+    /// The attribute's short name (`CN`) or dotted OID.
+    pub attribute: String,
+    /// The RDN's number in text order (RFC 4514 reading order), from 1.
+    pub rdn: usize,
+    /// For a control character: its position in the value, in characters from 1; else 0.
+    pub position: usize,
+    /// What was found.
+    pub detail: NameFindingDetail,
+}
+
+/// What [`NameFinding`] found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum NameFindingDetail {
+    /// A control character (Unicode Cc: C0, DEL, C1).
+    ControlCharacter(char),
+    /// A value that is not a directory string, with a description of its encoding
+    /// (`"INTEGER"`, `"context-specific [0]"`, `"UTF8String with invalid contents"`, ...).
+    NonString(String),
 }
 
 /// Iterator over the RDNs of a name, in DER order.
@@ -614,6 +724,55 @@ mod tests {
         assert_eq!(ava.value(), AttributeValue::Ber(&[4, 3, 1, 2, 3]));
         assert_eq!(raw.common_name(), None);
         assert_eq!(StringKind::Bmp.tag(), 30);
+    }
+
+    /// Issue 7 items 1 and 2: findings name the attribute, the RDN in text order (from 1) and,
+    /// for a control character, its position in characters (from 1).
+    #[test]
+    fn findings_locate_controls_and_non_strings() {
+        let d = dn(r"CN=x+UID=ok,O=Caf\C3\A9\C2\85,C=US");
+        assert_eq!(
+            d.first_control_character(),
+            Some(NameFinding {
+                attribute: "O".into(),
+                rdn: 2,
+                position: 5,
+                detail: NameFindingDetail::ControlCharacter('\u{85}'),
+            })
+        );
+        assert_eq!(d.first_non_string_value(), None);
+        let d = dn(r"CN=aF,O=#0201ff,C=#800161");
+        assert_eq!(
+            d.first_control_character()
+                .map(|f| (f.attribute, f.rdn, f.position)),
+            Some(("CN".to_owned(), 1, 2))
+        );
+        assert_eq!(
+            d.first_non_string_value(),
+            Some(NameFinding {
+                attribute: "O".into(),
+                rdn: 2,
+                position: 0,
+                detail: NameFindingDetail::NonString("INTEGER".into()),
+            })
+        );
+        let described = |hex: &str| match dn(&format!("1.2.3=#{hex}"))
+            .first_non_string_value()
+            .unwrap()
+            .detail
+        {
+            NameFindingDetail::NonString(s) => s,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(described("0400"), "OCTET STRING");
+        assert_eq!(described("a000"), "context-specific [0]");
+        assert_eq!(described("4100"), "application [1]");
+        assert_eq!(described("c300"), "private [3]");
+        assert_eq!(described("1f810001ff"), "a tag with a high tag number");
+        assert_eq!(described("1e0141"), "BMPString with invalid contents");
+        assert_eq!(described("1b0141"), "GeneralString");
+        assert_eq!(described("0700"), "universal tag 7");
+        assert_eq!(dn("CN=ok").first_control_character(), None);
     }
 
     #[test]

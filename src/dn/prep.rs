@@ -40,6 +40,15 @@ fn maps_to_nothing(c: char) -> bool {
     )
 }
 
+/// A character that matching must never silently drop: a control character (Unicode Cc: C0,
+/// DEL, C1) or one of the invisible characters RFC 4518 §2.2 maps to nothing (soft hyphen,
+/// zero-width characters, bidi embeddings and overrides, variation selectors, BOM, tags).
+/// Preparation would remove them, so `CN=ad\u{200B}min` would read as `CN=admin`; a name
+/// holding one matches nothing instead.
+pub(crate) fn is_hidden(c: char) -> bool {
+    c.is_control() || maps_to_nothing(c)
+}
+
 /// RFC 4518 §2.2: separators (Zs, Zl, Zp) mapped to SPACE.
 fn is_separator(c: char) -> bool {
     matches!(
@@ -89,7 +98,7 @@ pub(crate) fn for_match(text: &str, out: &mut Vec<u8>) -> bool {
     let mut control = false;
     let mut mapped = String::with_capacity(text.len());
     for c in text.chars() {
-        if c.is_control() {
+        if is_hidden(c) {
             control = true;
             mapped.push(c);
         } else if is_separator(c) {
@@ -179,7 +188,8 @@ mod tests {
         assert_eq!(m("Lučić"), m("LUČIĆ"));
         assert_eq!(m("Straße").0, "strasse");
         assert_eq!(m("ＡＢＣ\u{00A0}x").0, "abc x");
-        assert_eq!(m("a\u{200B}b\u{00AD}c").0, "abc");
+        // Deviation: invisible characters RFC 4518 maps to nothing are kept and reported too.
+        assert_eq!(m("a\u{200B}b\u{00AD}c"), ("a\u{200b}b\u{ad}c".into(), true));
         assert_eq!(m("ᴬ").0, "a");
         assert_eq!(m("㎒").0, "mhz");
         // Deviation: control characters are kept and reported.

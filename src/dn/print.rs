@@ -8,7 +8,10 @@
 //! line). Non-string values print as `#` and the hex of their whole BER encoding (§2.4).
 //!
 //! The server username follows `reference/mongodb-x509-ldap.md` §1.3: the server's own
-//! escaping, after its RFC 4518 preparation, with every byte ≥ 0x80 as uppercase `\XX`.
+//! escaping, after its RFC 4518 preparation, with every byte ≥ 0x80 as uppercase `\XX`. One
+//! deliberate difference: a value that is not a directory string prints as `#hex` of its whole
+//! BER encoding, tag included, exactly as in RFC 4514 text, where the server would print the
+//! content octets and let an INTEGER or OCTET STRING read like the string its bytes spell.
 
 use super::{AttributeValue, AvaRec, DistinguishedName, OidRef, attr, prep};
 
@@ -120,11 +123,11 @@ pub(crate) fn server_username(dn: &DistinguishedName) -> String {
             AttributeValue::Text { text, .. } => {
                 escape_server(prep::for_server(text).as_bytes(), &mut out);
             }
-            // The server prints a non-string value's content octets as they are.
-            AttributeValue::Ber(ber) => {
-                let content = super::der::read_tlv(ber, 0, 0).map_or(&[][..], |t| t.content);
-                escape_server(content, &mut out);
-            }
+            // Deliberately not the server's behaviour (it prints the content octets, so an
+            // INTEGER whose bytes spell `admin` reads `CN=admin`): a value that is not a
+            // directory string prints as RFC 4514 `#hex` of its whole encoding, as `Display`
+            // does, and so can never read as a string.
+            value @ AttributeValue::Ber(_) => write_value(value, &mut out),
         }
     });
     out
@@ -258,6 +261,23 @@ mod tests {
                 "{input}"
             );
         }
+    }
+
+    /// Issue 7 item 2: a value that is not a directory string is `#hex` of its whole encoding
+    /// in both printers, never its content octets.
+    #[test]
+    fn non_string_values_print_as_hex_in_the_server_username_too() {
+        for (input, printed) in [
+            ("CN=#020561646d696e,O=x", "CN=#020561646d696e,O=x"),
+            ("CN=#040561646d696e", "CN=#040561646d696e"),
+            ("CN=#800561646d696e", "CN=#800561646d696e"),
+            ("CN=#0c0161+O=#1a0162", "CN=a+O=#1a0162"),
+        ] {
+            let dn = DistinguishedName::parse(input).unwrap();
+            assert_eq!(dn.server_username(), printed, "{input}");
+        }
+        let dn = DistinguishedName::parse("CN=#020561646d696e").unwrap();
+        assert_eq!(dn.to_string(), dn.server_username());
     }
 
     #[test]

@@ -58,6 +58,48 @@ pub enum AuthError {
         "the client certificate has an empty subject, so it names no database user (the name may be only in subjectAltName, which X.509 authentication does not use)"
     )]
     EmptySubject,
+    /// The subject holds a control character (Unicode Cc: C0, DEL, C1) or an invisible
+    /// character that RFC 4518 maps to nothing (zero-width space, soft hyphen, bidi override,
+    /// ...). Such a name matches nothing — no database user, claimed user, mapping rule or LDAP
+    /// group — and is refused before any matching (RFC 4518 would strip it, which would let
+    /// `CN=admin\00` or `CN=ad\u{200B}min` be `CN=admin`).
+    #[error(
+        "the certificate subject \"{subject}\" contains the {} U+{code_point:04X} in its {attribute} value (RDN {rdn}, character {position}); a name with a control or invisible character matches no user, claimed name, mapping rule or LDAP group",
+        hidden_kind(*code_point),
+        subject = Escaped(subject),
+        attribute = Escaped(attribute)
+    )]
+    ControlCharacterInSubject {
+        /// The certificate subject (RFC 4514, control characters written `\XX`).
+        subject: String,
+        /// The attribute holding it (short name or dotted OID).
+        attribute: String,
+        /// The RDN's number in the subject as printed, from 1.
+        rdn: usize,
+        /// The character's position in the value, from 1.
+        position: usize,
+        /// The control character's code point.
+        code_point: u32,
+    },
+    /// LDAP authorization is on and the subject holds a value that is not a directory string
+    /// (INTEGER, OCTET STRING, a context-specific tag, undecodable string contents): it prints
+    /// as `#hex` and is not mapped to an LDAP DN.
+    #[error(
+        "the certificate subject \"{subject}\" has a {attribute} value (RDN {rdn}) encoded as {encoding}, not as a directory string; LDAP authorization maps only subjects whose values are all strings",
+        subject = Escaped(subject),
+        attribute = Escaped(attribute),
+        encoding = Escaped(encoding)
+    )]
+    NonStringValueInSubject {
+        /// The certificate subject (RFC 4514; the value as `#hex`).
+        subject: String,
+        /// The attribute holding it (short name or dotted OID).
+        attribute: String,
+        /// The RDN's number in the subject as printed, from 1.
+        rdn: usize,
+        /// The value's encoding, e.g. `INTEGER`, `context-specific [0]`.
+        encoding: String,
+    },
     /// Rule 4: the user name the client claimed is not the certificate's subject.
     #[error(
         "the claimed user \"{claimed}\" does not match the certificate subject \"{subject}\"{}",
@@ -95,7 +137,8 @@ pub enum AuthError {
         subject = Escaped(subject)
     )]
     UnknownUser {
-        /// The certificate subject (RFC 4514).
+        /// The certificate subject (RFC 4514; under exact name matching, its server username,
+        /// the string a user name must equal).
         subject: String,
         /// What the nearest registered name is and how it differs, when one is close.
         hint: Option<String>,
@@ -173,6 +216,8 @@ impl AuthError {
             AuthError::AnchorNoLongerTrusted { .. } => "anchor_no_longer_trusted",
             AuthError::SubjectUnreadable(_) => "subject_unreadable",
             AuthError::EmptySubject => "empty_subject",
+            AuthError::ControlCharacterInSubject { .. } => "control_character_in_subject",
+            AuthError::NonStringValueInSubject { .. } => "non_string_value_in_subject",
             AuthError::ClaimMismatch { .. } => "claim_mismatch",
             AuthError::KindMismatch { .. } => "kind_mismatch",
             AuthError::UnknownUser { .. } => "unknown_user",
@@ -219,6 +264,12 @@ impl AuthError {
                 "subject_unreadable: the subject of the client certificate cannot be read"
             }
             AuthError::EmptySubject => "empty_subject: the client certificate has an empty subject",
+            AuthError::ControlCharacterInSubject { .. } => {
+                "control_character_in_subject: the subject of the client certificate contains a control or invisible character"
+            }
+            AuthError::NonStringValueInSubject { .. } => {
+                "non_string_value_in_subject: the subject of the client certificate has a value that is not a string"
+            }
             AuthError::ClaimMismatch { .. } => {
                 "claim_mismatch: the user name sent does not match the client certificate"
             }
@@ -322,5 +373,14 @@ impl fmt::Display for Groups<'_> {
             write!(f, "\"{}\"", Escaped(g))?;
         }
         Ok(())
+    }
+}
+
+/// "control character" for Unicode Cc, else "invisible character" (RFC 4518 map-to-nothing).
+fn hidden_kind(code_point: u32) -> &'static str {
+    if char::from_u32(code_point).is_some_and(char::is_control) {
+        "control character"
+    } else {
+        "invisible character"
     }
 }

@@ -304,8 +304,11 @@ pub enum ChainError {
     /// `Limits::max_path_build_steps` were spent.
     #[error("gave up after {0} path-building steps (limit reached)")]
     BuildBudgetExceeded(usize),
-    /// `Limits::max_name_constraint_comparisons` were spent.
-    #[error("gave up after {0} name-constraint comparisons (limit reached)")]
+    /// `Limits::max_name_constraint_comparisons` were spent: name comparisons of issuer/subject
+    /// chaining and of name constraints together.
+    #[error(
+        "gave up after {0} name comparisons (issuer chaining and name constraints; limit reached)"
+    )]
     NameConstraintBudgetExceeded(usize),
 }
 
@@ -323,6 +326,7 @@ impl ChainError {
                 CryptoError::BadSignature => "bad_signature",
                 CryptoError::RsaKeyTooSmall { .. } => "rsa_key_too_small",
                 CryptoError::Sha1Disallowed => "sha1_disallowed",
+                CryptoError::MalformedKey => "malformed_key",
                 _ => "unsupported_algorithm",
             },
             ChainError::CaRequired { .. } => "ca_required",
@@ -392,11 +396,19 @@ impl ChainError {
 
     /// How specific the error is, for choosing among the failures of several candidate paths
     /// (as rustls-webpki ranks its errors): a path that got further says more than "no issuer".
+    /// The whole-path findings (revocation, name constraints, CRL status) come from a path that
+    /// reached an anchor with every link valid, so they outrank what failed an alternative
+    /// path on the way, such as the expiry of a stale copy of the same CA: the operator must
+    /// read "revoked", not "expired".
     pub(crate) fn rank(&self) -> u8 {
         match self {
             ChainError::UnknownIssuer { .. } => 0,
             ChainError::PathTooDeep { .. } => 1,
             ChainError::Signature { .. } => 2,
+            ChainError::Revoked { .. }
+            | ChainError::NameConstraintViolation { .. }
+            | ChainError::CrlInvalid { .. }
+            | ChainError::CrlMissing { .. } => 4,
             _ => 3,
         }
     }

@@ -3,6 +3,7 @@
 
 use core::fmt;
 
+use super::ReadFileError;
 use crate::display::Escaped;
 
 /// A mapping rule or query template refused when it is configured.
@@ -359,7 +360,8 @@ impl FilterError {
     }
 }
 
-/// An LDIF document that could not be loaded.
+/// An LDIF document that could not be loaded. Messages give the line number and what was
+/// expected, never the line's text (the file named may not be LDIF at all, e.g. a secret).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum LdifError {
@@ -372,15 +374,10 @@ pub enum LdifError {
         reason: String,
     },
     /// A `::` value that is not valid base64, or decodes to something that is not UTF-8.
-    #[error(
-        "LDIF line {line}: the base64 value of `{attribute}` {reason}",
-        attribute = Escaped(attribute)
-    )]
+    #[error("LDIF line {line}: a base64 value (after `::`) {reason}")]
     Base64 {
         /// Line number, from 1.
         line: usize,
-        /// Attribute name.
-        attribute: String,
         /// What is wrong.
         reason: &'static str,
     },
@@ -393,30 +390,31 @@ pub enum LdifError {
         what: &'static str,
     },
     /// Two records with the same DN.
-    #[error("LDIF line {line}: entry `{dn}` is defined twice", dn = Escaped(dn))]
+    #[error("LDIF line {line}: the entry has the same DN as the entry at line {first_line}")]
     DuplicateEntry {
-        /// Line number of the second record, from 1.
+        /// Line number of the second record's `dn:` line, from 1.
         line: usize,
-        /// The DN.
-        dn: String,
+        /// Line number of the first record's `dn:` line, from 1.
+        first_line: usize,
     },
     /// A record whose DN is not a valid DN string.
-    #[error("LDIF line {line}: `{dn}` is not a valid DN: {reason}", dn = Escaped(dn))]
+    #[error("LDIF line {line}: the `dn:` value is not a valid DN: {reason}")]
     InvalidDn {
         /// Line number, from 1.
         line: usize,
-        /// The DN.
-        dn: String,
-        /// What is wrong.
+        /// What is wrong (never the value itself).
         reason: String,
     },
-    /// The file could not be read.
-    #[error("cannot read LDIF file `{path}`: {reason}", path = Escaped(path))]
-    Io {
-        /// The path.
+    /// The file could not be read: missing, not a regular file, or over the LDIF size limit.
+    #[error("{0}")]
+    Read(ReadFileError),
+    /// An error in a named LDIF file ([`InMemoryDirectory::from_ldif_file`](crate::InMemoryDirectory::from_ldif_file)).
+    #[error("{path}: {source}", path = Escaped(path))]
+    InFile {
+        /// The path as given.
         path: String,
-        /// The I/O error.
-        reason: String,
+        /// The error, with its line number.
+        source: Box<LdifError>,
     },
 }
 
@@ -429,7 +427,9 @@ impl LdifError {
             LdifError::Unsupported { .. } => "ldif_unsupported",
             LdifError::DuplicateEntry { .. } => "ldif_duplicate_entry",
             LdifError::InvalidDn { .. } => "ldif_invalid_dn",
-            LdifError::Io { .. } => "ldif_io",
+            LdifError::Read(ReadFileError::Io { .. }) => "ldif_io",
+            LdifError::Read(e) => e.kind(),
+            LdifError::InFile { source, .. } => source.kind(),
         }
     }
 }

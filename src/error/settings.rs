@@ -74,9 +74,10 @@ pub enum SettingsError {
         /// The parser's error.
         source: DnError,
     },
-    /// A user name with a control character: it could never match a certificate.
+    /// A user name with a control character or an invisible character that RFC 4518 maps to
+    /// nothing: it could never match a certificate.
     #[error(
-        "user #{index}: \"{name}\" contains a control character, so no certificate could ever match it",
+        "user #{index}: \"{name}\" contains a control or invisible character, so no certificate could ever match it",
         name = Escaped(name)
     )]
     ControlCharacterInUserName {
@@ -85,9 +86,12 @@ pub enum SettingsError {
         /// The name as typed.
         name: String,
     },
-    /// Two users whose names match under DN comparison.
+    /// Two users whose names match: under DN comparison (canonical name matching), or
+    /// byte for byte (exact name matching).
     #[error(
-        "user #{index}: \"{name}\" names the same DN as user #{first} \"{first_name}\" (names are compared as DNs: case, spacing and escapes do not make them different)",
+        "user #{index}: \"{name}\" {} user #{first} \"{first_name}\"{}",
+        if name == first_name { "is the same name as" } else { "names the same DN as" },
+        if name == first_name { "" } else { " (names are compared as DNs: case, spacing and escapes do not make them different)" },
         name = Escaped(name),
         first_name = Escaped(first_name)
     )]
@@ -148,6 +152,18 @@ pub enum SettingsError {
         /// The parser's error.
         source: DnError,
     },
+    /// An LDAP group DN with a control character: it could never match a group the
+    /// directory returns (such DNs match nothing).
+    #[error(
+        "LDAP group #{index}: \"{dn}\" contains a control or invisible character, so no group the directory returns could ever match it",
+        dn = Escaped(dn)
+    )]
+    ControlCharacterInGroupDn {
+        /// The group's index.
+        index: usize,
+        /// The DN as typed.
+        dn: String,
+    },
     /// Two LDAP groups with matching DNs.
     #[error(
         "LDAP group #{index}: \"{dn}\" names the same DN as LDAP group #{first}",
@@ -200,6 +216,7 @@ impl SettingsError {
             SettingsError::UserRole { .. } => "user_role",
             SettingsError::CustomRoles(_) => "custom_roles",
             SettingsError::InvalidGroupDn { .. } => "invalid_group_dn",
+            SettingsError::ControlCharacterInGroupDn { .. } => "control_character_in_group_dn",
             SettingsError::DuplicateGroup { .. } => "duplicate_group",
             SettingsError::GroupRole { .. } => "group_role",
             SettingsError::Ldap(_) => "ldap",

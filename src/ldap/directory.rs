@@ -195,25 +195,42 @@ impl InMemoryDirectory {
     /// Load an LDIF document (RFC 2849 content records).
     pub fn from_ldif(text: &str) -> Result<InMemoryDirectory, LdifError> {
         let mut dir = InMemoryDirectory::new();
+        let mut first_lines: HashMap<DnKey, usize> = HashMap::new();
         for (line, entry) in super::ldif::parse(text)? {
-            if dir.index.contains_key(&dn_key(&entry.dn)) {
-                return Err(LdifError::DuplicateEntry { line, dn: entry.dn });
+            let key = dn_key(&entry.dn);
+            if let Some(&first_line) = first_lines.get(&key) {
+                return Err(LdifError::DuplicateEntry { line, first_line });
             }
+            first_lines.insert(key, line);
             dir.insert(entry);
         }
         Ok(dir)
     }
 
-    /// Load an LDIF file.
+    /// Load an LDIF file: a regular file (or a symbolic link to one) of at most
+    /// [`FileKind::MAX_LDIF_FILE_BYTES`](crate::FileKind::MAX_LDIF_FILE_BYTES). Errors name the
+    /// file and the line, never the line's text.
     pub fn from_ldif_file(
         path: impl AsRef<std::path::Path>,
     ) -> Result<InMemoryDirectory, LdifError> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|e| LdifError::Io {
+        let bytes = crate::files::read_regular_file(path, crate::limits::FileKind::Ldif)
+            .map_err(LdifError::Read)?;
+        let in_file = |e: LdifError| LdifError::InFile {
             path: path.display().to_string(),
-            reason: e.to_string(),
+            source: Box::new(e),
+        };
+        let text = String::from_utf8(bytes).map_err(|e| {
+            let valid = e.as_bytes().get(..e.utf8_error().valid_up_to());
+            let line = valid.map_or(1, |b| 1 + b.iter().filter(|&&c| c == b'\n').count());
+            in_file(LdifError::Syntax {
+                line,
+                reason: "expected UTF-8 text (LDIF values that are not text are written \
+                         base64-encoded after `::`)"
+                    .to_owned(),
+            })
         })?;
-        InMemoryDirectory::from_ldif(&text)
+        InMemoryDirectory::from_ldif(&text).map_err(in_file)
     }
 
     /// Add an entry, replacing (and returning) one with the same DN.

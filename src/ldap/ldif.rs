@@ -2,7 +2,7 @@
 //! comments, blank-line separated records. Change records and `:<` URLs are refused.
 
 use super::directory::DirectoryEntry;
-use super::escape::check_dn;
+use crate::dn::DistinguishedName;
 use crate::error::LdifError;
 
 /// A logical line (folded lines joined) and the number of its first physical line.
@@ -69,7 +69,7 @@ pub(crate) fn parse(text: &str) -> Result<Vec<(usize, DirectoryEntry)>, LdifErro
             if version != "1" {
                 return Err(LdifError::Syntax {
                     line: first.line,
-                    reason: format!("LDIF version `{version}` is not supported (only 1)"),
+                    reason: "expected `version: 1` (no other LDIF version is supported)".to_owned(),
                 });
             }
             lines.next();
@@ -82,14 +82,15 @@ pub(crate) fn parse(text: &str) -> Result<Vec<(usize, DirectoryEntry)>, LdifErro
         if name != "dn" {
             return Err(LdifError::Syntax {
                 line: first.line,
-                reason: format!("a record must start with `dn:`, found `{name}:`"),
+                reason: "expected a `dn:` line: a record must start with its DN".to_owned(),
             });
         }
-        check_dn(&dn).map_err(|reason| LdifError::InvalidDn {
-            line: first.line,
-            dn: dn.clone(),
-            reason,
-        })?;
+        if let Some(reason) = dn_problem(&dn) {
+            return Err(LdifError::InvalidDn {
+                line: first.line,
+                reason,
+            });
+        }
         let mut entry = DirectoryEntry::new(dn);
         for l in lines {
             let (name, value) = attr_value(&l)?;
@@ -122,12 +123,25 @@ pub(crate) fn parse(text: &str) -> Result<Vec<(usize, DirectoryEntry)>, LdifErro
     Ok(entries)
 }
 
+/// Why a `dn:` value is not a DN, without quoting it: the parser's error kind and offset.
+fn dn_problem(dn: &str) -> Option<String> {
+    if dn.trim().is_empty() {
+        return Some("the DN is empty".to_owned());
+    }
+    let e = DistinguishedName::parse(dn).err()?;
+    let what = e.kind().replace('_', " ");
+    Some(match e.offset() {
+        Some(at) => format!("{what} at byte {at} of the value"),
+        None => what,
+    })
+}
+
 /// Split `name: value` / `name:: base64`; the name is lowercased.
 fn attr_value(l: &Logical) -> Result<(String, String), LdifError> {
     let Some((name, rest)) = l.text.split_once(':') else {
         return Err(LdifError::Syntax {
             line: l.line,
-            reason: format!("expected `attribute: value`, found `{}`", l.text),
+            reason: "expected `attribute: value` (the line has no `:`)".to_owned(),
         });
     };
     if name.is_empty()
@@ -137,19 +151,18 @@ fn attr_value(l: &Logical) -> Result<(String, String), LdifError> {
     {
         return Err(LdifError::Syntax {
             line: l.line,
-            reason: format!("`{name}` is not an attribute description"),
+            reason: "expected an attribute description (letters, digits, `-`, `;`, `.`) before the first `:`"
+                .to_owned(),
         });
     }
     let name = name.to_ascii_lowercase();
     if let Some(b64) = rest.strip_prefix(':') {
-        let bytes = decode_base64(b64.trim()).ok_or_else(|| LdifError::Base64 {
+        let bytes = decode_base64(b64.trim()).ok_or(LdifError::Base64 {
             line: l.line,
-            attribute: name.clone(),
             reason: "is not valid base64",
         })?;
         let value = String::from_utf8(bytes).map_err(|_| LdifError::Base64 {
             line: l.line,
-            attribute: name.clone(),
             reason: "is not UTF-8 text (binary values are not supported)",
         })?;
         return Ok((name, value));
@@ -244,22 +257,22 @@ mod tests {
             (
                 "cn: x\n",
                 "ldif_syntax",
-                "LDIF line 1: a record must start with `dn:`, found `cn:`",
+                "LDIF line 1: expected a `dn:` line: a record must start with its DN",
             ),
             (
                 "dn: cn=a\nbogus\n",
                 "ldif_syntax",
-                "LDIF line 2: expected `attribute: value`, found `bogus`",
+                "LDIF line 2: expected `attribute: value` (the line has no `:`)",
             ),
             (
                 "dn: cn=a\ncn:: ***\n",
                 "ldif_base64",
-                "LDIF line 2: the base64 value of `cn` is not valid base64",
+                "LDIF line 2: a base64 value (after `::`) is not valid base64",
             ),
             (
                 "dn: cn=a\njpegPhoto:: /9j/\n",
                 "ldif_base64",
-                "LDIF line 2: the base64 value of `jpegphoto` is not UTF-8 text (binary values are not supported)",
+                "LDIF line 2: a base64 value (after `::`) is not UTF-8 text (binary values are not supported)",
             ),
             (
                 "dn: cn=a\nchangetype: add\n",
@@ -274,7 +287,7 @@ mod tests {
             (
                 "\n\ndn: cn=a;b\n",
                 "ldif_invalid_dn",
-                "LDIF line 3: `cn=a;b` is not a valid DN: unknown DN attribute type \"b\" at byte 5; use a known short name such as CN, O, OU, C or a dotted OID such as 2.5.4.3",
+                "LDIF line 3: the `dn:` value is not a valid DN: unknown attribute type at byte 5 of the value",
             ),
             (
                 "dn: cn=a\ndn: cn=b\n",
@@ -284,7 +297,7 @@ mod tests {
             (
                 "version: 2\n",
                 "ldif_syntax",
-                "LDIF line 1: LDIF version `2` is not supported (only 1)",
+                "LDIF line 1: expected `version: 1` (no other LDIF version is supported)",
             ),
         ];
         for (text, kind, message) in cases {

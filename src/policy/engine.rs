@@ -9,11 +9,12 @@ use super::exec::{TimedDirectory, block_on};
 use super::settings::Settings;
 use crate::classify::{CertificateKind, VerifiedClient};
 use crate::display::Escaped;
-use crate::dn::DistinguishedName;
+use crate::dn::{DistinguishedName, NameFindingDetail};
 use crate::error::{AuthError, DirectoryError, LdapError};
 use crate::ldap::{Directory, groups_from_entries};
 use crate::rbac::{Action, PrivilegeSet, Resource, RoleGrant};
 use crate::trace::{Outcome, Step, Trace};
+use crate::users::NameMatching;
 
 /// An authenticated client: who it is, how it got in, and what it may do.
 #[derive(Debug, Clone)]
@@ -270,7 +271,7 @@ impl Authenticator {
     ) -> Result<Principal, AuthError> {
         let s = &*self.settings;
         // The client may have been verified under an earlier snapshot: classify it again.
-        let kind = match s.verifier().kind_of_anchor(client.anchor_fingerprint()) {
+        let kind = match s.verifier().kind_of_anchor(client.anchor_key()) {
             Some(CertificateKind::SelfManaged) if !s.self_managed_enabled() => {
                 trace.record("kind", Outcome::Fail, || {
                     "self-managed X.509 is disabled in the current settings".to_owned()
@@ -298,6 +299,7 @@ impl Authenticator {
                 Escaped(client.anchor_subject())
             )
         });
+        refuse_control_characters(client, trace)?;
         check_claim(client, claimed_user, s, trace)?;
         if s.ldap_authorization() {
             self.ldap(client, kind, trace).await
@@ -328,6 +330,22 @@ impl Authenticator {
         trace.record("ldap_authorization", Outcome::Pass, || {
             "LDAP authorization is on; LDAP groups decide the roles".to_owned()
         });
+        // The mapping reads the server username; a value that is not a directory string has
+        // no string to map (it prints as `#hex`), so it is refused rather than read by bytes.
+        if let Some(found) = client.subject().first_non_string_value() {
+            let encoding = match found.detail {
+                NameFindingDetail::NonString(e) => e,
+                NameFindingDetail::ControlCharacter(_) => String::new(),
+            };
+            let err = AuthError::NonStringValueInSubject {
+                subject: client.subject().to_string(),
+                attribute: found.attribute,
+                rdn: found.rdn,
+                encoding,
+            };
+            trace.record("ldap_mapping", Outcome::Fail, || err.to_string());
+            return Err(err);
+        }
         let input = client.subject().server_username();
         let Some(directory) = self.directory.as_deref() else {
             trace.record("ldap_mapping", Outcome::Fail, || {
@@ -468,6 +486,11 @@ impl Authenticator {
             let Ok(dn) = DistinguishedName::parse_with_limits(g, s.limits()) else {
                 continue;
             };
+            // A group DN with a control character matches nothing (configured groups cannot
+            // hold one either).
+            if dn.has_control_characters() {
+                continue;
+            }
             if let Some(group) = s.ldap_group(&dn.canonical()) {
                 matched.push(group.dn());
                 for r in group.roles() {
@@ -505,6 +528,28 @@ impl Authenticator {
     }
 }
 
+/// A subject with a control character matches nothing: refused before any matching (users,
+/// claims, mapping rules, LDAP groups), because RFC 4518 preparation and the server username
+/// drop such characters and would make `CN=admin\00` read as `CN=admin`.
+fn refuse_control_characters(client: &VerifiedClient, trace: &mut Trace) -> Result<(), AuthError> {
+    let Some(found) = client.subject().first_control_character() else {
+        return Ok(());
+    };
+    let code_point = match found.detail {
+        NameFindingDetail::ControlCharacter(c) => u32::from(c),
+        NameFindingDetail::NonString(_) => 0,
+    };
+    let err = AuthError::ControlCharacterInSubject {
+        subject: client.subject().to_string(),
+        attribute: found.attribute,
+        rdn: found.rdn,
+        position: found.position,
+        code_point,
+    };
+    trace.record("subject_name", Outcome::Fail, || err.to_string());
+    Err(err)
+}
+
 /// Rule 4: a claimed user name must match the subject.
 fn check_claim(
     client: &VerifiedClient,
@@ -534,6 +579,24 @@ fn check_claim(
         subject: client.subject().to_string(),
         reason,
     };
+    if s.name_matching() == NameMatching::Exact {
+        let username = client.subject().server_username();
+        if claimed == username {
+            trace.record("claimed_user", Outcome::Pass, || {
+                format!(
+                    "\"{}\" is the subject's server username, byte for byte",
+                    Escaped(claimed)
+                )
+            });
+            return Ok(());
+        }
+        let err = mismatch(Some(format!(
+            "exact name matching is on: the claim must be the certificate's server username \"{}\" byte for byte",
+            Escaped(&username)
+        )));
+        trace.record("claimed_user", Outcome::Fail, || err.to_string());
+        return Err(err);
+    }
     let err = match DistinguishedName::parse_with_limits(claimed, s.limits()) {
         Ok(dn) if dn.matches(client.subject()) => {
             trace.record("claimed_user", Outcome::Pass, || {
@@ -568,9 +631,16 @@ fn database_user(
     s: &Settings,
     trace: &mut Trace,
 ) -> Result<Principal, AuthError> {
-    let Some(user) = s.users().get(client.canonical_subject()) else {
+    let Some(user) = s
+        .users()
+        .lookup(client.subject(), client.canonical_subject())
+    else {
+        let subject = match s.name_matching() {
+            NameMatching::Canonical => client.subject().to_string(),
+            NameMatching::Exact => client.subject().server_username(),
+        };
         let err = AuthError::UnknownUser {
-            subject: client.subject().to_string(),
+            subject,
             hint: s.users().hint(client.subject()),
         };
         trace.record("user", Outcome::Fail, || err.to_string());

@@ -15,7 +15,7 @@ use crate::ldap::{QueryTemplate, UserToDnMapping};
 use crate::limits::Limits;
 use crate::rbac::{CustomRole, PrivilegeSet, RoleCatalog, RoleGrant};
 use crate::trust::TrustAnchors;
-use crate::users::{UserRegistry, UserSpec, parse_grants};
+use crate::users::{NameMatching, UserRegistry, UserSpec, parse_grants};
 
 /// LDAP answer caching and timeout (MongoDB's `ldapUserCacheRefreshInterval`,
 /// `ldapUserCacheStalenessInterval`, `security.ldap.timeoutMS`).
@@ -97,6 +97,7 @@ pub struct SettingsBuilder {
     crls: Vec<Vec<u8>>,
     /// Each user, and whether it was kept from an earlier snapshot.
     users: Vec<(UserSpec, bool)>,
+    matching: NameMatching,
     custom_roles: Vec<CustomRole>,
     ldap_authorization: bool,
     mapping: UserToDnMapping,
@@ -116,6 +117,7 @@ impl Default for SettingsBuilder {
             self_managed_enabled: false,
             crls: Vec::new(),
             users: Vec::new(),
+            matching: NameMatching::Canonical,
             custom_roles: Vec::new(),
             ldap_authorization: false,
             mapping: UserToDnMapping::default(),
@@ -195,8 +197,20 @@ impl SettingsBuilder {
         self
     }
 
-    /// Removes the user whose name matches `name` as a DN (no-op when none does).
+    /// How subjects are compared with user names and claimed names (default
+    /// [`NameMatching::Canonical`]). LDAP group DNs are compared canonically either way.
+    pub fn name_matching(mut self, matching: NameMatching) -> Self {
+        self.matching = matching;
+        self
+    }
+
+    /// Removes the user whose name matches `name` under the name matching set so far: as a DN
+    /// (canonical), or byte for byte (exact). A no-op when none does.
     pub fn remove_user(mut self, name: &str) -> Self {
+        if self.matching == NameMatching::Exact {
+            self.users.retain(|(u, _)| u.name != name);
+            return self;
+        }
         if let Ok(dn) = DistinguishedName::parse(name) {
             let key = dn.canonical();
             self.users.retain(|(u, _)| {
@@ -283,6 +297,7 @@ impl SettingsBuilder {
             &catalog,
             &self.limits,
             self.self_managed_enabled,
+            self.matching,
         )?;
         let mut groups = Vec::with_capacity(self.groups.len());
         let mut group_index = HashMap::with_capacity(self.groups.len());
@@ -295,6 +310,12 @@ impl SettingsBuilder {
                         source,
                     }
                 })?;
+            if dn.has_control_characters() {
+                return Err(SettingsError::ControlCharacterInGroupDn {
+                    index,
+                    dn: g.dn.clone(),
+                });
+            }
             if let Some(&first) = group_index.get(&dn.canonical()) {
                 return Err(SettingsError::DuplicateGroup {
                     index,
@@ -395,6 +416,11 @@ impl Settings {
         &self.users
     }
 
+    /// How subjects are compared with user names and claimed names.
+    pub fn name_matching(&self) -> NameMatching {
+        self.source.matching
+    }
+
     /// The role catalog (built-in and custom roles).
     pub fn roles(&self) -> &RoleCatalog {
         &self.catalog
@@ -447,8 +473,10 @@ impl Settings {
     ///
     /// CA expiry (within 30 days, expired, not yet valid), users no certificate could log in
     /// as (self-managed users while disabled or while LDAP authorization is on, managed users
-    /// while LDAP authorization is on, kinds whose CA set is empty), names typed in reverse
-    /// order, an empty configuration.
+    /// while LDAP authorization is on, kinds whose CA set is empty, and under exact name
+    /// matching names not written as a server username), names typed in reverse order, an
+    /// empty configuration, and under exact name matching pairs of users whose names differ
+    /// only by what canonical matching folds (`similar_user_names`).
     pub fn warnings(&self, now: rustls_pki_types::UnixTime) -> Vec<SettingsWarning> {
         let mut out = Vec::new();
         for w in self.managed_anchors().warnings(now) {
@@ -467,15 +495,16 @@ impl Settings {
         for (i, u) in self.users.iter().enumerate() {
             let why = match u.kind() {
                 _ if ldap => Some(
-                    "LDAP authorization is on, so database users are not used (LDAP groups decide)",
+                    "LDAP authorization is on, so database users are not used (LDAP groups decide)"
+                        .to_owned(),
                 ),
                 CertificateKind::Managed if self.managed_anchors().is_empty() => {
-                    Some("no managed CA is configured")
+                    Some("no managed CA is configured".to_owned())
                 }
                 CertificateKind::SelfManaged if !self.self_managed_enabled() => {
-                    Some("self-managed X.509 is disabled")
+                    Some("self-managed X.509 is disabled".to_owned())
                 }
-                _ => None,
+                _ => exact_form_problem(self.name_matching(), u),
             };
             if let Some(why) = why {
                 out.push(SettingsWarning::new(
@@ -505,6 +534,9 @@ impl Settings {
                 ));
             }
         }
+        if self.name_matching() == NameMatching::Exact {
+            similar_user_names(&self.users, &mut out);
+        }
         if ldap && self.groups.is_empty() {
             out.push(SettingsWarning::new(
                 "no_ldap_groups",
@@ -533,6 +565,42 @@ impl Settings {
                     .flat_map(|g| g.roles.iter().map(ToString::to_string)),
             )
             .collect()
+    }
+}
+
+/// Under exact name matching, why a user's name can never be a certificate's server username:
+/// it is not written the way the server prints names.
+fn exact_form_problem(matching: NameMatching, u: &crate::users::DatabaseUser) -> Option<String> {
+    if matching != NameMatching::Exact {
+        return None;
+    }
+    let printed = u.dn().server_username();
+    (printed != u.name()).then(|| {
+        format!(
+            "exact name matching compares the certificate's server username byte for byte, and this name is not written that way: write \"{printed}\""
+        )
+    })
+}
+
+/// Under exact name matching: users whose names are distinct strings but one canonical DN.
+fn similar_user_names(users: &UserRegistry, out: &mut Vec<SettingsWarning>) {
+    let mut first: HashMap<CanonicalDn, (usize, &str)> = HashMap::new();
+    for (i, u) in users.iter().enumerate() {
+        match first.entry(u.dn().canonical()) {
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert((i, u.name()));
+            }
+            std::collections::hash_map::Entry::Occupied(o) => {
+                let (j, other) = *o.get();
+                out.push(SettingsWarning::new(
+                    "similar_user_names",
+                    format!(
+                        "users #{j} \"{other}\" and #{i} \"{}\" differ only in what canonical name matching folds (letter case, spaces, Unicode forms, escapes, order inside a multi-valued RDN): exact name matching keeps them two users, canonical matching would refuse the second as a duplicate",
+                        u.name()
+                    ),
+                ));
+            }
+        }
     }
 }
 
@@ -590,7 +658,14 @@ impl core::fmt::Display for Settings {
             },
             subjects(self.self_managed_anchors())
         )?;
-        writeln!(f, "users: {}", self.users.len())?;
+        match self.name_matching() {
+            NameMatching::Canonical => writeln!(f, "users: {}", self.users.len())?,
+            NameMatching::Exact => writeln!(
+                f,
+                "users: {} (exact name matching: server usernames compared byte for byte)",
+                self.users.len()
+            )?,
+        }
         for u in self.users.iter() {
             writeln!(
                 f,

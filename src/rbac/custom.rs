@@ -211,23 +211,38 @@ impl RoleCatalogBuilder {
             )?;
         }
 
-        // `order` lists every role after all roles it inherits, so one pass flattens.
+        // `order` lists every role after all roles it inherits, so one pass flattens, and each
+        // role is resolved exactly once (memoized in `flat`). Inherited privileges are merged
+        // per resource (actions united), so a role's list never holds a resource twice and
+        // its length is bounded by the number of distinct resources: the work is linear in
+        // roles × (own privileges + inherited roles' lists), never exponential in the depth.
         let mut flat: Vec<Vec<(PrivilegeResource, ActionSet)>> = vec![Vec::new(); parsed.len()];
+        let mut steps: u64 = 0;
+        let mut scratch = Vec::new();
         for &i in &order {
             let Some(p) = parsed.get(i) else { continue };
-            let mut privs = p.own.clone();
+            let mut merged = MergedPrivileges::default();
+            for (r, a) in &p.own {
+                merged.add(r, *a, &mut steps);
+            }
             for g in &p.builtins {
                 if let Some(b) = g.builtin() {
-                    b.privileges(g.db(), g.collection(), &mut privs);
+                    scratch.clear();
+                    b.privileges(g.db(), g.collection(), &mut scratch);
+                    for (r, a) in &scratch {
+                        merged.add(r, *a, &mut steps);
+                    }
                 }
             }
             for &j in &p.customs {
                 if let Some(inherited) = flat.get(j) {
-                    privs.extend(inherited.iter().cloned());
+                    for (r, a) in inherited {
+                        merged.add(r, *a, &mut steps);
+                    }
                 }
             }
             if let Some(slot) = flat.get_mut(i) {
-                *slot = privs;
+                *slot = merged.list;
             }
         }
 
@@ -240,7 +255,30 @@ impl RoleCatalogBuilder {
         Ok(RoleCatalog {
             limits: self.limits,
             roles,
+            resolution_steps: steps,
         })
+    }
+}
+
+/// One role's privileges with a single entry per resource (actions of repeats united), in the
+/// order each resource first appeared.
+#[derive(Debug, Default)]
+struct MergedPrivileges {
+    list: Vec<(PrivilegeResource, ActionSet)>,
+    index: HashMap<PrivilegeResource, usize>,
+}
+
+impl MergedPrivileges {
+    /// Unites `actions` into the entry for `resource`; one step per call.
+    fn add(&mut self, resource: &PrivilegeResource, actions: ActionSet, steps: &mut u64) {
+        *steps = steps.saturating_add(1);
+        match self.index.get(resource).and_then(|&k| self.list.get_mut(k)) {
+            Some((_, set)) => *set = set.union(actions),
+            None => {
+                self.index.insert(resource.clone(), self.list.len());
+                self.list.push((resource.clone(), actions));
+            }
+        }
     }
 }
 
@@ -304,6 +342,9 @@ fn visit(
 pub struct RoleCatalog {
     limits: Limits,
     roles: HashMap<String, Vec<(PrivilegeResource, ActionSet)>>,
+    /// Privilege entries merged while flattening inheritance (the work `build` did).
+    #[cfg_attr(not(test), allow(dead_code))]
+    resolution_steps: u64,
 }
 
 impl Default for RoleCatalog {
@@ -311,6 +352,7 @@ impl Default for RoleCatalog {
         RoleCatalog {
             limits: Limits::DEFAULT,
             roles: HashMap::new(),
+            resolution_steps: 0,
         }
     }
 }
@@ -334,6 +376,19 @@ impl RoleCatalog {
     /// Number of custom roles.
     pub fn custom_role_count(&self) -> usize {
         self.roles.len()
+    }
+
+    /// The privilege entries `build` merged while flattening inheritance: the counted work
+    /// the tests bound (no clock).
+    #[cfg(test)]
+    pub(crate) fn resolution_steps(&self) -> u64 {
+        self.resolution_steps
+    }
+
+    /// A custom role's flattened privileges (one entry per resource).
+    #[cfg(test)]
+    pub(crate) fn flattened(&self, name: &str) -> Option<&[(PrivilegeResource, ActionSet)]> {
+        self.roles.get(name).map(Vec::as_slice)
     }
 
     /// Resolve a user's grants into its privilege set.

@@ -582,6 +582,77 @@ fn custom_role_limit_is_enforced() {
     assert_eq!(e.kind(), "too_many_custom_roles");
 }
 
+/// Issue 7 item 5: 100 custom roles where role i inherits r{i+1} and r{i+2} (the worst shape
+/// the limits allow: every role reachable along Fibonacci-many paths). Copying inherited lists
+/// without merging made this exponential; flattening merges per resource, so the counted work
+/// stays within roles × (own privileges + 2 inherited lists of at most `roles + 1` resources).
+#[test]
+fn custom_role_inheritance_is_linear_in_the_worst_shape() {
+    const N: usize = 100;
+    let actions = ["find", "insert", "update"];
+    let mut b = RoleCatalog::builder();
+    for i in 0..N {
+        let mut role = CustomRole::new(format!("r{i}"))
+            .privilege_on(&format!("db{i}"), None, ["find"])
+            .privilege_on("shared", Some("c"), [actions[i % 3]]);
+        for j in [i + 1, i + 2] {
+            if j < N {
+                role = role.inherit(format!("r{j}@admin"));
+            }
+        }
+        b = b.add_role(role);
+    }
+    let catalog = b.build().unwrap();
+
+    // Role i merges its 2 own entries and its two heirs' lists (at most N + 1 entries each).
+    let budget = (N * (2 + 2 * (N + 1))) as u64;
+    let steps = catalog.resolution_steps();
+    assert!(steps <= budget, "{steps} merge steps, budget {budget}");
+    // The exact count: role i (i < 98) merges 2 + (N - i) + (N - i - 1) entries, r98 merges
+    // 2 + 2, r99 merges 2.
+    let exact: usize = (0..N - 2).map(|i| 2 + (N - i) + (N - i - 1)).sum::<usize>() + 4 + 2;
+    assert_eq!(steps, exact as u64);
+
+    let shared = PrivilegeResource::from_db_collection("shared", "c").unwrap();
+    let on_db = |i: usize| PrivilegeResource::from_db_collection(&format!("db{i}"), "").unwrap();
+    let set = |names: &[&str]| names.iter().map(|n| n.parse::<Action>().unwrap()).collect();
+    let find: ActionSet = set(&["find"]);
+    // r99: only its own privileges.
+    assert_eq!(
+        catalog.flattened("r99").unwrap(),
+        &[(on_db(99), find), (shared.clone(), find)][..]
+    );
+    // r98 (i % 3 = 2: update) inherits r99 (find): `shared` appears once, actions united.
+    assert_eq!(
+        catalog.flattened("r98").unwrap(),
+        &[
+            (on_db(98), find),
+            (shared.clone(), set(&["find", "update"])),
+            (on_db(99), find),
+        ][..]
+    );
+    // r0 holds every database once and `shared` once with all three actions.
+    let r0 = catalog.flattened("r0").unwrap();
+    assert_eq!(r0.len(), N + 1);
+    let mut expected: Vec<(PrivilegeResource, ActionSet)> = vec![
+        (on_db(0), find),
+        (shared.clone(), set(&["find", "insert", "update"])),
+    ];
+    expected.extend((1..N).map(|i| (on_db(i), find)));
+    let mut got = r0.to_vec();
+    let key = |(r, _): &(PrivilegeResource, ActionSet)| r.to_string();
+    got.sort_by_key(key);
+    expected.sort_by_key(key);
+    assert_eq!(got, expected);
+
+    // Resolving a user's grant uses the flattened list.
+    let s = catalog.resolve(&["r0@admin".parse().unwrap()]).unwrap();
+    assert!(s.is_authorized(A::Find, &coll("db57", "x")));
+    assert!(s.is_authorized(A::Update, &coll("shared", "c")));
+    assert!(!s.is_authorized(A::Insert, &coll("db57", "x")));
+    assert!(!s.is_authorized(A::Find, &coll("db100", "x")));
+}
+
 #[test]
 fn roles_per_user_limit_is_enforced() {
     let catalog = RoleCatalog::builtin_only();

@@ -35,6 +35,13 @@ pub enum Alg {
     P384,
     /// A fresh Ed25519 key.
     Ed25519,
+    /// RSA fixture key 3's modulus with public exponent 1 (RFC 8017 §3.1 requires e ≥ 3).
+    /// Under e = 1 a PKCS#1 v1.5 signature is its own encoded message, so this key "signs"
+    /// anything without a private key: a verifier that accepted it would accept forgeries.
+    RsaExponentOne,
+    /// An Ed25519 key of 31 bytes (RFC 8410 needs 32): a malformed public key. Its signatures
+    /// are 64 zero bytes.
+    BrokenEd25519,
 }
 
 fn fixture(name: &str) -> String {
@@ -57,6 +64,14 @@ pub enum Key {
     Legacy {
         key: rsa::PrivateKey,
         public_pkcs1: Vec<u8>,
+    },
+    /// [`Alg::RsaExponentOne`].
+    ExponentOne {
+        public_pkcs1: Vec<u8>,
+    },
+    /// [`Alg::BrokenEd25519`].
+    Broken {
+        public: Vec<u8>,
     },
 }
 
@@ -84,6 +99,22 @@ impl Key {
                 let public_pkcs1 = key.to_public_key().to_pkcs1_der().unwrap().into_vec();
                 Key::Legacy { key, public_pkcs1 }
             }
+            Alg::RsaExponentOne => {
+                use rsa::pkcs1::EncodeRsaPublicKey;
+                let pkcs1 = rsa_key("rsa2048-3")
+                    .to_public_key()
+                    .to_pkcs1_der()
+                    .unwrap()
+                    .into_vec();
+                // RSAPublicKey ::= SEQUENCE { modulus INTEGER, publicExponent INTEGER }.
+                let modulus = children(&pkcs1)[0].to_vec();
+                Key::ExponentOne {
+                    public_pkcs1: tlv(0x30, &[modulus, vec![0x02, 0x01, 0x01]].concat()),
+                }
+            }
+            Alg::BrokenEd25519 => Key::Broken {
+                public: vec![0x42; 31],
+            },
         }
     }
 }
@@ -92,13 +123,15 @@ impl PublicKeyData for Key {
     fn der_bytes(&self) -> &[u8] {
         match self {
             Key::Ring(k) => k.der_bytes(),
-            Key::Legacy { public_pkcs1, .. } => public_pkcs1,
+            Key::Legacy { public_pkcs1, .. } | Key::ExponentOne { public_pkcs1 } => public_pkcs1,
+            Key::Broken { public } => public,
         }
     }
     fn algorithm(&self) -> &'static SignatureAlgorithm {
         match self {
             Key::Ring(k) => k.algorithm(),
-            Key::Legacy { .. } => &rcgen::PKCS_RSA_SHA256,
+            Key::Legacy { .. } | Key::ExponentOne { .. } => &rcgen::PKCS_RSA_SHA256,
+            Key::Broken { .. } => &rcgen::PKCS_ED25519,
         }
     }
 }
@@ -112,6 +145,25 @@ impl SigningKey for Key {
                 let sk = rsa::pkcs1v15::SigningKey::<sha2::Sha256>::new(key.clone());
                 Ok(sk.sign(msg).to_vec())
             }
+            // EMSA-PKCS1-v1_5 (RFC 8017 §9.2) of SHA-256(msg) in 256 octets: s = EM, since
+            // EM^1 mod n = EM.
+            Key::ExponentOne { .. } => {
+                use sha2::Digest;
+                let digest_info = [
+                    &[
+                        0x30, 0x31, 0x30, 0x0D, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03,
+                        0x04, 0x02, 0x01, 0x05, 0x00, 0x04, 0x20,
+                    ][..],
+                    &sha2::Sha256::digest(msg),
+                ]
+                .concat();
+                let mut em = vec![0x00, 0x01];
+                em.resize(256 - digest_info.len() - 1, 0xFF);
+                em.push(0x00);
+                em.extend(digest_info);
+                Ok(em)
+            }
+            Key::Broken { .. } => Ok(vec![0; 64]),
         }
     }
 }
@@ -236,23 +288,67 @@ pub fn issue(spec: &Spec, by: &Node) -> Node {
 
 /// A CRL from `by`, revoking `serials`, valid over [this_update, next_update].
 pub fn crl(by: &Node, serials: &[u64], this_update: i64, next_update: i64) -> Vec<u8> {
+    let entries: Vec<(u64, Option<RevocationReason>)> =
+        serials.iter().map(|&s| (s, None)).collect();
+    crl_with_reasons(by, &entries, this_update, next_update)
+}
+
+/// A complete CRL from `by` whose entries carry the given reasonCode (or none).
+pub fn crl_with_reasons(
+    by: &Node,
+    entries: &[(u64, Option<RevocationReason>)],
+    this_update: i64,
+    next_update: i64,
+) -> Vec<u8> {
     let params = CertificateRevocationListParams {
         this_update: OffsetDateTime::from_unix_timestamp(this_update).unwrap(),
         next_update: OffsetDateTime::from_unix_timestamp(next_update).unwrap(),
         crl_number: SerialNumber::from(1u64),
         issuing_distribution_point: None,
-        revoked_certs: serials
+        revoked_certs: entries
             .iter()
-            .map(|s| RevokedCertParams {
-                serial_number: SerialNumber::from(*s),
+            .map(|&(s, reason)| RevokedCertParams {
+                serial_number: SerialNumber::from(s),
                 revocation_time: OffsetDateTime::from_unix_timestamp(NOW - 10 * DAY).unwrap(),
-                reason_code: None,
+                reason_code: reason,
                 invalidity_date: None,
             })
             .collect(),
         key_identifier_method: KeyIdMethod::Sha256,
     };
     params.signed_by(&by.issuer).unwrap().der().to_vec()
+}
+
+/// Rewrites the serialNumber of every entry of an rcgen CRL from `by` with `serial` (the full
+/// INTEGER TLV, e.g. a non-minimal `02 02 00 05`), then signs the new tbsCertList again with
+/// `by`'s key. rcgen always writes minimal INTEGERs, so this is the only way to get the
+/// encoding a hostile CRL issuer could use.
+pub fn crl_with_entry_serial(by: &Node, crl_der: &[u8], serial: &[u8]) -> Vec<u8> {
+    let outer = children(crl_der);
+    let mut tbs_parts: Vec<Vec<u8>> = children(outer[0]).into_iter().map(<[u8]>::to_vec).collect();
+    // version, signature, issuer, thisUpdate, nextUpdate, revokedCertificates, [0] extensions.
+    assert_eq!(
+        tbs_parts.len(),
+        7,
+        "a v2 CRL with nextUpdate, entries and extensions"
+    );
+    let entries: Vec<Vec<u8>> = children(&tbs_parts[5])
+        .into_iter()
+        .map(|entry| {
+            let mut parts: Vec<Vec<u8>> = children(entry).into_iter().map(<[u8]>::to_vec).collect();
+            assert_eq!(parts[0][0], 0x02);
+            parts[0] = serial.to_vec();
+            tlv(0x30, &parts.concat())
+        })
+        .collect();
+    tbs_parts[5] = tlv(0x30, &entries.concat());
+    let tbs = tlv(0x30, &tbs_parts.concat());
+    let mut bits = vec![0u8];
+    bits.extend(by.issuer.key().sign(&tbs).unwrap());
+    tlv(
+        0x30,
+        &[tbs.clone(), outer[1].to_vec(), tlv(0x03, &bits)].concat(),
+    )
 }
 
 /// A CRL from `by` whose entries carry reason codes and whose critical issuingDistributionPoint
@@ -467,4 +563,49 @@ pub fn resign_pss(der: &[u8], issuer_key: u8, hash: u16) -> Vec<u8> {
     resign(der, &pss_alg_id(hash, hash, (hash / 8) as u8), |tbs| {
         sign_pss(issuer_key, hash, tbs)
     })
+}
+
+/// Edits the tbsCertificate of a certificate issued by `by` (its parts: version, serial,
+/// signature, issuer, validity, subject, subjectPublicKeyInfo, extensions) and signs the result
+/// again with `by`'s key under the same algorithm: for encodings rcgen cannot write (string
+/// types such as VisibleString, invalid contents, non-minimal OIDs, oversized names).
+pub fn resign_edited(der: &[u8], by: &Node, edit: impl FnOnce(&mut Vec<Vec<u8>>)) -> Vec<u8> {
+    let outer = children(der);
+    let mut tbs_parts: Vec<Vec<u8>> = children(outer[0]).into_iter().map(<[u8]>::to_vec).collect();
+    edit(&mut tbs_parts);
+    let tbs = tlv(0x30, &tbs_parts.concat());
+    let mut bits = vec![0u8];
+    bits.extend(by.issuer.key().sign(&tbs).unwrap());
+    tlv(
+        0x30,
+        &[tbs.clone(), outer[1].to_vec(), tlv(0x03, &bits)].concat(),
+    )
+}
+
+/// Index of the subject Name among the tbsCertificate parts of [`resign_edited`].
+pub const TBS_SUBJECT: usize = 5;
+
+/// OID content bytes of attribute types used in hand-built names.
+pub mod attr {
+    /// commonName, 2.5.4.3.
+    pub const CN: &[u8] = &[0x55, 0x04, 0x03];
+    /// organizationName, 2.5.4.10.
+    pub const O: &[u8] = &[0x55, 0x04, 0x0A];
+    /// emailAddress, 1.2.840.113549.1.9.1.
+    pub const EMAIL: &[u8] = &[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x09, 0x01];
+}
+
+/// One attribute of a hand-built name: OID content bytes, value tag, value bytes.
+pub type Ava<'a> = (&'a [u8], u8, Vec<u8>);
+
+/// A DER Name from RDNs, each a list of attributes; lengths up to 64 KiB.
+pub fn name_der(rdns: &[Vec<Ava<'_>>]) -> Vec<u8> {
+    let set = |avas: &Vec<Ava<'_>>| {
+        let inner: Vec<u8> = avas
+            .iter()
+            .flat_map(|(oid, tag, value)| tlv(0x30, &[tlv(0x06, oid), tlv(*tag, value)].concat()))
+            .collect();
+        tlv(0x31, &inner)
+    };
+    tlv(0x30, &rdns.iter().flat_map(set).collect::<Vec<u8>>())
 }

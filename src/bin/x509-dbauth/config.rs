@@ -11,7 +11,7 @@ use crate::{EXIT_BAD_INPUT, EXIT_OK, FilePath, Output, print_json};
 pub(crate) struct CheckArgs {
     /// The settings file (TOML).
     config: FilePath,
-    /// The time CA expiry warnings are computed for (RFC 3339, UTC); default: now.
+    /// The time CA expiry warnings are computed for (RFC 3339 with Z or ±hh:mm, 1970–9999); default: now.
     #[arg(long, value_name = "RFC3339")]
     at: Option<String>,
     #[command(flatten)]
@@ -56,6 +56,7 @@ pub(crate) fn check(args: &CheckArgs) -> u8 {
             "enabled": s.self_managed_enabled(),
             "cas": s.self_managed_anchors().iter().map(|a| a.subject.to_owned()).collect::<Vec<_>>(),
         },
+        "name_matching": s.name_matching().as_str(),
         "users": s.users().iter().map(|u| json!({
             "name": u.name(),
             "x509": u.kind().as_str(),

@@ -5,7 +5,8 @@ use std::sync::Arc;
 
 use serde_json::{Value, json};
 use x509_dbauth::{
-    CertificateDer, Decision, Escaped, ManualClock, SettingsFile, certificates_from_pem_or_der,
+    CertificateDer, Decision, Escaped, FileKind, ManualClock, SettingsFile,
+    certificates_from_pem_or_der,
 };
 
 use crate::verify::validation_time;
@@ -20,7 +21,7 @@ pub(crate) struct ExplainArgs {
     /// The user name the client claims (optional; it must match the subject).
     #[arg(long, value_name = "DN")]
     user: Option<String>,
-    /// Validation time (RFC 3339, UTC, e.g. 2027-01-01T00:00:00Z); default: now.
+    /// Validation time (RFC 3339 with Z or ±hh:mm, 1970–9999, e.g. 2027-01-01T00:00:00Z); default: now.
     #[arg(long, value_name = "RFC3339")]
     at: Option<String>,
     /// The client chain: leaf first, then any intermediates (PEM bundle or DER).
@@ -39,9 +40,9 @@ pub(crate) fn run(args: &ExplainArgs) -> u8 {
         Ok(t) => t,
         Err(msg) => return bad_input(args.out, "bad_time", &msg),
     };
-    let bytes = match read_input(&args.chain) {
+    let bytes = match read_input(&args.chain, FileKind::Certificates) {
         Ok(b) => b,
-        Err(msg) => return bad_input(args.out, "io", &msg),
+        Err(e) => return bad_input(args.out, e.kind(), &e.to_string()),
     };
     let chain: Vec<CertificateDer<'static>> = match certificates_from_pem_or_der(&bytes) {
         Ok(d) => d.into_iter().map(CertificateDer::from).collect(),

@@ -2,8 +2,8 @@
 
 use serde_json::{Value, json};
 use x509_dbauth::{
-    Certificate, DistinguishedName, Escaped, GeneralName, KeyKind, Limits, SignatureAlgorithm,
-    SpkiRef, certificates_from_pem_or_der,
+    Certificate, DistinguishedName, Escaped, FileKind, GeneralName, KeyKind, Limits,
+    SignatureAlgorithm, SpkiRef, certificates_from_pem_or_der,
 };
 
 use crate::{EXIT_OK, FilePath, Output, bad_input, print_json, read_input};
@@ -19,9 +19,9 @@ pub(crate) struct InspectArgs {
 
 /// Runs `inspect`.
 pub(crate) fn run(args: &InspectArgs) -> u8 {
-    let bytes = match read_input(&args.cert) {
+    let bytes = match read_input(&args.cert, FileKind::Certificates) {
         Ok(b) => b,
-        Err(msg) => return bad_input(args.out, "io", &msg),
+        Err(e) => return bad_input(args.out, e.kind(), &e.to_string()),
     };
     let ders = match certificates_from_pem_or_der(&bytes) {
         Ok(d) => d,

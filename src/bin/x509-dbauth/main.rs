@@ -24,7 +24,7 @@ mod explain;
 mod inspect;
 mod verify;
 
-use x509_dbauth::{DistinguishedName, Escaped};
+use x509_dbauth::{DistinguishedName, Escaped, FileKind, ReadFileError};
 
 /// Exit code for a positive answer.
 const EXIT_OK: u8 = 0;
@@ -263,9 +263,10 @@ pub(crate) fn print_json(v: &Value) {
     }
 }
 
-/// Reads a file named on the command line, with an error naming the path.
-pub(crate) fn read_input(path: &Path) -> Result<Vec<u8>, String> {
-    std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", Escaped(path.display())))
+/// Reads a file named on the command line: a regular file (symbolic links followed) within
+/// the size limit of its kind, with an error naming the path and the limit.
+pub(crate) fn read_input(path: &Path, kind: FileKind) -> Result<Vec<u8>, ReadFileError> {
+    x509_dbauth::read_regular_file(path, kind)
 }
 
 /// Reports a bad-input error in the selected output form and returns exit code 2.

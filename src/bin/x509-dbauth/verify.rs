@@ -2,8 +2,8 @@
 
 use serde_json::json;
 use x509_dbauth::{
-    Certificate, CertificateDer, ChainVerifier, DistinguishedName, Escaped, Limits, TrustAnchors,
-    UnixTime, certificates_from_pem_or_der,
+    Certificate, CertificateDer, ChainVerifier, DistinguishedName, Escaped, FileKind, Limits,
+    TrustAnchors, UnixTime, certificates_from_pem_or_der,
 };
 
 use crate::{EXIT_NO, EXIT_OK, FilePath, Output, bad_input, print_json, read_input};
@@ -23,7 +23,7 @@ pub(crate) struct VerifyArgs {
     /// Every certificate in the path must be covered by a valid CRL from its issuer.
     #[arg(long)]
     require_crl: bool,
-    /// Validation time (RFC 3339, UTC, e.g. 2026-01-31T12:00:00Z); default: now.
+    /// Validation time (RFC 3339 with Z or ±hh:mm, 1970–9999, e.g. 2026-01-31T12:00:00Z); default: now.
     #[arg(long, value_name = "RFC3339")]
     at: Option<String>,
     /// Accept SHA-1 signatures (legacy PKIs only).
@@ -35,16 +35,106 @@ pub(crate) struct VerifyArgs {
     out: Output,
 }
 
-/// Parses `YYYY-MM-DDTHH:MM:SSZ` (also with a lowercase `z` or `+00:00`).
+/// The form `--at` accepts, for messages.
+const AT_FORM: &str = "YYYY-MM-DDTHH:MM:SS followed by Z or an offset +hh:mm / -hh:mm \
+     (RFC 3339, e.g. 2026-01-31T12:00:00Z or 2026-01-31T14:00:00+02:00)";
+/// The range `--at` accepts (certificate times: X.509 GeneralizedTime from 1970 on).
+const AT_RANGE: &str = "1970-01-01T00:00:00Z to 9999-12-31T23:59:59Z";
+
+/// Parses an RFC 3339 date-time `YYYY-MM-DDTHH:MM:SS` with `Z` or a `±hh:mm` offset (converted
+/// to UTC; `T`/`Z` may be lowercase, fractions of a second are ignored). Times before 1970 or
+/// after 9999 are refused with the supported range.
 pub(crate) fn parse_time(text: &str) -> Result<UnixTime, String> {
-    let normalized = match text.strip_suffix("+00:00") {
-        Some(head) => format!("{head}Z"),
-        None => text.replace('z', "Z"),
+    let bad_form = || format!("--at {text:?} is not a time of the form {AT_FORM}");
+    let b = text.as_bytes();
+    let num = |from: usize, len: usize| -> Option<i64> {
+        let digits = b.get(from..from + len)?;
+        digits.iter().try_fold(0i64, |acc, &d| {
+            d.is_ascii_digit().then(|| acc * 10 + i64::from(d - b'0'))
+        })
     };
-    let t: der::DateTime = normalized.parse().map_err(|_| {
-        format!("--at {text:?} is not an RFC 3339 UTC time such as 2026-01-31T12:00:00Z")
-    })?;
-    Ok(UnixTime::since_unix_epoch(t.unix_duration()))
+    let sep = |at: usize, want: &[u8]| b.get(at).is_some_and(|c| want.contains(c));
+    if !(sep(4, b"-") && sep(7, b"-") && sep(10, b"Tt") && sep(13, b":") && sep(16, b":")) {
+        return Err(bad_form());
+    }
+    let fields = (
+        num(0, 4),
+        num(5, 2),
+        num(8, 2),
+        num(11, 2),
+        num(14, 2),
+        num(17, 2),
+    );
+    let (Some(year), Some(month), Some(day), Some(hour), Some(minute), Some(second)) = fields
+    else {
+        return Err(bad_form());
+    };
+    // Optional fraction of a second (RFC 3339 time-secfrac), ignored.
+    let mut rest = b.get(19..).unwrap_or_default();
+    if let Some((b'.', tail)) = rest.split_first() {
+        let digits = tail.iter().take_while(|c| c.is_ascii_digit()).count();
+        if digits == 0 {
+            return Err(bad_form());
+        }
+        rest = tail.get(digits..).unwrap_or_default();
+    }
+    let offset_secs = match rest {
+        [b'Z' | b'z'] => 0,
+        [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] => {
+            let two = |x: u8, y: u8| -> Option<i64> {
+                (x.is_ascii_digit() && y.is_ascii_digit())
+                    .then(|| i64::from(x - b'0') * 10 + i64::from(y - b'0'))
+            };
+            let (Some(oh), Some(om)) = (two(*h1, *h2), two(*m1, *m2)) else {
+                return Err(bad_form());
+            };
+            if oh > 23 || om > 59 {
+                return Err(format!(
+                    "--at {text:?}: the offset must be between -23:59 and +23:59"
+                ));
+            }
+            let secs = oh * 3600 + om * 60;
+            if *sign == b'-' { -secs } else { secs }
+        }
+        _ => return Err(bad_form()),
+    };
+    let days_in_month = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
+        2 => 28,
+        _ => 0,
+    };
+    // RFC 3339 allows second 60 (a leap second); X.509 times cannot express it.
+    if day < 1 || day > days_in_month || hour > 23 || minute > 59 || second > 59 {
+        return Err(format!(
+            "--at {text:?} is not a valid date and time (month 01-12, a day of that month, \
+             hour 00-23, minute and second 00-59)"
+        ));
+    }
+    let local = days_from_civil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second;
+    let utc = local - offset_secs;
+    // 9999-12-31T23:59:59Z, the last instant an X.509 time can hold.
+    const MAX: i64 = 253_402_300_799;
+    match u64::try_from(utc) {
+        Ok(secs) if utc <= MAX => Ok(UnixTime::since_unix_epoch(std::time::Duration::from_secs(
+            secs,
+        ))),
+        _ => Err(format!(
+            "--at {text:?} is outside the supported range {AT_RANGE} (in UTC)"
+        )),
+    }
+}
+
+/// Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
+fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
 }
 
 /// Resolves `--at` or the current time.
@@ -73,9 +163,9 @@ pub(crate) fn run(args: &VerifyArgs) -> u8 {
         Ok(v) => v,
         Err((kind, msg)) => return bad_input(out, kind, &msg),
     };
-    let chain_bytes = match read_input(&args.chain) {
+    let chain_bytes = match read_input(&args.chain, FileKind::Certificates) {
         Ok(b) => b,
-        Err(msg) => return bad_input(out, "io", &msg),
+        Err(e) => return bad_input(out, e.kind(), &e.to_string()),
     };
     let ders = match certificates_from_pem_or_der(&chain_bytes) {
         Ok(d) if !d.is_empty() => d,
@@ -131,7 +221,10 @@ pub(crate) fn run(args: &VerifyArgs) -> u8 {
 }
 
 fn build_verifier(args: &VerifyArgs) -> Result<ChainVerifier, (&'static str, String)> {
-    let anchors_pem = read_input(&args.anchors).map_err(|m| ("io", m))?;
+    let read = |path: &FilePath, kind: FileKind| {
+        read_input(path, kind).map_err(|e| (e.kind(), e.to_string()))
+    };
+    let anchors_pem = read(&args.anchors, FileKind::Certificates)?;
     let anchors = TrustAnchors::from_pem(&anchors_pem).map_err(|e| {
         (
             e.kind(),
@@ -142,12 +235,74 @@ fn build_verifier(args: &VerifyArgs) -> Result<ChainVerifier, (&'static str, Str
         .require_crl(args.require_crl)
         .allow_sha1(args.allow_sha1);
     if let Some(path) = &args.intermediates {
-        builder = builder.intermediates(&read_input(path).map_err(|m| ("io", m))?);
+        builder = builder.intermediates(&read(path, FileKind::Certificates)?);
     }
     for path in &args.crls {
-        builder = builder.crls(&read_input(path).map_err(|m| ("io", m))?);
+        builder = builder.crls(&read(path, FileKind::Crl)?);
     }
     builder
         .build()
         .map_err(|e| (e.kind(), format!("cannot build the verifier: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_time;
+
+    fn secs(text: &str) -> Result<u64, String> {
+        parse_time(text).map(|t| t.as_secs())
+    }
+
+    #[test]
+    fn forms_and_offsets() {
+        assert_eq!(secs("2026-01-31T12:00:00Z"), Ok(1_769_860_800));
+        assert_eq!(secs("2026-01-31t12:00:00z"), Ok(1_769_860_800));
+        assert_eq!(secs("2026-01-31T12:00:00.250Z"), Ok(1_769_860_800));
+        assert_eq!(secs("2026-01-31T14:30:00+02:30"), Ok(1_769_860_800));
+        assert_eq!(secs("2026-01-31T07:00:00-05:00"), Ok(1_769_860_800));
+        assert_eq!(secs("2026-01-31T12:00:00+00:00"), Ok(1_769_860_800));
+        assert_eq!(secs("1970-01-01T00:00:00Z"), Ok(0));
+        assert_eq!(secs("2024-02-29T00:00:00Z"), Ok(1_709_164_800));
+        assert_eq!(secs("9999-12-31T23:59:59Z"), Ok(253_402_300_799));
+    }
+
+    #[test]
+    fn refusals_say_what_is_supported() {
+        assert_eq!(
+            secs("1969-12-31T23:59:59Z"),
+            Err("--at \"1969-12-31T23:59:59Z\" is outside the supported range 1970-01-01T00:00:00Z to 9999-12-31T23:59:59Z (in UTC)".to_owned())
+        );
+        assert_eq!(
+            secs("1970-01-01T00:30:00+01:00"),
+            Err("--at \"1970-01-01T00:30:00+01:00\" is outside the supported range 1970-01-01T00:00:00Z to 9999-12-31T23:59:59Z (in UTC)".to_owned())
+        );
+        assert_eq!(
+            secs("2026-02-29T00:00:00Z"),
+            Err("--at \"2026-02-29T00:00:00Z\" is not a valid date and time (month 01-12, a day of that month, hour 00-23, minute and second 00-59)".to_owned())
+        );
+        assert_eq!(
+            secs("2026-01-31T12:00:00+24:00"),
+            Err(
+                "--at \"2026-01-31T12:00:00+24:00\": the offset must be between -23:59 and +23:59"
+                    .to_owned()
+            )
+        );
+        for bad in [
+            "yesterday",
+            "2026-01-31",
+            "2026-01-31T12:00:00",
+            "2026-01-31T12:00:00+0200",
+            "2026-01-31 12:00:00Z",
+            "2026-01-31T12:00:00.Z",
+            "+2026-01-31T12:00:00Z",
+        ] {
+            assert_eq!(
+                secs(bad),
+                Err(format!(
+                    "--at {bad:?} is not a time of the form YYYY-MM-DDTHH:MM:SS followed by Z or an offset +hh:mm / -hh:mm (RFC 3339, e.g. 2026-01-31T12:00:00Z or 2026-01-31T14:00:00+02:00)"
+                )),
+                "{bad}"
+            );
+        }
+    }
 }
