@@ -313,11 +313,15 @@ fn prepared(dn: &str) -> String {
     };
     dn.attributes()
         .map(|a| {
+            // RFC 4518 §2.2: control characters and a set of invisible ones map to nothing.
+            let hidden = |c: char| {
+                c.is_control() || matches!(c, '\u{AD}' | '\u{200B}'..='\u{200F}' | '\u{FEFF}')
+            };
             let text: String = a
                 .text()
                 .unwrap_or_default()
                 .chars()
-                .filter(|c| !c.is_control())
+                .filter(|c| !hidden(*c))
                 .collect();
             format!("{}={}", a.oid(), text.to_lowercase())
         })
@@ -342,7 +346,8 @@ impl Directory for PreparingDirectory {
 /// `CommonNameIsDn` rule the CN *text* is parsed as a DN, so RFC 4514 escapes in it (`\00`,
 /// `\07`, `\0A`: plain ASCII in the certificate) become control characters only in the mapped
 /// LDAP DN, which went to the directory as is; a directory that prepares names per RFC 4518
-/// drops them and finds `cn=admin`. The CN `cn=admin\00,ou=users,...` (a different string from
+/// drops them and finds `cn=admin`. The same holds for the invisible characters main's names
+/// rule refuses in subjects (`\C2\AD`, a soft hyphen, spelled as an escape). The CN `cn=admin\00,ou=users,...` (a different string from
 /// `cn=admin,ou=users,...` for a CA or portal that checks requested names) logged in with
 /// `cn=admin`'s groups.
 ///
@@ -372,6 +377,8 @@ fn finding4_mapped_dn_with_escaped_control_character_maps_nothing() {
         r"cn=admin\00,ou=users,dc=example,dc=com",
         r"cn=ad\07min,ou=users,dc=example,dc=com",
         r"cn=admin\0A,ou=users,dc=example,dc=com",
+        r"cn=ad\C2\ADmin,ou=users,dc=example,dc=com",
+        r"cn=admin\E2\80\8B,ou=users,dc=example,dc=com",
     ] {
         let e = err(login(&a, &leaf(cn), None));
         assert_eq!(e.kind(), "no_mapping", "{cn}: {e}");
@@ -382,7 +389,7 @@ fn finding4_mapped_dn_with_escaped_control_character_maps_nothing() {
         assert_eq!(
             reasons[0].reason,
             format!(
-                "the CN `{}` names a DN with a control character, and a name with a control character matches nothing",
+                "the CN `{}` names a DN with a control or invisible character, and a name with one matches nothing",
                 cn.replace('\\', "\\\\")
             ),
             "{cn}"

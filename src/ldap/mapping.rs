@@ -12,13 +12,14 @@ use crate::error::{LdapConfigError, LdapError, RuleFailure};
 enum MappedDnError {
     /// Not RFC 4514 DN syntax (the parser's message).
     Syntax(String),
-    /// A value holds a control character (Unicode Cc), which only RFC 4514 escapes in the text
-    /// can put there (`\00`): a name with a control character matches nothing, and a directory
-    /// that prepares names per RFC 4518 would drop it and find another entry.
+    /// A value holds a control character or an invisible character RFC 4518 maps to nothing
+    /// (see `DistinguishedName::has_control_characters`), which only RFC 4514 escapes in the
+    /// text can put there (`\00`, `\C2\AD`): such a name matches nothing, and a directory that
+    /// prepares names per RFC 4518 would drop the character and find another entry.
     ControlCharacter,
 }
 
-/// A rule's result must be a non-empty DN without control characters.
+/// A rule's result must be a non-empty DN without control or invisible characters.
 fn check_mapped_dn(dn: &str) -> Result<(), MappedDnError> {
     check_dn(dn).map_err(MappedDnError::Syntax)?;
     match read_dn(dn) {
@@ -166,7 +167,7 @@ impl MappingRule {
                         Err(format!("the CN `{}` is not a DN: {reason}", Escaped(cn)))
                     }
                     Err(MappedDnError::ControlCharacter) => Err(format!(
-                        "the CN `{}` names a DN with a control character, and a name with a control character matches nothing",
+                        "the CN `{}` names a DN with a control or invisible character, and a name with one matches nothing",
                         Escaped(cn)
                     )),
                 },
@@ -201,7 +202,7 @@ impl MappingRule {
                         Escaped(&dn)
                     )),
                     Err(MappedDnError::ControlCharacter) => Err(format!(
-                        "the substitution gives `{}`, a DN with a control character, and a name with a control character matches nothing",
+                        "the substitution gives `{}`, a DN with a control or invisible character, and a name with one matches nothing",
                         Escaped(&dn)
                     )),
                 })
