@@ -12,9 +12,11 @@ use crate::limits::FileKind;
 ///
 /// Symbolic links are followed (secret mounts are links to regular files). A directory,
 /// FIFO, socket or device is refused from its metadata, before it is opened, so a FIFO with no
-/// writer cannot block the caller and `/dev/zero` cannot exhaust memory; the opened file is
-/// checked again, and the read stops one byte past the limit whatever the metadata said (a
-/// file that grows while being read is refused too).
+/// writer cannot block the caller and `/dev/zero` cannot exhaust memory; the file is then
+/// opened without blocking (`O_NONBLOCK` where its value is known), so a FIFO swapped in
+/// between the check and the open cannot block either, and the opened file is checked again;
+/// the read stops one byte past the limit whatever the metadata said (a file that grows while
+/// being read is refused too).
 pub fn read_regular_file(path: impl AsRef<Path>, kind: FileKind) -> Result<Vec<u8>, ReadFileError> {
     let path = path.as_ref();
     let shown = || path.display().to_string();
@@ -44,8 +46,10 @@ pub fn read_regular_file(path: impl AsRef<Path>, kind: FileKind) -> Result<Vec<u
     // `metadata` follows symbolic links; checking before `open` is what keeps a FIFO from
     // blocking the open call.
     check(&std::fs::metadata(path).map_err(io)?)?;
-    let file = std::fs::File::open(path).map_err(io)?;
-    // The path may have been replaced between the two calls: check what was opened.
+    // The path may be replaced between the two calls (a regular file swapped for a FIFO, which
+    // an attacker who controls the directory can win within a few attempts): opening without
+    // blocking keeps that FIFO from blocking `open` forever, and what was opened is checked.
+    let file = open_nonblocking(path).map_err(io)?;
     check(&file.metadata().map_err(io)?)?;
     let capacity = usize::try_from(limit).unwrap_or(usize::MAX);
     let mut bytes = Vec::new();
@@ -204,4 +208,57 @@ mod tests {
             )
         );
     }
+}
+
+/// `O_NONBLOCK` of the targets whose value is known here: opening a FIFO for reading then
+/// returns at once instead of waiting for a writer (regular files are unaffected).
+#[cfg(all(
+    any(target_os = "linux", target_os = "android"),
+    not(any(
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "sparc",
+        target_arch = "sparc64"
+    ))
+))]
+const O_NONBLOCK: Option<i32> = Some(0o4000);
+#[cfg(any(
+    target_os = "macos",
+    target_os = "ios",
+    target_os = "freebsd",
+    target_os = "netbsd",
+    target_os = "openbsd",
+    target_os = "dragonfly"
+))]
+const O_NONBLOCK: Option<i32> = Some(0x0004);
+#[cfg(not(any(
+    all(
+        any(target_os = "linux", target_os = "android"),
+        not(any(
+            target_arch = "mips",
+            target_arch = "mips64",
+            target_arch = "sparc",
+            target_arch = "sparc64"
+        ))
+    ),
+    target_os = "macos",
+    target_os = "ios",
+    target_os = "freebsd",
+    target_os = "netbsd",
+    target_os = "openbsd",
+    target_os = "dragonfly"
+)))]
+#[cfg_attr(not(unix), allow(dead_code))]
+const O_NONBLOCK: Option<i32> = None;
+
+/// Opens `path` for reading without waiting for a FIFO writer where the platform allows it.
+fn open_nonblocking(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    if let Some(flag) = O_NONBLOCK {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.custom_flags(flag);
+    }
+    options.open(path)
 }

@@ -526,3 +526,61 @@ fn held_same_subject_different_keys_across_sets() {
         );
     }
 }
+
+// ---- finding 7: a path swapped to a FIFO between the check and the open blocks forever ----
+
+/// `read_regular_file` (every file the library and the tool read) checked the path's metadata
+/// and then opened it: a hostile settings file naming a path in a directory the attacker
+/// controls, which flips between a regular file and a FIFO (hard link + rename, atomic), gets a
+/// FIFO opened for reading with no writer, and `open` waits for a writer forever (won here
+/// within a few calls). The file is now opened without blocking and checked as opened. On the
+/// old code this test hangs in `open` (with near certainty over its iterations).
+#[cfg(unix)]
+#[test]
+fn finding7_fifo_swapped_in_after_the_check_does_not_block() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let dir = std::env::temp_dir().join(format!("x509-dbauth-fifo-race-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let (path, regular, fifo) = (dir.join("ca.pem"), dir.join("regular"), dir.join("fifo"));
+    std::fs::write(&regular, b"x").unwrap();
+    std::fs::copy(&regular, &path).unwrap();
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success(), "mkfifo");
+    let stop = Arc::new(AtomicBool::new(false));
+    let flipper = {
+        let (stop, path, regular, fifo) =
+            (stop.clone(), path.clone(), regular.clone(), fifo.clone());
+        let (t1, t2) = (dir.join("t1"), dir.join("t2"));
+        std::thread::spawn(move || {
+            while !stop.load(Ordering::Relaxed) {
+                // Each rename atomically replaces the path: it always exists.
+                let _ = std::fs::hard_link(&regular, &t1);
+                let _ = std::fs::rename(&t1, &path);
+                let _ = std::fs::hard_link(&fifo, &t2);
+                let _ = std::fs::rename(&t2, &path);
+            }
+        })
+    };
+    let (mut read, mut refused) = (0, 0);
+    for _ in 0..20_000 {
+        match x509_dbauth::read_regular_file(&path, x509_dbauth::FileKind::Certificates) {
+            Ok(bytes) => {
+                assert_eq!(bytes, b"x");
+                read += 1;
+            }
+            Err(e) => {
+                assert_eq!(e.kind(), "not_regular_file", "{e}");
+                refused += 1;
+            }
+        }
+    }
+    stop.store(true, Ordering::Relaxed);
+    flipper.join().unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(read + refused, 20_000);
+}
