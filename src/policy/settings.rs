@@ -27,9 +27,8 @@ pub struct LdapCacheConfig {
     /// While the directory is down, a cached group list younger than this is still used (90 s);
     /// after that, logins fail closed.
     pub staleness: Duration,
-    /// How long one directory search may take (10 s). Enforced by `authenticate_blocking`;
-    /// under an async runtime it is enforced only when the runtime polls the future again, so
-    /// the `Directory` implementation should apply its own timeout too.
+    /// How long one directory search may take (10 s). Enforced under any executor (a timer
+    /// thread wakes the login's task at the deadline) and by `authenticate_blocking`.
     pub timeout: Duration,
 }
 
