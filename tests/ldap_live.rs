@@ -662,3 +662,39 @@ fn a_nul_in_a_subject_is_refused_before_any_query() {
     assert_eq!(e.kind(), "control_character_in_subject");
     assert_eq!(d.searches_sent(), 0);
 }
+
+// ---- settings files ----
+
+#[test]
+fn settings_file_names_the_live_directory() {
+    let s = server_or_skip!();
+    let pw = temp_file(&format!("Old-Rotated-Out\n{READER_PW}\n"));
+    let text = format!(
+        r#"[managed_x509]
+ca_file = "pki/managed-ca.pem"
+[self_managed_x509]
+enabled = true
+ca_file = "pki/project-root-ca.pem"
+[ldap]
+authorization = true
+directory = ["ldap://127.0.0.1:{dead}", "{url}"]
+bind_dn = "{READER_DN}"
+bind_password_file = "{pw}"
+timeout_ms = 5000
+# MongoDB's security.ldap.userToDNMapping, pasted verbatim.
+user_to_dn_mapping = '[{{ match: "CN=([^,]+),O=MongoDB,C=US", substitution: "cn={{0}},ou=users,dc=example,dc=com" }}]'
+[[ldap_groups]]
+dn = "cn=readers,ou=groups,dc=example,dc=com"
+roles = ["read@reporting"]
+"#,
+        dead = slapd::free_port(),
+        url = s.url(),
+        pw = pw.display(),
+    );
+    let base = common::policy::path("examples");
+    let f = x509_dbauth::SettingsFile::parse(&text, &base, "live.toml").unwrap();
+    let a = f.try_authenticator().unwrap();
+    let p = login(&a, "Jane Doe").unwrap();
+    assert_eq!(p.ldap_dn(), Some(JANE_DN));
+    assert_eq!(roles(&p), ["read@reporting"]);
+}

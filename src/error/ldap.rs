@@ -145,6 +145,14 @@ pub enum LdapConfigError {
         /// What is wrong.
         reason: String,
     },
+    /// MongoDB's `security.ldap.userToDNMapping` JSON text that could not be read.
+    #[error("userToDNMapping JSON at byte {offset}: {reason}")]
+    MappingJson {
+        /// Byte offset in the JSON text.
+        offset: usize,
+        /// What was expected or is wrong.
+        reason: String,
+    },
     /// A live directory configured with no server URL.
     #[error("no LDAP server URL is configured")]
     NoServers,
@@ -207,6 +215,7 @@ impl LdapConfigError {
             LdapConfigError::InvalidFilter { .. } => "invalid_filter",
             LdapConfigError::InvalidBaseDn { .. } => "invalid_base_dn",
             LdapConfigError::InvalidServerUrl { .. } => "invalid_server_url",
+            LdapConfigError::MappingJson { .. } => "mapping_json",
             LdapConfigError::NoServers => "no_servers",
             LdapConfigError::CaFile { .. } => "ca_file",
             LdapConfigError::BindPassword { .. } => "bind_password",

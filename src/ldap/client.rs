@@ -423,6 +423,12 @@ impl LdapClientConfig {
         self.tls == LdapTls::StartTls || self.servers.iter().any(LdapServerUrl::is_ldaps)
     }
 
+    /// Checks the settings as [`LdapDirectory::new`] would (ranges, the CA file, the password
+    /// source), without starting anything.
+    pub fn check(&self) -> Result<(), LdapConfigError> {
+        self.validate().map(|_| ())
+    }
+
     /// Checks ranges and reads what must be read (CA file, password source) once.
     fn validate(&self) -> Result<Option<Arc<rustls::ClientConfig>>, LdapConfigError> {
         let setting = |setting: &'static str, reason: String| LdapConfigError::ClientSetting {

@@ -14,6 +14,7 @@ mod escape;
 mod filter;
 mod ldif;
 mod mapping;
+mod mongo_json;
 #[cfg(feature = "ldap")]
 mod pool;
 mod template;
