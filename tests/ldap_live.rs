@@ -698,3 +698,103 @@ roles = ["read@reporting"]
     assert_eq!(p.ldap_dn(), Some(JANE_DN));
     assert_eq!(roles(&p), ["read@reporting"]);
 }
+
+// ---- TLS ----
+
+#[test]
+fn ldaps_with_the_directory_ca_file() {
+    let s = server_or_skip!();
+    let d = directory(reader_config(&[s.ldaps_url()]).ca_file(s.ca_file()));
+    let a = authenticator(settings(vec![users_rule()], "{USER}?memberOf?base"), d);
+    assert_eq!(
+        roles(&login(&a, "Jane Doe").unwrap()),
+        ["dbAdmin@sales", "read@reporting"]
+    );
+}
+
+#[test]
+fn starttls_with_the_directory_ca_file() {
+    let s = server_or_skip!();
+    let d = directory(
+        reader_config(&[s.url()])
+            .tls(x509_dbauth::LdapTls::StartTls)
+            .ca_file(s.ca_file()),
+    );
+    let a = authenticator(settings(vec![users_rule()], "{USER}?memberOf?base"), d);
+    assert_eq!(
+        roles(&login(&a, "Jane Doe").unwrap()),
+        ["dbAdmin@sales", "read@reporting"]
+    );
+}
+
+#[test]
+fn a_directory_certificate_from_another_ca_fails_closed() {
+    let s = server_or_skip!();
+    let other_ca = common::policy::path("examples/pki/project-root-ca.pem");
+    for config in [
+        reader_config(&[s.ldaps_url()]).ca_file(&other_ca),
+        reader_config(&[s.url()])
+            .tls(x509_dbauth::LdapTls::StartTls)
+            .ca_file(&other_ca),
+    ] {
+        let d = directory(config);
+        let a = authenticator(
+            settings(vec![users_rule()], "{USER}?memberOf?base"),
+            d.clone(),
+        );
+        let e = login(&a, "Jane Doe").unwrap_err();
+        let AuthError::DirectoryUnavailable { source, .. } = &e else {
+            panic!("{e:?}")
+        };
+        let DirectoryError::Unavailable { reason } = source else {
+            panic!("{source:?}")
+        };
+        assert!(
+            reason.contains("invalid peer certificate: UnknownIssuer"),
+            "{reason}"
+        );
+        assert_eq!(d.searches_sent(), 0);
+    }
+}
+
+// ---- the password from an environment variable ----
+
+const PW_VAR: &str = "X509_DBAUTH_TEST_BIND_PASSWORD";
+const URL_VAR: &str = "X509_DBAUTH_TEST_LDAP_URL";
+
+/// Runs in a child process (the environment cannot be changed safely in a threaded test
+/// process): binds with the password from `PW_VAR`, then with a rotation list from it.
+#[test]
+#[ignore = "run by bind_password_from_an_environment_variable in a child process"]
+fn env_child() {
+    let url = std::env::var(URL_VAR).unwrap();
+    let d = directory(
+        LdapClientConfig::from_urls(&[url])
+            .unwrap()
+            .simple_bind(READER_DN, PasswordSource::Env(PW_VAR.to_owned())),
+    );
+    let a = authenticator(settings(vec![users_rule()], "{USER}?memberOf?base"), d);
+    assert_eq!(
+        roles(&login(&a, "Jane Doe").unwrap()),
+        ["dbAdmin@sales", "read@reporting"]
+    );
+}
+
+#[test]
+fn bind_password_from_an_environment_variable() {
+    let s = server_or_skip!();
+    for value in [READER_PW.to_owned(), format!("Not-This-One\n{READER_PW}")] {
+        let out = Command::new(std::env::current_exe().unwrap())
+            .args(["env_child", "--exact", "--ignored", "--test-threads=1"])
+            .env(PW_VAR, &value)
+            .env(URL_VAR, s.url())
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success() && stdout.contains("1 passed"),
+            "{stdout}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}

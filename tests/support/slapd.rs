@@ -42,6 +42,9 @@ fn config(dir: &Path) -> String {
         r#"include   /etc/ldap/schema/core.schema
 include   /etc/ldap/schema/cosine.schema
 include   /etc/ldap/schema/inetorgperson.schema
+TLSCACertificateFile  {d}/ca.pem
+TLSCertificateFile    {d}/server.pem
+TLSCertificateKeyFile {d}/server.key
 pidfile   {d}/slapd.pid
 argsfile  {d}/slapd.args
 modulepath /usr/lib/ldap
@@ -138,12 +141,40 @@ member: cn=John Smith,ou=users,{SUFFIX}
     )
 }
 
-/// A running throwaway `slapd`.
+/// A running throwaway `slapd`, listening on `ldap://` (StartTLS available) and `ldaps://`
+/// with a server certificate for 127.0.0.1 from a CA made for it.
 pub struct Slapd {
     child: Option<Child>,
     watchdog: Option<Child>,
     dir: PathBuf,
     port: u16,
+    ldaps_port: u16,
+}
+
+/// Writes `ca.pem` (a fresh CA), `server.pem` and `server.key` (127.0.0.1 and localhost).
+fn write_tls_files(dir: &Path) {
+    use rcgen::{
+        BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer,
+        KeyPair, KeyUsagePurpose, SanType,
+    };
+    let ca_key = KeyPair::generate().unwrap();
+    let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca.distinguished_name
+        .push(DnType::CommonName, "slapd test CA");
+    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+    let ca_cert = ca.self_signed(&ca_key).unwrap();
+    let issuer = Issuer::new(ca, ca_key);
+    let key = KeyPair::generate().unwrap();
+    let mut srv = CertificateParams::new(vec!["localhost".to_owned()]).unwrap();
+    srv.distinguished_name.push(DnType::CommonName, "127.0.0.1");
+    srv.subject_alt_names
+        .push(SanType::IpAddress([127, 0, 0, 1].into()));
+    srv.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+    let cert = srv.signed_by(&key, &issuer).unwrap();
+    std::fs::write(dir.join("ca.pem"), ca_cert.pem()).unwrap();
+    std::fs::write(dir.join("server.pem"), cert.pem()).unwrap();
+    std::fs::write(dir.join("server.key"), key.serialize_pem()).unwrap();
 }
 
 static SEQ: AtomicUsize = AtomicUsize::new(0);
@@ -180,13 +211,16 @@ impl Slapd {
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(dir.join("db")).map_err(|e| e.to_string())?;
         std::fs::write(dir.join("slapd.conf"), config(&dir)).map_err(|e| e.to_string())?;
-        let port = free_port();
+        write_tls_files(&dir);
+        let (port, ldaps_port) = (free_port(), free_port());
         // `-d 0`: stay in the foreground (the pid is the child's), log nothing.
         let child = Command::new(SLAPD)
             .args(["-d", "0", "-f"])
             .arg(dir.join("slapd.conf"))
             .arg("-h")
-            .arg(format!("ldap://127.0.0.1:{port}/"))
+            .arg(format!(
+                "ldap://127.0.0.1:{port}/ ldaps://127.0.0.1:{ldaps_port}/"
+            ))
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -197,11 +231,14 @@ impl Slapd {
             watchdog: None,
             dir,
             port,
+            ldaps_port,
         };
         s.watchdog = watchdog(s.pid(), &s.dir);
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
-            if TcpStream::connect(s.addr()).is_ok() {
+            if TcpStream::connect(s.addr()).is_ok()
+                && TcpStream::connect(("127.0.0.1", s.ldaps_port)).is_ok()
+            {
                 break;
             }
             if let Some(status) = s
@@ -235,6 +272,16 @@ impl Slapd {
     /// `ldap://127.0.0.1:PORT`.
     pub fn url(&self) -> String {
         format!("ldap://127.0.0.1:{}", self.port)
+    }
+
+    /// `ldaps://127.0.0.1:PORT`.
+    pub fn ldaps_url(&self) -> String {
+        format!("ldaps://127.0.0.1:{}", self.ldaps_port)
+    }
+
+    /// The CA certificate (PEM) the server's certificate chains to.
+    pub fn ca_file(&self) -> PathBuf {
+        self.dir.join("ca.pem")
     }
 
     /// The listening address.
