@@ -162,6 +162,7 @@ struct CacheSection {
     refresh_secs: Option<u64>,
     staleness_secs: Option<u64>,
     timeout_ms: Option<u64>,
+    invalidation_secs: Option<u64>,
 }
 
 #[derive(Deserialize)]
@@ -524,11 +525,15 @@ impl Loader<'_> {
             if let Some(c) = &l.cache {
                 let cs = c.get_ref();
                 let d = LdapCacheConfig::DEFAULT;
-                b = b.ldap_cache(LdapCacheConfig::new(
+                let mut cache = LdapCacheConfig::new(
                     cs.refresh_secs.map_or(d.refresh, Duration::from_secs),
                     cs.staleness_secs.map_or(d.staleness, Duration::from_secs),
                     cs.timeout_ms.map_or(d.timeout, Duration::from_millis),
-                ));
+                );
+                if let Some(i) = cs.invalidation_secs {
+                    cache = cache.with_invalidation(Duration::from_secs(i));
+                }
+                b = b.ldap_cache(cache);
             }
             match l.directory.as_ref().map(|d| (d, d.get_ref())) {
                 Some((d, OneOrMany::One(value))) if value.starts_with("ldif:") => {

@@ -798,3 +798,98 @@ fn bind_password_from_an_environment_variable() {
         );
     }
 }
+
+// ---- the cache in front of the live directory ----
+
+#[test]
+fn a_thousand_concurrent_logins_of_one_user_send_one_query() {
+    let s = server_or_skip!();
+    let d = directory(reader_config(&[s.url()]));
+    let a = Arc::new(authenticator(
+        settings(vec![users_rule()], "{USER}?memberOf?base"),
+        d.clone(),
+    ));
+    let client = a.verify_client(&client("Jane Doe"), now()).unwrap();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(4)
+        .enable_all()
+        .build()
+        .unwrap();
+    let answers = rt.block_on(async {
+        let tasks: Vec<_> = (0..1000)
+            .map(|_| {
+                let (a, client) = (Arc::clone(&a), client.clone());
+                tokio::spawn(async move { a.authenticate(&client, None).await.map(|p| roles(&p)) })
+            })
+            .collect();
+        let mut out = Vec::new();
+        for t in tasks {
+            out.push(t.await.unwrap().unwrap());
+        }
+        out
+    });
+    assert_eq!(answers.len(), 1000);
+    assert!(
+        answers
+            .iter()
+            .all(|r| r == &["dbAdmin@sales", "read@reporting"])
+    );
+    assert_eq!(d.searches_sent(), 1);
+    assert_eq!(a.cached_answers(), 1);
+}
+
+#[test]
+fn invalidation_makes_the_next_login_ask_the_directory() {
+    let s = private_server_or_skip!();
+    let clock = Arc::new(ManualClock::new(now()));
+    let b = settings(vec![users_rule()], "{USER}?memberOf?base").ldap_cache(
+        LdapCacheConfig::new(
+            Duration::from_secs(30),
+            Duration::from_secs(90),
+            Duration::from_secs(10),
+        )
+        .with_invalidation(Duration::from_secs(600)),
+    );
+    let d = directory(reader_config(&[s.url()]));
+    let a = authenticator(b, d.clone()).with_clock(clock.clone());
+    assert_eq!(
+        roles(&login(&a, "Jane Doe").unwrap()),
+        ["dbAdmin@sales", "read@reporting"]
+    );
+    // Jane leaves dbAdmins; the cached answer still holds it.
+    s.ldapmodify(&format!(
+        "dn: cn=dbAdmins,{GROUPS}\nchangetype: modify\ndelete: member\nmember: {JANE_DN}\n"
+    ));
+    assert_eq!(
+        roles(&login(&a, "Jane Doe").unwrap()),
+        ["dbAdmin@sales", "read@reporting"]
+    );
+    assert_eq!(d.searches_sent(), 1);
+    // MongoDB's invalidateUserCache for one user.
+    a.invalidate_user("CN=Jane Doe, OU=Users, DC=Example, DC=Com");
+    assert_eq!(roles(&login(&a, "Jane Doe").unwrap()), ["read@reporting"]);
+    assert_eq!(d.searches_sent(), 2);
+    // For everyone.
+    s.ldapmodify(&format!(
+        "dn: cn=dbAdmins,{GROUPS}\nchangetype: modify\nadd: member\nmember: {JANE_DN}\n"
+    ));
+    a.invalidate_all();
+    assert_eq!(a.cached_answers(), 0);
+    assert_eq!(
+        roles(&login(&a, "Jane Doe").unwrap()),
+        ["dbAdmin@sales", "read@reporting"]
+    );
+    assert_eq!(d.searches_sent(), 3);
+    // The invalidation interval: 600 s after the first look, the cache is flushed.
+    s.ldapmodify(&format!(
+        "dn: cn=dbAdmins,{GROUPS}\nchangetype: modify\ndelete: member\nmember: {JANE_DN}\n"
+    ));
+    clock.advance(Duration::from_secs(20));
+    assert_eq!(
+        roles(&login(&a, "Jane Doe").unwrap()),
+        ["dbAdmin@sales", "read@reporting"]
+    );
+    clock.advance(Duration::from_secs(580));
+    assert_eq!(roles(&login(&a, "Jane Doe").unwrap()), ["read@reporting"]);
+    assert_eq!(d.searches_sent(), 4);
+}

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use rustls_pki_types::{CertificateDer, UnixTime};
 
-use super::cache::{Clock, GroupCache, SystemClock};
+use super::cache::{CacheKey, Clock, GroupCache, SystemClock};
 use super::exec::{TimedDirectory, block_on};
 use super::settings::Settings;
 use crate::classify::{CertificateKind, VerifiedClient};
@@ -184,6 +184,25 @@ impl Authenticator {
             settings,
             ..self.clone()
         }
+    }
+
+    /// Forgets the cached LDAP groups of the LDAP user `ldap_dn` (under every query template),
+    /// so that its next login asks the directory (MongoDB's `invalidateUserCache`, for one
+    /// user). Shared by every authenticator made with [`Self::with_settings`].
+    pub fn invalidate_user(&self, ldap_dn: &str) {
+        self.cache.invalidate_dn(&cache_dn(ldap_dn));
+    }
+
+    /// Forgets every cached LDAP answer (MongoDB's `invalidateUserCache`). An answer being
+    /// fetched while this runs is not stored.
+    pub fn invalidate_all(&self) {
+        self.cache.invalidate_all();
+    }
+
+    /// How many LDAP answers are cached (at most 10 000; when full, the answers past the
+    /// staleness window go first, then the oldest eighth).
+    pub fn cached_answers(&self) -> usize {
+        self.cache.len()
     }
 
     /// The settings snapshot.
@@ -400,11 +419,19 @@ impl Authenticator {
         });
 
         let template = s.query_template();
-        let key = match DistinguishedName::parse(&ldap_dn) {
-            Ok(dn) => format!("{template}\n{}", dn.canonical()),
-            Err(_) => format!("{template}\n{ldap_dn}"),
+        let key = CacheKey {
+            template: template.as_str().to_owned(),
+            dn: cache_dn(&ldap_dn),
+            // The answer depends on the provided name too when the template uses it.
+            provided: template
+                .as_str()
+                .contains("{PROVIDED_USER}")
+                .then(|| input.clone()),
         };
         let now = self.clock.now().as_secs();
+        if let Some(interval) = cfg.invalidation {
+            self.cache.flush_every(now, interval.as_secs());
+        }
         let cached = self.cache.get(&key);
         let age = |fetched: u64| now.saturating_sub(fetched);
         let groups: Arc<[String]> = match cached {
@@ -419,14 +446,18 @@ impl Authenticator {
                 });
                 c.groups
             }
-            _ => match template
-                .fetch_groups(&timed, &ldap_dn, &input, s.limits())
+            _ => match self
+                .cache
+                .fetch_once(
+                    &key,
+                    now,
+                    cfg.refresh.as_secs(),
+                    cfg.staleness.as_secs(),
+                    template.fetch_groups(&timed, &ldap_dn, &input, s.limits()),
+                )
                 .await
             {
                 Ok(groups) => {
-                    let groups: Arc<[String]> = groups.into();
-                    self.cache
-                        .put(key, Arc::clone(&groups), now, cfg.staleness.as_secs());
                     trace.record("ldap_query", Outcome::Pass, || {
                         format!(
                             "query `{}` for \"{}\" returned {}",
@@ -512,6 +543,14 @@ impl Authenticator {
             privileges: Arc::new(privileges),
             not_after: client.not_after(),
         })
+    }
+}
+
+/// The DN part of a cache key: the canonical form when `dn` parses.
+fn cache_dn(dn: &str) -> String {
+    match DistinguishedName::parse(dn) {
+        Ok(parsed) => parsed.canonical().to_string(),
+        Err(_) => dn.to_owned(),
     }
 }
 

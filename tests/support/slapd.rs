@@ -125,6 +125,7 @@ dn: cn=dbAdmins,ou=groups,{SUFFIX}
 objectClass: groupOfNames
 cn: dbAdmins
 member: cn=Jane Doe,ou=users,{SUFFIX}
+member: {READER_DN}
 
 dn: cn=readers,ou=groups,{SUFFIX}
 objectClass: groupOfNames
