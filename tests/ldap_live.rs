@@ -893,3 +893,78 @@ fn invalidation_makes_the_next_login_ask_the_directory() {
     assert_eq!(roles(&login(&a, "Jane Doe").unwrap()), ["read@reporting"]);
     assert_eq!(d.searches_sent(), 4);
 }
+
+// ---- the operator's `ldap test` ----
+
+#[cfg(feature = "cli")]
+#[test]
+fn cli_ldap_test_shows_rule_dn_query_groups_and_roles() {
+    let s = server_or_skip!();
+    let pw = temp_file(&format!("{READER_PW}\n"));
+    let settings_file = temp_file(&format!(
+        r#"[managed_x509]
+ca_file = "{pki}/managed-ca.pem"
+[self_managed_x509]
+enabled = true
+ca_file = "{pki}/project-root-ca.pem"
+[ldap]
+authorization = true
+directory = "{url}"
+bind_dn = "{READER_DN}"
+bind_password_file = "{pw}"
+query_template = "{GROUPS}??one?(member={{USER}})"
+user_to_dn_mapping = [
+  {{ match = "CN=([^,]+),O=MongoDB,C=US", ldap_query = "{USERS}??one?(cn={{0}})" }},
+]
+[[ldap_groups]]
+dn = "cn=readers,{GROUPS}"
+roles = ["read@reporting"]
+"#,
+        pki = common::policy::path("examples/pki").display(),
+        url = s.url(),
+        pw = pw.display(),
+    ));
+    let run = |subject: &str| {
+        let out = Command::new(env!("CARGO_BIN_EXE_x509-dbauth"))
+            .args(["ldap", "test", "--json", "--config"])
+            .arg(&settings_file)
+            .args(["--subject", subject])
+            .output()
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        (out.status.code(), v)
+    };
+    let (code, v) = run("CN=Jane Doe,O=MongoDB,C=US");
+    assert_eq!(code, Some(0), "{v}");
+    assert_eq!(v["mapping"]["rule"], 1);
+    assert_eq!(v["ldap_dn"], JANE_DN);
+    assert_eq!(
+        v["query"],
+        format!("{GROUPS}??one?(member=cn=Jane Doe,ou=users,dc=example,dc=com)")
+    );
+    let mut groups: Vec<String> = serde_json::from_value(v["groups"].clone()).unwrap();
+    groups.sort();
+    assert_eq!(
+        groups,
+        [
+            format!("cn=dbAdmins,{GROUPS}"),
+            format!("cn=readers,{GROUPS}")
+        ]
+    );
+    assert_eq!(
+        v["matched_groups"],
+        serde_json::json!([format!("cn=readers,{GROUPS}")])
+    );
+    assert_eq!(v["roles"], serde_json::json!(["read@reporting"]));
+    assert!(
+        v["timings_ms"]["mapping"].as_f64().is_some()
+            && v["timings_ms"]["query"].as_f64().is_some()
+    );
+    let (code, v) = run("CN=John Smith,O=MongoDB,C=US");
+    assert_eq!(code, Some(1), "{v}");
+    assert_eq!(v["error"]["kind"], "not_authorized_by_ldap");
+    assert_eq!(
+        v["groups"],
+        serde_json::json!([format!("cn=unconfigured,{GROUPS}")])
+    );
+}
