@@ -533,6 +533,29 @@ async fn silent_server_during_the_bind_times_out_too() {
     );
 }
 
+/// An anonymous client reaches a server that accepts and never answers; the retry starts the
+/// failover list at the next server instead of asking the silent one again.
+#[tokio::test]
+async fn a_retry_moves_past_a_silent_server() {
+    let s = server_or_skip!();
+    let (silent, _held) = silent_server();
+    let d = directory(
+        LdapClientConfig::from_urls(&[silent, s.url()])
+            .unwrap()
+            .timeouts(Duration::from_millis(300))
+            .retries(1),
+    );
+    let a = authenticator(
+        settings(vec![users_rule()], "{USER}?memberOf?base"),
+        d.clone(),
+    );
+    let r = tokio::time::timeout(Duration::from_secs(60), login_async(&a, "Jane Doe"))
+        .await
+        .expect("authenticate() hung");
+    assert_eq!(roles(&r.unwrap()), ["dbAdmin@sales", "read@reporting"]);
+    assert_eq!((d.searches_sent(), d.connections_opened()), (2, 2));
+}
+
 /// The engine's own deadline holds under tokio for any directory, even one whose future never
 /// wakes its task.
 #[tokio::test]
@@ -583,7 +606,7 @@ async fn blocking_call_inside_a_runtime_is_a_clear_error() {
     );
     assert_eq!(
         DirectoryError::BlockingInsideRuntime.to_string(),
-        "a blocking directory call was made from inside an async runtime; await `authenticate()` there, or call `authenticate_blocking()` from a plain thread or `spawn_blocking`"
+        "a blocking directory call was made on a thread of an async runtime; await `authenticate()` there, or call `authenticate_blocking()` from a thread outside the runtime"
     );
 }
 

@@ -373,11 +373,12 @@ pub enum DirectoryError {
         /// The server's answer (result code and text).
         reason: String,
     },
-    /// A blocking call (`authenticate_blocking`, `explain_blocking`) made on a thread that runs
-    /// an async runtime: refused, because blocking there can stall the runtime that drives the
-    /// directory connection. Await the async method instead, or call from `spawn_blocking`.
+    /// A blocking call (`authenticate_blocking`, `explain_blocking`) made on a thread that
+    /// belongs to a tokio runtime (a worker, `block_on`, or its blocking pool): refused, because
+    /// blocking there stalls the runtime. Await the async method instead, or make the blocking
+    /// call from a thread of your own (`std::thread::spawn`).
     #[error(
-        "a blocking directory call was made from inside an async runtime; await `authenticate()` there, or call `authenticate_blocking()` from a plain thread or `spawn_blocking`"
+        "a blocking directory call was made on a thread of an async runtime; await `authenticate()` there, or call `authenticate_blocking()` from a thread outside the runtime"
     )]
     BlockingInsideRuntime,
 }

@@ -94,33 +94,48 @@ impl Shared {
             .map_or_else(String::new, ToString::to_string)
     }
 
-    /// One search, with the configured retries for failures that another try may cure.
+    /// One search, with the configured retries for failures that another try may cure. A
+    /// retry after a server failed starts the failover list at the next server, so that a
+    /// server that accepts connections but does not answer is not asked again first.
     pub(crate) async fn search(
         &self,
         query: &LdapQuery,
     ) -> Result<Vec<DirectoryEntry>, DirectoryError> {
         let mut tries = self.config.retries_value();
+        let mut start = 0;
         loop {
-            match self.search_once(query).await {
+            match self.search_once(query, start).await {
                 Ok(v) => return Ok(v),
-                Err(e @ (DirectoryError::Unavailable { .. } | DirectoryError::Timeout { .. }))
-                    if tries > 0 =>
-                {
+                Err((
+                    DirectoryError::Unavailable { .. } | DirectoryError::Timeout { .. },
+                    failed,
+                )) if tries > 0 => {
                     tries -= 1;
-                    let _ = e;
+                    if let Some(i) = failed {
+                        start = i.saturating_add(1) % self.config.servers().len().max(1);
+                    }
                 }
-                Err(e) => return Err(e),
+                Err((e, _)) => return Err(e),
             }
         }
     }
 
-    async fn search_once(&self, query: &LdapQuery) -> Result<Vec<DirectoryEntry>, DirectoryError> {
+    /// One try: a pooled connection (or a new one, failover from server `start`), one search.
+    /// On failure, also the index of the server whose connection failed, if one was reached.
+    async fn search_once(
+        &self,
+        query: &LdapQuery,
+        start: usize,
+    ) -> Result<Vec<DirectoryEntry>, (DirectoryError, Option<usize>)> {
         let n = self.slots.len().max(1);
         let index = self.next.fetch_add(1, Ordering::Relaxed) % n;
         let Some(slot) = self.slots.get(index) else {
-            return Err(DirectoryError::Other {
-                reason: "the connection pool is empty".to_owned(),
-            });
+            return Err((
+                DirectoryError::Other {
+                    reason: "the connection pool is empty".to_owned(),
+                },
+                None,
+            ));
         };
         let (conn, reused) = {
             let mut guard = slot.lock().await;
@@ -129,12 +144,13 @@ impl Shared {
                 Some(c) => (c, true),
                 None => {
                     *guard = None;
-                    let c = self.connect().await?;
+                    let c = self.connect(start).await.map_err(|e| (e, None))?;
                     *guard = Some(c.clone());
                     (c, false)
                 }
             }
         };
+        let server = conn.server;
         match self.run(conn, query).await {
             Ok(v) => Ok(v),
             // The server dropped a connection that sat in the pool (restart, idle timeout):
@@ -143,28 +159,29 @@ impl Shared {
                 let conn = {
                     let mut guard = slot.lock().await;
                     *guard = None;
-                    let c = self.connect().await?;
+                    let c = self.connect(start).await.map_err(|e| (e, None))?;
                     *guard = Some(c.clone());
                     c
                 };
+                let server = conn.server;
                 match self.run(conn, query).await {
                     Ok(v) => Ok(v),
                     Err(Failure::Connection(e) | Failure::Other(e)) => {
                         slot.lock().await.take();
-                        Err(e)
+                        Err((e, Some(server)))
                     }
                 }
             }
             Err(Failure::Connection(e)) => {
                 slot.lock().await.take();
-                Err(e)
+                Err((e, Some(server)))
             }
             Err(Failure::Other(e)) => {
                 if matches!(e, DirectoryError::Timeout { .. }) {
                     // A connection that let an operation time out may be wedged.
                     slot.lock().await.take();
                 }
-                Err(e)
+                Err((e, Some(server)))
             }
         }
     }
@@ -226,13 +243,18 @@ impl Shared {
             .collect())
     }
 
-    /// A new bound connection: the servers in order, the first that connects and accepts the
-    /// bind wins.
-    async fn connect(&self) -> Result<Conn, DirectoryError> {
+    /// A new bound connection: the servers in order from `start` (wrapping around), the first
+    /// that connects and accepts the bind wins.
+    async fn connect(&self, start: usize) -> Result<Conn, DirectoryError> {
         let mut failures = Vec::new();
         let mut bind_error = None;
         let mut all_timeouts = true;
-        for (index, server) in self.config.servers().iter().enumerate() {
+        let servers = self.config.servers();
+        let order = (start..servers.len()).chain(0..start.min(servers.len()));
+        for index in order {
+            let Some(server) = servers.get(index) else {
+                continue;
+            };
             match self.connect_one(index).await {
                 Ok(ldap) => {
                     return Ok(Conn {
