@@ -542,7 +542,7 @@ async fn a_retry_moves_past_a_silent_server() {
     let d = directory(
         LdapClientConfig::from_urls(&[silent, s.url()])
             .unwrap()
-            .timeouts(Duration::from_millis(300))
+            .timeouts(Duration::from_millis(1000))
             .retries(1),
     );
     let a = authenticator(
@@ -671,6 +671,33 @@ fn filter_characters_in_subjects_cannot_widen_the_query() {
             "{cn}"
         );
     }
+}
+
+/// In a DN position (a `substitution` rule, then the `{USER}` base DN of the query), captured
+/// text is RFC 4514-escaped: the `,` of the CN cannot add an RDN, and the DN names exactly the
+/// entry whose cn is `a*(b)\c,d`.
+#[test]
+fn dn_characters_in_subjects_stay_inside_their_rdn() {
+    let s = server_or_skip!();
+    let rule =
+        MappingRule::substitution("CN=(.+),O=MongoDB,C=US", &format!("cn={{0}},{USERS}")).unwrap();
+    let a = authenticator(
+        settings(vec![rule], "{USER}?memberOf?base"),
+        directory(reader_config(&[s.url()])),
+    );
+    let p = login(&a, "a*(b)\\c,d").unwrap();
+    assert_eq!(
+        p.ldap_dn(),
+        Some("cn=a*(b)\\\\c\\,d,ou=users,dc=example,dc=com")
+    );
+    assert_eq!(roles(&p), ["read@reporting"]);
+    // `Jane Doe,ou=users` as a CN does not reach Jane's entry (`cn=Jane Doe\,ou=users,…`).
+    let e = login(&a, "Jane Doe,ou=users").unwrap_err();
+    assert_eq!(e.kind(), "ldap_query_failed", "{e}");
+    let AuthError::LdapQueryFailed { ldap_dn, .. } = &e else {
+        panic!("{e:?}")
+    };
+    assert_eq!(ldap_dn, "cn=Jane Doe\\,ou=users,ou=users,dc=example,dc=com");
 }
 
 #[test]
