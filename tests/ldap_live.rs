@@ -443,7 +443,7 @@ fn all_servers_dead_fails_closed_naming_each() {
 }
 
 #[test]
-fn directory_stopped_mid_run_serves_the_cache_within_staleness_then_denies() {
+fn directory_stopped_mid_run_serves_the_cache_within_staleness_then_denies_then_recovers() {
     let mut s = private_server_or_skip!();
     let clock = Arc::new(ManualClock::new(now()));
     let b = settings(vec![users_rule()], "{USER}?memberOf?base").ldap_cache(LdapCacheConfig::new(
@@ -472,6 +472,10 @@ fn directory_stopped_mid_run_serves_the_cache_within_staleness_then_denies() {
     };
     assert_eq!(ldap_dn, JANE_DN);
     assert_eq!(source.kind(), "unavailable", "{source}");
+    // The directory comes back (same port, same data): the next login asks it again.
+    s.restart();
+    assert_eq!(roles(&login(&a, "Jane Doe").unwrap()), expected);
+    assert_eq!(d.searches_sent(), 2);
 }
 
 #[test]

@@ -213,11 +213,25 @@ impl Slapd {
         std::fs::create_dir_all(dir.join("db")).map_err(|e| e.to_string())?;
         std::fs::write(dir.join("slapd.conf"), config(&dir)).map_err(|e| e.to_string())?;
         write_tls_files(&dir);
-        let (port, ldaps_port) = (free_port(), free_port());
+        let mut s = Slapd {
+            child: None,
+            watchdog: None,
+            dir,
+            port: free_port(),
+            ldaps_port: free_port(),
+        };
+        s.spawn()?;
+        s.ldapadd(&base_ldif());
+        Ok(s)
+    }
+
+    /// Starts slapd on this server's directory and ports and waits until it listens.
+    fn spawn(&mut self) -> Result<(), String> {
+        let (port, ldaps_port) = (self.port, self.ldaps_port);
         // `-d 0`: stay in the foreground (the pid is the child's), log nothing.
         let child = Command::new(SLAPD)
             .args(["-d", "0", "-f"])
-            .arg(dir.join("slapd.conf"))
+            .arg(self.dir.join("slapd.conf"))
             .arg("-h")
             .arg(format!(
                 "ldap://127.0.0.1:{port}/ ldaps://127.0.0.1:{ldaps_port}/"
@@ -227,42 +241,37 @@ impl Slapd {
             .stderr(Stdio::piped())
             .spawn()
             .map_err(|e| format!("spawn {SLAPD}: {e}"))?;
-        let mut s = Slapd {
-            child: Some(child),
-            watchdog: None,
-            dir,
-            port,
-            ldaps_port,
-        };
-        s.watchdog = watchdog(s.pid(), &s.dir);
+        self.child = Some(child);
+        self.watchdog = watchdog(self.pid(), &self.dir);
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
-            if TcpStream::connect(s.addr()).is_ok()
-                && TcpStream::connect(("127.0.0.1", s.ldaps_port)).is_ok()
+            if TcpStream::connect(self.addr()).is_ok()
+                && TcpStream::connect(("127.0.0.1", self.ldaps_port)).is_ok()
             {
-                break;
+                return Ok(());
             }
-            if let Some(status) = s
-                .child
-                .as_mut()
-                .unwrap()
-                .try_wait()
-                .map_err(|e| e.to_string())?
-            {
+            let child = self.child.as_mut().unwrap();
+            if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
                 let mut err = String::new();
-                if let Some(mut e) = s.child.as_mut().unwrap().stderr.take() {
+                if let Some(mut e) = child.stderr.take() {
                     use std::io::Read;
                     let _ = e.read_to_string(&mut err);
                 }
+                self.stop();
                 return Err(format!("slapd exited with {status}: {err}"));
             }
             if Instant::now() > deadline {
+                self.stop();
                 return Err("slapd did not listen within 20 s".to_owned());
             }
             std::thread::sleep(Duration::from_millis(20));
         }
-        s.ldapadd(&base_ldif());
-        Ok(s)
+    }
+
+    /// Starts a stopped server again, on the same ports, with the same data.
+    pub fn restart(&mut self) {
+        assert!(self.child.is_none(), "restart: the server is running");
+        self.spawn().unwrap();
     }
 
     /// The server's pid.
