@@ -70,10 +70,12 @@ const USERS: &str = "ou=users,dc=example,dc=com";
 const GROUPS: &str = "ou=groups,dc=example,dc=com";
 const JANE_DN: &str = "cn=Jane Doe,ou=users,dc=example,dc=com";
 
-/// A file holding `text`, in a fresh temporary path.
+/// A file holding `text`, in a fresh path inside the shared server's directory (removed with
+/// it when the test process ends).
 fn temp_file(text: &str) -> PathBuf {
     static N: AtomicUsize = AtomicUsize::new(0);
-    let p = std::env::temp_dir().join(format!(
+    let dir = shared().map_or_else(std::env::temp_dir, |s| s.dir().to_path_buf());
+    let p = dir.join(format!(
         "x509-dbauth-ldap-live-{}-{}",
         std::process::id(),
         N.fetch_add(1, Ordering::SeqCst)
