@@ -263,6 +263,29 @@ fn search_returns_entries_and_an_empty_answer_for_a_missing_base() {
 }
 
 #[test]
+fn a_search_matching_more_than_max_entries_fails_closed() {
+    let s = server_or_skip!();
+    let d = directory(reader_config(&[s.url()]).max_entries(2));
+    let q = LdapQuery {
+        base_dn: USERS.to_owned(),
+        scope: Scope::One,
+        filter: "(objectClass=inetOrgPerson)".to_owned(),
+        attributes: vec!["1.1".to_owned()],
+    };
+    assert_eq!(
+        block_on(d.search(&q)).unwrap_err(),
+        DirectoryError::Protocol {
+            reason: format!(
+                "{}: the search failed with result code 4 (sizeLimitExceeded)",
+                s.url()
+            ),
+        }
+    );
+    let d = directory(reader_config(&[s.url()]).max_entries(3));
+    assert_eq!(block_on(d.search(&q)).unwrap().len(), 3);
+}
+
+#[test]
 fn member_of_base_query_grants_the_groups_roles() {
     let s = server_or_skip!();
     let a = authenticator(

@@ -284,6 +284,7 @@ pub struct LdapClientConfig {
     timeout: Duration,
     retries: u32,
     pool_size: usize,
+    max_entries: u32,
 }
 
 impl LdapClientConfig {
@@ -297,6 +298,8 @@ impl LdapClientConfig {
     pub const MAX_POOL_SIZE: usize = 64;
     /// Most retries.
     pub const MAX_RETRIES: u32 = 10;
+    /// Default size limit of a search: 10 000 entries.
+    pub const DEFAULT_MAX_ENTRIES: u32 = 10_000;
 
     /// Settings for `servers`, tried in order.
     pub fn new(servers: Vec<LdapServerUrl>) -> LdapClientConfig {
@@ -309,6 +312,7 @@ impl LdapClientConfig {
             timeout: Self::DEFAULT_TIMEOUT,
             retries: Self::DEFAULT_RETRIES,
             pool_size: Self::DEFAULT_POOL_SIZE,
+            max_entries: Self::DEFAULT_MAX_ENTRIES,
         }
     }
 
@@ -378,6 +382,13 @@ impl LdapClientConfig {
         self
     }
 
+    /// The size limit sent with every search: a search matching more entries fails with
+    /// result code 4 (`sizeLimitExceeded`) instead of filling memory (default 10 000).
+    pub fn max_entries(mut self, limit: u32) -> Self {
+        self.max_entries = limit;
+        self
+    }
+
     /// The servers, in failover order.
     pub fn servers(&self) -> &[LdapServerUrl] {
         &self.servers
@@ -418,6 +429,11 @@ impl LdapClientConfig {
         self.pool_size
     }
 
+    /// The search size limit.
+    pub fn max_entries_value(&self) -> u32 {
+        self.max_entries
+    }
+
     /// Whether any server is reached over TLS.
     pub fn uses_tls(&self) -> bool {
         self.tls == LdapTls::StartTls || self.servers.iter().any(LdapServerUrl::is_ldaps)
@@ -452,6 +468,12 @@ impl LdapClientConfig {
             return Err(setting(
                 "retries",
                 format!("{} is more than {}", self.retries, Self::MAX_RETRIES),
+            ));
+        }
+        if self.max_entries == 0 || i32::try_from(self.max_entries).is_err() {
+            return Err(setting(
+                "max_entries",
+                format!("{} is not from 1 to {}", self.max_entries, i32::MAX),
             ));
         }
         if self.timeout.is_zero() || self.connect_timeout.is_zero() {
@@ -717,6 +739,10 @@ mod tests {
         let err = |c: LdapClientConfig| LdapDirectory::new(c).unwrap_err().to_string();
         assert_eq!(err(c().pool_size(0)), "pool_size: 0 is not from 1 to 64");
         assert_eq!(err(c().retries(11)), "retries: 11 is more than 10");
+        assert_eq!(
+            err(c().max_entries(0)),
+            "max_entries: 0 is not from 1 to 2147483647"
+        );
         assert_eq!(
             err(c().timeouts(Duration::ZERO)),
             "timeout_ms: a timeout must be positive"

@@ -196,8 +196,10 @@ impl Shared {
         };
         bump(&self.searches);
         let attrs: Vec<&str> = query.attributes.iter().map(String::as_str).collect();
+        let size_limit = i32::try_from(self.config.max_entries_value()).unwrap_or(i32::MAX);
         let result = ldap
             .with_timeout(timeout)
+            .with_search_options(ldap3::SearchOptions::new().sizelimit(size_limit))
             .search(&query.base_dn, scope, &query.filter, attrs)
             .await;
         let ldap3::SearchResult(entries, res) = match result {
