@@ -57,6 +57,9 @@ pub struct VerifiedClient {
     anchor_subject: String,
     /// The anchor's public key identity (`trust::key_identity`): what classifies the client.
     anchor_key: Vec<u8>,
+    /// The [`Verifier::id`] of the verifier that made it: phase 2 under settings with another
+    /// verifier verifies the chain again under theirs.
+    verifier_id: u64,
 }
 
 impl VerifiedClient {
@@ -91,6 +94,20 @@ impl VerifiedClient {
     }
 
     /// The public key identity of the trust anchor the chain ends at.
+    pub(crate) fn verifier_id(&self) -> u64 {
+        self.verifier_id
+    }
+
+    /// The presented certificates of the verified path: the path without its anchor.
+    pub(crate) fn presented(&self) -> Vec<CertificateDer<'static>> {
+        let n = self.chain.len().saturating_sub(1);
+        self.chain
+            .certificates()
+            .take(n)
+            .map(|c| CertificateDer::from(c.to_vec()))
+            .collect()
+    }
+
     pub(crate) fn anchor_key(&self) -> &[u8] {
         &self.anchor_key
     }
@@ -193,6 +210,7 @@ impl VerifierBuilder {
             project_keys,
             self_managed_enabled: self.self_managed_enabled,
             limits: self.limits,
+            id: NEXT_VERIFIER_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         })
     }
 }
@@ -209,9 +227,20 @@ pub struct Verifier {
     project_keys: Vec<Vec<u8>>,
     self_managed_enabled: bool,
     limits: Limits,
+    /// Unique per build: tells a client verified by this configuration from one verified by
+    /// another (a settings reload between phase 1 and phase 2).
+    id: u64,
 }
 
+/// Source of [`Verifier`] ids.
+static NEXT_VERIFIER_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
 impl Verifier {
+    /// Unique to this build of the verifier (clones share it).
+    pub(crate) fn id(&self) -> u64 {
+        self.id
+    }
+
     /// A builder with no anchors, self-managed X.509 disabled, and default limits.
     pub fn builder() -> VerifierBuilder {
         VerifierBuilder::default()
@@ -345,6 +374,7 @@ impl Verifier {
             anchor_fingerprint,
             anchor_subject,
             anchor_key,
+            verifier_id: self.id,
         })
     }
 

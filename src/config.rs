@@ -80,11 +80,80 @@ struct NamesSection {
 struct LdapSection {
     #[serde(default)]
     authorization: bool,
-    directory: Option<Spanned<String>>,
+    directory: Option<Spanned<OneOrMany>>,
     query_template: Option<Spanned<String>>,
-    #[serde(default)]
-    user_to_dn_mapping: Vec<Spanned<MappingEntry>>,
+    user_to_dn_mapping: Option<Spanned<MappingValue>>,
     cache: Option<Spanned<CacheSection>>,
+    bind_dn: Option<Spanned<String>>,
+    bind_password_env: Option<Spanned<String>>,
+    bind_password_file: Option<Spanned<String>>,
+    tls: Option<Spanned<String>>,
+    ca_file: Option<Spanned<String>>,
+    timeout_ms: Option<Spanned<u64>>,
+    retries: Option<Spanned<u32>>,
+    pool_size: Option<Spanned<usize>>,
+}
+
+/// `ldap.directory`: one string, or an array of server URLs (failover order).
+enum OneOrMany {
+    One(String),
+    Many(Vec<Spanned<String>>),
+}
+
+/// `ldap.user_to_dn_mapping`: an array of rule tables, or MongoDB's JSON string verbatim.
+enum MappingValue {
+    Rules(Vec<Spanned<MappingEntry>>),
+    MongoJson(String),
+}
+
+/// A string or an array: a visitor rather than `#[serde(untagged)]`, which would lose the
+/// elements' spans (line numbers in errors).
+struct StrOrSeq<T>(core::marker::PhantomData<T>, &'static str);
+
+impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for StrOrSeq<T> {
+    type Value = Result<String, Vec<T>>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.1)
+    }
+
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Ok(v.to_owned()))
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut out = Vec::new();
+        while let Some(v) = seq.next_element()? {
+            out.push(v);
+        }
+        Ok(Err(out))
+    }
+}
+
+impl<'de> Deserialize<'de> for OneOrMany {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let v = d.deserialize_any(StrOrSeq(
+            core::marker::PhantomData,
+            "a string (`ldif:<file>` or a server URL) or an array of server URLs",
+        ))?;
+        Ok(match v {
+            Ok(s) => OneOrMany::One(s),
+            Err(many) => OneOrMany::Many(many),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for MappingValue {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let v = d.deserialize_any(StrOrSeq(
+            core::marker::PhantomData,
+            "an array of rules, or MongoDB's userToDNMapping JSON string",
+        ))?;
+        Ok(match v {
+            Ok(s) => MappingValue::MongoJson(s),
+            Err(rules) => MappingValue::Rules(rules),
+        })
+    }
 }
 
 #[derive(Deserialize)]
@@ -93,6 +162,7 @@ struct CacheSection {
     refresh_secs: Option<u64>,
     staleness_secs: Option<u64>,
     timeout_ms: Option<u64>,
+    invalidation_secs: Option<u64>,
 }
 
 #[derive(Deserialize)]
@@ -186,6 +256,10 @@ pub struct SettingsFile {
     pub settings: Settings,
     /// The LDAP directory from `ldap.directory = "ldif:…"`.
     pub directory: Option<Arc<InMemoryDirectory>>,
+    /// The live directory's settings from `ldap.directory = "ldap://…"` (or an array of
+    /// URLs), checked (URLs, CA file, password source) but not connected.
+    #[cfg(feature = "ldap")]
+    pub ldap_client: Option<crate::ldap::LdapClientConfig>,
 }
 
 impl SettingsFile {
@@ -227,13 +301,28 @@ impl SettingsFile {
         Loader { text, base, file }.load()
     }
 
-    /// An authenticator for these settings, with the file's directory.
+    /// An authenticator for these settings, with the file's directory. A live directory that
+    /// cannot be set up (see [`Self::try_authenticator`]) is left out, so LDAP logins fail
+    /// closed with `DirectoryUnavailable`.
     pub fn authenticator(&self) -> Authenticator {
+        self.try_authenticator()
+            .unwrap_or_else(|_| Authenticator::new(Arc::new(self.settings.clone())))
+    }
+
+    /// An authenticator for these settings with the file's directory; for a live directory,
+    /// the client is set up (CA file and password read, runtime thread started; connections
+    /// open on the first login).
+    pub fn try_authenticator(&self) -> Result<Authenticator, crate::error::LdapConfigError> {
         let a = Authenticator::new(Arc::new(self.settings.clone()));
-        match &self.directory {
+        #[cfg(feature = "ldap")]
+        if let Some(c) = &self.ldap_client {
+            let d = crate::ldap::LdapDirectory::new(c.clone())?;
+            return Ok(a.with_directory(Arc::new(d)));
+        }
+        Ok(match &self.directory {
             Some(d) => a.with_directory(Arc::clone(d) as Arc<dyn crate::ldap::Directory>),
             None => a,
-        }
+        })
     }
 }
 
@@ -392,6 +481,8 @@ impl Loader<'_> {
             });
         }
         let mut directory = None;
+        #[cfg_attr(not(feature = "ldap"), allow(unused_mut))]
+        let mut ldap_client = None;
         if let Some(l) = &doc.ldap {
             let l = l.get_ref();
             if l.authorization {
@@ -408,29 +499,95 @@ impl Loader<'_> {
                 })?;
                 b = b.query_template(parsed);
             }
-            let mut rules = Vec::with_capacity(l.user_to_dn_mapping.len());
-            for (i, m) in l.user_to_dn_mapping.iter().enumerate() {
-                rules.push(self.rule(m, i)?);
+            match &l.user_to_dn_mapping {
+                None => {}
+                Some(v) => match v.get_ref() {
+                    MappingValue::Rules(entries) => {
+                        let mut rules = Vec::with_capacity(entries.len());
+                        for (i, m) in entries.iter().enumerate() {
+                            rules.push(self.rule(m, i)?);
+                        }
+                        b = b.user_to_dn_mapping(UserToDnMapping::new(rules));
+                    }
+                    MappingValue::MongoJson(json) => {
+                        let mapping = UserToDnMapping::from_mongodb_json(json).map_err(|e| {
+                            self.err(
+                                Some(v.span()),
+                                "ldap.user_to_dn_mapping".to_owned(),
+                                e.kind(),
+                                e.to_string(),
+                            )
+                        })?;
+                        b = b.user_to_dn_mapping(mapping);
+                    }
+                },
             }
-            b = b.user_to_dn_mapping(UserToDnMapping::new(rules));
             if let Some(c) = &l.cache {
                 let cs = c.get_ref();
                 let d = LdapCacheConfig::DEFAULT;
-                b = b.ldap_cache(LdapCacheConfig::new(
+                let mut cache = LdapCacheConfig::new(
                     cs.refresh_secs.map_or(d.refresh, Duration::from_secs),
                     cs.staleness_secs.map_or(d.staleness, Duration::from_secs),
                     cs.timeout_ms.map_or(d.timeout, Duration::from_millis),
-                ));
+                );
+                if let Some(i) = cs.invalidation_secs {
+                    cache = cache.with_invalidation(Duration::from_secs(i));
+                }
+                b = b.ldap_cache(cache);
             }
-            if let Some(d) = &l.directory {
-                directory = Some(Arc::new(self.directory(d)?));
+            match l.directory.as_ref().map(|d| (d, d.get_ref())) {
+                Some((d, OneOrMany::One(value))) if value.starts_with("ldif:") => {
+                    self.no_client_keys(l)?;
+                    directory = Some(Arc::new(self.ldif_directory(d, value)?));
+                }
+                Some((d, OneOrMany::One(value))) => {
+                    let urls = [Spanned::new(d.span(), value.clone())];
+                    ldap_client = Some(self.client(l, d, &urls)?);
+                }
+                Some((d, OneOrMany::Many(urls))) => {
+                    ldap_client = Some(self.client(l, d, urls)?);
+                }
+                None => self.no_client_keys(l)?,
             }
         }
         let settings = b.build().map_err(|e| self.settings_error(&doc, &e))?;
+        #[cfg(not(feature = "ldap"))]
+        let _: Option<()> = ldap_client;
         Ok(SettingsFile {
             settings,
             directory,
+            #[cfg(feature = "ldap")]
+            ldap_client,
         })
+    }
+
+    /// The live-directory keys, refused when no server URL is configured.
+    fn no_client_keys(&self, l: &LdapSection) -> Result<(), SettingsFileError> {
+        let keys: [(&str, Option<Range<usize>>); 8] = [
+            ("bind_dn", l.bind_dn.as_ref().map(Spanned::span)),
+            (
+                "bind_password_env",
+                l.bind_password_env.as_ref().map(Spanned::span),
+            ),
+            (
+                "bind_password_file",
+                l.bind_password_file.as_ref().map(Spanned::span),
+            ),
+            ("tls", l.tls.as_ref().map(Spanned::span)),
+            ("ca_file", l.ca_file.as_ref().map(Spanned::span)),
+            ("timeout_ms", l.timeout_ms.as_ref().map(Spanned::span)),
+            ("retries", l.retries.as_ref().map(Spanned::span)),
+            ("pool_size", l.pool_size.as_ref().map(Spanned::span)),
+        ];
+        match keys.into_iter().find_map(|(k, s)| s.map(|s| (k, s))) {
+            Some((key, span)) => Err(self.err(
+                Some(span),
+                format!("ldap.{key}"),
+                "setting_without_server",
+                "applies only to a live directory (`directory = \"ldap://…\"` or an array of server URLs)",
+            )),
+            None => Ok(()),
+        }
     }
 
     fn rule(&self, m: &Spanned<MappingEntry>, i: usize) -> Result<MappingRule, SettingsFileError> {
@@ -449,31 +606,197 @@ impl Loader<'_> {
         }
     }
 
-    fn directory(&self, d: &Spanned<String>) -> Result<InMemoryDirectory, SettingsFileError> {
-        let key = "ldap.directory".to_owned();
-        let value = d.get_ref();
-        if let Some(rel) = value.strip_prefix("ldif:") {
-            let p = self.path(rel);
-            return InMemoryDirectory::from_ldif_file(&p)
-                .map_err(|e| self.err(Some(d.span()), key, e.kind(), e.to_string()));
-        }
-        if value.starts_with("ldap://") || value.starts_with("ldaps://") {
+    fn ldif_directory(
+        &self,
+        d: &Spanned<OneOrMany>,
+        value: &str,
+    ) -> Result<InMemoryDirectory, SettingsFileError> {
+        let rel = value.strip_prefix("ldif:").unwrap_or(value);
+        InMemoryDirectory::from_ldif_file(self.path(rel)).map_err(|e| {
+            self.err(
+                Some(d.span()),
+                "ldap.directory".to_owned(),
+                e.kind(),
+                e.to_string(),
+            )
+        })
+    }
+
+    /// The live directory's settings: every URL parsed, the keys checked and the password
+    /// source and CA file read once (their contents are never shown).
+    #[cfg(feature = "ldap")]
+    fn client(
+        &self,
+        l: &LdapSection,
+        d: &Spanned<OneOrMany>,
+        urls: &[Spanned<String>],
+    ) -> Result<crate::ldap::LdapClientConfig, SettingsFileError> {
+        use crate::ldap::{LdapClientConfig, LdapServerUrl, LdapTls, PasswordSource};
+        let many = matches!(d.get_ref(), OneOrMany::Many(_));
+        if urls.is_empty() {
             return Err(self.err(
                 Some(d.span()),
-                key,
-                "unsupported_directory",
-                format!("connecting to an LDAP server (`{}`) is not supported yet; use an LDIF snapshot, `ldif:<file>`", Escaped(value)),
+                "ldap.directory".to_owned(),
+                "no_servers",
+                "the array of server URLs is empty",
             ));
         }
-        Err(self.err(
-            Some(d.span()),
-            key,
-            "invalid_directory",
-            format!(
-                "`{}` is neither `ldif:<file>` nor an `ldap://` / `ldaps://` URL",
-                Escaped(value)
-            ),
-        ))
+        let mut servers = Vec::with_capacity(urls.len());
+        for (i, u) in urls.iter().enumerate() {
+            let key = if many {
+                format!("ldap.directory[{i}]")
+            } else {
+                "ldap.directory".to_owned()
+            };
+            if u.get_ref().starts_with("ldif:") {
+                return Err(self.err(
+                    Some(u.span()),
+                    key,
+                    "invalid_directory",
+                    "an LDIF snapshot cannot be one of several servers; give it alone",
+                ));
+            }
+            let server = LdapServerUrl::parse(u.get_ref()).map_err(|e| {
+                let lower = u.get_ref().to_ascii_lowercase();
+                let (kind, message) =
+                    if lower.starts_with("ldap://") || lower.starts_with("ldaps://") {
+                        (e.kind(), e.to_string())
+                    } else {
+                        (
+                            "invalid_directory",
+                            format!(
+                                "`{}` is neither `ldif:<file>` nor an `ldap://` / `ldaps://` URL",
+                                Escaped(u.get_ref())
+                            ),
+                        )
+                    };
+                self.err(Some(u.span()), key, kind, message)
+            })?;
+            servers.push(server);
+        }
+        let mut c = LdapClientConfig::new(servers);
+        if let Some(t) = &l.tls {
+            c = c.tls(match t.get_ref().as_str() {
+                "none" => LdapTls::None,
+                "starttls" => LdapTls::StartTls,
+                other => {
+                    return Err(self.err(
+                        Some(t.span()),
+                        "ldap.tls".to_owned(),
+                        "invalid_tls",
+                        format!(
+                            "`{}` is neither \"none\" nor \"starttls\" (`ldaps://` URLs always use TLS)",
+                            Escaped(other)
+                        ),
+                    ));
+                }
+            });
+        }
+        if let Some(f) = &l.ca_file {
+            c = c.ca_file(self.path(f.get_ref()));
+        }
+        let password = match (&l.bind_password_env, &l.bind_password_file) {
+            (Some(a), Some(_)) => {
+                return Err(self.err(
+                    Some(a.span()),
+                    "ldap.bind_password_env".to_owned(),
+                    "invalid_bind",
+                    "give `bind_password_env` or `bind_password_file`, not both",
+                ));
+            }
+            (Some(e), None) => Some((e.span(), PasswordSource::Env(e.get_ref().clone()))),
+            (None, Some(f)) => Some((f.span(), PasswordSource::File(self.path(f.get_ref())))),
+            (None, None) => None,
+        };
+        match (&l.bind_dn, password) {
+            (Some(dn), Some((_, p))) => c = c.simple_bind(dn.get_ref().clone(), p),
+            (Some(dn), None) => {
+                return Err(self.err(
+                    Some(dn.span()),
+                    "ldap.bind_dn".to_owned(),
+                    "invalid_bind",
+                    "a bind DN needs `bind_password_env` or `bind_password_file` (the password never goes in the settings file)",
+                ));
+            }
+            (None, Some((span, _))) => {
+                return Err(self.err(
+                    Some(span),
+                    "ldap.bind_dn".to_owned(),
+                    "invalid_bind",
+                    "a bind password is given but no `bind_dn`",
+                ));
+            }
+            (None, None) => {}
+        }
+        if let Some(t) = &l.timeout_ms {
+            c = c.timeouts(Duration::from_millis(*t.get_ref()));
+        }
+        if let Some(r) = &l.retries {
+            c = c.retries(*r.get_ref());
+        }
+        if let Some(p) = &l.pool_size {
+            c = c.pool_size(*p.get_ref());
+        }
+        c.check().map_err(|e| {
+            use crate::error::LdapConfigError as E;
+            let (key, span) = match &e {
+                E::ClientSetting { setting, .. } => {
+                    let span = match *setting {
+                        "pool_size" => l.pool_size.as_ref().map(Spanned::span),
+                        "retries" => l.retries.as_ref().map(Spanned::span),
+                        "timeout_ms" => l.timeout_ms.as_ref().map(Spanned::span),
+                        "ca_file" => l.ca_file.as_ref().map(Spanned::span),
+                        "bind_dn" => l.bind_dn.as_ref().map(Spanned::span),
+                        _ => None,
+                    };
+                    (format!("ldap.{setting}"), span)
+                }
+                E::CaFile { .. } => (
+                    "ldap.ca_file".to_owned(),
+                    l.ca_file.as_ref().map(Spanned::span),
+                ),
+                E::BindPassword { .. } => match (&l.bind_password_env, &l.bind_password_file) {
+                    (Some(v), _) => ("ldap.bind_password_env".to_owned(), Some(v.span())),
+                    (_, Some(v)) => ("ldap.bind_password_file".to_owned(), Some(v.span())),
+                    _ => ("ldap".to_owned(), None),
+                },
+                _ => ("ldap.directory".to_owned(), Some(d.span())),
+            };
+            self.err(span.or(Some(d.span())), key, e.kind(), e.to_string())
+        })?;
+        Ok(c)
+    }
+
+    /// Without the `ldap` feature, a server URL is refused (the array is checked the same way).
+    #[cfg(not(feature = "ldap"))]
+    fn client(
+        &self,
+        _l: &LdapSection,
+        d: &Spanned<OneOrMany>,
+        urls: &[Spanned<String>],
+    ) -> Result<(), SettingsFileError> {
+        let value = urls
+            .first()
+            .map(|u| u.get_ref().as_str())
+            .unwrap_or_default();
+        let (kind, message) = if value.starts_with("ldap://") || value.starts_with("ldaps://") {
+            (
+                "unsupported_directory",
+                format!(
+                    "connecting to an LDAP server (`{}`) needs the crate's `ldap` feature; use an LDIF snapshot, `ldif:<file>`, or build with `--features ldap`",
+                    Escaped(value)
+                ),
+            )
+        } else {
+            (
+                "invalid_directory",
+                format!(
+                    "`{}` is neither `ldif:<file>` nor an `ldap://` / `ldaps://` URL",
+                    Escaped(value)
+                ),
+            )
+        };
+        Err(self.err(Some(d.span()), "ldap.directory".to_owned(), kind, message))
     }
 
     /// Puts a builder error at the line and key it comes from.
@@ -596,9 +919,18 @@ ca_file = "pki/project-root-ca.pem"
                 "[[users]]\nname = \"CN=ok\"\nx509 = \"managed\"\ncolour = \"blue\"\n",
                 "test.toml:10: unknown field `colour`",
             ),
+            #[cfg(not(feature = "ldap"))]
             (
                 "[ldap]\ndirectory = \"ldap://127.0.0.1:3890\"\n",
-                "test.toml:8: ldap.directory: connecting to an LDAP server (`ldap://127.0.0.1:3890`) is not supported yet; use an LDIF snapshot, `ldif:<file>`",
+                "test.toml:8: ldap.directory: connecting to an LDAP server (`ldap://127.0.0.1:3890`) needs the crate's `ldap` feature; use an LDIF snapshot, `ldif:<file>`, or build with `--features ldap`",
+            ),
+            (
+                "[ldap]\ndirectory = \"ftp://127.0.0.1:3890\"\n",
+                "test.toml:8: ldap.directory: `ftp://127.0.0.1:3890` is neither `ldif:<file>` nor an `ldap://` / `ldaps://` URL",
+            ),
+            (
+                "[ldap]\ndirectory = \"ldif:x.ldif\"\nbind_dn = \"cn=reader\"\n",
+                "test.toml:9: ldap.bind_dn: applies only to a live directory (`directory = \"ldap://…\"` or an array of server URLs)",
             ),
             (
                 "[[ldap_groups]]\ndn = \"cn=a,dc=x\"\n[[ldap_groups]]\ndn = \"CN=A, DC=X\"\n",
@@ -610,6 +942,116 @@ ca_file = "pki/project-root-ca.pem"
             let e = parse(&text).unwrap_err().to_string();
             assert!(e.starts_with(expected), "{e}\n  expected: {expected}");
         }
+    }
+
+    #[cfg(feature = "ldap")]
+    #[test]
+    fn live_directory_keys() {
+        use crate::ldap::{LdapBind, LdapTls, PasswordSource};
+        let dir = std::env::temp_dir().join(format!("x509-dbauth-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("pw"), "Secret-One\nSecret-Two\n").unwrap();
+        let ca = std::fs::read(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/pki/project-root-ca.pem"),
+        )
+        .unwrap();
+        std::fs::write(dir.join("ca.pem"), ca).unwrap();
+        let parse_in = |tail: &str| SettingsFile::parse(tail, &dir, "live.toml");
+        let text = r#"[ldap]
+authorization = true
+directory = ["ldap://dir1.example.com", "ldaps://dir2.example.com:10636/"]
+bind_dn = "cn=reader,dc=example,dc=com"
+bind_password_file = "pw"
+tls = "starttls"
+ca_file = "ca.pem"
+timeout_ms = 2500
+retries = 2
+pool_size = 3
+user_to_dn_mapping = '[{match: "CN=(.+),O=MongoDB,C=US", substitution: "cn={0},ou=users,dc=example,dc=com"}]'
+"#;
+        let f = parse_in(text).unwrap();
+        let c = f.ldap_client.unwrap();
+        let urls: Vec<&str> = c.servers().iter().map(|u| u.as_str()).collect();
+        assert_eq!(
+            urls,
+            [
+                "ldap://dir1.example.com:389",
+                "ldaps://dir2.example.com:10636"
+            ]
+        );
+        assert_eq!(c.tls_mode(), LdapTls::StartTls);
+        assert_eq!(c.ca_file_path(), Some(dir.join("ca.pem").as_path()));
+        assert_eq!(
+            *c.bind_settings(),
+            LdapBind::Simple {
+                dn: "cn=reader,dc=example,dc=com".to_owned(),
+                password: PasswordSource::File(dir.join("pw")),
+            }
+        );
+        assert_eq!(c.timeout_value(), Duration::from_millis(2500));
+        assert_eq!(c.connect_timeout_value(), Duration::from_millis(2500));
+        assert_eq!((c.retries_value(), c.pool_size_value()), (2, 3));
+        assert_eq!(f.settings.user_to_dn_mapping().rules().len(), 1);
+        assert!(f.directory.is_none());
+        let debug = format!("{c:?}");
+        assert!(!debug.contains("Secret-"), "{debug}");
+
+        let cases: &[(&str, &str)] = &[
+            (
+                "[ldap]\ndirectory = [\"ldap://a\",\n  \"ldap://b/dc=x\"]\n",
+                "live.toml:3: ldap.directory[1]: LDAP server URL `ldap://b/dc=x`: a server URL holds only a scheme, a host and a port (no DN, query, user information or fragment)",
+            ),
+            (
+                "[ldap]\ndirectory = \"ldap://a:99999\"\n",
+                "live.toml:2: ldap.directory: LDAP server URL `ldap://a:99999`: the port must be a number from 1 to 65535",
+            ),
+            (
+                "[ldap]\ndirectory = []\n",
+                "live.toml:2: ldap.directory: the array of server URLs is empty",
+            ),
+            (
+                "[ldap]\ndirectory = \"ldap://a\"\nbind_password = \"hunter2\"\n",
+                "live.toml:3: unknown field `bind_password`",
+            ),
+            (
+                "[ldap]\ndirectory = \"ldap://a\"\nbind_dn = \"cn=r\"\n",
+                "live.toml:3: ldap.bind_dn: a bind DN needs `bind_password_env` or `bind_password_file` (the password never goes in the settings file)",
+            ),
+            (
+                "[ldap]\ndirectory = \"ldap://a\"\nbind_dn = \"cn=r\"\nbind_password_env = \"X509_DBAUTH_SURELY_UNSET\"\n",
+                "live.toml:4: ldap.bind_password_env: bind password from environment variable `X509_DBAUTH_SURELY_UNSET`: is not set",
+            ),
+            (
+                "[ldap]\ndirectory = \"ldap://a\"\ntls = \"always\"\n",
+                "live.toml:3: ldap.tls: `always` is neither \"none\" nor \"starttls\" (`ldaps://` URLs always use TLS)",
+            ),
+            (
+                "[ldap]\ndirectory = \"ldap://a\"\npool_size = 0\n",
+                "live.toml:3: ldap.pool_size: pool_size: 0 is not from 1 to 64",
+            ),
+            (
+                "[ldap]\ndirectory = \"ldap://a\"\nca_file = \"ca.pem\"\n",
+                "live.toml:3: ldap.ca_file: ca_file: `",
+            ),
+            (
+                "[ldap]\ndirectory = \"ldaps://a\"\nca_file = \"pw\"\n",
+                "live.toml:3: ldap.ca_file: LDAP CA file `",
+            ),
+            (
+                "[ldap]\ndirectory = \"ldap://a\"\nuser_to_dn_mapping = '{match: \"x\"}'\n",
+                "live.toml:3: ldap.user_to_dn_mapping: userToDNMapping JSON at byte 0: rule 0: a rule holds `match` and exactly one of `substitution` or `ldapQuery`",
+            ),
+            (
+                "[ldap]\ndirectory = 7\n",
+                "live.toml:2: invalid type: integer `7`, expected a string (`ldif:<file>` or a server URL) or an array of server URLs",
+            ),
+        ];
+        for (text, expected) in cases {
+            let e = parse_in(text).unwrap_err().to_string();
+            assert!(e.starts_with(expected), "{e}\n  expected: {expected}");
+            assert!(!e.contains("Secret-"), "{e}");
+        }
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

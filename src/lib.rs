@@ -65,6 +65,8 @@ pub use ldap::{
     Directory, DirectoryEntry, FailingDirectory, InMemoryDirectory, LdapQuery, MappingRule,
     QueryTemplate, Scope, SearchFuture, UserToDnMapping, groups_from_entries,
 };
+#[cfg(feature = "ldap")]
+pub use ldap::{LdapBind, LdapClientConfig, LdapDirectory, LdapServerUrl, LdapTls, PasswordSource};
 pub use policy::{
     Authenticator, Clock, Decision, LdapCacheConfig, LdapGroup, LdapGroupSpec, ManualClock,
     Principal, Settings, SettingsBuilder, SettingsWarning, SystemClock, block_on,

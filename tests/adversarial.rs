@@ -272,10 +272,10 @@ fn finding2_invisible_characters_in_returned_group_dns() {
 /// (a connection opened and left unauthenticated, or pooled) still logs in under the new
 /// settings, which refuse the same chain outright in phase 1.
 ///
-/// Safe outcome: phase 2 under a snapshot other than the one that verified the client
-/// verifies the client's path again under that snapshot (`revoked`).
+/// Safe outcome (fixed): phase 2 under a snapshot other than the one that verified the client
+/// verifies the client's path again under that snapshot, at the authenticator's clock
+/// (`revoked`, the same error phase 1 gives under the new snapshot).
 #[test]
-#[ignore = "finding 3 (classify/engine; needs a design decision): Authenticator::decide re-checks only which set the anchor is in (kind_of_anchor) when the settings changed since verify_client; the new snapshot's CRLs are never applied to an already VerifiedClient, so a certificate revoked by a CRL loaded after the handshake still authenticates. Fix sketch: a snapshot id on Verifier and VerifiedClient, and phase 2 re-verifies client.chain() under the current snapshot when they differ, at the Authenticator clock's time (at the handshake time a CRL loaded since would be not yet valid and fail every pending login)"]
 fn finding3_phase2_applies_the_current_snapshots_revocation() {
     const REVOKED: &str = "CN=Revoked User,O=MongoDB,C=US";
     let settings = base().add_user(
@@ -290,15 +290,28 @@ fn finding3_phase2_applies_the_current_snapshots_revocation() {
             .unwrap()
             .into_arc(),
     );
-    let chain = chain("revoked-chain.pem");
+    let revoked_chain = chain("revoked-chain.pem");
     // The new snapshot refuses the chain in phase 1.
     let revoked = |e: &AuthError| matches!(e, AuthError::Chain(c) if c.kind() == "revoked");
-    let e = after.verify_client(&chain, now()).unwrap_err();
+    let e = after.verify_client(&revoked_chain, now()).unwrap_err();
     assert!(revoked(&e), "{e}");
     // A client verified under the old snapshot must not get in under the new one.
-    let client = before.verify_client(&chain, now()).unwrap();
-    let e = err(after.authenticate_blocking(&client, None));
-    assert!(revoked(&e), "{e}");
+    let client = before.verify_client(&revoked_chain, now()).unwrap();
+    let e2 = err(after.authenticate_blocking(&client, None));
+    assert_eq!(e2, e);
+    let d = x509_dbauth::block_on(after.explain_verified(&client, None));
+    let last = d.steps.last().unwrap();
+    assert_eq!(
+        (last.step, last.outcome),
+        ("chain_recheck", x509_dbauth::Outcome::Fail)
+    );
+    // A client of another certificate, verified under the old snapshot, is verified again
+    // under the new one and still gets in.
+    let jane = before
+        .verify_client(&chain("jane-chain.pem"), now())
+        .unwrap();
+    let p = after.authenticate_blocking(&jane, None).unwrap();
+    assert_eq!(p.user(), JANE);
 }
 
 // ---- finding 4: control characters spelled as escapes in a mapped DN ----

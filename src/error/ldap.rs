@@ -137,6 +137,56 @@ pub enum LdapConfigError {
         #[source]
         source: FilterError,
     },
+    /// An LDAP server URL that is not `ldap://host[:port]` or `ldaps://host[:port]`.
+    #[error("LDAP server URL `{url}`: {reason}", url = Escaped(url))]
+    InvalidServerUrl {
+        /// The URL as given.
+        url: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// MongoDB's `security.ldap.userToDNMapping` JSON text that could not be read.
+    #[error("userToDNMapping JSON at byte {offset}: {reason}")]
+    MappingJson {
+        /// Byte offset in the JSON text.
+        offset: usize,
+        /// What was expected or is wrong.
+        reason: String,
+    },
+    /// A live directory configured with no server URL.
+    #[error("no LDAP server URL is configured")]
+    NoServers,
+    /// The CA file for the directory's certificate could not be read or holds no usable
+    /// certificate.
+    #[error("LDAP CA file `{path}`: {reason}", path = Escaped(path))]
+    CaFile {
+        /// The path as given.
+        path: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The bind password could not be read (the variable or file is named, its content never).
+    #[error("bind password from {source_name}: {reason}", source_name = Escaped(source_name), reason = Escaped(reason))]
+    BindPassword {
+        /// Where it was to come from: "environment variable `X`" or "file `p`".
+        source_name: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A setting of the live directory out of range (pool size 0, a zero timeout, …).
+    #[error("{setting}: {reason}")]
+    ClientSetting {
+        /// The setting.
+        setting: &'static str,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The background runtime that drives the directory connections could not be started.
+    #[error("could not start the LDAP client's runtime thread: {reason}", reason = Escaped(reason))]
+    ClientRuntime {
+        /// The operating system's error.
+        reason: String,
+    },
     /// The base DN part is not a valid DN string.
     #[error("template `{template}`: invalid base DN: {reason}", template = Escaped(template))]
     InvalidBaseDn {
@@ -164,6 +214,13 @@ impl LdapConfigError {
             LdapConfigError::TokenNotAllowed { .. } => "token_not_allowed",
             LdapConfigError::InvalidFilter { .. } => "invalid_filter",
             LdapConfigError::InvalidBaseDn { .. } => "invalid_base_dn",
+            LdapConfigError::InvalidServerUrl { .. } => "invalid_server_url",
+            LdapConfigError::MappingJson { .. } => "mapping_json",
+            LdapConfigError::NoServers => "no_servers",
+            LdapConfigError::CaFile { .. } => "ca_file",
+            LdapConfigError::BindPassword { .. } => "bind_password",
+            LdapConfigError::ClientSetting { .. } => "client_setting",
+            LdapConfigError::ClientRuntime { .. } => "client_runtime",
         }
     }
 }
@@ -298,6 +355,32 @@ pub enum DirectoryError {
         /// Details.
         reason: String,
     },
+    /// Every server refused the configured bind (wrong DN or password, or an expired or
+    /// rotated password that none of the configured ones matches). The password is never shown.
+    #[error(
+        "the directory refused the bind as `{bind_dn}` at {server} ({passwords} password(s) tried): {reason}",
+        bind_dn = Escaped(bind_dn),
+        server = Escaped(server),
+        reason = Escaped(reason)
+    )]
+    Bind {
+        /// The server that refused it (the last one tried).
+        server: String,
+        /// The bind DN.
+        bind_dn: String,
+        /// How many configured passwords were tried.
+        passwords: usize,
+        /// The server's answer (result code and text).
+        reason: String,
+    },
+    /// A blocking call (`authenticate_blocking`, `explain_blocking`) made on a thread that
+    /// belongs to a tokio runtime (a worker, `block_on`, or its blocking pool): refused, because
+    /// blocking there stalls the runtime. Await the async method instead, or make the blocking
+    /// call from a thread of your own (`std::thread::spawn`).
+    #[error(
+        "a blocking directory call was made on a thread of an async runtime; await `authenticate()` there, or call `authenticate_blocking()` from a thread outside the runtime"
+    )]
+    BlockingInsideRuntime,
 }
 
 impl DirectoryError {
@@ -308,6 +391,8 @@ impl DirectoryError {
             DirectoryError::Timeout { .. } => "timeout",
             DirectoryError::Protocol { .. } => "protocol",
             DirectoryError::Other { .. } => "other",
+            DirectoryError::Bind { .. } => "bind",
+            DirectoryError::BlockingInsideRuntime => "blocking_inside_runtime",
         }
     }
 }

@@ -1,21 +1,32 @@
-//! LDAP authorization, the network-free part: user-to-DN mapping rules, the RFC 4516
-//! authorization query template, the `Directory` trait, and an in-memory directory.
+//! LDAP authorization: user-to-DN mapping rules, the RFC 4516 authorization query template,
+//! the `Directory` trait, an in-memory directory, and (feature `ldap`) a live directory client.
 //!
 //! Decision rule 6 of `DESIGN.md`: a self-managed subject is mapped to an LDAP DN, the query
 //! template yields group DNs, and a directory failure fails closed. This module goes past
 //! MongoDB in one respect: text captured from a subject is escaped for where it lands (RFC 4514
 //! in a DN, RFC 4515 in a filter), so a crafted subject cannot widen a query.
 
+mod blocking;
+#[cfg(feature = "ldap")]
+mod client;
 mod directory;
 mod escape;
 mod filter;
 mod ldif;
 mod mapping;
+mod mongo_json;
+#[cfg(feature = "ldap")]
+mod pool;
 mod template;
 
 #[cfg(test)]
 mod tests;
 
+pub(crate) use blocking::BlockingScope;
+#[cfg(feature = "ldap")]
+pub use client::{
+    LdapBind, LdapClientConfig, LdapDirectory, LdapServerUrl, LdapTls, PasswordSource,
+};
 pub use directory::{Directory, DirectoryEntry, FailingDirectory, InMemoryDirectory, SearchFuture};
 pub use mapping::{MappingRule, UserToDnMapping};
 pub use template::{LdapQuery, QueryTemplate, Scope};

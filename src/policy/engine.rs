@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use rustls_pki_types::{CertificateDer, UnixTime};
 
-use super::cache::{Clock, GroupCache, SystemClock};
+use super::cache::{CacheKey, Clock, GroupCache, SystemClock};
 use super::exec::{TimedDirectory, block_on};
 use super::settings::Settings;
 use crate::classify::{CertificateKind, VerifiedClient};
@@ -186,6 +186,25 @@ impl Authenticator {
         }
     }
 
+    /// Forgets the cached LDAP groups of the LDAP user `ldap_dn` (under every query template),
+    /// so that its next login asks the directory (MongoDB's `invalidateUserCache`, for one
+    /// user). Shared by every authenticator made with [`Self::with_settings`].
+    pub fn invalidate_user(&self, ldap_dn: &str) {
+        self.cache.invalidate_dn(&cache_dn(ldap_dn));
+    }
+
+    /// Forgets every cached LDAP answer (MongoDB's `invalidateUserCache`). An answer being
+    /// fetched while this runs is not stored.
+    pub fn invalidate_all(&self) {
+        self.cache.invalidate_all();
+    }
+
+    /// How many LDAP answers are cached (at most 10 000; when full, the answers past the
+    /// staleness window go first, then the oldest eighth).
+    pub fn cached_answers(&self) -> usize {
+        self.cache.len()
+    }
+
     /// The settings snapshot.
     pub fn settings(&self) -> &Arc<Settings> {
         &self.settings
@@ -291,6 +310,35 @@ impl Authenticator {
                 return Err(AuthError::AnchorNoLongerTrusted {
                     anchor: client.anchor_subject().to_owned(),
                 });
+            }
+        };
+        // Verified under another configuration (the settings were reloaded between the two
+        // phases): verify the chain again under the current one, at the current time, so that
+        // its CRLs, intermediates, limits and anchors apply. A CRL loaded after the handshake
+        // revokes a login that is still pending.
+        let reverified;
+        let (client, kind) = if client.verifier_id() == s.verifier().id() {
+            (client, kind)
+        } else {
+            match s
+                .verifier()
+                .verify_client(&client.presented(), self.clock.now())
+            {
+                Ok(fresh) => {
+                    trace.record("chain_recheck", Outcome::Pass, || {
+                        "the settings changed after the chain was verified; it verifies under the current settings too".to_owned()
+                    });
+                    reverified = fresh;
+                    (&reverified, reverified.kind())
+                }
+                Err(e) => {
+                    trace.record("chain_recheck", Outcome::Fail, || {
+                        format!(
+                            "the settings changed after the chain was verified, and the current settings refuse it: {e}"
+                        )
+                    });
+                    return Err(e);
+                }
             }
         };
         trace.record("kind", Outcome::Pass, || {
@@ -411,8 +459,15 @@ impl Authenticator {
                 return Err(AuthError::LdapQueryFailed { ldap_dn, source });
             }
         };
+        let key = CacheKey {
+            query,
+            dn: cache_dn(&ldap_dn),
+        };
         let now = self.clock.now().as_secs();
-        let cached = self.cache.get(&query);
+        if let Some(interval) = cfg.invalidation {
+            self.cache.flush_every(now, interval.as_secs());
+        }
+        let cached = self.cache.get(&key);
         let age = |fetched: u64| now.saturating_sub(fetched);
         let groups: Arc<[String]> = match cached {
             Some(c) if age(c.fetched_at) < cfg.refresh.as_secs() => {
@@ -426,20 +481,21 @@ impl Authenticator {
                 });
                 c.groups
             }
-            _ => match async {
-                let entries = timed.search(&query).await?;
-                groups_from_entries(&query, entries, s.limits())
-            }
-            .await
+            _ => match self
+                .cache
+                .fetch_once(
+                    &key,
+                    now,
+                    cfg.refresh.as_secs(),
+                    cfg.staleness.as_secs(),
+                    async {
+                        let entries = timed.search(&key.query).await?;
+                        groups_from_entries(&key.query, entries, s.limits())
+                    },
+                )
+                .await
             {
                 Ok(groups) => {
-                    let groups: Arc<[String]> = groups.into();
-                    self.cache.put(
-                        query.clone(),
-                        Arc::clone(&groups),
-                        now,
-                        cfg.staleness.as_secs(),
-                    );
                     trace.record("ldap_query", Outcome::Pass, || {
                         format!(
                             "query `{}` for \"{}\" returned {}",
@@ -473,7 +529,7 @@ impl Authenticator {
                     }
                 },
                 Err(source) => {
-                    self.cache.remove(&query);
+                    self.cache.remove(&key);
                     trace.record("ldap_query", Outcome::Fail, || source.to_string());
                     return Err(AuthError::LdapQueryFailed { ldap_dn, source });
                 }
@@ -525,6 +581,14 @@ impl Authenticator {
             privileges: Arc::new(privileges),
             not_after: client.not_after(),
         })
+    }
+}
+
+/// The DN part of a cache key: the canonical form when `dn` parses.
+fn cache_dn(dn: &str) -> String {
+    match DistinguishedName::parse(dn) {
+        Ok(parsed) => parsed.canonical().to_string(),
+        Err(_) => dn.to_owned(),
     }
 }
 

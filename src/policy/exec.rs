@@ -1,10 +1,14 @@
-//! Running the engine without an async runtime: a small `block_on`, and a deadline around
-//! directory searches that needs no timer.
+//! Running the engine without an async runtime: a small `block_on`; and a deadline around
+//! directory searches that holds under any executor (tokio, another runtime, `block_on`): a
+//! timer thread wakes the search's task when the deadline passes, so a directory that never
+//! answers (and never wakes its task) still ends in [`DirectoryError::Timeout`].
 
 use core::future::Future;
 use core::pin::{Pin, pin};
 use core::task::{Context, Poll, Waker};
-use std::sync::Arc;
+use std::collections::BinaryHeap;
+use std::sync::mpsc::{self, RecvTimeoutError, Sender};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::task::Wake;
 use std::thread::{self, Thread};
 use std::time::{Duration, Instant};
@@ -36,7 +40,12 @@ thread_local! {
 ///
 /// Also polls every few milliseconds without a wake-up, so the directory deadline fires even
 /// when the directory future never wakes its task.
+///
+/// While it runs, the thread is marked as inside a blocking call, so that a directory needing an
+/// async runtime refuses to be driven from a runtime's own thread (a clear
+/// [`DirectoryError::BlockingInsideRuntime`] instead of a stalled runtime).
 pub fn block_on<F: Future>(future: F) -> F::Output {
+    let _scope = crate::ldap::BlockingScope::enter();
     let mut future = pin!(future);
     WAKER.with(|waker| {
         let mut cx = Context::from_waker(waker);
@@ -49,12 +58,77 @@ pub fn block_on<F: Future>(future: F) -> F::Output {
     })
 }
 
-/// A future that fails with [`DirectoryError::Timeout`] once its deadline has passed, checked
-/// each time it is polled.
+/// One wake-up request: wake `waker` at `at`.
+struct Alarm {
+    at: Instant,
+    waker: Waker,
+}
+
+impl PartialEq for Alarm {
+    fn eq(&self, other: &Self) -> bool {
+        self.at == other.at
+    }
+}
+
+impl Eq for Alarm {}
+
+impl PartialOrd for Alarm {
+    fn partial_cmp(&self, other: &Self) -> Option<core::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Alarm {
+    // Reversed: the binary heap pops the earliest alarm first.
+    fn cmp(&self, other: &Self) -> core::cmp::Ordering {
+        other.at.cmp(&self.at)
+    }
+}
+
+/// The timer thread's inbox; `None` when the thread could not be started (then deadlines are
+/// checked only when something else polls, e.g. `block_on`'s periodic re-poll).
+fn timer() -> Option<&'static Mutex<Sender<Alarm>>> {
+    static TIMER: OnceLock<Option<Mutex<Sender<Alarm>>>> = OnceLock::new();
+    TIMER
+        .get_or_init(|| {
+            let (tx, rx) = mpsc::channel::<Alarm>();
+            thread::Builder::new()
+                .name("x509-dbauth-deadline".to_owned())
+                .spawn(move || {
+                    let mut alarms = BinaryHeap::new();
+                    loop {
+                        let now = Instant::now();
+                        while alarms.peek().is_some_and(|a: &Alarm| a.at <= now) {
+                            if let Some(a) = alarms.pop() {
+                                a.waker.wake();
+                            }
+                        }
+                        let received = match alarms.peek() {
+                            Some(a) => rx.recv_timeout(a.at.saturating_duration_since(now)),
+                            None => rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
+                        };
+                        match received {
+                            Ok(alarm) => alarms.push(alarm),
+                            Err(RecvTimeoutError::Timeout) => {}
+                            Err(RecvTimeoutError::Disconnected) => return,
+                        }
+                    }
+                })
+                .ok()
+                .map(|_| Mutex::new(tx))
+        })
+        .as_ref()
+}
+
+/// A future that fails with [`DirectoryError::Timeout`] once its deadline has passed. It asks
+/// the timer thread to wake its task at the deadline, so the timeout fires even when the inner
+/// future never wakes it.
 struct Deadline<'a> {
     inner: SearchFuture<'a>,
     deadline: Instant,
     after_ms: u64,
+    /// The waker last handed to the timer thread.
+    armed: Option<Waker>,
 }
 
 impl Future for Deadline<'_> {
@@ -68,6 +142,22 @@ impl Future for Deadline<'_> {
             return Poll::Ready(Err(DirectoryError::Timeout {
                 after_ms: self.after_ms,
             }));
+        }
+        if !self.armed.as_ref().is_some_and(|w| w.will_wake(cx.waker()))
+            && let Some(timer) = timer()
+        {
+            let alarm = Alarm {
+                at: self.deadline,
+                waker: cx.waker().clone(),
+            };
+            let sent = timer
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .send(alarm)
+                .is_ok();
+            if sent {
+                self.armed = Some(cx.waker().clone());
+            }
         }
         Poll::Pending
     }
@@ -86,6 +176,7 @@ impl Directory for TimedDirectory<'_> {
             inner: self.inner.search(query),
             deadline: now.checked_add(self.timeout).unwrap_or(now),
             after_ms: u64::try_from(self.timeout.as_millis()).unwrap_or(u64::MAX),
+            armed: None,
         })
     }
 }

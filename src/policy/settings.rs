@@ -27,10 +27,12 @@ pub struct LdapCacheConfig {
     /// While the directory is down, a cached group list younger than this is still used (90 s);
     /// after that, logins fail closed.
     pub staleness: Duration,
-    /// How long one directory search may take (10 s). Enforced by `authenticate_blocking`;
-    /// under an async runtime it is enforced only when the runtime polls the future again, so
-    /// the `Directory` implementation should apply its own timeout too.
+    /// How long one directory search may take (10 s). Enforced under any executor (a timer
+    /// thread wakes the login's task at the deadline) and by `authenticate_blocking`.
     pub timeout: Duration,
+    /// When set, the whole cache is flushed this often (MongoDB's
+    /// `ldapUserCacheInvalidationInterval`); `None` (the default) relies on refresh alone.
+    pub invalidation: Option<Duration>,
 }
 
 impl LdapCacheConfig {
@@ -39,6 +41,7 @@ impl LdapCacheConfig {
         refresh: Duration::from_secs(30),
         staleness: Duration::from_secs(90),
         timeout: Duration::from_secs(10),
+        invalidation: None,
     };
 
     /// Custom values (checked by `SettingsBuilder::build`).
@@ -47,7 +50,15 @@ impl LdapCacheConfig {
             refresh,
             staleness,
             timeout,
+            invalidation: None,
         }
+    }
+
+    /// The same, with the cache flushed every `interval`.
+    #[must_use]
+    pub fn with_invalidation(mut self, interval: Duration) -> LdapCacheConfig {
+        self.invalidation = Some(interval);
+        self
     }
 }
 
@@ -344,6 +355,11 @@ impl SettingsBuilder {
         if self.cache.staleness < self.cache.refresh {
             return Err(SettingsError::LdapCache(
                 "the staleness interval must be at least the refresh interval",
+            ));
+        }
+        if self.cache.invalidation.is_some_and(|i| i.as_secs() == 0) {
+            return Err(SettingsError::LdapCache(
+                "the invalidation interval must be at least one second",
             ));
         }
         if self.cache.timeout.is_zero() {

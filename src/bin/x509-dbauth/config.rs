@@ -71,7 +71,14 @@ pub(crate) fn check(args: &CheckArgs) -> u8 {
                 "dn": g.dn(),
                 "roles": g.roles().iter().map(ToString::to_string).collect::<Vec<_>>(),
             })).collect::<Vec<_>>(),
-            "directory": file.directory.as_ref().map(|d| format!("in-memory, {} entries", d.len())),
+            "directory": match (&file.ldap_client, &file.directory) {
+                (Some(c), _) => Some(format!(
+                    "live: {}",
+                    c.servers().iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+                )),
+                (None, Some(d)) => Some(format!("in-memory, {} entries", d.len())),
+                (None, None) => None,
+            },
         },
     });
     if args.out.json {

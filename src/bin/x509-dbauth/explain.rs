@@ -55,9 +55,12 @@ pub(crate) fn run(args: &ExplainArgs) -> u8 {
         }
     };
     // The LDAP cache reads the same (fixed) time, so the output does not depend on the clock.
-    let authenticator = file
-        .authenticator()
-        .with_clock(Arc::new(ManualClock::new(now)));
+    // A live directory that cannot be set up (CA file, password source) is bad input here,
+    // not a silent fail-closed decision.
+    let authenticator = match file.try_authenticator() {
+        Ok(a) => a.with_clock(Arc::new(ManualClock::new(now))),
+        Err(e) => return bad_input(args.out, e.kind(), &e.to_string()),
+    };
     let decision = authenticator.explain_blocking(&chain, now, args.user.as_deref());
     let report = report(&decision);
     if args.out.json {

@@ -22,6 +22,7 @@ use serde_json::{Value, json};
 mod config;
 mod explain;
 mod inspect;
+mod ldap;
 mod verify;
 
 use x509_dbauth::{DistinguishedName, Escaped, FileKind, ReadFileError};
@@ -58,6 +59,16 @@ enum Command {
     /// Settings files.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// The LDAP directory a settings file names.
+    #[command(subcommand)]
+    Ldap(LdapCommand),
+}
+
+#[derive(Subcommand)]
+enum LdapCommand {
+    /// Show, for one subject, the mapping rule that matched, the LDAP DN, the exact query
+    /// sent, the groups returned, the roles granted, and timings (MongoDB's `mongoldap`).
+    Test(ldap::TestArgs),
 }
 
 #[derive(Subcommand)]
@@ -116,6 +127,7 @@ fn main() -> ExitCode {
         Command::Verify(args) => verify::run(&args),
         Command::Explain(args) => explain::run(&args),
         Command::Config(ConfigCommand::Check(args)) => config::check(&args),
+        Command::Ldap(LdapCommand::Test(args)) => ldap::test(&args),
     };
     ExitCode::from(code)
 }
