@@ -148,6 +148,9 @@ fn bench(c: &mut Criterion) {
             b.iter(|| {
                 let d = directory(&s);
                 let a = Arc::new(authenticator(Arc::clone(&d)));
+                // Verified under this authenticator's settings (a client verified under other
+                // settings is verified again at phase 2).
+                let client = a.verify_client(&chain, now).unwrap();
                 multi.block_on(async {
                     let tasks: Vec<_> = (0..1000)
                         .map(|_| {

@@ -722,6 +722,170 @@ fn rule6_staleness_window() {
     assert!(a.authenticate_blocking(&client, None).is_ok());
 }
 
+/// A directory whose answers the test sets per base DN, counting the searches it runs.
+#[derive(Default)]
+struct Scripted {
+    answers: std::sync::Mutex<std::collections::HashMap<String, Vec<DirectoryEntry>>>,
+    searches: std::sync::atomic::AtomicUsize,
+}
+
+impl Scripted {
+    fn answer(&self, base_dn: &str, entries: Vec<DirectoryEntry>) {
+        self.answers
+            .lock()
+            .unwrap()
+            .insert(base_dn.to_owned(), entries);
+    }
+
+    fn member_of(&self, user: &str, groups: &[&str]) {
+        let entry = groups
+            .iter()
+            .fold(DirectoryEntry::new(user), |e, g| e.with("memberOf", *g));
+        self.answer(user, vec![entry]);
+    }
+
+    fn searches(&self) -> usize {
+        self.searches.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+impl x509_dbauth::Directory for Scripted {
+    fn search<'a>(&'a self, query: &'a x509_dbauth::LdapQuery) -> x509_dbauth::SearchFuture<'a> {
+        self.searches
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let entries = self
+            .answers
+            .lock()
+            .unwrap()
+            .get(&query.base_dn)
+            .cloned()
+            .unwrap_or_default();
+        Box::pin(async move { Ok(entries) })
+    }
+}
+
+const JANE_LDAP: &str = "cn=Jane Doe,ou=users,dc=example,dc=com";
+
+/// A connection storm brings the same subjects back: the mapping and the roles of a group
+/// answer are remembered per settings snapshot, and must never outlive the answer or the
+/// settings they came from.
+#[test]
+fn rule6_remembered_roles_follow_each_new_answer_and_each_settings_snapshot() {
+    let dir = Arc::new(Scripted::default());
+    dir.member_of(JANE_LDAP, &[&format!("cn=dbAdmins,{GROUPS}")]);
+    let clock = Arc::new(ManualClock::new(now()));
+    let b = ldap_settings().user_to_dn_mapping(subst(
+        "CN=([^,]+),O=MongoDB,C=US",
+        "cn={0},ou=users,dc=example,dc=com",
+    ));
+    let a = auth(b)
+        .with_directory(dir.clone())
+        .with_clock(clock.clone());
+    let jane = chain("jane-chain.pem");
+    let first = login(&a, &jane, None).unwrap();
+    assert_eq!(first.role_names(), ["dbAdmin@sales"]);
+    assert_eq!(dir.searches(), 1);
+    // A new connection of the same user within the refresh window: same roles, no query.
+    let again = login(&a, &jane, None).unwrap();
+    assert_eq!(again.user(), JANE_LDAP);
+    assert_eq!(again.ldap_dn(), Some(JANE_LDAP));
+    assert_eq!(again.role_names(), ["dbAdmin@sales"]);
+    assert_eq!(dir.searches(), 1);
+    // The directory moves Jane to the readers; past the refresh window the new answer, and
+    // the roles it grants, replace the remembered ones.
+    dir.member_of(JANE_LDAP, &[&format!("cn=readers,{GROUPS}")]);
+    clock.advance(Duration::from_secs(31));
+    let moved = login(&a, &jane, None).unwrap();
+    assert_eq!(dir.searches(), 2);
+    assert_eq!(moved.role_names(), ["read@reporting", "dbAdmin@sales"]);
+    // New settings that give the readers other roles: the shared cached answer, the new
+    // settings' roles; the old snapshot keeps its own.
+    let reloaded = a.with_settings(
+        base()
+            .enable_ldap_authorization()
+            .user_to_dn_mapping(subst(
+                "CN=([^,]+),O=MongoDB,C=US",
+                "cn={0},ou=users,dc=example,dc=com",
+            ))
+            .add_ldap_group(LdapGroupSpec {
+                dn: format!("cn=readers,{GROUPS}"),
+                roles: vec!["read@audit".into()],
+            })
+            .build()
+            .unwrap()
+            .into_arc(),
+    );
+    let p = login(&reloaded, &jane, None).unwrap();
+    assert_eq!(p.role_names(), ["read@audit"]);
+    assert_eq!(
+        dir.searches(),
+        2,
+        "the cached answer is shared across snapshots"
+    );
+    assert_eq!(
+        login(&a, &jane, None).unwrap().role_names(),
+        ["read@reporting", "dbAdmin@sales"]
+    );
+    // New mapping rules under a reload map again.
+    let remapped = a.with_settings(
+        ldap_settings()
+            .user_to_dn_mapping(subst(
+                "CN=([^,]+),O=MongoDB,C=US",
+                "uid={0},ou=people,dc=example,dc=com",
+            ))
+            .build()
+            .unwrap()
+            .into_arc(),
+    );
+    dir.member_of(
+        "uid=Jane Doe,ou=people,dc=example,dc=com",
+        &[&format!("cn=dbAdmins,{GROUPS}")],
+    );
+    let p = login(&remapped, &jane, None).unwrap();
+    assert_eq!(p.user(), "uid=Jane Doe,ou=people,dc=example,dc=com");
+    assert_eq!(p.role_names(), ["dbAdmin@sales"]);
+    assert_eq!(dir.searches(), 3);
+}
+
+/// An `ldapQuery` mapping rule's answer can change at any time: such a mapping asks the
+/// directory on every login, and the principal follows the answer.
+#[test]
+fn rule6_ldap_query_mappings_are_never_remembered() {
+    let dir = Arc::new(Scripted::default());
+    let users = "ou=users,dc=example,dc=com";
+    let other = "cn=Jane Roe,ou=users,dc=example,dc=com";
+    dir.answer(users, vec![DirectoryEntry::new(JANE_LDAP)]);
+    dir.member_of(JANE_LDAP, &[&format!("cn=dbAdmins,{GROUPS}")]);
+    dir.member_of(other, &[&format!("cn=readers,{GROUPS}")]);
+    let mapping = UserToDnMapping::new(vec![
+        MappingRule::ldap_query(
+            "CN=([^,]+),O=MongoDB,C=US",
+            &format!("{users}??one?(cn={{0}})"),
+        )
+        .unwrap(),
+    ]);
+    let a = auth(ldap_settings().user_to_dn_mapping(mapping)).with_directory(dir.clone());
+    let jane = chain("jane-chain.pem");
+    let p = login(&a, &jane, None).unwrap();
+    assert_eq!(
+        (p.user(), p.role_names()),
+        (JANE_LDAP, vec!["dbAdmin@sales".to_owned()])
+    );
+    assert_eq!(dir.searches(), 2, "one mapping query, one group query");
+    let p = login(&a, &jane, None).unwrap();
+    assert_eq!(p.user(), JANE_LDAP);
+    assert_eq!(
+        dir.searches(),
+        3,
+        "the mapping query again; the groups from the cache"
+    );
+    dir.answer(users, vec![DirectoryEntry::new(other)]);
+    let p = login(&a, &jane, None).unwrap();
+    assert_eq!(p.user(), other);
+    assert_eq!(p.role_names(), ["read@reporting", "dbAdmin@sales"]);
+    assert_eq!(dir.searches(), 5);
+}
+
 #[test]
 fn rule6_timeout_applies_in_blocking_mode() {
     let b = ldap_settings().ldap_cache(LdapCacheConfig::new(

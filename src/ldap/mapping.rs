@@ -258,6 +258,14 @@ impl UserToDnMapping {
         &self.rules
     }
 
+    /// Whether a rule may ask the directory (an `ldapQuery` rule): the mapping of a subject is
+    /// then not a function of the subject alone.
+    pub(crate) fn consults_directory(&self) -> bool {
+        self.rules
+            .iter()
+            .any(|r| matches!(r.0, Rule::LdapQuery { .. }))
+    }
+
     /// Map a certificate subject (RFC 4514 string) to an LDAP DN.
     ///
     /// `cn` is the subject's CN value (unescaped), used by the `CommonNameIsDn` rule. A rule

@@ -6,6 +6,7 @@ use rustls_pki_types::{CertificateDer, UnixTime};
 
 use super::cache::{CacheKey, Clock, GroupCache, SystemClock};
 use super::exec::{TimedDirectory, block_on};
+use super::memo::{LoginMemo, Mapped, Roles};
 use super::settings::Settings;
 use crate::classify::{CertificateKind, VerifiedClient};
 use crate::display::Escaped;
@@ -138,6 +139,8 @@ pub struct Authenticator {
     settings: Arc<Settings>,
     directory: Option<Arc<dyn Directory>>,
     cache: Arc<GroupCache>,
+    /// The directory-free steps of LDAP logins under these settings (see `memo.rs`).
+    memo: Arc<LoginMemo>,
     clock: Arc<dyn Clock>,
 }
 
@@ -158,6 +161,7 @@ impl Authenticator {
             settings,
             directory: None,
             cache: Arc::default(),
+            memo: Arc::default(),
             clock: Arc::new(SystemClock),
         }
     }
@@ -167,6 +171,7 @@ impl Authenticator {
     #[must_use]
     pub fn with_directory(mut self, directory: Arc<dyn Directory>) -> Authenticator {
         self.directory = Some(directory);
+        self.memo = Arc::default();
         self
     }
 
@@ -182,6 +187,7 @@ impl Authenticator {
     pub fn with_settings(&self, settings: Arc<Settings>) -> Authenticator {
         Authenticator {
             settings,
+            memo: Arc::default(),
             ..self.clone()
         }
     }
@@ -394,13 +400,12 @@ impl Authenticator {
             trace.record("ldap_mapping", Outcome::Fail, || err.to_string());
             return Err(err);
         }
-        let input = client.subject().server_username();
         let Some(directory) = self.directory.as_deref() else {
             trace.record("ldap_mapping", Outcome::Fail, || {
                 "no LDAP directory is configured".to_owned()
             });
             return Err(AuthError::DirectoryUnavailable {
-                ldap_dn: input,
+                ldap_dn: client.subject().server_username(),
                 source: DirectoryError::Unavailable {
                     reason: "no directory is configured".to_owned(),
                 },
@@ -412,62 +417,36 @@ impl Authenticator {
             timeout: cfg.timeout,
         };
         let mapping = s.user_to_dn_mapping();
-        let cn = client.subject().common_name();
-        let ldap_dn = match mapping.map(&input, cn.as_deref(), &timed).await {
-            Ok(dn) => dn,
-            Err(e) => {
-                trace.record("ldap_mapping", Outcome::Fail, || e.to_string());
-                return Err(match e {
-                    LdapError::NoMapping { subject, failures } => AuthError::NoMapping {
-                        subject,
-                        reasons: failures,
-                    },
-                    LdapError::Directory(source) => AuthError::DirectoryUnavailable {
-                        ldap_dn: input,
-                        source,
-                    },
-                    other => AuthError::LdapQueryFailed {
-                        ldap_dn: input,
-                        source: other,
-                    },
+        // The subject → LDAP DN → query steps are remembered when no rule asks the directory.
+        let local = !mapping.consults_directory();
+        let remembered = if local {
+            self.memo.get(client.subject())
+        } else {
+            None
+        };
+        let mapped = match remembered {
+            Some(m) => {
+                trace.record("ldap_mapping", Outcome::Pass, || {
+                    mapping_detail(mapping.rules().len(), &m.input, &m.ldap_dn)
                 });
+                m
+            }
+            None => {
+                let m = Arc::new(self.map_subject(client, &timed, trace).await?);
+                if local {
+                    self.memo.insert(client.subject(), Arc::clone(&m));
+                }
+                m
             }
         };
-        trace.record("ldap_mapping", Outcome::Pass, || {
-            match mapping.rules().len() {
-                0 => format!(
-                    "no mapping rules: the subject \"{}\" is the LDAP DN",
-                    Escaped(&input)
-                ),
-                n => format!(
-                    "\"{}\" maps to \"{}\" ({n} rule(s))",
-                    Escaped(&input),
-                    Escaped(&ldap_dn)
-                ),
-            }
-        });
-
+        let key = &mapped.key;
+        let ldap_dn = || mapped.ldap_dn.to_string();
         let template = s.query_template();
-        // The cache answers "what does this query return", so it is keyed by the rendered
-        // query itself: two subjects share an answer only when they ask the directory the same
-        // question (a template with {PROVIDED_USER} asks one per subject; DN spellings that
-        // this crate's matching folds together may be told apart by the directory).
-        let query = match template.render(&ldap_dn, &input) {
-            Ok(query) => query,
-            Err(source) => {
-                trace.record("ldap_query", Outcome::Fail, || source.to_string());
-                return Err(AuthError::LdapQueryFailed { ldap_dn, source });
-            }
-        };
-        let key = CacheKey {
-            query,
-            dn: cache_dn(&ldap_dn),
-        };
         let now = self.clock.now().as_secs();
         if let Some(interval) = cfg.invalidation {
             self.cache.flush_every(now, interval.as_secs());
         }
-        let cached = self.cache.get(&key);
+        let cached = self.cache.get(key);
         let age = |fetched: u64| now.saturating_sub(fetched);
         let groups: Arc<[String]> = match cached {
             Some(c) if age(c.fetched_at) < cfg.refresh.as_secs() => {
@@ -484,7 +463,7 @@ impl Authenticator {
             _ => match self
                 .cache
                 .fetch_once(
-                    &key,
+                    key,
                     now,
                     cfg.refresh.as_secs(),
                     cfg.staleness.as_secs(),
@@ -500,7 +479,7 @@ impl Authenticator {
                         format!(
                             "query `{}` for \"{}\" returned {}",
                             Escaped(template),
-                            Escaped(&ldap_dn),
+                            Escaped(&*mapped.ldap_dn),
                             list(&groups)
                         )
                     });
@@ -525,19 +504,108 @@ impl Authenticator {
                                 cfg.staleness.as_secs()
                             )
                         });
-                        return Err(AuthError::DirectoryUnavailable { ldap_dn, source });
+                        return Err(AuthError::DirectoryUnavailable {
+                            ldap_dn: ldap_dn(),
+                            source,
+                        });
                     }
                 },
                 Err(source) => {
-                    self.cache.remove(&key);
+                    self.cache.remove(key);
                     trace.record("ldap_query", Outcome::Fail, || source.to_string());
-                    return Err(AuthError::LdapQueryFailed { ldap_dn, source });
+                    return Err(AuthError::LdapQueryFailed {
+                        ldap_dn: ldap_dn(),
+                        source,
+                    });
                 }
             },
         };
 
+        let roles = match mapped.roles_for(&groups) {
+            Some(roles) => roles,
+            None => {
+                let roles = Arc::new(self.roles_of(&groups, ldap_dn, trace)?);
+                mapped.remember(Arc::clone(&roles));
+                roles
+            }
+        };
+        trace.record("ldap_groups", Outcome::Pass, || {
+            format!("configured groups matched: {}", list(&roles.matched))
+        });
+        trace.record("roles", Outcome::Pass, || roles_detail(&roles.grants));
+        Ok(Principal {
+            user: Arc::clone(&mapped.ldap_dn),
+            kind,
+            ldap_dn: Some(ldap_dn()),
+            roles: Arc::clone(&roles.grants),
+            privileges: Arc::clone(&roles.privileges),
+            not_after: client.not_after(),
+        })
+    }
+
+    /// The mapping and query steps of an LDAP login (the part [`LoginMemo`] remembers): the
+    /// server username, the LDAP DN the mapping rules give it, and the rendered query.
+    async fn map_subject(
+        &self,
+        client: &VerifiedClient,
+        directory: &TimedDirectory<'_>,
+        trace: &mut Trace,
+    ) -> Result<Mapped, AuthError> {
+        let s = &*self.settings;
+        let input = client.subject().server_username();
+        let mapping = s.user_to_dn_mapping();
+        let cn = client.subject().common_name();
+        let ldap_dn = match mapping.map(&input, cn.as_deref(), directory).await {
+            Ok(dn) => dn,
+            Err(e) => {
+                trace.record("ldap_mapping", Outcome::Fail, || e.to_string());
+                return Err(match e {
+                    LdapError::NoMapping { subject, failures } => AuthError::NoMapping {
+                        subject,
+                        reasons: failures,
+                    },
+                    LdapError::Directory(source) => AuthError::DirectoryUnavailable {
+                        ldap_dn: input,
+                        source,
+                    },
+                    other => AuthError::LdapQueryFailed {
+                        ldap_dn: input,
+                        source: other,
+                    },
+                });
+            }
+        };
+        trace.record("ldap_mapping", Outcome::Pass, || {
+            mapping_detail(mapping.rules().len(), &input, &ldap_dn)
+        });
+        // The cache answers "what does this query return", so it is keyed by the rendered
+        // query itself: two subjects share an answer only when they ask the directory the same
+        // question (a template with {PROVIDED_USER} asks one per subject; DN spellings that
+        // this crate's matching folds together may be told apart by the directory).
+        let query = match s.query_template().render(&ldap_dn, &input) {
+            Ok(query) => query,
+            Err(source) => {
+                trace.record("ldap_query", Outcome::Fail, || source.to_string());
+                return Err(AuthError::LdapQueryFailed { ldap_dn, source });
+            }
+        };
+        let key = CacheKey {
+            query,
+            dn: cache_dn(&ldap_dn),
+        };
+        Ok(Mapped::new(input, ldap_dn.into(), key))
+    }
+
+    /// Rule 6's last step: the configured groups among `groups` and the roles they grant.
+    fn roles_of(
+        &self,
+        groups: &Arc<[String]>,
+        ldap_dn: impl Fn() -> String,
+        trace: &mut Trace,
+    ) -> Result<Roles, AuthError> {
+        let s = &*self.settings;
         let mut grants: Vec<RoleGrant> = Vec::new();
-        let mut matched: Vec<&str> = Vec::new();
+        let mut matched: Vec<String> = Vec::new();
         for g in groups.iter() {
             let Ok(dn) = DistinguishedName::parse_with_limits(g, s.limits()) else {
                 continue;
@@ -548,7 +616,7 @@ impl Authenticator {
                 continue;
             }
             if let Some(group) = s.ldap_group(&dn.canonical()) {
-                matched.push(group.dn());
+                matched.push(group.dn().to_owned());
                 for r in group.roles() {
                     if !grants.contains(r) {
                         grants.push(r.clone());
@@ -558,29 +626,41 @@ impl Authenticator {
         }
         if matched.is_empty() {
             trace.record("ldap_groups", Outcome::Fail, || {
-                format!("none of {} is a configured LDAP group", list(&groups))
+                format!("none of {} is a configured LDAP group", list(groups))
             });
             return Err(AuthError::NotAuthorizedByLdap {
-                ldap_dn,
+                ldap_dn: ldap_dn(),
                 groups: groups.to_vec(),
             });
         }
-        trace.record("ldap_groups", Outcome::Pass, || {
-            format!("configured groups matched: {}", list(&matched))
-        });
         let privileges = s.resolve(&grants).map_err(|e| {
+            trace.record("ldap_groups", Outcome::Pass, || {
+                format!("configured groups matched: {}", list(&matched))
+            });
             trace.record("roles", Outcome::Fail, || e.to_string());
             AuthError::Roles(e)
         })?;
-        trace.record("roles", Outcome::Pass, || roles_detail(&grants));
-        Ok(Principal {
-            user: ldap_dn.as_str().into(),
-            kind,
-            ldap_dn: Some(ldap_dn),
-            roles: grants.into(),
-            privileges: Arc::new(privileges),
-            not_after: client.not_after(),
-        })
+        Ok(Roles::new(
+            Arc::clone(groups),
+            matched,
+            grants.into(),
+            Arc::new(privileges),
+        ))
+    }
+}
+
+/// The `ldap_mapping` step's text.
+fn mapping_detail(rules: usize, input: &str, ldap_dn: &str) -> String {
+    match rules {
+        0 => format!(
+            "no mapping rules: the subject \"{}\" is the LDAP DN",
+            Escaped(input)
+        ),
+        n => format!(
+            "\"{}\" maps to \"{}\" ({n} rule(s))",
+            Escaped(input),
+            Escaped(ldap_dn)
+        ),
     }
 }
 

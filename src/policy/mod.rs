@@ -4,6 +4,7 @@
 mod cache;
 mod engine;
 mod exec;
+mod memo;
 mod settings;
 
 pub use cache::{Clock, ManualClock, SystemClock};
