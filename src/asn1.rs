@@ -69,6 +69,30 @@ impl fmt::Display for DerError {
     }
 }
 
+/// Where a part lies in the DER it was read from, so that a parsed structure can be kept next
+/// to its own copy of the bytes (configured certificates and CRLs) without borrowing them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Span {
+    start: usize,
+    end: usize,
+}
+
+impl Span {
+    /// The position of `part`, a sub-slice of `base`, within `base`.
+    pub(crate) fn of(base: &[u8], part: &[u8]) -> Span {
+        let start = (part.as_ptr() as usize).wrapping_sub(base.as_ptr() as usize);
+        Span {
+            start,
+            end: start.saturating_add(part.len()),
+        }
+    }
+
+    /// The part of `der` at this position (empty when `der` is not the base it was taken from).
+    pub(crate) fn get(self, der: &[u8]) -> &[u8] {
+        der.get(self.start..self.end).unwrap_or(&[])
+    }
+}
+
 /// One decoded element: its tag, its value bytes and the whole encoding (tag + length + value).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Tlv<'a> {

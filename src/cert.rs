@@ -12,9 +12,10 @@
 
 use std::collections::HashSet;
 
-use crate::asn1::{self, DerError, Reader, Tlv, tag};
+use crate::asn1::{self, DerError, Reader, Span, Tlv, tag};
 use crate::error::CertError;
 use crate::limits::Limits;
+use crate::name::{self, Name};
 
 /// OIDs (DER content bytes) of the extensions this crate reads (RFC 5280 §4.2).
 pub(crate) mod ext_oid {
@@ -111,8 +112,8 @@ pub struct Certificate<'a> {
     pub(crate) serial: &'a [u8],
     pub(crate) signature_algorithm: &'a [u8],
     pub(crate) signature: &'a [u8],
-    pub(crate) issuer: &'a [u8],
-    pub(crate) subject: &'a [u8],
+    pub(crate) issuer: Name<'a>,
+    pub(crate) subject: Name<'a>,
     pub(crate) not_before: i64,
     pub(crate) not_after: i64,
     pub(crate) spki: &'a [u8],
@@ -125,6 +126,8 @@ pub struct Certificate<'a> {
     pub(crate) authority_key_id: Option<&'a [u8]>,
     pub(crate) subject_key_id: Option<&'a [u8]>,
     pub(crate) crl_distribution_points: Option<&'a [u8]>,
+    /// Every directoryName of the subjectAltName and nameConstraints extensions, read once.
+    pub(crate) directory_names: Vec<Name<'a>>,
 }
 
 fn malformed(field: &'static str) -> impl Fn(DerError) -> CertError {
@@ -197,8 +200,7 @@ impl<'a> Certificate<'a> {
             return Err(CertError::SignatureAlgorithmMismatch);
         }
         let issuer = r.read_tlv(tag::SEQUENCE).map_err(malformed("issuer"))?;
-        check_name(issuer.full).map_err(malformed("issuer"))?;
-        check_rdn_count(issuer.full, "issuer", limits)?;
+        let issuer = read_name(issuer.full, "issuer", limits)?;
         let mut validity = r.nested(tag::SEQUENCE).map_err(malformed("validity"))?;
         let nb = validity.read_any().map_err(malformed("validity"))?;
         let na = validity.read_any().map_err(malformed("validity"))?;
@@ -206,8 +208,7 @@ impl<'a> Certificate<'a> {
         let not_before = asn1::time(&nb).map_err(malformed("notBefore"))?;
         let not_after = asn1::time(&na).map_err(malformed("notAfter"))?;
         let subject = r.read_tlv(tag::SEQUENCE).map_err(malformed("subject"))?;
-        check_name(subject.full).map_err(malformed("subject"))?;
-        check_rdn_count(subject.full, "subject", limits)?;
+        let subject = read_name(subject.full, "subject", limits)?;
         let spki = r
             .read_tlv(tag::SEQUENCE)
             .map_err(malformed("subjectPublicKeyInfo"))?;
@@ -232,8 +233,8 @@ impl<'a> Certificate<'a> {
             serial,
             signature_algorithm: outer_alg.full,
             signature,
-            issuer: issuer.full,
-            subject: subject.full,
+            issuer,
+            subject,
             not_before,
             not_after,
             spki: spki.full,
@@ -246,6 +247,7 @@ impl<'a> Certificate<'a> {
             authority_key_id: None,
             subject_key_id: None,
             crl_distribution_points: None,
+            directory_names: Vec::new(),
         };
         if let Some(exts) = r
             .read_optional(tag::context_constructed(3))
@@ -260,6 +262,22 @@ impl<'a> Certificate<'a> {
             }
             cert.read_extensions(exts.value)?;
         }
+        let directory = |g: &GeneralName<'a>| match g {
+            GeneralName::Directory(d) => Some(*d),
+            _ => None,
+        };
+        let mut dirs: Vec<&'a [u8]> = Vec::new();
+        let sans = cert.subject_alt_names.iter().flatten();
+        let nc = cert
+            .name_constraints
+            .iter()
+            .flat_map(|nc| nc.permitted.iter().flatten().chain(&nc.excluded));
+        for d in sans.chain(nc).filter_map(directory) {
+            if !dirs.contains(&d) {
+                dirs.push(d);
+            }
+        }
+        cert.directory_names = dirs.into_iter().map(|d| Name::read(d, limits)).collect();
         r.finish().map_err(malformed("tbsCertificate"))?;
         Ok(cert)
     }
@@ -453,11 +471,23 @@ impl<'a> Certificate<'a> {
     }
     /// DER of the subject Name.
     pub fn subject_der(&self) -> &'a [u8] {
-        self.subject
+        self.subject.der()
     }
     /// DER of the issuer Name.
     pub fn issuer_der(&self) -> &'a [u8] {
-        self.issuer
+        self.issuer.der()
+    }
+    /// The subject, read once with the limits the certificate was parsed with.
+    pub(crate) fn subject_name(&self) -> &Name<'a> {
+        &self.subject
+    }
+    /// The issuer, read once with the limits the certificate was parsed with.
+    pub(crate) fn issuer_name(&self) -> &Name<'a> {
+        &self.issuer
+    }
+    /// The directoryName of the subjectAltName or nameConstraints extension whose DER is `der`.
+    pub(crate) fn directory_name(&self, der: &[u8]) -> Option<&Name<'a>> {
+        self.directory_names.iter().find(|n| n.der() == der)
     }
     /// notBefore, seconds since the Unix epoch.
     pub fn not_before(&self) -> i64 {
@@ -501,25 +531,224 @@ impl<'a> Certificate<'a> {
     }
     /// Self-issued: subject and issuer are the same name (RFC 5280 §6.1).
     pub(crate) fn is_self_issued(&self) -> bool {
-        crate::chain::names::same_name(self.subject, self.issuer)
+        self.subject.same(&self.issuer)
     }
 }
 
-/// Caps the RDNs of a name at `Limits::max_dn_rdns` (name-constraint work grows with them).
-fn check_rdn_count(name: &[u8], field: &'static str, limits: &Limits) -> Result<(), CertError> {
-    let mut r = Reader::new(asn1::single(name, tag::SEQUENCE).map_err(malformed(field))?);
-    let mut n = 0usize;
-    while !r.is_empty() {
-        r.read_any().map_err(malformed(field))?;
-        n += 1;
+impl<'a> GeneralName<'a> {
+    /// The bytes the variant carries.
+    fn payload(&self) -> &'a [u8] {
+        match *self {
+            GeneralName::OtherName(b)
+            | GeneralName::Rfc822(b)
+            | GeneralName::Dns(b)
+            | GeneralName::X400(b)
+            | GeneralName::Directory(b)
+            | GeneralName::EdiParty(b)
+            | GeneralName::Uri(b)
+            | GeneralName::Ip(b)
+            | GeneralName::RegisteredId(b) => b,
+        }
     }
+
+    /// The same variant carrying `b`.
+    fn with_payload<'b>(&self, b: &'b [u8]) -> GeneralName<'b> {
+        match self {
+            GeneralName::OtherName(_) => GeneralName::OtherName(b),
+            GeneralName::Rfc822(_) => GeneralName::Rfc822(b),
+            GeneralName::Dns(_) => GeneralName::Dns(b),
+            GeneralName::X400(_) => GeneralName::X400(b),
+            GeneralName::Directory(_) => GeneralName::Directory(b),
+            GeneralName::EdiParty(_) => GeneralName::EdiParty(b),
+            GeneralName::Uri(_) => GeneralName::Uri(b),
+            GeneralName::Ip(_) => GeneralName::Ip(b),
+            GeneralName::RegisteredId(_) => GeneralName::RegisteredId(b),
+        }
+    }
+}
+
+/// A GeneralName as a variant (carrying no bytes) and the position of its bytes.
+type GeneralNameAt = (GeneralName<'static>, Span);
+
+/// A parsed [`Certificate`] with every borrowed field replaced by its position in the DER, so
+/// that a certificate parsed once can be kept next to its bytes and viewed again for free.
+#[derive(Debug, Clone)]
+struct Layout {
+    tbs: Span,
+    version: u8,
+    serial: Span,
+    signature_algorithm: Span,
+    signature: Span,
+    issuer: (Span, Name<'static>),
+    subject: (Span, Name<'static>),
+    not_before: i64,
+    not_after: i64,
+    spki: Span,
+    extensions: Vec<(Span, bool, Span)>,
+    basic_constraints: Option<BasicConstraints>,
+    key_usage: Option<u32>,
+    ext_key_usage: Option<Vec<Span>>,
+    subject_alt_names: Option<Vec<GeneralNameAt>>,
+    name_constraints: Option<(Option<Vec<GeneralNameAt>>, Vec<GeneralNameAt>)>,
+    authority_key_id: Option<Span>,
+    subject_key_id: Option<Span>,
+    crl_distribution_points: Option<Span>,
+    directory_names: Vec<(Span, Name<'static>)>,
+}
+
+impl Layout {
+    fn of(c: &Certificate<'_>) -> Layout {
+        let at = |part: &[u8]| Span::of(c.der, part);
+        let name = |n: &Name<'_>| (at(n.der()), n.rebased(&[]));
+        let gn = |g: &GeneralName<'_>| (g.with_payload(&[]), at(g.payload()));
+        let gns = |v: &Vec<GeneralName<'_>>| v.iter().map(gn).collect::<Vec<_>>();
+        Layout {
+            tbs: at(c.tbs),
+            version: c.version,
+            serial: at(c.serial),
+            signature_algorithm: at(c.signature_algorithm),
+            signature: at(c.signature),
+            issuer: name(&c.issuer),
+            subject: name(&c.subject),
+            not_before: c.not_before,
+            not_after: c.not_after,
+            spki: at(c.spki),
+            extensions: c
+                .extensions
+                .iter()
+                .map(|e| (at(e.oid), e.critical, at(e.value)))
+                .collect(),
+            basic_constraints: c.basic_constraints,
+            key_usage: c.key_usage,
+            ext_key_usage: c
+                .ext_key_usage
+                .as_ref()
+                .map(|v| v.iter().map(|o| at(o)).collect()),
+            subject_alt_names: c.subject_alt_names.as_ref().map(gns),
+            name_constraints: c
+                .name_constraints
+                .as_ref()
+                .map(|nc| (nc.permitted.as_ref().map(gns), gns(&nc.excluded))),
+            authority_key_id: c.authority_key_id.map(at),
+            subject_key_id: c.subject_key_id.map(at),
+            crl_distribution_points: c.crl_distribution_points.map(at),
+            directory_names: c.directory_names.iter().map(name).collect(),
+        }
+    }
+
+    fn view<'a>(&self, der: &'a [u8]) -> Certificate<'a> {
+        let at = |s: Span| s.get(der);
+        let name = |(s, n): &(Span, Name<'static>)| n.rebased(s.get(der));
+        let gns = |v: &Vec<GeneralNameAt>| {
+            v.iter()
+                .map(|(g, s)| g.with_payload(s.get(der)))
+                .collect::<Vec<_>>()
+        };
+        Certificate {
+            der,
+            tbs: at(self.tbs),
+            version: self.version,
+            serial: at(self.serial),
+            signature_algorithm: at(self.signature_algorithm),
+            signature: at(self.signature),
+            issuer: name(&self.issuer),
+            subject: name(&self.subject),
+            not_before: self.not_before,
+            not_after: self.not_after,
+            spki: at(self.spki),
+            extensions: self
+                .extensions
+                .iter()
+                .map(|&(oid, critical, value)| Extension {
+                    oid: at(oid),
+                    critical,
+                    value: at(value),
+                })
+                .collect(),
+            basic_constraints: self.basic_constraints,
+            key_usage: self.key_usage,
+            ext_key_usage: self
+                .ext_key_usage
+                .as_ref()
+                .map(|v| v.iter().map(|&s| at(s)).collect()),
+            subject_alt_names: self.subject_alt_names.as_ref().map(gns),
+            name_constraints: self
+                .name_constraints
+                .as_ref()
+                .map(|(p, e)| NameConstraints {
+                    permitted: p.as_ref().map(gns),
+                    excluded: gns(e),
+                }),
+            authority_key_id: self.authority_key_id.map(at),
+            subject_key_id: self.subject_key_id.map(at),
+            crl_distribution_points: self.crl_distribution_points.map(at),
+            directory_names: self.directory_names.iter().map(name).collect(),
+        }
+    }
+}
+
+/// A certificate parsed once and kept with its own bytes (configured anchors and
+/// intermediates): [`OwnedCertificate::view`] gives the [`Certificate`] again without reading
+/// any DER, its names already read and canonicalized.
+#[derive(Debug, Clone)]
+pub(crate) struct OwnedCertificate {
+    der: Box<[u8]>,
+    layout: Layout,
+}
+
+impl OwnedCertificate {
+    /// Parses `der` with `limits` and canonicalizes its subject and issuer now, so that no
+    /// later use reads or prepares them again.
+    pub(crate) fn parse(der: Vec<u8>, limits: &Limits) -> Result<Self, CertError> {
+        let layout = {
+            let cert = Certificate::from_der(&der, limits)?;
+            cert.subject.canonical();
+            cert.issuer.canonical();
+            for n in &cert.directory_names {
+                n.canonical();
+            }
+            Layout::of(&cert)
+        };
+        Ok(OwnedCertificate {
+            der: der.into_boxed_slice(),
+            layout,
+        })
+    }
+
+    /// The certificate, borrowing the bytes kept here.
+    pub(crate) fn view(&self) -> Certificate<'_> {
+        self.layout.view(&self.der)
+    }
+
+    /// The complete DER encoding.
+    pub(crate) fn der(&self) -> &[u8] {
+        &self.der
+    }
+
+    /// The subject, as read when parsed.
+    pub(crate) fn subject(&self) -> Name<'_> {
+        self.layout
+            .subject
+            .1
+            .rebased(self.layout.subject.0.get(&self.der))
+    }
+}
+
+/// Reads a Name field: strict DER, at most `Limits::max_dn_rdns` RDNs (name-constraint work
+/// grows with them), then the name itself with the caller's limits.
+fn read_name<'a>(
+    der: &'a [u8],
+    field: &'static str,
+    limits: &Limits,
+) -> Result<Name<'a>, CertError> {
+    let n = name::check(der).map_err(malformed(field))?;
     if n > limits.max_dn_rdns {
         return Err(CertError::Malformed {
             field,
             reason: format!("{n} RDNs, above the limit of {}", limits.max_dn_rdns),
         });
     }
-    Ok(())
+    Ok(Name::read(der, limits))
 }
 
 fn general_names(seq: &[u8]) -> Result<Vec<GeneralName<'_>>, DerError> {
@@ -544,7 +773,7 @@ fn general_name<'a>(r: &mut Reader<'a>) -> Result<GeneralName<'a>, DerError> {
             if name.full.len() != t.value.len() {
                 return Err(DerError::TrailingData);
             }
-            check_name(name.full)?;
+            name::check(name.full)?;
             GeneralName::Directory(name.full)
         }
         0xA5 => GeneralName::EdiParty(t.value),
@@ -580,24 +809,6 @@ fn subtrees(v: &[u8]) -> Result<Vec<GeneralName<'_>>, DerError> {
         return Err(DerError::BadValue("a GeneralSubtrees list is empty"));
     }
     Ok(out)
-}
-
-/// Checks that `der` is a Name: SEQUENCE OF SET OF SEQUENCE { OID, ANY } (RFC 5280 §4.1.2.4).
-pub(crate) fn check_name(der: &[u8]) -> Result<(), DerError> {
-    let mut r = Reader::new(asn1::single(der, tag::SEQUENCE)?);
-    while !r.is_empty() {
-        let mut rdn = r.nested(tag::SET)?;
-        if rdn.is_empty() {
-            return Err(DerError::BadValue("a name has an empty RDN"));
-        }
-        while !rdn.is_empty() {
-            let mut atv = rdn.nested(tag::SEQUENCE)?;
-            atv.read(tag::OID)?;
-            atv.read_any()?;
-            atv.finish()?;
-        }
-    }
-    Ok(())
 }
 
 fn check_spki(v: &[u8]) -> Result<(), DerError> {

@@ -30,6 +30,7 @@ mod error;
 mod files;
 mod ldap;
 mod limits;
+mod name;
 mod pem;
 mod policy;
 mod rbac;

@@ -2143,3 +2143,107 @@ mod backends {
         assert!(e.to_string().contains("1.2.840.10045.4.3.4"), "{e}");
     }
 }
+
+// ---- names are read with the caller's limits (issue 8, item 2) ----
+
+/// A name of 72 RDNs (above the default `max_dn_rdns` of 64): `O`, 70 organizational levels
+/// (private-arc attribute types, one RDN each) and `CN=<cn>`.
+fn name_of_72_rdns(cn: &str) -> rcgen::DistinguishedName {
+    let mut d = dn(&[(DnType::OrganizationName, "x509-dbauth tests")]);
+    for k in 0..70u64 {
+        d.push(
+            DnType::CustomDnType(vec![1, 3, 6, 1, 4, 1, 55555, 1, k]),
+            format!("level {k}"),
+        );
+    }
+    d.push(DnType::CommonName, cn);
+    d
+}
+
+/// Issue 8 item 2: every name of a chain is read with the verifier's `Limits`. Each name here
+/// has 72 RDNs, and the leaf names its issuer in other case than the intermediate's subject
+/// (`ISSUING CA` for `issuing ca`, same key), so the link needs the canonical form of both
+/// names. With `max_dn_rdns` raised to 80 the anchor loads, the names read and the chain
+/// verifies, with the intermediate presented or configured; names read with the default limits
+/// (as path building did before) match only byte for byte, and the leaf's issuer would be
+/// unknown. With the default limits the root does not load and the leaf does not parse.
+#[test]
+fn raised_max_dn_rdns_is_used_for_every_name_of_the_chain() {
+    let r = root(&Spec {
+        dn: name_of_72_rdns("Root CA"),
+        ..Spec::ca("", Alg::Ed25519)
+    });
+    let i = issue(
+        &Spec {
+            dn: name_of_72_rdns("issuing ca"),
+            ..Spec::ca("", Alg::Rsa2048Sha256(1))
+        },
+        &r,
+    );
+    // Same key as `i`, the name in upper case: only its issuing role matters.
+    let i_upper = issue(
+        &Spec {
+            dn: name_of_72_rdns("ISSUING CA"),
+            ..Spec::ca("", Alg::Rsa2048Sha256(1))
+        },
+        &r,
+    );
+    let l = issue(
+        &Spec {
+            dn: name_of_72_rdns("client"),
+            ..Spec::leaf("", Alg::Ed25519)
+        },
+        &i_upper,
+    );
+
+    let mut limits = Limits::DEFAULT;
+    limits.max_dn_rdns = 80;
+    let anchors = TrustAnchors::from_ders_with_limits([r.der.clone()], &limits).unwrap();
+    let presented = verify_with(
+        ChainVerifier::builder(anchors.clone()).limits(limits.clone()),
+        &[&l.der, &i.der],
+    )
+    .unwrap();
+    assert_eq!(
+        presented.positions(),
+        [
+            CertPosition::Presented(0),
+            CertPosition::Presented(1),
+            CertPosition::Anchor(0)
+        ]
+    );
+    let configured = verify_with(
+        ChainVerifier::builder(anchors.clone())
+            .limits(limits)
+            .intermediate_ders([&i.der]),
+        &[&l.der],
+    )
+    .unwrap();
+    assert_eq!(
+        configured.positions(),
+        [
+            CertPosition::Presented(0),
+            CertPosition::ConfiguredIntermediate(0),
+            CertPosition::Anchor(0)
+        ]
+    );
+
+    // The default limits refuse the 72 RDNs where the names are parsed.
+    let e = TrustAnchors::from_ders([r.der.clone()]).unwrap_err();
+    assert_eq!(e.kind(), "unparsable");
+    assert_eq!(
+        e.to_string(),
+        "trust anchor #0 (0-based) does not parse: the certificate's issuer is malformed: 72 RDNs, \
+         above the limit of 64"
+    );
+    let e = assert_err(
+        verify_with(ChainVerifier::builder(anchors), &[&l.der, &i.der]),
+        "malformed",
+        Some(0),
+    );
+    assert_eq!(
+        e.to_string(),
+        "the client certificate (#0) \"(unreadable)\" cannot be read: the certificate's issuer is \
+         malformed: 72 RDNs, above the limit of 64"
+    );
+}

@@ -11,11 +11,11 @@
 //! trusted): indirect CRLs (indirectCRL, certificateIssuer entries), delta CRLs and
 //! onlyContainsAttributeCerts.
 
-use crate::asn1::{self, DerError, Reader, Tlv, tag};
-use crate::cert::{Certificate, check_name, split_signed};
+use crate::asn1::{self, DerError, Reader, Span, Tlv, tag};
+use crate::cert::{Certificate, split_signed};
 use crate::error::CertError;
-
-use super::names::NameTable;
+use crate::limits::Limits;
+use crate::name::{self, Name, OwnedName};
 
 /// CRL extension OIDs (RFC 5280 §5.2, §5.3).
 mod oid {
@@ -83,8 +83,9 @@ pub(crate) mod reasons {
 
 /// One revoked certificate entry.
 #[derive(Debug, Clone)]
-pub(crate) struct Entry<'a> {
-    pub(crate) serial: &'a [u8],
+pub(crate) struct Entry {
+    /// The serialNumber content bytes, in the CRL's DER.
+    serial: Span,
     pub(crate) date: i64,
     /// The CRLReason code (§5.3.1), when the entry carries one.
     pub(crate) reason: Option<u32>,
@@ -93,16 +94,18 @@ pub(crate) struct Entry<'a> {
     pub(crate) unusable: bool,
 }
 
-/// A parsed CRL borrowing its DER.
+/// A CRL parsed once, kept with its own bytes (every field a position in them).
 #[derive(Debug, Clone)]
-pub(crate) struct Crl<'a> {
-    pub(crate) tbs: &'a [u8],
-    pub(crate) signature_algorithm: &'a [u8],
-    pub(crate) signature: &'a [u8],
-    pub(crate) issuer: &'a [u8],
+pub(crate) struct Crl {
+    der: Box<[u8]>,
+    tbs: Span,
+    signature_algorithm: Span,
+    signature: Span,
+    /// The issuer, read once (its bytes are at this position of `der`).
+    issuer: (Span, Name<'static>),
     pub(crate) this_update: i64,
     pub(crate) next_update: Option<i64>,
-    pub(crate) entries: Vec<Entry<'a>>,
+    pub(crate) entries: Vec<Entry>,
     /// A critical CRL extension not processed here.
     pub(crate) unknown_critical: bool,
     /// cRLNumber present and non-critical, as §5.2.3 requires of conforming issuers.
@@ -115,13 +118,14 @@ pub(crate) struct Crl<'a> {
     /// IDP onlySomeReasons (§5.2.5), as [`reasons`] bits; `None`: all reasons.
     pub(crate) only_some_reasons: Option<u32>,
     /// The IDP distributionPoint names (as full names; nameRelativeToCRLIssuer expanded).
-    pub(crate) idp_names: Option<Vec<OwnedName>>,
+    pub(crate) idp_names: Option<Vec<DpName>>,
 }
 
-/// A GeneralName with owned bytes (relative names are expanded into new DER).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum OwnedName {
-    Directory(Vec<u8>),
+/// A distribution point's GeneralName with owned bytes (relative names are expanded into new
+/// DER); a directoryName is read once.
+#[derive(Debug, Clone)]
+pub(crate) enum DpName {
+    Directory(OwnedName),
     Other(u8, Vec<u8>),
 }
 
@@ -132,9 +136,37 @@ fn malformed(e: DerError) -> CertError {
     }
 }
 
-impl<'a> Crl<'a> {
-    /// Parses a DER CertificateList (RFC 5280 §5.1).
-    pub(crate) fn from_der(der: &'a [u8]) -> Result<Self, CertError> {
+impl Crl {
+    /// Parses a DER CertificateList (RFC 5280 §5.1); names are read with `limits`.
+    pub(crate) fn from_der(der: Vec<u8>, limits: &Limits) -> Result<Self, CertError> {
+        let mut crl = Self::parse(&der, limits)?;
+        crl.der = der.into_boxed_slice();
+        Ok(crl)
+    }
+
+    /// The exact tbsCertList bytes that the signature covers.
+    pub(crate) fn tbs(&self) -> &[u8] {
+        self.tbs.get(&self.der)
+    }
+
+    /// DER of the signatureAlgorithm AlgorithmIdentifier.
+    pub(crate) fn signature_algorithm(&self) -> &[u8] {
+        self.signature_algorithm.get(&self.der)
+    }
+
+    /// The signature bytes.
+    pub(crate) fn signature(&self) -> &[u8] {
+        self.signature.get(&self.der)
+    }
+
+    /// The issuer Name.
+    pub(crate) fn issuer(&self) -> Name<'_> {
+        self.issuer.1.rebased(self.issuer.0.get(&self.der))
+    }
+
+    /// Parses `der`, recording positions in it (the caller then keeps the bytes).
+    fn parse(der: &[u8], limits: &Limits) -> Result<Self, CertError> {
+        let at = |part: &[u8]| Span::of(der, part);
         let (tbs, outer_alg, sig) = split_signed(der).map_err(malformed)?;
         let signature = asn1::bit_string_octets(sig.value).map_err(malformed)?;
         let mut r = Reader::new(tbs.value);
@@ -149,8 +181,10 @@ impl<'a> Crl<'a> {
         if inner_alg.full != outer_alg.full {
             return Err(CertError::SignatureAlgorithmMismatch);
         }
-        let issuer = r.read_tlv(tag::SEQUENCE).map_err(malformed)?;
-        check_name(issuer.full).map_err(malformed)?;
+        let issuer = r.read_tlv(tag::SEQUENCE).map_err(malformed)?.full;
+        name::check(issuer).map_err(malformed)?;
+        let issuer_name = Name::read(issuer, limits);
+        issuer_name.canonical();
         let this_update = asn1::time(&r.read_any().map_err(malformed)?).map_err(malformed)?;
         let next_update = match r.peek_tag() {
             Some(tag::UTC_TIME | tag::GENERALIZED_TIME) => {
@@ -159,10 +193,11 @@ impl<'a> Crl<'a> {
             _ => None,
         };
         let mut crl = Crl {
-            tbs: tbs.full,
-            signature_algorithm: outer_alg.full,
-            signature,
-            issuer: issuer.full,
+            der: Box::default(),
+            tbs: at(tbs.full),
+            signature_algorithm: at(outer_alg.full),
+            signature: at(signature),
+            issuer: (at(issuer), issuer_name.rebased(&[])),
             this_update,
             next_update,
             entries: Vec::new(),
@@ -205,7 +240,7 @@ impl<'a> Crl<'a> {
                 }
                 e.finish().map_err(malformed)?;
                 crl.entries.push(Entry {
-                    serial,
+                    serial: at(serial),
                     date,
                     reason,
                     unusable,
@@ -230,7 +265,7 @@ impl<'a> Crl<'a> {
                     oid::CRL_NUMBER => crl.has_crl_number = !critical,
                     oid::DELTA_CRL_INDICATOR => crl.unsupported = true,
                     oid::ISSUING_DISTRIBUTION_POINT => {
-                        crl.read_idp(value).map_err(malformed)?;
+                        crl.read_idp(value, issuer, limits).map_err(malformed)?;
                     }
                     _ if critical => crl.unknown_critical = true,
                     _ => {}
@@ -242,10 +277,16 @@ impl<'a> Crl<'a> {
     }
 
     /// issuingDistributionPoint (RFC 5280 §5.2.5).
-    fn read_idp(&mut self, value: &[u8]) -> Result<(), DerError> {
+    fn read_idp(&mut self, value: &[u8], issuer: &[u8], limits: &Limits) -> Result<(), DerError> {
         let mut r = Reader::new(asn1::single(value, tag::SEQUENCE)?);
         if let Some(dp) = r.read_optional(tag::context_constructed(0))? {
-            self.idp_names = Some(dp_names(dp.value, self.issuer)?);
+            let names = dp_names(dp.value, issuer, limits)?;
+            for n in &names {
+                if let DpName::Directory(d) = n {
+                    d.name().canonical();
+                }
+            }
+            self.idp_names = Some(names);
         }
         let flag = |t: Option<Tlv<'_>>| -> Result<bool, DerError> {
             t.map_or(Ok(false), |t| asn1::boolean(t.value))
@@ -273,7 +314,7 @@ impl<'a> Crl<'a> {
         &self,
         cert: &Certificate<'_>,
         issuer_subject: &[u8],
-        names: &mut NameTable,
+        limits: &Limits,
     ) -> Option<u32> {
         if self.only_user && cert.is_ca() {
             return None;
@@ -292,16 +333,14 @@ impl<'a> Crl<'a> {
                 while let Ok(dp) = r.nested(tag::SEQUENCE) {
                     // A distribution point that cannot be read matches nothing (fail closed:
                     // with require_crl its reasons stay uncovered).
-                    let Ok((dp_names, dp_mask)) = read_dp(dp, issuer_subject) else {
+                    let Ok((dp_names, dp_mask)) = read_dp(dp, issuer_subject, limits) else {
                         continue;
                     };
                     // §6.3.3 (b)(2)(i): one IDP name must match one of the DP's names; an IDP
                     // without a name applies to every distribution point.
                     let matches = match idp {
                         None => true,
-                        Some(idp) => dp_names
-                            .iter()
-                            .any(|n| idp.iter().any(|m| same(names, n, m))),
+                        Some(idp) => dp_names.iter().any(|n| idp.iter().any(|m| same(n, m))),
                     };
                     if matches {
                         mask |= dp_mask;
@@ -317,18 +356,22 @@ impl<'a> Crl<'a> {
     /// The entry that revokes `serial`, if any. An entry with reason removeFromCRL does not
     /// revoke: RFC 5280 §6.3.3 (k) sets the status back to UNREVOKED (a complete CRL should
     /// not carry one, §5.3.1, but one that does says the certificate is not revoked).
-    pub(crate) fn entry(&self, serial: &[u8]) -> Option<&Entry<'a>> {
-        self.entries
-            .iter()
-            .find(|e| e.serial == serial && e.reason != Some(reasons::REMOVE_FROM_CRL))
+    pub(crate) fn entry(&self, serial: &[u8]) -> Option<&Entry> {
+        self.entries.iter().find(|e| {
+            e.serial.get(&self.der) == serial && e.reason != Some(reasons::REMOVE_FROM_CRL)
+        })
     }
 }
 
 /// One DistributionPoint (§4.2.1.13): its names (empty without distributionPoint) and its
 /// reasons (all reasons when the field is absent).
-fn read_dp(mut dp: Reader<'_>, issuer: &[u8]) -> Result<(Vec<OwnedName>, u32), DerError> {
+fn read_dp(
+    mut dp: Reader<'_>,
+    issuer: &[u8],
+    limits: &Limits,
+) -> Result<(Vec<DpName>, u32), DerError> {
     let names = match dp.read_optional(tag::context_constructed(0))? {
-        Some(name) => dp_names(name.value, issuer)?,
+        Some(name) => dp_names(name.value, issuer, limits)?,
         None => Vec::new(),
     };
     let mask = match dp.read_optional(tag::context_primitive(1))? {
@@ -338,16 +381,17 @@ fn read_dp(mut dp: Reader<'_>, issuer: &[u8]) -> Result<(Vec<OwnedName>, u32), D
     Ok((names, mask))
 }
 
-fn same(names: &mut NameTable, a: &OwnedName, b: &OwnedName) -> bool {
+fn same(a: &DpName, b: &DpName) -> bool {
     match (a, b) {
-        (OwnedName::Directory(x), OwnedName::Directory(y)) => names.same(x, y),
-        _ => a == b,
+        (DpName::Directory(x), DpName::Directory(y)) => x.name().same(&y.name()),
+        (DpName::Other(t, x), DpName::Other(u, y)) => t == u && x == y,
+        _ => false,
     }
 }
 
 /// DistributionPointName: fullName [0] GeneralNames, or nameRelativeToCRLIssuer [1] RDN,
 /// which is appended to the CRL issuer's name (§4.2.1.13).
-fn dp_names(choice: &[u8], issuer: &[u8]) -> Result<Vec<OwnedName>, DerError> {
+fn dp_names(choice: &[u8], issuer: &[u8], limits: &Limits) -> Result<Vec<DpName>, DerError> {
     let mut r = Reader::new(choice);
     let t = r.read_any()?;
     r.finish()?;
@@ -358,8 +402,8 @@ fn dp_names(choice: &[u8], issuer: &[u8]) -> Result<Vec<OwnedName>, DerError> {
             while !g.is_empty() {
                 let n = g.read_any()?;
                 out.push(match n.tag {
-                    0xA4 => OwnedName::Directory(n.value.to_vec()),
-                    other => OwnedName::Other(other, n.value.to_vec()),
+                    0xA4 => DpName::Directory(OwnedName::read(n.value.to_vec(), limits)),
+                    other => DpName::Other(other, n.value.to_vec()),
                 });
             }
             Ok(out)
@@ -368,7 +412,10 @@ fn dp_names(choice: &[u8], issuer: &[u8]) -> Result<Vec<OwnedName>, DerError> {
             let base = asn1::single(issuer, tag::SEQUENCE)?;
             let mut content = base.to_vec();
             content.extend(encode(tag::SET, t.value));
-            Ok(vec![OwnedName::Directory(encode(tag::SEQUENCE, &content))])
+            Ok(vec![DpName::Directory(OwnedName::read(
+                encode(tag::SEQUENCE, &content),
+                limits,
+            ))])
         }
         _ => Err(DerError::BadValue(
             "a DistributionPointName has an unknown tag",
@@ -417,6 +464,7 @@ fn extensions(list: &[u8]) -> Result<Vec<Ext<'_>>, DerError> {
 mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
     use super::{Crl, reasons};
+    use crate::limits::Limits;
 
     fn pkits_crl(stem: &str) -> Vec<u8> {
         let path = format!(
@@ -443,13 +491,13 @@ mod tests {
     #[test]
     fn only_some_reasons_and_entry_reason() {
         let der = pkits_crl("onlySomeReasonsCA1compromiseCRL");
-        let crl = Crl::from_der(&der).unwrap();
+        let crl = Crl::from_der(der, &Limits::DEFAULT).unwrap();
         assert_eq!(crl.only_some_reasons, Some((1 << 30) | (1 << 29)));
         assert!(!crl.unsupported);
         assert_eq!(crl.entries[0].reason, Some(1));
         // The complementary CRL names `unused` (bit 0) too; it is kept and never required.
         let der = pkits_crl("onlySomeReasonsCA1otherreasonsCRL");
-        let crl = Crl::from_der(&der).unwrap();
+        let crl = Crl::from_der(der, &Limits::DEFAULT).unwrap();
         let mask = crl.only_some_reasons.unwrap();
         assert_eq!(mask & reasons::ALL, reasons::ALL & !((1 << 30) | (1 << 29)));
         assert_eq!(crl.entries[0].reason, Some(6));
