@@ -23,8 +23,7 @@
 use rustls_pki_types::{CertificateDer, UnixTime};
 
 use super::budget::Budget;
-use super::validate;
-use super::{ChainVerifier, Ctx, Node, VerifiedChain};
+use super::{ChainVerifier, Ctx, Node, Pool, VerifiedChain, revocation, validate};
 use crate::cert::Certificate;
 use crate::error::{CertError, CertPosition, CertRef, ChainError};
 
@@ -133,23 +132,6 @@ pub(super) fn verify(
     })
 }
 
-/// The certificates a path may use below the anchor: the presented ones (the leaf first), then
-/// the configured intermediates that can take part.
-pub(super) struct Pool<'p, 'a> {
-    pub(super) nodes: &'p [Node<'a>],
-    /// `nodes[..presented]` were presented by the client.
-    pub(super) presented: usize,
-    /// For each configured intermediate, its place in `nodes` when it takes part.
-    configured: &'p [Option<usize>],
-}
-
-impl<'p, 'a> Pool<'p, 'a> {
-    /// The presented certificates, the leaf first.
-    pub(super) fn presented(&self) -> &'p [Node<'a>] {
-        self.nodes.get(..self.presented).unwrap_or(&[])
-    }
-}
-
 /// Keeps the most specific failure (ties go to the later one: "the last real reason").
 fn record(best: &mut Option<ChainError>, e: ChainError) {
     if best.as_ref().is_none_or(|b| e.rank() >= b.rank()) {
@@ -198,10 +180,14 @@ fn extend(
         let CertPosition::Anchor(ai) = anode.pos else {
             continue;
         };
-        let chain: Vec<&Node<'_>> = path.iter().filter_map(|&i| nodes.get(i)).collect();
-        let result = validate::check_issuer(ctx, anode, &chain, true)
+        let below: Vec<&Node<'_>> = path.iter().filter_map(|&i| nodes.get(i)).collect();
+        let mut chain = below.clone();
+        chain.push(anode);
+        // Once an anchor is reached: name constraints, then revocation, over the whole path.
+        let result = validate::check_issuer(ctx, anode, &below, true)
             .and_then(|()| ctx.check_link(child, anode))
-            .and_then(|()| validate::finish(ctx, &chain, anode, pool));
+            .and_then(|()| validate::check_name_constraints(ctx, &chain))
+            .and_then(|()| revocation::check_path(ctx, &chain, pool));
         match result {
             Ok(()) => return Ok((ai, der.to_vec())),
             Err(e) if e.is_fatal() => return Err(e),

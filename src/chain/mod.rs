@@ -304,6 +304,23 @@ impl<'a> Node<'a> {
     }
 }
 
+/// The certificates a path may use below the anchor: the presented ones (the leaf first), then
+/// the configured intermediates that can take part.
+pub(crate) struct Pool<'p, 'a> {
+    pub(crate) nodes: &'p [Node<'a>],
+    /// `nodes[..presented]` were presented by the client.
+    pub(crate) presented: usize,
+    /// For each configured intermediate, its place in `nodes` when it takes part.
+    pub(crate) configured: &'p [Option<usize>],
+}
+
+impl<'p, 'a> Pool<'p, 'a> {
+    /// The presented certificates, the leaf first.
+    pub(crate) fn presented(&self) -> &'p [Node<'a>] {
+        self.nodes.get(..self.presented).unwrap_or(&[])
+    }
+}
+
 /// Per-call state shared by path building, validation and revocation.
 pub(crate) struct Ctx<'v> {
     pub(crate) v: &'v ChainVerifier,

@@ -1,12 +1,27 @@
 //! Revocation (RFC 5280 §6.3): the status of each certificate of a validated path from the
 //! configured CRLs of its issuer, found through the verifier's index of CRLs by issuer name.
 
-use super::build::Pool;
 use super::crl::{Crl, reasons};
 use super::validate::check_critical;
-use super::{Ctx, Node};
+use super::{Ctx, Node, Pool};
 use crate::cert::key_usage;
 use crate::error::{CertPosition, ChainError};
+
+/// RFC 5280 §6.3 for a whole path (`chain`: leaf first, anchor last): the status of every
+/// certificate below the anchor. Nothing to do when no CRL is configured or required.
+pub(super) fn check_path(
+    ctx: &mut Ctx<'_>,
+    chain: &[&Node<'_>],
+    pool: &Pool<'_, '_>,
+) -> Result<(), ChainError> {
+    if ctx.v.configured.crls.is_empty() && !ctx.v.require_crl {
+        return Ok(());
+    }
+    for j in 0..chain.len().saturating_sub(1) {
+        check(ctx, chain, j, pool)?;
+    }
+    Ok(())
+}
 
 /// RFC 5280 §6.3: revocation status of `chain[j]` from CRLs issued by its issuer `chain[j + 1]`.
 ///
@@ -20,7 +35,7 @@ use crate::error::{CertPosition, ChainError};
 /// A CRL that would cover a reason left uncovered but cannot be used (bad signature, expired,
 /// …) fails the chain even when CRLs are not required: it was configured, so the status is
 /// unknown, and unknown is not "good".
-pub(super) fn check(
+fn check(
     ctx: &mut Ctx<'_>,
     chain: &[&Node<'_>],
     j: usize,

@@ -1,6 +1,5 @@
 //! The RFC 5280 §6.1 checks, by certificate role (leaf, issuer, anchor), and the whole-path
-//! checks that need the complete path (name constraints, then revocation, which lives in
-//! `revocation`).
+//! checks that need the complete path (name constraints; revocation lives in `revocation`).
 //!
 //! | rule | leaf | intermediate | anchor | source |
 //! |---|---|---|---|---|
@@ -22,8 +21,7 @@
 //! | name constraints | checked | checked unless self-issued | source | §6.1.3 (b)–(c) |
 //! | CRL from the issuer | yes | yes | – | §6.3 |
 
-use super::build::Pool;
-use super::{ChainVerifier, Ctx, Node, name_constraints, revocation};
+use super::{ChainVerifier, Ctx, Node, name_constraints};
 use crate::cert::{ext_oid, key_usage};
 use crate::crypto::{SpkiRef, check_key};
 use crate::error::{ChainError, CryptoError};
@@ -242,15 +240,12 @@ pub(super) fn check_issuer(
     Ok(())
 }
 
-/// Whole-path checks once an anchor is reached: name constraints, then revocation.
-pub(super) fn finish(
+/// Name constraints over the whole path (`chain`: leaf first, anchor last), once an anchor is
+/// reached (§6.1.3 (b)–(c)).
+pub(super) fn check_name_constraints(
     ctx: &mut Ctx<'_>,
-    below: &[&Node<'_>],
-    anchor: &Node<'_>,
-    pool: &Pool<'_, '_>,
+    chain: &[&Node<'_>],
 ) -> Result<(), ChainError> {
-    let mut chain: Vec<&Node<'_>> = below.to_vec();
-    chain.push(anchor);
     for (k, ca) in chain.iter().enumerate().skip(1) {
         let Some(nc) = &ca.cert.name_constraints else {
             continue;
@@ -271,12 +266,6 @@ pub(super) fn finish(
                 });
             }
         }
-    }
-    if ctx.v.configured.crls.is_empty() && !ctx.v.require_crl {
-        return Ok(());
-    }
-    for j in 0..below.len() {
-        revocation::check(ctx, &chain, j, pool)?;
     }
     Ok(())
 }
