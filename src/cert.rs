@@ -12,7 +12,7 @@
 
 use std::collections::HashSet;
 
-use crate::asn1::{self, DerError, Reader, Span, Tlv, tag};
+use crate::asn1::{DerError, DerErrorKind, Reader, Span, Tlv, tag};
 use crate::error::CertError;
 use crate::limits::Limits;
 use crate::name::{self, Name};
@@ -166,19 +166,21 @@ impl<'a> Certificate<'a> {
             });
         }
         let (tbs, outer_alg, sig) = split_signed(der).map_err(malformed("certificate"))?;
-        let signature = asn1::bit_string_octets(sig.value).map_err(malformed("signatureValue"))?;
+        let signature = sig
+            .bit_string_octets()
+            .map_err(malformed("signatureValue"))?;
 
-        let mut r = Reader::new(tbs.value);
+        let mut r = tbs.reader();
         // §4.1.2.1: version [0] EXPLICIT INTEGER DEFAULT v1 (DER omits the default).
         let version = match r
             .read_optional(tag::context_constructed(0))
             .map_err(malformed("version"))?
         {
             Some(v) => {
-                let n = asn1::small_uint(
-                    asn1::single(v.value, tag::INTEGER).map_err(malformed("version"))?,
-                )
-                .map_err(malformed("version"))?;
+                let n = v
+                    .single(tag::INTEGER)
+                    .and_then(|i| i.small_uint())
+                    .map_err(malformed("version"))?;
                 match n {
                     1 | 2 => n as u8 + 1,
                     0 => {
@@ -192,7 +194,9 @@ impl<'a> Certificate<'a> {
             }
             None => 1,
         };
-        let serial = asn1::integer(r.read(tag::INTEGER).map_err(malformed("serialNumber"))?)
+        let serial = r
+            .read_tlv(tag::INTEGER)
+            .and_then(|i| i.integer())
             .map_err(malformed("serialNumber"))?;
         let inner_alg = r.read_tlv(tag::SEQUENCE).map_err(malformed("signature"))?;
         // §4.1.1.2: the two AlgorithmIdentifiers must be the same.
@@ -200,19 +204,19 @@ impl<'a> Certificate<'a> {
             return Err(CertError::SignatureAlgorithmMismatch);
         }
         let issuer = r.read_tlv(tag::SEQUENCE).map_err(malformed("issuer"))?;
-        let issuer = read_name(issuer.full, "issuer", limits)?;
+        let issuer = read_name(&issuer, "issuer", limits)?;
         let mut validity = r.nested(tag::SEQUENCE).map_err(malformed("validity"))?;
         let nb = validity.read_any().map_err(malformed("validity"))?;
         let na = validity.read_any().map_err(malformed("validity"))?;
         validity.finish().map_err(malformed("validity"))?;
-        let not_before = asn1::time(&nb).map_err(malformed("notBefore"))?;
-        let not_after = asn1::time(&na).map_err(malformed("notAfter"))?;
+        let not_before = nb.time().map_err(malformed("notBefore"))?;
+        let not_after = na.time().map_err(malformed("notAfter"))?;
         let subject = r.read_tlv(tag::SEQUENCE).map_err(malformed("subject"))?;
-        let subject = read_name(subject.full, "subject", limits)?;
+        let subject = read_name(&subject, "subject", limits)?;
         let spki = r
             .read_tlv(tag::SEQUENCE)
             .map_err(malformed("subjectPublicKeyInfo"))?;
-        check_spki(spki.value).map_err(malformed("subjectPublicKeyInfo"))?;
+        check_spki(&spki).map_err(malformed("subjectPublicKeyInfo"))?;
         // §4.1.2.8: unique identifiers only in v2 and v3.
         for n in [1u8, 2] {
             if r.read_optional(tag::context_primitive(n))
@@ -260,7 +264,7 @@ impl<'a> Certificate<'a> {
                     what: "extensions",
                 });
             }
-            cert.read_extensions(exts.value)?;
+            cert.read_extensions(&exts)?;
         }
         let directory = |g: &GeneralName<'a>| match g {
             GeneralName::Directory(d) => Some(*d),
@@ -282,9 +286,11 @@ impl<'a> Certificate<'a> {
         Ok(cert)
     }
 
-    fn read_extensions(&mut self, explicit: &'a [u8]) -> Result<(), CertError> {
-        let list = asn1::single(explicit, tag::SEQUENCE).map_err(malformed("extensions"))?;
-        let mut r = Reader::new(list);
+    fn read_extensions(&mut self, explicit: &Tlv<'a>) -> Result<(), CertError> {
+        let mut r = explicit
+            .single(tag::SEQUENCE)
+            .map_err(malformed("extensions"))?
+            .reader();
         // The OIDs seen so far: a hash set, so that a certificate packed with thousands of
         // distinct extensions costs linear time to check for duplicates, not quadratic.
         let mut seen: HashSet<&'a [u8]> = HashSet::new();
@@ -302,10 +308,13 @@ impl<'a> Certificate<'a> {
                 .read_optional(tag::BOOLEAN)
                 .map_err(malformed("extensions"))?
             {
-                Some(b) => asn1::boolean(b.value).map_err(malformed("extensions"))?,
+                Some(b) => b.boolean().map_err(malformed("extensions"))?,
                 None => false,
             };
-            let value = e.read(tag::OCTET_STRING).map_err(malformed("extensions"))?;
+            let value_tlv = e
+                .read_tlv(tag::OCTET_STRING)
+                .map_err(malformed("extensions"))?;
+            let value = value_tlv.value;
             e.finish().map_err(malformed("extensions"))?;
             if !seen.insert(oid) {
                 return Err(CertError::DuplicateExtension {
@@ -324,22 +333,22 @@ impl<'a> Certificate<'a> {
                     reason: "marked critical, which RFC 5280 §4.2.1.1–2 forbids".into(),
                 });
             }
-            self.read_known_extension(oid, value)?;
+            self.read_known_extension(oid, &value_tlv)?;
         }
         Ok(())
     }
 
-    fn read_known_extension(&mut self, oid: &[u8], value: &'a [u8]) -> Result<(), CertError> {
+    fn read_known_extension(&mut self, oid: &[u8], value: &Tlv<'a>) -> Result<(), CertError> {
         match oid {
             ext_oid::BASIC_CONSTRAINTS => {
                 let e = bad_ext("basicConstraints");
-                let mut r = Reader::new(asn1::single(value, tag::SEQUENCE).map_err(&e)?);
+                let mut r = value.single(tag::SEQUENCE).map_err(&e)?.reader();
                 let ca = match r.read_optional(tag::BOOLEAN).map_err(&e)? {
-                    Some(b) => asn1::boolean(b.value).map_err(&e)?,
+                    Some(b) => b.boolean().map_err(&e)?,
                     None => false,
                 };
                 let path_len = match r.read_optional(tag::INTEGER).map_err(&e)? {
-                    Some(i) => Some(asn1::small_uint(i.value).map_err(&e)?),
+                    Some(i) => Some(i.small_uint().map_err(&e)?),
                     None => None,
                 };
                 r.finish().map_err(&e)?;
@@ -347,7 +356,9 @@ impl<'a> Certificate<'a> {
             }
             ext_oid::KEY_USAGE => {
                 let e = bad_ext("keyUsage");
-                let bits = asn1::named_bits(asn1::single(value, tag::BIT_STRING).map_err(&e)?)
+                let bits = value
+                    .single(tag::BIT_STRING)
+                    .and_then(|b| b.named_bits())
                     .map_err(&e)?;
                 // §4.2.1.3: when present, at least one bit must be set.
                 if bits == 0 {
@@ -360,7 +371,7 @@ impl<'a> Certificate<'a> {
             }
             ext_oid::EXT_KEY_USAGE => {
                 let e = bad_ext("extKeyUsage");
-                let mut r = Reader::new(asn1::single(value, tag::SEQUENCE).map_err(&e)?);
+                let mut r = value.single(tag::SEQUENCE).map_err(&e)?.reader();
                 let mut oids = Vec::new();
                 while !r.is_empty() {
                     oids.push(r.read(tag::OID).map_err(&e)?);
@@ -375,8 +386,7 @@ impl<'a> Certificate<'a> {
             }
             ext_oid::SUBJECT_ALT_NAME => {
                 let e = bad_ext("subjectAltName");
-                let names =
-                    general_names(asn1::single(value, tag::SEQUENCE).map_err(&e)?).map_err(&e)?;
+                let names = general_names(&value.single(tag::SEQUENCE).map_err(&e)?).map_err(&e)?;
                 // §4.2.1.6: if present, the sequence holds at least one name.
                 if names.is_empty() {
                     return Err(CertError::BadExtension {
@@ -388,13 +398,13 @@ impl<'a> Certificate<'a> {
             }
             ext_oid::NAME_CONSTRAINTS => {
                 let e = bad_ext("nameConstraints");
-                let mut r = Reader::new(asn1::single(value, tag::SEQUENCE).map_err(&e)?);
+                let mut r = value.single(tag::SEQUENCE).map_err(&e)?.reader();
                 let permitted = match r.read_optional(tag::context_constructed(0)).map_err(&e)? {
-                    Some(t) => Some(subtrees(t.value).map_err(&e)?),
+                    Some(t) => Some(subtrees(&t).map_err(&e)?),
                     None => None,
                 };
                 let excluded = match r.read_optional(tag::context_constructed(1)).map_err(&e)? {
-                    Some(t) => subtrees(t.value).map_err(&e)?,
+                    Some(t) => subtrees(&t).map_err(&e)?,
                     None => Vec::new(),
                 };
                 r.finish().map_err(&e)?;
@@ -412,7 +422,7 @@ impl<'a> Certificate<'a> {
             }
             ext_oid::AUTHORITY_KEY_ID => {
                 let e = bad_ext("authorityKeyIdentifier");
-                let mut r = Reader::new(asn1::single(value, tag::SEQUENCE).map_err(&e)?);
+                let mut r = value.single(tag::SEQUENCE).map_err(&e)?.reader();
                 self.authority_key_id = r
                     .read_optional(tag::context_primitive(0))
                     .map_err(&e)?
@@ -424,17 +434,16 @@ impl<'a> Certificate<'a> {
             }
             ext_oid::SUBJECT_KEY_ID => {
                 let e = bad_ext("subjectKeyIdentifier");
-                self.subject_key_id = Some(asn1::single(value, tag::OCTET_STRING).map_err(&e)?);
+                self.subject_key_id = Some(value.single(tag::OCTET_STRING).map_err(&e)?.value);
             }
             ext_oid::CRL_DISTRIBUTION_POINTS => {
                 let e = bad_ext("cRLDistributionPoints");
-                self.crl_distribution_points =
-                    Some(asn1::single(value, tag::SEQUENCE).map_err(&e)?);
+                self.crl_distribution_points = Some(value.single(tag::SEQUENCE).map_err(&e)?.value);
             }
             ext_oid::AUTHORITY_INFO_ACCESS => {
                 // §4.2.2.1: SEQUENCE SIZE (1..MAX) OF AccessDescription { OID, GeneralName }.
                 let e = bad_ext("authorityInfoAccess");
-                let mut r = Reader::new(asn1::single(value, tag::SEQUENCE).map_err(&e)?);
+                let mut r = value.single(tag::SEQUENCE).map_err(&e)?.reader();
                 if r.is_empty() {
                     return Err(CertError::BadExtension {
                         name: "authorityInfoAccess",
@@ -737,7 +746,7 @@ impl OwnedCertificate {
 /// Reads a Name field: strict DER, at most `Limits::max_dn_rdns` RDNs (name-constraint work
 /// grows with them), then the name itself with the caller's limits.
 fn read_name<'a>(
-    der: &'a [u8],
+    der: &Tlv<'a>,
     field: &'static str,
     limits: &Limits,
 ) -> Result<Name<'a>, CertError> {
@@ -748,11 +757,11 @@ fn read_name<'a>(
             reason: format!("{n} RDNs, above the limit of {}", limits.max_dn_rdns),
         });
     }
-    Ok(Name::read(der, limits))
+    Ok(Name::read(der.full, limits))
 }
 
-fn general_names(seq: &[u8]) -> Result<Vec<GeneralName<'_>>, DerError> {
-    let mut r = Reader::new(seq);
+fn general_names<'a>(seq: &Tlv<'a>) -> Result<Vec<GeneralName<'a>>, DerError> {
+    let mut r = seq.reader();
     let mut out = Vec::new();
     while !r.is_empty() {
         out.push(general_name(&mut r)?);
@@ -764,55 +773,60 @@ fn general_name<'a>(r: &mut Reader<'a>) -> Result<GeneralName<'a>, DerError> {
     let t = r.read_any()?;
     Ok(match t.tag {
         0xA0 => GeneralName::OtherName(t.value),
-        0x81 => GeneralName::Rfc822(ia5(t.value)?),
-        0x82 => GeneralName::Dns(ia5(t.value)?),
+        0x81 => GeneralName::Rfc822(ia5(&t)?),
+        0x82 => GeneralName::Dns(ia5(&t)?),
         0xA3 => GeneralName::X400(t.value),
         // directoryName is EXPLICIT (the Name is a CHOICE).
         0xA4 => {
-            let name = Reader::new(t.value).read_tlv(tag::SEQUENCE)?;
-            if name.full.len() != t.value.len() {
-                return Err(DerError::TrailingData);
-            }
-            name::check(name.full)?;
+            let name = t.single(tag::SEQUENCE)?;
+            name::check(&name)?;
             GeneralName::Directory(name.full)
         }
         0xA5 => GeneralName::EdiParty(t.value),
-        0x86 => GeneralName::Uri(ia5(t.value)?),
+        0x86 => GeneralName::Uri(ia5(&t)?),
         0x87 => GeneralName::Ip(t.value),
         0x88 => GeneralName::RegisteredId(t.value),
-        _ => return Err(DerError::BadValue("a GeneralName has an unknown tag")),
+        _ => {
+            return Err(DerError::new(
+                DerErrorKind::BadValue("a GeneralName has an unknown tag"),
+                t.offset,
+            ));
+        }
     })
 }
 
-fn ia5(v: &[u8]) -> Result<&[u8], DerError> {
-    if v.is_ascii() {
-        Ok(v)
+fn ia5<'a>(t: &Tlv<'a>) -> Result<&'a [u8], DerError> {
+    if t.value.is_ascii() {
+        Ok(t.value)
     } else {
-        Err(DerError::BadValue("an IA5String holds a non-ASCII byte"))
+        Err(t.bad("an IA5String holds a non-ASCII byte"))
     }
 }
 
-fn subtrees(v: &[u8]) -> Result<Vec<GeneralName<'_>>, DerError> {
-    let mut r = Reader::new(v);
+fn subtrees<'a>(t: &Tlv<'a>) -> Result<Vec<GeneralName<'a>>, DerError> {
+    let mut r = t.reader();
     let mut out = Vec::new();
     while !r.is_empty() {
         let mut s = r.nested(tag::SEQUENCE)?;
         out.push(general_name(&mut s)?);
         // §4.2.1.10: minimum MUST be zero (so, absent in DER) and maximum MUST be absent.
         if !s.is_empty() {
-            return Err(DerError::BadValue(
-                "a GeneralSubtree carries minimum or maximum, which RFC 5280 forbids",
+            return Err(DerError::new(
+                DerErrorKind::BadValue(
+                    "a GeneralSubtree carries minimum or maximum, which RFC 5280 forbids",
+                ),
+                s.position(),
             ));
         }
     }
     if out.is_empty() {
-        return Err(DerError::BadValue("a GeneralSubtrees list is empty"));
+        return Err(t.bad("a GeneralSubtrees list is empty"));
     }
     Ok(out)
 }
 
-fn check_spki(v: &[u8]) -> Result<(), DerError> {
-    let mut r = Reader::new(v);
+fn check_spki(spki: &Tlv<'_>) -> Result<(), DerError> {
+    let mut r = spki.reader();
     let mut alg = r.nested(tag::SEQUENCE)?;
     alg.read(tag::OID)?;
     if !alg.is_empty() {

@@ -9,7 +9,7 @@ use sha2::Digest;
 use signature::Verifier as _;
 use signature::hazmat::PrehashVerifier as _;
 
-use crate::asn1::{self, DerError, Reader, tag};
+use crate::asn1::{self, DerError, tag};
 use crate::cert::oid_to_string;
 use crate::error::CryptoError;
 
@@ -95,7 +95,9 @@ impl SignatureAlgorithm {
         let malformed = |_: DerError| CryptoError::UnsupportedAlgorithm {
             oid: "(malformed AlgorithmIdentifier)".into(),
         };
-        let mut r = Reader::new(asn1::single(alg_id, tag::SEQUENCE).map_err(malformed)?);
+        let mut r = asn1::single(alg_id, tag::SEQUENCE)
+            .map_err(malformed)?
+            .reader();
         let alg = r.read(tag::OID).map_err(malformed)?;
         let params = if r.is_empty() {
             None
@@ -175,14 +177,13 @@ impl SignatureAlgorithm {
 /// SHA-2 are accepted: hashAlgorithm = the MGF1 hash, saltLength = hash length, trailerField = 1.
 fn pss_params(der: &[u8]) -> Result<HashAlg, CryptoError> {
     let bad = CryptoError::BadPssParameters;
-    let mut r = Reader::new(
-        asn1::single(der, tag::SEQUENCE).map_err(|_| bad("the parameters are not a SEQUENCE"))?,
-    );
+    let mut r = asn1::single(der, tag::SEQUENCE)
+        .map_err(|_| bad("the parameters are not a SEQUENCE"))?
+        .reader();
     let hash_alg = |bytes: &[u8]| -> Result<HashAlg, CryptoError> {
-        let mut a = Reader::new(
-            asn1::single(bytes, tag::SEQUENCE)
-                .map_err(|_| bad("a hash AlgorithmIdentifier is malformed"))?,
-        );
+        let mut a = asn1::single(bytes, tag::SEQUENCE)
+            .map_err(|_| bad("a hash AlgorithmIdentifier is malformed"))?
+            .reader();
         let o = a
             .read(tag::OID)
             .map_err(|_| bad("a hash AlgorithmIdentifier is malformed"))?;
@@ -212,7 +213,7 @@ fn pss_params(der: &[u8]) -> Result<HashAlg, CryptoError> {
     };
     let mgf_hash = match r.read_optional(tag::context_constructed(1)).map_err(err)? {
         Some(t) => {
-            let mut m = Reader::new(asn1::single(t.value, tag::SEQUENCE).map_err(err)?);
+            let mut m = t.single(tag::SEQUENCE).map_err(err)?.reader();
             if m.read(tag::OID).map_err(err)? != oid::MGF1 {
                 return Err(bad("the mask generation function is not MGF1"));
             }
@@ -226,16 +227,20 @@ fn pss_params(der: &[u8]) -> Result<HashAlg, CryptoError> {
         return Err(bad("the MGF1 hash differs from the message hash"));
     }
     let salt = match r.read_optional(tag::context_constructed(2)).map_err(err)? {
-        Some(t) => {
-            asn1::small_uint(asn1::single(t.value, tag::INTEGER).map_err(err)?).map_err(err)?
-        }
+        Some(t) => t
+            .single(tag::INTEGER)
+            .and_then(|i| i.small_uint())
+            .map_err(err)?,
         None => 20,
     };
     if salt as usize != hash_len(hash) {
         return Err(bad("the salt length differs from the hash length"));
     }
     if let Some(t) = r.read_optional(tag::context_constructed(3)).map_err(err)?
-        && asn1::small_uint(asn1::single(t.value, tag::INTEGER).map_err(err)?).map_err(err)? != 1
+        && t.single(tag::INTEGER)
+            .and_then(|i| i.small_uint())
+            .map_err(err)?
+            != 1
     {
         return Err(bad("trailerField is not 1"));
     }
@@ -284,7 +289,9 @@ impl<'a> SpkiRef<'a> {
     /// Splits a SubjectPublicKeyInfo (RFC 5280 §4.1.2.7) and identifies its key type.
     pub fn from_der(der: &'a [u8]) -> Result<Self, CryptoError> {
         let malformed = |_: DerError| CryptoError::MalformedKey;
-        let mut r = Reader::new(asn1::single(der, tag::SEQUENCE).map_err(malformed)?);
+        let mut r = asn1::single(der, tag::SEQUENCE)
+            .map_err(malformed)?
+            .reader();
         let mut alg = r.nested(tag::SEQUENCE).map_err(malformed)?;
         let alg_oid = alg.read(tag::OID).map_err(malformed)?;
         let params = if alg.is_empty() {
@@ -293,7 +300,9 @@ impl<'a> SpkiRef<'a> {
             Some(alg.read_any().map_err(malformed)?)
         };
         alg.finish().map_err(malformed)?;
-        let key = asn1::bit_string_octets(r.read(tag::BIT_STRING).map_err(malformed)?)
+        let key = r
+            .read_tlv(tag::BIT_STRING)
+            .and_then(|b| b.bit_string_octets())
             .map_err(malformed)?;
         r.finish().map_err(malformed)?;
         let kind = match alg_oid {
@@ -352,9 +361,9 @@ fn strip_sign_octet(v: &[u8]) -> &[u8] {
 /// 3 ≤ e < n (RFC 8017 §3.1). With e = 1 a "signature" is its own encoded message, so anyone
 /// could sign; an even exponent is never invertible.
 fn rsa_public_key_bits(key: &[u8]) -> Option<usize> {
-    let mut r = Reader::new(asn1::single(key, tag::SEQUENCE).ok()?);
-    let n = asn1::integer(r.read(tag::INTEGER).ok()?).ok()?;
-    let e = asn1::integer(r.read(tag::INTEGER).ok()?).ok()?;
+    let mut r = asn1::single(key, tag::SEQUENCE).ok()?.reader();
+    let n = r.read_tlv(tag::INTEGER).ok()?.integer().ok()?;
+    let e = r.read_tlv(tag::INTEGER).ok()?.integer().ok()?;
     r.finish().ok()?;
     let positive = |v: &[u8]| v.first().is_some_and(|b| b & 0x80 == 0);
     if !positive(n) || !positive(e) {

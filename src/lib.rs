@@ -34,6 +34,7 @@ mod name;
 mod pem;
 mod policy;
 mod rbac;
+mod time;
 mod trace;
 mod trust;
 mod users;

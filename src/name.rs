@@ -24,7 +24,7 @@ use std::sync::{Arc, OnceLock};
 
 use unicode_normalization::UnicodeNormalization;
 
-use crate::asn1::{self, DerError, Reader, tag};
+use crate::asn1::{DerError, Tlv, tag};
 use crate::dn::{CanonicalDn, DistinguishedName};
 use crate::limits::Limits;
 
@@ -241,16 +241,17 @@ fn within_expansion_cap(dn: &DistinguishedName) -> bool {
     })
 }
 
-/// Checks that `der` is a Name (strict DER: SEQUENCE OF non-empty SET OF SEQUENCE { OID, ANY })
-/// and returns its number of RDNs.
-pub(crate) fn check(der: &[u8]) -> Result<usize, DerError> {
-    let mut r = Reader::new(asn1::single(der, tag::SEQUENCE)?);
+/// Checks that `name` (a SEQUENCE already read) is a Name (strict DER: SEQUENCE OF non-empty
+/// SET OF SEQUENCE { OID, ANY }) and returns its number of RDNs.
+pub(crate) fn check(name: &Tlv<'_>) -> Result<usize, DerError> {
+    let mut r = name.reader();
     let mut rdns = 0usize;
     while !r.is_empty() {
-        let mut rdn = r.nested(tag::SET)?;
-        if rdn.is_empty() {
-            return Err(DerError::BadValue("a name has an empty RDN"));
+        let set = r.read_tlv(tag::SET)?;
+        if set.value.is_empty() {
+            return Err(set.bad("a name has an empty RDN"));
         }
+        let mut rdn = set.reader();
         while !rdn.is_empty() {
             let mut atv = rdn.nested(tag::SEQUENCE)?;
             atv.read(tag::OID)?;
@@ -358,7 +359,8 @@ mod tests {
         let mut der = vec![0x30, 0x82];
         der.extend(u16::try_from(content.len()).unwrap_or(0).to_be_bytes());
         der.extend(content);
-        assert_eq!(check(&der), Ok(65));
+        let seq = crate::asn1::single(&der, tag::SEQUENCE).unwrap();
+        assert_eq!(check(&seq), Ok(65));
         assert!(name(&der).dn().is_none());
         let mut limits = Limits::DEFAULT;
         limits.max_dn_rdns = 65;

@@ -1329,9 +1329,17 @@ fn crl_with_non_minimal_entry_serial_is_malformed() {
         .expect_err("a CRL with a non-minimal entry serial must be refused");
     assert_eq!(e.kind(), "bad_crl");
     assert!(matches!(e, ConfigError::Crl { index: 0, .. }), "{e:?}");
+    // The offset is that of the serial's first content octet in the CRL.
+    let serial_at = padded
+        .windows(4)
+        .position(|w| w == [0x02, 0x02, 0x00, 0x2A])
+        .unwrap()
+        + 2;
+    assert_eq!(serial_at, 103);
     assert_eq!(
         e.to_string(),
-        "configured CRL #0 (0-based) cannot be read: the certificate's CRL is malformed: an INTEGER has a redundant leading 0x00"
+        "configured CRL #0 (0-based) cannot be read: the certificate's CRL is malformed: an INTEGER \
+         has a redundant leading 0x00 (at byte 103)"
     );
     // The same for a negative serial padded with 0xFF.
     let negative = crl_with_entry_serial(&i, &minimal, &[0x02, 0x02, 0xFF, 0x80]);

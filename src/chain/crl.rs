@@ -11,7 +11,7 @@
 //! trusted): indirect CRLs (indirectCRL, certificateIssuer entries), delta CRLs and
 //! onlyContainsAttributeCerts.
 
-use crate::asn1::{self, DerError, Reader, Span, Tlv, tag};
+use crate::asn1::{self, DerError, DerErrorKind, Reader, Span, Tlv, tag};
 use crate::cert::{Certificate, split_signed};
 use crate::error::CertError;
 use crate::limits::Limits;
@@ -168,10 +168,10 @@ impl Crl {
     fn parse(der: &[u8], limits: &Limits) -> Result<Self, CertError> {
         let at = |part: &[u8]| Span::of(der, part);
         let (tbs, outer_alg, sig) = split_signed(der).map_err(malformed)?;
-        let signature = asn1::bit_string_octets(sig.value).map_err(malformed)?;
-        let mut r = Reader::new(tbs.value);
+        let signature = sig.bit_string_octets().map_err(malformed)?;
+        let mut r = tbs.reader();
         let version = match r.read_optional(tag::INTEGER).map_err(malformed)? {
-            Some(v) => asn1::small_uint(v.value).map_err(malformed)?,
+            Some(v) => v.small_uint().map_err(malformed)?,
             None => 0,
         };
         if version > 1 {
@@ -181,14 +181,15 @@ impl Crl {
         if inner_alg.full != outer_alg.full {
             return Err(CertError::SignatureAlgorithmMismatch);
         }
-        let issuer = r.read_tlv(tag::SEQUENCE).map_err(malformed)?.full;
-        name::check(issuer).map_err(malformed)?;
+        let issuer = r.read_tlv(tag::SEQUENCE).map_err(malformed)?;
+        name::check(&issuer).map_err(malformed)?;
+        let issuer = issuer.full;
         let issuer_name = Name::read(issuer, limits);
         issuer_name.canonical();
-        let this_update = asn1::time(&r.read_any().map_err(malformed)?).map_err(malformed)?;
+        let this_update = r.read_any().and_then(|t| t.time()).map_err(malformed)?;
         let next_update = match r.peek_tag() {
             Some(tag::UTC_TIME | tag::GENERALIZED_TIME) => {
-                Some(asn1::time(&r.read_any().map_err(malformed)?).map_err(malformed)?)
+                Some(r.read_any().and_then(|t| t.time()).map_err(malformed)?)
             }
             _ => None,
         };
@@ -210,25 +211,28 @@ impl Crl {
             idp_names: None,
         };
         if let Some(list) = r.read_optional(tag::SEQUENCE).map_err(malformed)? {
-            let mut l = Reader::new(list.value);
+            let mut l = list.reader();
             while !l.is_empty() {
                 let mut e = l.nested(tag::SEQUENCE).map_err(malformed)?;
                 // Serials are compared as encoded (negative ones occur in PKITS 4.4.x), so the
                 // encoding must be the minimal one that certificates must use too (X.690
                 // §8.3.2): `00 05` would never match a certificate's `05`, and a revoked
                 // certificate would pass. A non-minimal serial makes the whole CRL malformed.
-                let serial =
-                    asn1::integer(e.read(tag::INTEGER).map_err(malformed)?).map_err(malformed)?;
-                let date = asn1::time(&e.read_any().map_err(malformed)?).map_err(malformed)?;
+                let serial = e
+                    .read_tlv(tag::INTEGER)
+                    .and_then(|i| i.integer())
+                    .map_err(malformed)?;
+                let date = e.read_any().and_then(|t| t.time()).map_err(malformed)?;
                 let mut unusable = false;
                 let mut reason = None;
                 if let Some(exts) = e.read_optional(tag::SEQUENCE).map_err(malformed)? {
-                    for (oid, critical, value) in extensions(exts.value).map_err(malformed)? {
+                    for (oid, critical, value) in extensions(&exts).map_err(malformed)? {
                         match oid {
                             oid::CERTIFICATE_ISSUER => unusable = true,
                             oid::REASON_CODE => {
-                                let code = asn1::single(value, tag::ENUMERATED)
-                                    .and_then(asn1::small_uint)
+                                let code = value
+                                    .single(tag::ENUMERATED)
+                                    .and_then(|c| c.small_uint())
                                     .map_err(malformed)?;
                                 reason = Some(code);
                             }
@@ -257,15 +261,15 @@ impl Crl {
                     what: "CRL extensions",
                 });
             }
-            let list = asn1::single(exts.value, tag::SEQUENCE).map_err(malformed)?;
-            for (oid, critical, value) in extensions(list).map_err(malformed)? {
+            let list = exts.single(tag::SEQUENCE).map_err(malformed)?;
+            for (oid, critical, value) in extensions(&list).map_err(malformed)? {
                 match oid {
                     oid::AUTHORITY_KEY_ID | oid::ISSUER_ALT_NAME | oid::FRESHEST_CRL => {}
                     // §5.2.3: MUST be present, MUST be non-critical.
                     oid::CRL_NUMBER => crl.has_crl_number = !critical,
                     oid::DELTA_CRL_INDICATOR => crl.unsupported = true,
                     oid::ISSUING_DISTRIBUTION_POINT => {
-                        crl.read_idp(value, issuer, limits).map_err(malformed)?;
+                        crl.read_idp(&value, issuer, limits).map_err(malformed)?;
                     }
                     _ if critical => crl.unknown_critical = true,
                     _ => {}
@@ -277,10 +281,15 @@ impl Crl {
     }
 
     /// issuingDistributionPoint (RFC 5280 §5.2.5).
-    fn read_idp(&mut self, value: &[u8], issuer: &[u8], limits: &Limits) -> Result<(), DerError> {
-        let mut r = Reader::new(asn1::single(value, tag::SEQUENCE)?);
+    fn read_idp(
+        &mut self,
+        value: &Tlv<'_>,
+        issuer: &[u8],
+        limits: &Limits,
+    ) -> Result<(), DerError> {
+        let mut r = value.single(tag::SEQUENCE)?.reader();
         if let Some(dp) = r.read_optional(tag::context_constructed(0))? {
-            let names = dp_names(dp.value, issuer, limits)?;
+            let names = dp_names(&dp, issuer, limits)?;
             for n in &names {
                 if let DpName::Directory(d) = n {
                     d.name().canonical();
@@ -288,13 +297,12 @@ impl Crl {
             }
             self.idp_names = Some(names);
         }
-        let flag = |t: Option<Tlv<'_>>| -> Result<bool, DerError> {
-            t.map_or(Ok(false), |t| asn1::boolean(t.value))
-        };
+        let flag =
+            |t: Option<Tlv<'_>>| -> Result<bool, DerError> { t.map_or(Ok(false), |t| t.boolean()) };
         self.only_user = flag(r.read_optional(tag::context_primitive(1))?)?;
         self.only_ca = flag(r.read_optional(tag::context_primitive(2))?)?;
         if let Some(some) = r.read_optional(tag::context_primitive(3))? {
-            self.only_some_reasons = Some(asn1::named_bits(some.value)?);
+            self.only_some_reasons = Some(some.named_bits()?);
         }
         if flag(r.read_optional(tag::context_primitive(4))?)? {
             self.unsupported = true; // indirectCRL
@@ -371,11 +379,11 @@ fn read_dp(
     limits: &Limits,
 ) -> Result<(Vec<DpName>, u32), DerError> {
     let names = match dp.read_optional(tag::context_constructed(0))? {
-        Some(name) => dp_names(name.value, issuer, limits)?,
+        Some(name) => dp_names(&name, issuer, limits)?,
         None => Vec::new(),
     };
     let mask = match dp.read_optional(tag::context_primitive(1))? {
-        Some(bits) => asn1::named_bits(bits.value)?,
+        Some(bits) => bits.named_bits()?,
         None => reasons::ALL,
     };
     Ok((names, mask))
@@ -391,13 +399,13 @@ fn same(a: &DpName, b: &DpName) -> bool {
 
 /// DistributionPointName: fullName [0] GeneralNames, or nameRelativeToCRLIssuer [1] RDN,
 /// which is appended to the CRL issuer's name (§4.2.1.13).
-fn dp_names(choice: &[u8], issuer: &[u8], limits: &Limits) -> Result<Vec<DpName>, DerError> {
-    let mut r = Reader::new(choice);
+fn dp_names(choice: &Tlv<'_>, issuer: &[u8], limits: &Limits) -> Result<Vec<DpName>, DerError> {
+    let mut r = choice.reader();
     let t = r.read_any()?;
     r.finish()?;
     match t.tag {
         0xA0 => {
-            let mut g = Reader::new(t.value);
+            let mut g = t.reader();
             let mut out = Vec::new();
             while !g.is_empty() {
                 let n = g.read_any()?;
@@ -410,15 +418,16 @@ fn dp_names(choice: &[u8], issuer: &[u8], limits: &Limits) -> Result<Vec<DpName>
         }
         0xA1 => {
             let base = asn1::single(issuer, tag::SEQUENCE)?;
-            let mut content = base.to_vec();
+            let mut content = base.value.to_vec();
             content.extend(encode(tag::SET, t.value));
             Ok(vec![DpName::Directory(OwnedName::read(
                 encode(tag::SEQUENCE, &content),
                 limits,
             ))])
         }
-        _ => Err(DerError::BadValue(
-            "a DistributionPointName has an unknown tag",
+        _ => Err(DerError::new(
+            DerErrorKind::BadValue("a DistributionPointName has an unknown tag"),
+            t.offset,
         )),
     }
 }
@@ -441,19 +450,19 @@ fn encode(t: u8, content: &[u8]) -> Vec<u8> {
     out
 }
 
-type Ext<'a> = (&'a [u8], bool, &'a [u8]);
+type Ext<'a> = (&'a [u8], bool, Tlv<'a>);
 
-fn extensions(list: &[u8]) -> Result<Vec<Ext<'_>>, DerError> {
-    let mut r = Reader::new(list);
+fn extensions<'a>(list: &Tlv<'a>) -> Result<Vec<Ext<'a>>, DerError> {
+    let mut r = list.reader();
     let mut out = Vec::new();
     while !r.is_empty() {
         let mut e = r.nested(tag::SEQUENCE)?;
         let oid = e.read(tag::OID)?;
         let critical = match e.read_optional(tag::BOOLEAN)? {
-            Some(b) => asn1::boolean(b.value)?,
+            Some(b) => b.boolean()?,
             None => false,
         };
-        let value = e.read(tag::OCTET_STRING)?;
+        let value = e.read_tlv(tag::OCTET_STRING)?;
         e.finish()?;
         out.push((oid, critical, value));
     }

@@ -9,7 +9,7 @@
 use ring::signature::{self as rs, UnparsedPublicKey, VerificationAlgorithm};
 
 use super::{HashAlg, KeyKind, SignatureAlgorithm, SignatureVerifier, SpkiRef, mismatch, oid};
-use crate::asn1::{self, Reader, tag};
+use crate::asn1::{self, tag};
 use crate::cert::oid_to_string;
 use crate::error::CryptoError;
 
@@ -52,9 +52,13 @@ fn ec_point(key: &[u8], field_len: usize) -> Result<(), CryptoError> {
 /// `Ecdsa-Sig-Value ::= SEQUENCE { r INTEGER, s INTEGER }` (RFC 5480 §2.2), structurally.
 fn ecdsa_sig_der(sig: &[u8]) -> Result<(), CryptoError> {
     let malformed = |_| CryptoError::MalformedSignature;
-    let mut r = Reader::new(asn1::single(sig, tag::SEQUENCE).map_err(malformed)?);
+    let mut r = asn1::single(sig, tag::SEQUENCE)
+        .map_err(malformed)?
+        .reader();
     for _ in 0..2 {
-        asn1::integer(r.read(tag::INTEGER).map_err(malformed)?).map_err(malformed)?;
+        r.read_tlv(tag::INTEGER)
+            .and_then(|i| i.integer())
+            .map_err(malformed)?;
     }
     r.finish().map_err(malformed)
 }

@@ -281,7 +281,8 @@ impl Parser<'_, '_> {
             .map(|p| hex_pair(p.first().copied(), p.get(1).copied()).unwrap_or(0))
             .collect();
         let tlv = der::single_element(&ber).map_err(bad)?;
-        let value = match der::decode_string(tlv.tag, tlv.content) {
+        let tag = (!tlv.high_tag).then_some(tlv.tag);
+        let value = match der::decode_string(tag, tlv.value) {
             Some((kind, text)) => {
                 let s = self.dn.text.len();
                 self.dn.text.push_str(&text);
