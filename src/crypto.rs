@@ -1,9 +1,11 @@
 //! Signature algorithms and their verification (RFC 5280 §4.1.1.2; RFC 4055, RFC 5758, RFC 8410).
 //!
 //! [`SignatureAlgorithm::from_der`] decides what an AlgorithmIdentifier means, [`check_policy`]
-//! applies the crate's refusals (RSA under 2048 bits, SHA-1 unless allowed), and a
-//! [`SignatureVerifier`] backend does the arithmetic. [`RustCryptoVerifier`] is the default
-//! backend; a faster one (ring, aws-lc-rs) can implement the same trait without touching `chain`.
+//! applies the crate's refusals (RSA under 2048 bits, SHA-1 unless allowed, a key
+//! that does not pair with the algorithm), and only then a [`SignatureVerifier`] backend does
+//! the arithmetic: the crate calls a backend through [`verify_signature`] alone, so a backend
+//! cannot weaken the policy. [`RustCryptoVerifier`] is the default backend; a faster one (ring,
+//! aws-lc-rs) can implement the same trait without touching `chain`.
 
 use sha2::Digest;
 use signature::Verifier as _;
@@ -378,8 +380,15 @@ fn rsa_public_key_bits(key: &[u8]) -> Option<usize> {
     Some(n.len() * 8 - first.leading_zeros() as usize)
 }
 
-/// Applies the crate's algorithm policy before any arithmetic: RSA keys must have at least
-/// 2048 bits, and SHA-1 is refused unless `allow_sha1` (legacy PKIs only).
+/// The smallest RSA modulus accepted, in bits, for an issuer's key and a client's alike
+/// (NIST SP 800-131A Rev. 2: RSA keys under 2048 bits are disallowed for signatures; the
+/// CA/Browser Forum Baseline Requirements §6.1.5 require at least 2048).
+pub(crate) const MIN_RSA_BITS: usize = 2048;
+
+/// Applies the crate's algorithm policy before any arithmetic, in this order: SHA-1 is refused
+/// unless `allow_sha1` (legacy PKIs only); RSA keys must have at least 2048 bits in whole
+/// octets; the key must pair with the algorithm (RSA PKCS #1 v1.5 and PSS with an RSA
+/// key, ECDSA with a P-256 or P-384 key, Ed25519 with an Ed25519 key); PSS never uses SHA-1.
 pub fn check_policy(
     alg: SignatureAlgorithm,
     spki: &SpkiRef<'_>,
@@ -388,14 +397,44 @@ pub fn check_policy(
     if alg.hash() == Some(HashAlg::Sha1) && !allow_sha1 {
         return Err(CryptoError::Sha1Disallowed);
     }
-    check_key(spki)
+    check_key(spki)?;
+    check_pair(alg, spki.kind)?;
+    if alg == SignatureAlgorithm::RsaPss(HashAlg::Sha1) {
+        return Err(CryptoError::BadPssParameters("SHA-1"));
+    }
+    Ok(())
+}
+
+/// Verifies `sig` over `msg` with `spki` under `alg`: the crate's policy ([`check_policy`])
+/// first, then `backend`. The only way the crate calls a backend.
+pub(crate) fn verify_signature(
+    backend: &dyn SignatureVerifier,
+    alg: SignatureAlgorithm,
+    spki: &SpkiRef<'_>,
+    msg: &[u8],
+    sig: &[u8],
+    allow_sha1: bool,
+) -> Result<(), CryptoError> {
+    check_policy(alg, spki, allow_sha1)?;
+    backend.verify(alg, spki, msg, sig)
+}
+
+/// The key types each algorithm verifies with (RFC 4055, RFC 5758 §3.2, RFC 8410).
+fn check_pair(alg: SignatureAlgorithm, kind: KeyKind) -> Result<(), CryptoError> {
+    match (alg, kind) {
+        (SignatureAlgorithm::RsaPkcs1(_) | SignatureAlgorithm::RsaPss(_), KeyKind::Rsa { .. })
+        | (SignatureAlgorithm::Ecdsa(_), KeyKind::P256 | KeyKind::P384)
+        | (SignatureAlgorithm::Ed25519, KeyKind::Ed25519) => Ok(()),
+        (alg, kind) => Err(mismatch(alg, kind)),
+    }
 }
 
 /// The crate's key policy, the same for an issuer's key and a client's: RSA keys of at least
-/// 2048 bits, in whole octets. (Keys that do not decode were refused by [`SpkiRef::from_der`].)
+/// [`MIN_RSA_BITS`] bits, in whole octets. (Keys that do not decode were refused by
+/// [`SpkiRef::from_der`].)
 pub(crate) fn check_key(spki: &SpkiRef<'_>) -> Result<(), CryptoError> {
     if let KeyKind::Rsa { bits } = spki.kind {
-        if bits < 2048 {
+        if bits < MIN_RSA_BITS {
             return Err(CryptoError::RsaKeyTooSmall { bits });
         }
         // Real RSA keys are whole octets; an odd size signals a broken or crafted key.
@@ -410,8 +449,14 @@ pub(crate) fn check_key(spki: &SpkiRef<'_>) -> Result<(), CryptoError> {
 
 /// A signature-verification backend.
 pub trait SignatureVerifier: Send + Sync {
-    /// Verifies `sig` over `msg` with `spki`, under `alg`. Policy ([`check_policy`]) is applied
-    /// by the caller; this only does the cryptography.
+    /// Verifies `sig` over `msg` with `spki`, under `alg`: the cryptography only.
+    ///
+    /// The crate applies its policy ([`check_policy`]) before it calls a backend, so a backend
+    /// is never asked about SHA-1 unless the caller allowed it, never about an RSA key under
+    /// 2048 bits, and never about a key that does not pair with the algorithm. It
+    /// answers whether the signature verifies (`BadSignature`, `MalformedKey`,
+    /// `MalformedSignature`), or that it cannot verify this algorithm (`UnsupportedAlgorithm`);
+    /// it cannot make the crate accept what the policy refuses.
     fn verify(
         &self,
         alg: SignatureAlgorithm,
@@ -439,7 +484,14 @@ impl core::fmt::Debug for dyn SignatureVerifier {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct RustCryptoVerifier;
 
-fn mismatch(key: &'static str, alg: SignatureAlgorithm) -> CryptoError {
+/// The error for a key that does not pair with the algorithm.
+fn mismatch(alg: SignatureAlgorithm, kind: KeyKind) -> CryptoError {
+    let key = match kind {
+        KeyKind::Rsa { .. } => "RSA",
+        KeyKind::P256 => "P-256",
+        KeyKind::P384 => "P-384",
+        KeyKind::Ed25519 => "Ed25519",
+    };
     CryptoError::KeyAlgorithmMismatch {
         key,
         algorithm: alg.name(),
@@ -532,10 +584,9 @@ impl SignatureVerifier for RustCryptoVerifier {
                     .map_err(|_| CryptoError::MalformedSignature)?;
                 vk.verify_strict(msg, &s).map_err(bad)
             }
-            (alg, KeyKind::Rsa { .. }) => Err(mismatch("RSA", alg)),
-            (alg, KeyKind::P256) => Err(mismatch("P-256", alg)),
-            (alg, KeyKind::P384) => Err(mismatch("P-384", alg)),
-            (alg, KeyKind::Ed25519) => Err(mismatch("Ed25519", alg)),
+            // Refused by `check_pair` before the crate calls a backend; answered the same way
+            // for a direct caller.
+            (alg, kind) => Err(mismatch(alg, kind)),
         }
     }
 }
@@ -709,6 +760,104 @@ mod tests {
             ),
             Err(CryptoError::UnsupportedKey { .. })
         ));
+    }
+
+    /// A backend that accepts every signature.
+    struct AcceptsAll;
+
+    impl SignatureVerifier for AcceptsAll {
+        fn verify(
+            &self,
+            _: SignatureAlgorithm,
+            _: &SpkiRef<'_>,
+            _: &[u8],
+            _: &[u8],
+        ) -> Result<(), CryptoError> {
+            Ok(())
+        }
+    }
+
+    /// Issue 8 item 5: the policy (SHA-1 opt-in, the RSA minimum, key/algorithm pairs, PSS
+    /// without SHA-1) is the crate's, applied before any backend: a backend that accepts every
+    /// signature still cannot make the crate accept what the policy refuses.
+    #[test]
+    fn a_backend_cannot_weaken_the_policy() {
+        let key = |kind| SpkiRef {
+            der: &[],
+            kind,
+            key: &[],
+        };
+        let rsa = key(KeyKind::Rsa { bits: 2048 });
+        let table = [
+            (
+                "SHA-1 not allowed",
+                SignatureAlgorithm::RsaPkcs1(HashAlg::Sha1),
+                rsa,
+                Err(CryptoError::Sha1Disallowed),
+            ),
+            (
+                "RSA under the minimum",
+                SignatureAlgorithm::RsaPkcs1(HashAlg::Sha256),
+                key(KeyKind::Rsa { bits: 1024 }),
+                Err(CryptoError::RsaKeyTooSmall { bits: 1024 }),
+            ),
+            (
+                "ECDSA with an RSA key",
+                SignatureAlgorithm::Ecdsa(HashAlg::Sha256),
+                rsa,
+                Err(CryptoError::KeyAlgorithmMismatch {
+                    key: "RSA",
+                    algorithm: "ECDSA SHA-256",
+                }),
+            ),
+            (
+                "RSA with a P-384 key",
+                SignatureAlgorithm::RsaPkcs1(HashAlg::Sha384),
+                key(KeyKind::P384),
+                Err(CryptoError::KeyAlgorithmMismatch {
+                    key: "P-384",
+                    algorithm: SignatureAlgorithm::RsaPkcs1(HashAlg::Sha384).name(),
+                }),
+            ),
+            (
+                "Ed25519 with a P-256 key",
+                SignatureAlgorithm::Ed25519,
+                key(KeyKind::P256),
+                Err(CryptoError::KeyAlgorithmMismatch {
+                    key: "P-256",
+                    algorithm: "Ed25519",
+                }),
+            ),
+            (
+                "ECDSA with an Ed25519 key",
+                SignatureAlgorithm::Ecdsa(HashAlg::Sha384),
+                key(KeyKind::Ed25519),
+                Err(CryptoError::KeyAlgorithmMismatch {
+                    key: "Ed25519",
+                    algorithm: "ECDSA SHA-384",
+                }),
+            ),
+            (
+                "PSS with SHA-1, even when SHA-1 is allowed",
+                SignatureAlgorithm::RsaPss(HashAlg::Sha1),
+                rsa,
+                Err(CryptoError::BadPssParameters("SHA-1")),
+            ),
+            (
+                "a pair the policy accepts reaches the backend",
+                SignatureAlgorithm::Ecdsa(HashAlg::Sha512),
+                key(KeyKind::P256),
+                Ok(()),
+            ),
+        ];
+        for (case, alg, spki, expected) in table {
+            let allow_sha1 = alg == SignatureAlgorithm::RsaPss(HashAlg::Sha1);
+            assert_eq!(
+                verify_signature(&AcceptsAll, alg, &spki, b"msg", b"sig", allow_sha1),
+                expected,
+                "{case}"
+            );
+        }
     }
 
     #[test]

@@ -18,7 +18,7 @@ use rustls_pki_types::{CertificateDer, UnixTime};
 
 use crate::cert::{Certificate, OwnedCertificate, certificates_from_pem_or_der, pem_blocks};
 use crate::crypto::{
-    RustCryptoVerifier, SignatureAlgorithm, SignatureVerifier, SpkiRef, check_policy,
+    RustCryptoVerifier, SignatureAlgorithm, SignatureVerifier, SpkiRef, verify_signature,
 };
 use crate::error::{CertError, CertPosition, CertRef, ChainError, ConfigError, CryptoError};
 use crate::limits::Limits;
@@ -347,8 +347,7 @@ impl<'v> Ctx<'v> {
         Ok((|| {
             let alg = SignatureAlgorithm::from_der(alg_der)?;
             let spki = SpkiRef::from_der(issuer_spki)?;
-            check_policy(alg, &spki, self.v.allow_sha1)?;
-            self.v.backend.verify(alg, &spki, tbs, sig)
+            verify_signature(&*self.v.backend, alg, &spki, tbs, sig, self.v.allow_sha1)
         })())
     }
 
