@@ -16,33 +16,7 @@ use crate::asn1::{DerError, DerErrorKind, Reader, Span, Tlv, tag};
 use crate::error::CertError;
 use crate::limits::Limits;
 use crate::name::{self, Name};
-
-/// OIDs (DER content bytes) of the extensions this crate reads (RFC 5280 §4.2).
-pub(crate) mod ext_oid {
-    /// 2.5.29.19
-    pub(crate) const BASIC_CONSTRAINTS: &[u8] = &[0x55, 0x1D, 0x13];
-    /// 2.5.29.15
-    pub(crate) const KEY_USAGE: &[u8] = &[0x55, 0x1D, 0x0F];
-    /// 2.5.29.37
-    pub(crate) const EXT_KEY_USAGE: &[u8] = &[0x55, 0x1D, 0x25];
-    /// 2.5.29.17
-    pub(crate) const SUBJECT_ALT_NAME: &[u8] = &[0x55, 0x1D, 0x11];
-    /// 2.5.29.18
-    pub(crate) const ISSUER_ALT_NAME: &[u8] = &[0x55, 0x1D, 0x12];
-    /// 2.5.29.30
-    pub(crate) const NAME_CONSTRAINTS: &[u8] = &[0x55, 0x1D, 0x1E];
-    /// 2.5.29.35
-    pub(crate) const AUTHORITY_KEY_ID: &[u8] = &[0x55, 0x1D, 0x23];
-    /// 2.5.29.14
-    pub(crate) const SUBJECT_KEY_ID: &[u8] = &[0x55, 0x1D, 0x0E];
-    /// 2.5.29.31
-    pub(crate) const CRL_DISTRIBUTION_POINTS: &[u8] = &[0x55, 0x1D, 0x1F];
-    /// 1.3.6.1.5.5.7.1.1
-    pub(crate) const AUTHORITY_INFO_ACCESS: &[u8] =
-        &[0x2B, 0x06, 0x01, 0x05, 0x05, 0x07, 0x01, 0x01];
-    /// 2.5.29.32
-    pub(crate) const CERTIFICATE_POLICIES: &[u8] = &[0x55, 0x1D, 0x20];
-}
+use crate::oid;
 
 /// keyUsage bits (RFC 5280 §4.2.1.3), as set by [`asn1::named_bits`] (bit 0 is the top bit).
 pub(crate) mod key_usage {
@@ -327,7 +301,7 @@ impl<'a> Certificate<'a> {
                 value,
             });
             // §4.2.1.1 and §4.2.1.2: AKI and SKI MUST be non-critical.
-            if critical && (oid == ext_oid::AUTHORITY_KEY_ID || oid == ext_oid::SUBJECT_KEY_ID) {
+            if critical && (oid == oid::AUTHORITY_KEY_ID || oid == oid::SUBJECT_KEY_ID) {
                 return Err(CertError::BadExtension {
                     name: "authorityKeyIdentifier/subjectKeyIdentifier",
                     reason: "marked critical, which RFC 5280 §4.2.1.1–2 forbids".into(),
@@ -340,7 +314,7 @@ impl<'a> Certificate<'a> {
 
     fn read_known_extension(&mut self, oid: &[u8], value: &Tlv<'a>) -> Result<(), CertError> {
         match oid {
-            ext_oid::BASIC_CONSTRAINTS => {
+            oid::BASIC_CONSTRAINTS => {
                 let e = bad_ext("basicConstraints");
                 let mut r = value.single(tag::SEQUENCE).map_err(&e)?.reader();
                 let ca = match r.read_optional(tag::BOOLEAN).map_err(&e)? {
@@ -354,7 +328,7 @@ impl<'a> Certificate<'a> {
                 r.finish().map_err(&e)?;
                 self.basic_constraints = Some(BasicConstraints { ca, path_len });
             }
-            ext_oid::KEY_USAGE => {
+            oid::KEY_USAGE => {
                 let e = bad_ext("keyUsage");
                 let bits = value
                     .single(tag::BIT_STRING)
@@ -369,7 +343,7 @@ impl<'a> Certificate<'a> {
                 }
                 self.key_usage = Some(bits);
             }
-            ext_oid::EXT_KEY_USAGE => {
+            oid::EXT_KEY_USAGE => {
                 let e = bad_ext("extKeyUsage");
                 let mut r = value.single(tag::SEQUENCE).map_err(&e)?.reader();
                 let mut oids = Vec::new();
@@ -384,7 +358,7 @@ impl<'a> Certificate<'a> {
                 }
                 self.ext_key_usage = Some(oids);
             }
-            ext_oid::SUBJECT_ALT_NAME => {
+            oid::SUBJECT_ALT_NAME => {
                 let e = bad_ext("subjectAltName");
                 let names = general_names(&value.single(tag::SEQUENCE).map_err(&e)?).map_err(&e)?;
                 // §4.2.1.6: if present, the sequence holds at least one name.
@@ -396,7 +370,7 @@ impl<'a> Certificate<'a> {
                 }
                 self.subject_alt_names = Some(names);
             }
-            ext_oid::NAME_CONSTRAINTS => {
+            oid::NAME_CONSTRAINTS => {
                 let e = bad_ext("nameConstraints");
                 let mut r = value.single(tag::SEQUENCE).map_err(&e)?.reader();
                 let permitted = match r.read_optional(tag::context_constructed(0)).map_err(&e)? {
@@ -420,7 +394,7 @@ impl<'a> Certificate<'a> {
                     excluded,
                 });
             }
-            ext_oid::AUTHORITY_KEY_ID => {
+            oid::AUTHORITY_KEY_ID => {
                 let e = bad_ext("authorityKeyIdentifier");
                 let mut r = value.single(tag::SEQUENCE).map_err(&e)?.reader();
                 self.authority_key_id = r
@@ -432,15 +406,15 @@ impl<'a> Certificate<'a> {
                 r.read_optional(tag::context_primitive(2)).map_err(&e)?;
                 r.finish().map_err(&e)?;
             }
-            ext_oid::SUBJECT_KEY_ID => {
+            oid::SUBJECT_KEY_ID => {
                 let e = bad_ext("subjectKeyIdentifier");
                 self.subject_key_id = Some(value.single(tag::OCTET_STRING).map_err(&e)?.value);
             }
-            ext_oid::CRL_DISTRIBUTION_POINTS => {
+            oid::CRL_DISTRIBUTION_POINTS => {
                 let e = bad_ext("cRLDistributionPoints");
                 self.crl_distribution_points = Some(value.single(tag::SEQUENCE).map_err(&e)?.value);
             }
-            ext_oid::AUTHORITY_INFO_ACCESS => {
+            oid::AUTHORITY_INFO_ACCESS => {
                 // §4.2.2.1: SEQUENCE SIZE (1..MAX) OF AccessDescription { OID, GeneralName }.
                 let e = bad_ext("authorityInfoAccess");
                 let mut r = value.single(tag::SEQUENCE).map_err(&e)?.reader();
@@ -905,27 +879,12 @@ const KEY_USAGE_NAMES: [&str; 9] = [
 
 /// Names of the extended key usages an operator meets (RFC 5280 §4.2.1.12).
 const EKU_NAMES: [(&[u8], &str); 6] = [
-    (
-        &[0x2B, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x01],
-        "serverAuth",
-    ),
-    (
-        &[0x2B, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x02],
-        "clientAuth",
-    ),
-    (
-        &[0x2B, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x03],
-        "codeSigning",
-    ),
-    (
-        &[0x2B, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x04],
-        "emailProtection",
-    ),
-    (
-        &[0x2B, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x08],
-        "timeStamping",
-    ),
-    (&[0x55, 0x1D, 0x25, 0x00], "anyExtendedKeyUsage"),
+    (oid::KP_SERVER_AUTH, "serverAuth"),
+    (oid::KP_CLIENT_AUTH, "clientAuth"),
+    (oid::KP_CODE_SIGNING, "codeSigning"),
+    (oid::KP_EMAIL_PROTECTION, "emailProtection"),
+    (oid::KP_TIME_STAMPING, "timeStamping"),
+    (oid::ANY_EXTENDED_KEY_USAGE, "anyExtendedKeyUsage"),
 ];
 
 /// Read-outs for people (the `inspect` command, logs).
@@ -971,7 +930,7 @@ mod tests {
 
     #[test]
     fn oid_text() {
-        assert_eq!(oid_to_string(ext_oid::BASIC_CONSTRAINTS), "2.5.29.19");
+        assert_eq!(oid_to_string(oid::BASIC_CONSTRAINTS), "2.5.29.19");
         assert_eq!(
             oid_to_string(&[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x0B]),
             "1.2.840.113549.1.1.11"

@@ -31,6 +31,7 @@ mod files;
 mod ldap;
 mod limits;
 mod name;
+mod oid;
 mod pem;
 mod policy;
 mod rbac;

@@ -27,9 +27,7 @@ use unicode_normalization::UnicodeNormalization;
 use crate::asn1::{DerError, Tlv, tag};
 use crate::dn::{CanonicalDn, DistinguishedName};
 use crate::limits::Limits;
-
-/// emailAddress (PKCS #9, 1.2.840.113549.1.9.1), DER content bytes.
-const EMAIL_ADDRESS: &[u8] = &[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x09, 0x01];
+use crate::oid;
 
 /// Canonicalization may make a value at most this many times longer (in characters, under
 /// NFKC), plus [`EXPANSION_SLACK`]. Real names stay far below (ligatures double, a few CJK
@@ -163,7 +161,7 @@ impl<'a> Name<'a> {
     pub(crate) fn email_addresses(&self) -> Option<Vec<String>> {
         self.dn()?
             .attributes()
-            .filter(|a| a.oid().as_bytes() == EMAIL_ADDRESS)
+            .filter(|a| a.oid().as_bytes() == oid::EMAIL_ADDRESS)
             .map(|a| a.text().map(str::to_owned))
             .collect()
     }

@@ -261,7 +261,7 @@ fn check_anchor(index: usize, der: &[u8], limits: &Limits) -> Result<Anchor, Tru
     let bc_critical = cert
         .extensions()
         .iter()
-        .any(|e| e.oid == crate::cert::ext_oid::BASIC_CONSTRAINTS && e.critical);
+        .any(|e| e.oid == crate::oid::BASIC_CONSTRAINTS && e.critical);
     match cert.basic_constraints() {
         // §4.2.1.9: MUST be critical in CA certificates whose keys verify certificates.
         Some(bc) if bc.ca && !bc_critical => {

@@ -16,20 +16,7 @@ use crate::cert::{Certificate, split_signed};
 use crate::error::CertError;
 use crate::limits::Limits;
 use crate::name::{self, Name, OwnedName};
-
-/// CRL extension OIDs (RFC 5280 §5.2, §5.3).
-mod oid {
-    pub(super) const AUTHORITY_KEY_ID: &[u8] = &[0x55, 0x1D, 0x23];
-    pub(super) const ISSUER_ALT_NAME: &[u8] = &[0x55, 0x1D, 0x12];
-    pub(super) const CRL_NUMBER: &[u8] = &[0x55, 0x1D, 0x14];
-    pub(super) const DELTA_CRL_INDICATOR: &[u8] = &[0x55, 0x1D, 0x1B];
-    pub(super) const ISSUING_DISTRIBUTION_POINT: &[u8] = &[0x55, 0x1D, 0x1C];
-    pub(super) const FRESHEST_CRL: &[u8] = &[0x55, 0x1D, 0x2E];
-    pub(super) const REASON_CODE: &[u8] = &[0x55, 0x1D, 0x15];
-    pub(super) const INVALIDITY_DATE: &[u8] = &[0x55, 0x1D, 0x18];
-    pub(super) const CERTIFICATE_ISSUER: &[u8] = &[0x55, 0x1D, 0x1D];
-    pub(super) const HOLD_INSTRUCTION: &[u8] = &[0x55, 0x1D, 0x17];
-}
+use crate::oid;
 
 /// ReasonFlags (RFC 5280 §4.2.1.13) as decoded by [`asn1::named_bits`]: ReasonFlags bit `n`
 /// is `1 << (31 - n)`.

@@ -49,14 +49,8 @@ impl Eku {
     /// The OID content bytes and name of the purpose, when one is required.
     pub(crate) fn oid(&self) -> Option<(&'static [u8], &'static str)> {
         match self {
-            Eku::ClientAuth => Some((
-                &[0x2B, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x02],
-                "clientAuth",
-            )),
-            Eku::ServerAuth => Some((
-                &[0x2B, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x01],
-                "serverAuth",
-            )),
+            Eku::ClientAuth => Some((crate::oid::KP_CLIENT_AUTH, "clientAuth")),
+            Eku::ServerAuth => Some((crate::oid::KP_SERVER_AUTH, "serverAuth")),
             Eku::Any => None,
         }
     }

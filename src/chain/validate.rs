@@ -22,29 +22,27 @@
 //! | CRL from the issuer | yes | yes | – | §6.3 |
 
 use super::{ChainVerifier, Ctx, Node, name_constraints};
-use crate::cert::{ext_oid, key_usage};
+use crate::cert::key_usage;
 use crate::crypto::{SpkiRef, check_key};
 use crate::error::{ChainError, CryptoError};
+use crate::oid;
 
 /// Extensions this verifier processes (or, for certificatePolicies, may safely ignore: with the
 /// initial policy set anyPolicy and no explicit-policy requirement, certificatePolicies alone
 /// never changes the verdict; policyConstraints, policyMappings and inhibitAnyPolicy can, so
 /// they stay unknown and are refused when critical).
 const KNOWN_EXTENSIONS: &[&[u8]] = &[
-    ext_oid::BASIC_CONSTRAINTS,
-    ext_oid::KEY_USAGE,
-    ext_oid::EXT_KEY_USAGE,
-    ext_oid::SUBJECT_ALT_NAME,
-    ext_oid::ISSUER_ALT_NAME,
-    ext_oid::NAME_CONSTRAINTS,
-    ext_oid::AUTHORITY_KEY_ID,
-    ext_oid::SUBJECT_KEY_ID,
-    ext_oid::CRL_DISTRIBUTION_POINTS,
-    ext_oid::CERTIFICATE_POLICIES,
+    oid::BASIC_CONSTRAINTS,
+    oid::KEY_USAGE,
+    oid::EXT_KEY_USAGE,
+    oid::SUBJECT_ALT_NAME,
+    oid::ISSUER_ALT_NAME,
+    oid::NAME_CONSTRAINTS,
+    oid::AUTHORITY_KEY_ID,
+    oid::SUBJECT_KEY_ID,
+    oid::CRL_DISTRIBUTION_POINTS,
+    oid::CERTIFICATE_POLICIES,
 ];
-
-/// anyExtendedKeyUsage, 2.5.29.37.0.
-const ANY_EKU: &[u8] = &[0x55, 0x1D, 0x25, 0x00];
 
 fn check_validity(node: &Node<'_>, now: i64) -> Result<(), ChainError> {
     let c = &node.cert;
@@ -116,7 +114,7 @@ pub(super) fn check_leaf(v: &ChainVerifier, leaf: &Node<'_>, now: i64) -> Result
     if !c
         .extensions()
         .iter()
-        .any(|e| e.oid == ext_oid::AUTHORITY_KEY_ID)
+        .any(|e| e.oid == oid::AUTHORITY_KEY_ID)
     {
         return Err(profile(
             leaf,
@@ -127,7 +125,7 @@ pub(super) fn check_leaf(v: &ChainVerifier, leaf: &Node<'_>, now: i64) -> Result
         let san_critical = c
             .extensions()
             .iter()
-            .any(|e| e.oid == ext_oid::SUBJECT_ALT_NAME && e.critical);
+            .any(|e| e.oid == oid::SUBJECT_ALT_NAME && e.critical);
         if !san_critical {
             return Err(profile(
                 leaf,
@@ -201,7 +199,7 @@ pub(super) fn check_issuer(
             .cert
             .extensions()
             .iter()
-            .any(|e| e.oid == ext_oid::AUTHORITY_KEY_ID)
+            .any(|e| e.oid == oid::AUTHORITY_KEY_ID)
     {
         return Err(profile(
             issuer,
@@ -213,7 +211,7 @@ pub(super) fn check_issuer(
     if !is_anchor
         && let (Some((oid, name)), Some(ekus)) = (ctx.v.eku.oid(), &issuer.cert.ext_key_usage)
         && !ekus.contains(&oid)
-        && !ekus.contains(&ANY_EKU)
+        && !ekus.contains(&oid::ANY_EXTENDED_KEY_USAGE)
     {
         return Err(ChainError::EkuMismatch {
             cert: issuer.cref(),

@@ -8,10 +8,11 @@
 
 use ring::signature::{self as rs, UnparsedPublicKey, VerificationAlgorithm};
 
-use super::{HashAlg, KeyKind, SignatureAlgorithm, SignatureVerifier, SpkiRef, mismatch, oid};
+use super::{HashAlg, KeyKind, SignatureAlgorithm, SignatureVerifier, SpkiRef, mismatch};
 use crate::asn1::{self, tag};
 use crate::cert::oid_to_string;
 use crate::error::CryptoError;
+use crate::oid;
 
 /// Signature verification with [ring](https://docs.rs/ring) (feature `ring`).
 ///
