@@ -28,6 +28,7 @@ mod display;
 mod dn;
 mod error;
 mod files;
+mod hex;
 mod ldap;
 mod limits;
 mod name;

@@ -36,6 +36,16 @@ pub use lint::{DnLint, DnLintCode};
 use crate::error::DnError;
 use crate::limits::Limits;
 
+/// Escapes an attribute value for RFC 4514 text: `"+,;<>\` anywhere, a leading space or `#`
+/// and a trailing space (§2.4), and every control character as `\XX` hex pairs (NUL must be,
+/// the others keep a name on one line). The crate's one RFC 4514 escaper: names printed here
+/// and DNs built for LDAP use it.
+pub(crate) fn escape_value(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() + 4);
+    print::escape_rfc4514(value, &mut out);
+    out
+}
+
 /// The ASN.1 string type a value was encoded with (RFC 5280 §4.1.2.4 `DirectoryString`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]

@@ -405,17 +405,8 @@ fn is_value_special(c: u8) -> bool {
     matches!(c, b',' | b'+' | b';' | b'\\' | b'"' | b'<' | b'>' | 0)
 }
 
-fn hex_digit(c: u8) -> Option<u8> {
-    match c {
-        b'0'..=b'9' => Some(c - b'0'),
-        b'a'..=b'f' => Some(c - b'a' + 10),
-        b'A'..=b'F' => Some(c - b'A' + 10),
-        _ => None,
-    }
-}
-
 fn hex_pair(hi: Option<u8>, lo: Option<u8>) -> Option<u8> {
-    Some(hex_digit(hi?)? << 4 | hex_digit(lo?)?)
+    crate::hex::pair(hi?, lo?)
 }
 
 #[cfg(test)]
