@@ -9,8 +9,10 @@
 //!
 //! Every subject and issuer of a certificate, issuer of a CRL and directoryName of a
 //! subjectAltName or nameConstraints extension becomes a [`Name`] when its certificate or CRL
-//! is parsed; path building, name constraints and revocation then compare what the names hold
-//! and never read DER again.
+//! is parsed (its structure checked then). What it reads to, the `DistinguishedName` and its
+//! canonical form, is computed at most once, on first use, with the limits the certificate was
+//! parsed with; path building, name constraints and revocation compare what the names hold and
+//! never read the same name twice.
 //!
 //! Matching (RFC 5280 §7.1) compares exact DER first (the common case, and what RFC 5280
 //! requires at minimum), then RFC 4517 distinguishedNameMatch on the canonical form, which
@@ -25,7 +27,7 @@ use std::sync::{Arc, OnceLock};
 use unicode_normalization::UnicodeNormalization;
 
 use crate::asn1::{DerError, Tlv, tag};
-use crate::dn::{CanonicalDn, DistinguishedName};
+use crate::dn::{self, CanonicalDn, DistinguishedName, DnLimits};
 use crate::limits::Limits;
 use crate::oid;
 
@@ -37,18 +39,22 @@ const EXPANSION_FACTOR: usize = 4;
 /// Characters every value may gain beyond [`EXPANSION_FACTOR`] (one U+FDFA in a short value).
 const EXPANSION_SLACK: usize = 16;
 
-/// What a Name reads to: the DN (when it reads within the limits) and, computed on first use
-/// and kept, its canonical form under the expansion cap.
-#[derive(Debug, Default)]
+/// What a Name reads to, each part computed on first use and kept: the DN (when it reads
+/// within the limits it was parsed with) and its canonical form under the expansion cap. A
+/// name compared only byte for byte (the common case: an issuer field copied from its issuer's
+/// subject) is never read further.
+#[derive(Debug)]
 pub(crate) struct NameInfo {
-    dn: Option<DistinguishedName>,
+    limits: DnLimits,
+    dn: OnceLock<Option<DistinguishedName>>,
     canonical: OnceLock<Option<CanonicalDn>>,
 }
 
 impl NameInfo {
-    fn read(der: &[u8], limits: &Limits) -> Self {
+    fn new(limits: &Limits) -> Self {
         NameInfo {
-            dn: DistinguishedName::from_der_with_limits(der, limits).ok(),
+            limits: DnLimits::from(limits),
+            dn: OnceLock::new(),
             canonical: OnceLock::new(),
         }
     }
@@ -67,7 +73,7 @@ impl<'a> Name<'a> {
     pub(crate) fn read(der: &'a [u8], limits: &Limits) -> Self {
         Name {
             der,
-            info: Arc::new(NameInfo::read(der, limits)),
+            info: Arc::new(NameInfo::new(limits)),
         }
     }
 
@@ -86,7 +92,10 @@ impl<'a> Name<'a> {
 
     /// The name as read, when it reads within the limits.
     pub(crate) fn dn(&self) -> Option<&DistinguishedName> {
-        self.info.dn.as_ref()
+        self.info
+            .dn
+            .get_or_init(|| dn::read_der(self.der, self.info.limits).ok())
+            .as_ref()
     }
 
     /// The canonical form (RFC 4517 distinguishedNameMatch key), when the name reads and its
@@ -95,9 +104,7 @@ impl<'a> Name<'a> {
         self.info
             .canonical
             .get_or_init(|| {
-                self.info
-                    .dn
-                    .as_ref()
+                self.dn()
                     .filter(|dn| within_expansion_cap(dn))
                     .map(DistinguishedName::canonical)
             })
@@ -178,8 +185,10 @@ pub(crate) struct OwnedName {
 impl OwnedName {
     /// Reads a name as [`Name::read`] does, keeping its bytes.
     pub(crate) fn read(der: Vec<u8>, limits: &Limits) -> Self {
-        let info = Arc::new(NameInfo::read(&der, limits));
-        OwnedName { der, info }
+        OwnedName {
+            der,
+            info: Arc::new(NameInfo::new(limits)),
+        }
     }
 
     /// The name, borrowing the bytes kept here.
@@ -194,26 +203,38 @@ impl OwnedName {
 /// Configured material (anchors, intermediates, CRLs) found by name: exact DER first, then the
 /// canonical form, so a look-up finds exactly the entries [`Name::same`] would match, without
 /// comparing against each one.
+///
+/// Names are looked up with the limits the index was built with (the verifier's), so a name
+/// found by its exact DER has the canonical form filed with that DER: the look-up then needs
+/// no canonicalization of its own.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct NameIndex {
-    by_der: HashMap<Box<[u8]>, Vec<usize>>,
+    /// Entries by exact DER, with the canonical form of that DER.
+    by_der: HashMap<Box<[u8]>, (Vec<usize>, Option<CanonicalDn>)>,
     by_canonical: HashMap<CanonicalDn, Vec<usize>>,
 }
 
 impl NameIndex {
     /// Files entry `i` under `name` (entries are added in increasing `i`).
     pub(crate) fn insert(&mut self, name: &Name<'_>, i: usize) {
-        self.by_der.entry(name.der().into()).or_default().push(i);
-        if let Some(c) = name.canonical() {
+        let canonical = name.canonical();
+        self.by_der
+            .entry(name.der().into())
+            .or_insert_with(|| (Vec::new(), canonical.cloned()))
+            .0
+            .push(i);
+        if let Some(c) = canonical {
             self.by_canonical.entry(c.clone()).or_default().push(i);
         }
     }
 
     /// The entries whose name matches `name`, in increasing order.
     pub(crate) fn find(&self, name: &Name<'_>) -> Vec<usize> {
-        let exact = self.by_der.get(name.der()).map_or(&[][..], Vec::as_slice);
-        let canonical = name
-            .canonical()
+        let (exact, canonical) = match self.by_der.get(name.der()) {
+            Some((entries, canonical)) => (entries.as_slice(), canonical.as_ref()),
+            None => (&[][..], name.canonical()),
+        };
+        let canonical = canonical
             .and_then(|c| self.by_canonical.get(c))
             .map_or(&[][..], Vec::as_slice);
         let mut out: Vec<usize> = exact.iter().chain(canonical).copied().collect();
@@ -368,5 +389,42 @@ mod tests {
                 .map(DistinguishedName::rdn_count),
             Some(65)
         );
+    }
+
+    /// The index finds exactly what comparing with [`Name::same`] one by one finds, in
+    /// increasing order: exact DER first, then the canonical form.
+    #[test]
+    fn the_index_finds_what_a_scan_finds() {
+        let ders = [
+            cn(0x13, b"Good CA"),
+            cn(0x0C, b"good  ca"),
+            cn(0x13, b"Other CA"),
+            cn(0x13, b"Good CA"),
+            vec![0x30, 0x03, 0x31, 0x01, 0x00],
+        ];
+        let names: Vec<Name<'_>> = ders.iter().map(|d| name(d)).collect();
+        let mut index = NameIndex::default();
+        for (i, n) in names.iter().enumerate() {
+            index.insert(n, i);
+        }
+        let probes = [
+            cn(0x0C, b"GOOD CA"),
+            cn(0x13, b"Good CA"),
+            cn(0x13, b"other ca"),
+            vec![0x30, 0x03, 0x31, 0x01, 0x00],
+            cn(0x13, b"Nobody"),
+        ];
+        for probe in &probes {
+            let probe = name(probe);
+            let scanned: Vec<usize> = names
+                .iter()
+                .enumerate()
+                .filter(|(_, n)| probe.same(n))
+                .map(|(i, _)| i)
+                .collect();
+            assert_eq!(index.find(&probe), scanned, "{:02x?}", probe.der());
+        }
+        assert_eq!(index.find(&name(&probes[0])), [0, 1, 3]);
+        assert_eq!(index.find(&name(&probes[3])), [4], "an unreadable name: its bytes only");
     }
 }

@@ -15,10 +15,9 @@
 
 use std::borrow::Cow;
 
-use super::{AvaRec, DistinguishedName, StringKind, ValueRef, attr};
+use super::{AvaRec, DistinguishedName, DnLimits, StringKind, ValueRef, attr};
 use crate::asn1::{DerError, Reader, Tlv};
 use crate::error::DnError;
-use crate::limits::Limits;
 
 /// The DER reader's error as a [`DnError`] (the same offset and reason).
 fn der_error(e: DerError) -> DnError {
@@ -142,7 +141,11 @@ pub(crate) fn single_element(ber: &[u8]) -> Result<Tlv<'_>, &'static str> {
 }
 
 /// Reads a `Name` into a [`DistinguishedName`], within `limits`.
-pub(crate) fn from_der(der: &[u8], limits: &Limits) -> Result<DistinguishedName, DnError> {
+pub(crate) fn from_der(
+    der: &[u8],
+    limits: impl Into<DnLimits>,
+) -> Result<DistinguishedName, DnError> {
+    let limits: DnLimits = limits.into();
     if der.len() > limits.max_dn_bytes {
         return Err(DnError::TooLong {
             len: der.len(),
@@ -247,6 +250,7 @@ pub(crate) fn from_der(der: &[u8], limits: &Limits) -> Result<DistinguishedName,
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::limits::Limits;
 
     fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
         let mut v = vec![tag];

@@ -46,6 +46,30 @@ pub(crate) fn escape_value(value: &str) -> String {
     out
 }
 
+/// The three [`Limits`] that reading a DER Name applies, small enough to keep with a name that
+/// is read later, on first use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct DnLimits {
+    pub(crate) max_dn_bytes: usize,
+    pub(crate) max_dn_rdns: usize,
+    pub(crate) max_rdn_values: usize,
+}
+
+impl From<&Limits> for DnLimits {
+    fn from(l: &Limits) -> Self {
+        DnLimits {
+            max_dn_bytes: l.max_dn_bytes,
+            max_dn_rdns: l.max_dn_rdns,
+            max_rdn_values: l.max_rdn_values,
+        }
+    }
+}
+
+/// Reads a DER `Name` within `limits` (the certificate layer's reading of its names).
+pub(crate) fn read_der(der: &[u8], limits: DnLimits) -> Result<DistinguishedName, DnError> {
+    der::from_der(der, limits)
+}
+
 /// The ASN.1 string type a value was encoded with (RFC 5280 §4.1.2.4 `DirectoryString`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
