@@ -210,9 +210,12 @@ impl OwnedName {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct NameIndex {
     /// Entries by exact DER, with the canonical form of that DER.
-    by_der: HashMap<Box<[u8]>, (Vec<usize>, Option<CanonicalDn>)>,
+    by_der: HashMap<Box<[u8]>, DerEntries>,
     by_canonical: HashMap<CanonicalDn, Vec<usize>>,
 }
+
+/// The entries filed under one DER, and that DER's canonical form.
+type DerEntries = (Vec<usize>, Option<CanonicalDn>);
 
 impl NameIndex {
     /// Files entry `i` under `name` (entries are added in increasing `i`).
