@@ -316,15 +316,22 @@ fn strip_sign_octet(v: &[u8]) -> &[u8] {
     }
 }
 
+/// The modulus and public exponent of a DER RSAPublicKey (RFC 8017 §A.1.1), as minimal
+/// INTEGER contents (two's complement); `None` when the structure does not read.
+pub(crate) fn rsa_public_key(key: &[u8]) -> Option<(&[u8], &[u8])> {
+    let mut r = asn1::single(key, tag::SEQUENCE).ok()?.reader();
+    let n = r.read_tlv(tag::INTEGER).ok()?.integer().ok()?;
+    let e = r.read_tlv(tag::INTEGER).ok()?.integer().ok()?;
+    r.finish().ok()?;
+    Some((n, e))
+}
+
 /// Modulus length in bits of an RSAPublicKey (RFC 8017 §A.1.1), `None` when the key is not
 /// one: both INTEGERs in minimal DER, the modulus positive, and the public exponent odd with
 /// 3 ≤ e < n (RFC 8017 §3.1). With e = 1 a "signature" is its own encoded message, so anyone
 /// could sign; an even exponent is never invertible.
 fn rsa_public_key_bits(key: &[u8]) -> Option<usize> {
-    let mut r = asn1::single(key, tag::SEQUENCE).ok()?.reader();
-    let n = r.read_tlv(tag::INTEGER).ok()?.integer().ok()?;
-    let e = r.read_tlv(tag::INTEGER).ok()?.integer().ok()?;
-    r.finish().ok()?;
+    let (n, e) = rsa_public_key(key)?;
     let positive = |v: &[u8]| v.first().is_some_and(|b| b & 0x80 == 0);
     if !positive(n) || !positive(e) {
         return None;

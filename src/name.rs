@@ -428,6 +428,10 @@ mod tests {
             assert_eq!(index.find(&probe), scanned, "{:02x?}", probe.der());
         }
         assert_eq!(index.find(&name(&probes[0])), [0, 1, 3]);
-        assert_eq!(index.find(&name(&probes[3])), [4], "an unreadable name: its bytes only");
+        assert_eq!(
+            index.find(&name(&probes[3])),
+            [4],
+            "an unreadable name: its bytes only"
+        );
     }
 }

@@ -12,7 +12,6 @@
 use rustls_pki_types::UnixTime;
 use sha2::Digest as _;
 
-use crate::asn1::{self, tag};
 use crate::cert::{Certificate, key_usage, pem_blocks};
 use crate::crypto::{KeyKind, SpkiRef};
 use crate::display::Escaped;
@@ -351,10 +350,7 @@ pub(crate) fn key_identity(spki_der: &[u8]) -> Vec<u8> {
 /// `rsa:` + modulus length + modulus + exponent, from a DER RSAPublicKey (leading zero octets
 /// of the unsigned integers dropped).
 fn rsa_identity(key: &[u8]) -> Option<Vec<u8>> {
-    let mut r = asn1::single(key, tag::SEQUENCE).ok()?.reader();
-    let n = r.read_tlv(tag::INTEGER).ok()?.integer().ok()?;
-    let e = r.read_tlv(tag::INTEGER).ok()?.integer().ok()?;
-    r.finish().ok()?;
+    let (n, e) = crate::crypto::rsa_public_key(key)?;
     let unsigned =
         |v: &'_ [u8]| -> Vec<u8> { v.iter().skip_while(|&&b| b == 0).copied().collect() };
     let (n, e) = (unsigned(n), unsigned(e));
