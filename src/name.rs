@@ -233,6 +233,9 @@ impl NameIndex {
 
     /// The entries whose name matches `name`, in increasing order.
     pub(crate) fn find(&self, name: &Name<'_>) -> Vec<usize> {
+        if self.by_der.is_empty() {
+            return Vec::new();
+        }
         let (exact, canonical) = match self.by_der.get(name.der()) {
             Some((entries, canonical)) => (entries.as_slice(), canonical.as_ref()),
             None => (&[][..], name.canonical()),

@@ -67,7 +67,10 @@ pub(super) fn verify(
     let configured = &v.configured;
     let mut configured_node: Vec<Option<usize>> = vec![None; configured.intermediates.len()];
     let mut k = 0;
-    while let Some(n) = nodes.get(k) {
+    while let Some(n) = nodes
+        .get(k)
+        .filter(|_| !configured.intermediates.is_empty())
+    {
         let found = configured.intermediates_by_subject.find(n.issuer());
         for ci in found {
             let (Some(slot), Some(cert)) = (
@@ -236,12 +239,12 @@ fn extend(
         .iter()
         .skip(1)
         .filter_map(|&i| nodes.get(i))
-        .filter(|n| !n.self_issued)
+        .filter(|n| !n.self_issued())
         .count();
     for c in candidates {
         let Some(cand) = nodes.get(c) else { continue };
         ctx.budget.build_step()?;
-        let depth = depth_below + usize::from(!cand.self_issued);
+        let depth = depth_below + usize::from(!cand.self_issued());
         if depth > ctx.v.limits.max_path_intermediates {
             record(
                 &mut best,

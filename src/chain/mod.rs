@@ -260,8 +260,9 @@ struct Configured {
 pub(crate) struct Node<'a> {
     pub(crate) cert: Certificate<'a>,
     pub(crate) pos: CertPosition,
-    /// Subject and issuer are the same name (RFC 5280 §6.1).
-    pub(crate) self_issued: bool,
+    /// Subject and issuer are the same name (RFC 5280 §6.1), decided on first use: a leaf's
+    /// is never asked, and comparing names that differ in DER needs their canonical forms.
+    self_issued: OnceCell<bool>,
     /// The subject as text, made on the first error that names the certificate.
     text: OnceCell<String>,
 }
@@ -269,11 +270,16 @@ pub(crate) struct Node<'a> {
 impl<'a> Node<'a> {
     pub(crate) fn new(cert: Certificate<'a>, pos: CertPosition) -> Self {
         Node {
-            self_issued: cert.is_self_issued(),
+            self_issued: OnceCell::new(),
             cert,
             pos,
             text: OnceCell::new(),
         }
+    }
+
+    /// Subject and issuer are the same name (RFC 5280 §6.1).
+    pub(crate) fn self_issued(&self) -> bool {
+        *self.self_issued.get_or_init(|| self.cert.is_self_issued())
     }
 
     pub(crate) fn subject(&self) -> &Name<'a> {

@@ -194,7 +194,7 @@ pub(super) fn check_issuer(
     }
     // §4.2.1.1: authorityKeyIdentifier MUST appear except in self-signed certificates.
     if !is_anchor
-        && !issuer.self_issued
+        && !issuer.self_issued()
         && !issuer
             .cert
             .extensions()
@@ -226,7 +226,7 @@ pub(super) fn check_issuer(
     }
     if let Some(path_len) = issuer.cert.basic_constraints().and_then(|b| b.path_len) {
         // §6.1.4 (l): self-issued intermediates do not count; the leaf never does.
-        let found = below.iter().skip(1).filter(|n| !n.self_issued).count();
+        let found = below.iter().skip(1).filter(|n| !n.self_issued()).count();
         if found > path_len as usize {
             return Err(ChainError::PathLenExceeded {
                 cert: issuer.cref(),
@@ -250,7 +250,7 @@ pub(super) fn check_name_constraints(
         };
         for (j, sub) in chain.iter().enumerate().take(k) {
             // §6.1.3 (b): self-issued certificates other than the leaf are not checked.
-            if j != 0 && sub.self_issued {
+            if j != 0 && sub.self_issued() {
                 continue;
             }
             if let Some((name, reason)) =
