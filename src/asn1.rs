@@ -21,6 +21,8 @@
 
 use std::fmt;
 
+use crate::time::{self, X509Time};
+
 /// Universal and context tags used by X.509 (X.690 §8.1.2; RFC 5280 §4.1).
 pub(crate) mod tag {
     pub(crate) const BOOLEAN: u8 = 0x01;
@@ -268,14 +270,18 @@ impl<'a> Tlv<'a> {
 
     /// A UTCTime or GeneralizedTime, as seconds since the Unix epoch (RFC 5280 §4.1.2.5).
     pub(crate) fn time(&self) -> Result<i64, DerError> {
-        crate::time::from_der(self.tag, self.value).map_err(|kind| {
-            let at = if matches!(kind, DerErrorKind::UnexpectedTag { .. }) {
-                self.offset
-            } else {
-                self.value_offset
-            };
-            DerError::new(kind, at)
-        })
+        let kind = match self.tag {
+            tag::UTC_TIME => X509Time::Utc,
+            tag::GENERALIZED_TIME => X509Time::Generalized,
+            found => {
+                let expected = tag::UTC_TIME;
+                return Err(DerError::new(
+                    DerErrorKind::UnexpectedTag { expected, found },
+                    self.offset,
+                ));
+            }
+        };
+        time::from_x509(kind, self.value).map_err(|why| self.bad(why))
     }
 }
 

@@ -292,7 +292,7 @@ impl<'a> Certificate<'a> {
             e.finish().map_err(malformed("extensions"))?;
             if !seen.insert(oid) {
                 return Err(CertError::DuplicateExtension {
-                    oid: oid_to_string(oid),
+                    oid: oid::to_dotted(oid),
                 });
             }
             self.extensions.push(Extension {
@@ -811,37 +811,6 @@ fn check_spki(spki: &Tlv<'_>) -> Result<(), DerError> {
     r.finish()
 }
 
-/// Dotted-decimal text of an OID's DER content bytes, for messages.
-pub(crate) fn oid_to_string(oid: &[u8]) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    let mut acc: u128 = 0;
-    let mut first = true;
-    for &b in oid {
-        acc = (acc << 7) | u128::from(b & 0x7F);
-        if acc > u128::from(u64::MAX) {
-            return "(oversized OID)".into();
-        }
-        if b & 0x80 == 0 {
-            if first {
-                let (a, b) = if acc < 40 {
-                    (0, acc)
-                } else if acc < 80 {
-                    (1, acc - 40)
-                } else {
-                    (2, acc - 80)
-                };
-                parts.push(a.to_string());
-                parts.push(b.to_string());
-                first = false;
-            } else {
-                parts.push(acc.to_string());
-            }
-            acc = 0;
-        }
-    }
-    parts.join(".")
-}
-
 /// Reads every PEM block labelled `label` (e.g. "CERTIFICATE") from `pem`, in order.
 ///
 /// PEM is read with RFC 7468 §3's lax grammar: Base64 on one line or in lines of any width,
@@ -911,7 +880,7 @@ impl Certificate<'_> {
                     EKU_NAMES
                         .iter()
                         .find(|(known, _)| known == oid)
-                        .map_or_else(|| oid_to_string(oid), |(_, name)| (*name).to_owned())
+                        .map_or_else(|| oid::to_dotted(oid), |(_, name)| (*name).to_owned())
                 })
                 .collect(),
         )
@@ -930,9 +899,9 @@ mod tests {
 
     #[test]
     fn oid_text() {
-        assert_eq!(oid_to_string(oid::BASIC_CONSTRAINTS), "2.5.29.19");
+        assert_eq!(oid::to_dotted(oid::BASIC_CONSTRAINTS), "2.5.29.19");
         assert_eq!(
-            oid_to_string(&[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x0B]),
+            oid::to_dotted(&[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x0B]),
             "1.2.840.113549.1.1.11"
         );
     }

@@ -12,8 +12,8 @@ use signature::Verifier as _;
 use signature::hazmat::PrehashVerifier as _;
 
 use crate::asn1::{self, DerError, tag};
-use crate::cert::oid_to_string;
 use crate::error::CryptoError;
+use crate::limits::MIN_RSA_BITS;
 use crate::oid;
 
 #[cfg(feature = "ring")]
@@ -67,7 +67,7 @@ impl SignatureAlgorithm {
         r.finish().map_err(malformed)?;
         let null_or_absent = params.is_none_or(|p| p.tag == tag::NULL && p.value.is_empty());
         let unsupported = || CryptoError::UnsupportedAlgorithm {
-            oid: oid_to_string(alg),
+            oid: oid::to_dotted(alg),
         };
         let rsa = |h| {
             // RFC 4055 §5: the parameters MUST be NULL (absent is tolerated, as many verifiers do).
@@ -280,7 +280,7 @@ impl<'a> SpkiRef<'a> {
                 }
                 Some(p) if p.tag == tag::OID => {
                     return Err(CryptoError::UnsupportedKey {
-                        oid: format!("id-ecPublicKey on curve {}", oid_to_string(p.value)),
+                        oid: format!("id-ecPublicKey on curve {}", oid::to_dotted(p.value)),
                     });
                 }
                 _ => return Err(CryptoError::MalformedKey),
@@ -290,7 +290,7 @@ impl<'a> SpkiRef<'a> {
             oid::ED25519 => return Err(CryptoError::MalformedKey),
             other => {
                 return Err(CryptoError::UnsupportedKey {
-                    oid: oid_to_string(other),
+                    oid: oid::to_dotted(other),
                 });
             }
         };
@@ -344,11 +344,6 @@ fn rsa_public_key_bits(key: &[u8]) -> Option<usize> {
     }
     Some(n.len() * 8 - first.leading_zeros() as usize)
 }
-
-/// The smallest RSA modulus accepted, in bits, for an issuer's key and a client's alike
-/// (NIST SP 800-131A Rev. 2: RSA keys under 2048 bits are disallowed for signatures; the
-/// CA/Browser Forum Baseline Requirements §6.1.5 require at least 2048).
-pub(crate) const MIN_RSA_BITS: usize = 2048;
 
 /// Applies the crate's algorithm policy before any arithmetic, in this order: SHA-1 is refused
 /// unless `allow_sha1` (legacy PKIs only); RSA keys must have at least 2048 bits in whole

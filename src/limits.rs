@@ -90,6 +90,12 @@ impl Default for Limits {
     }
 }
 
+/// The smallest RSA modulus accepted, in bits, for an issuer's key and a client's alike: the
+/// crate's signature policy, applied before any signature backend (NIST SP 800-131A Rev. 2
+/// disallows RSA keys under 2048 bits for signatures; the CA/Browser Forum Baseline
+/// Requirements §6.1.5 require at least 2048).
+pub(crate) const MIN_RSA_BITS: usize = 2048;
+
 /// The kinds of file the library and the command-line tool read from disk, each with its own
 /// size limit ([`FileKind::max_bytes`]). Files are read only when they are regular files
 /// (symbolic links are followed, so secret mounts work); see [`crate::read_regular_file`].

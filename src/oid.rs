@@ -114,6 +114,37 @@ pub(crate) const ED25519: &[u8] = bytes(&rfc8410::ID_ED_25519);
 /// emailAddress (PKCS #9), 1.2.840.113549.1.9.1.
 pub(crate) const EMAIL_ADDRESS: &[u8] = bytes(&rfc2985::PKCS_9_AT_EMAIL_ADDRESS);
 
+/// Dotted-decimal text of an OID's DER content bytes, for messages.
+pub(crate) fn to_dotted(oid: &[u8]) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut acc: u128 = 0;
+    let mut first = true;
+    for &b in oid {
+        acc = (acc << 7) | u128::from(b & 0x7F);
+        if acc > u128::from(u64::MAX) {
+            return "(oversized OID)".into();
+        }
+        if b & 0x80 == 0 {
+            if first {
+                let (a, b) = if acc < 40 {
+                    (0, acc)
+                } else if acc < 80 {
+                    (1, acc - 40)
+                } else {
+                    (2, acc - 80)
+                };
+                parts.push(a.to_string());
+                parts.push(b.to_string());
+                first = false;
+            } else {
+                parts.push(acc.to_string());
+            }
+            acc = 0;
+        }
+    }
+    parts.join(".")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

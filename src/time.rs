@@ -2,57 +2,51 @@
 //! epoch, and seconds back to RFC 3339 text for messages. Proleptic Gregorian calendar, UTC, no
 //! leap seconds (X.509 times cannot express them).
 
-use crate::asn1::{DerErrorKind, tag};
+/// The two X.509 time types (RFC 5280 §4.1.2.5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum X509Time {
+    /// UTCTime, `YYMMDDHHMMSSZ`, years 1950–2049 (`YY` ≥ 50 is 19YY; §4.1.2.5.1).
+    Utc,
+    /// GeneralizedTime, `YYYYMMDDHHMMSSZ`, no fractional seconds (§4.1.2.5.2).
+    Generalized,
+}
 
-/// Decodes a UTCTime or GeneralizedTime value (`tag` is its identifier octet) into seconds since
-/// the Unix epoch.
-///
-/// RFC 5280 §4.1.2.5.1: UTCTime is `YYMMDDHHMMSSZ`, years 1950–2049 (`YY` ≥ 50 is 19YY);
-/// §4.1.2.5.2: GeneralizedTime is `YYYYMMDDHHMMSSZ`, no fractional seconds.
-pub(crate) fn from_der(tag: u8, v: &[u8]) -> Result<i64, DerErrorKind> {
-    let (year, rest) = match tag {
-        tag::UTC_TIME => {
+/// Decodes the contents of a UTCTime or GeneralizedTime into seconds since the Unix epoch;
+/// `Err` is the reason the contents are refused.
+pub(crate) fn from_x509(kind: X509Time, v: &[u8]) -> Result<i64, &'static str> {
+    let (year, rest) = match kind {
+        X509Time::Utc => {
             if v.len() != 13 {
-                return Err(DerErrorKind::BadValue("a UTCTime is not YYMMDDHHMMSSZ"));
+                return Err("a UTCTime is not YYMMDDHHMMSSZ");
             }
             let yy = digits(v.get(..2))?;
             (if yy >= 50 { 1900 + yy } else { 2000 + yy }, v.get(2..))
         }
-        tag::GENERALIZED_TIME => {
+        X509Time::Generalized => {
             if v.len() != 15 {
-                return Err(DerErrorKind::BadValue(
-                    "a GeneralizedTime is not YYYYMMDDHHMMSSZ",
-                ));
+                return Err("a GeneralizedTime is not YYYYMMDDHHMMSSZ");
             }
             (digits(v.get(..4))?, v.get(4..))
         }
-        found => {
-            return Err(DerErrorKind::UnexpectedTag {
-                expected: tag::UTC_TIME,
-                found,
-            });
-        }
     };
-    let rest = rest.ok_or(DerErrorKind::EndOfData)?;
+    let rest = rest.ok_or(TRUNCATED)?;
     let month = digits(rest.get(0..2))?;
     let day = digits(rest.get(2..4))?;
     let hour = digits(rest.get(4..6))?;
     let minute = digits(rest.get(6..8))?;
     let second = digits(rest.get(8..10))?;
     if rest.get(10) != Some(&b'Z') {
-        return Err(DerErrorKind::BadValue(
-            "a time is not in UTC (no trailing Z)",
-        ));
+        return Err("a time is not in UTC (no trailing Z)");
     }
     let days_in_month = match month {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
         4 | 6 | 9 | 11 => 30,
         2 if is_leap(year) => 29,
         2 => 28,
-        _ => return Err(DerErrorKind::BadValue("a time has an invalid month")),
+        _ => return Err("a time has an invalid month"),
     };
     if day == 0 || day > days_in_month || hour > 23 || minute > 59 || second > 59 {
-        return Err(DerErrorKind::BadValue("a time has an out-of-range field"));
+        return Err("a time has an out-of-range field");
     }
     let days = days_from_civil(i64::from(year), i64::from(month), i64::from(day));
     Ok(days * 86_400 + i64::from(hour) * 3600 + i64::from(minute) * 60 + i64::from(second))
@@ -74,12 +68,15 @@ fn is_leap(year: u32) -> bool {
     (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400)
 }
 
-fn digits(b: Option<&[u8]>) -> Result<u32, DerErrorKind> {
-    let b = b.ok_or(DerErrorKind::EndOfData)?;
+/// Cannot happen once the length is checked; kept as an error rather than a panic.
+const TRUNCATED: &str = "a time is truncated";
+
+fn digits(b: Option<&[u8]>) -> Result<u32, &'static str> {
+    let b = b.ok_or(TRUNCATED)?;
     let mut n = 0u32;
     for &c in b {
         if !c.is_ascii_digit() {
-            return Err(DerErrorKind::BadValue("a time contains a non-digit"));
+            return Err("a time contains a non-digit");
         }
         n = n * 10 + u32::from(c - b'0');
     }
@@ -117,22 +114,23 @@ mod tests {
 
     #[test]
     fn der_times() {
-        assert_eq!(from_der(tag::UTC_TIME, b"700101000000Z"), Ok(0));
+        use X509Time::{Generalized, Utc};
+        assert_eq!(from_x509(Utc, b"700101000000Z"), Ok(0));
         assert_eq!(
-            from_der(tag::GENERALIZED_TIME, b"20110415000000Z"),
+            from_x509(Generalized, b"20110415000000Z"),
             Ok(1_302_825_600)
         );
         // RFC 5280 §4.1.2.5.1: UTCTime 50 is 1950.
-        assert_eq!(from_der(tag::UTC_TIME, b"500101000000Z"), Ok(-631_152_000));
-        assert_eq!(from_der(tag::UTC_TIME, b"491231235959Z"), Ok(2_524_607_999));
+        assert_eq!(from_x509(Utc, b"500101000000Z"), Ok(-631_152_000));
+        assert_eq!(from_x509(Utc, b"491231235959Z"), Ok(2_524_607_999));
         assert_eq!(
-            from_der(tag::UTC_TIME, b"000229000000Z"),
+            from_x509(Utc, b"000229000000Z"),
             Ok(951_782_400),
             "2000 is a leap year"
         );
         assert_eq!(
-            from_der(tag::GENERALIZED_TIME, b"21000229000000Z"),
-            Err(DerErrorKind::BadValue("a time has an out-of-range field"))
+            from_x509(Generalized, b"21000229000000Z"),
+            Err("a time has an out-of-range field")
         );
     }
 

@@ -72,7 +72,7 @@ pub(super) fn check_critical(node: &Node<'_>) -> Result<(), ChainError> {
     {
         Some(e) => Err(ChainError::UnknownCriticalExtension {
             cert: node.cref(),
-            oid: crate::cert::oid_to_string(e.oid),
+            oid: oid::to_dotted(e.oid),
         }),
         None => Ok(()),
     }

@@ -10,7 +10,6 @@ use ring::signature::{self as rs, UnparsedPublicKey, VerificationAlgorithm};
 
 use super::{HashAlg, KeyKind, SignatureAlgorithm, SignatureVerifier, SpkiRef, mismatch};
 use crate::asn1::{self, tag};
-use crate::cert::oid_to_string;
 use crate::error::CryptoError;
 use crate::oid;
 
@@ -33,7 +32,7 @@ fn ecdsa_unsupported(h: HashAlg) -> CryptoError {
         HashAlg::Sha512 => oid::ECDSA_SHA512,
     };
     CryptoError::UnsupportedAlgorithm {
-        oid: oid_to_string(alg),
+        oid: oid::to_dotted(alg),
     }
 }
 

@@ -30,7 +30,7 @@ pub enum CryptoError {
     /// The RSA key is shorter than 2048 bits.
     #[error(
         "the RSA key has {bits} bits; at least {} are required",
-        crate::crypto::MIN_RSA_BITS
+        crate::limits::MIN_RSA_BITS
     )]
     RsaKeyTooSmall {
         /// Modulus length in bits.
