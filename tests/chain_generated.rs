@@ -2255,3 +2255,51 @@ fn raised_max_dn_rdns_is_used_for_every_name_of_the_chain() {
          malformed: 72 RDNs, above the limit of 64"
     );
 }
+
+/// Issue 8 item 3: configured anchors and intermediates are parsed when the verifier is built
+/// and found through its name index, by exact DER and then by canonical form. Every link here
+/// needs the canonical form: the intermediate names its issuer `ROOT CA` (the anchor is
+/// `root ca`, same key) and the leaf names `ISSUING CA` (the configured intermediate is
+/// `issuing ca`, same key); decoy anchors and intermediates with other names come first in
+/// their lists and are never candidates.
+#[test]
+fn configured_anchors_and_intermediates_are_found_by_canonical_name() {
+    let r = root(&Spec::ca("root ca", Alg::Rsa2048Sha256(2)));
+    let r_upper = root(&Spec::ca("ROOT CA", Alg::Rsa2048Sha256(2)));
+    let i = issue(&Spec::ca("issuing ca", Alg::Rsa2048Sha256(3)), &r_upper);
+    let i_upper = issue(&Spec::ca("ISSUING CA", Alg::Rsa2048Sha256(3)), &r);
+    let l = issue(&Spec::leaf("client", Alg::Ed25519), &i_upper);
+    let decoy_root = root(&Spec::ca("Decoy Root", Alg::Ed25519));
+    let decoy_ca = issue(&Spec::ca("Decoy CA", Alg::Ed25519), &decoy_root);
+
+    let v = verify_with(
+        builder(&[&decoy_root, &r]).intermediate_ders([&decoy_ca.der, &i.der]),
+        &[&l.der],
+    )
+    .unwrap();
+    assert_eq!(
+        v.positions(),
+        [
+            CertPosition::Presented(0),
+            CertPosition::ConfiguredIntermediate(1),
+            CertPosition::Anchor(1)
+        ]
+    );
+    assert_eq!(v.anchor_der(), r.der.as_slice());
+    // Without the configured intermediate the leaf's issuer is unknown, named as the leaf
+    // names it.
+    let e = assert_err(
+        verify_with(
+            builder(&[&decoy_root, &r]).intermediate_ders([&decoy_ca.der]),
+            &[&l.der],
+        ),
+        "unknown_issuer",
+        Some(0),
+    );
+    assert_eq!(
+        e.to_string(),
+        "the client certificate (#0) \"CN=client,O=x509-dbauth tests\" was issued by \
+         \"CN=ISSUING CA,O=x509-dbauth tests\", which is neither a trust anchor nor an available \
+         intermediate"
+    );
+}
