@@ -12,36 +12,11 @@
 
 use std::collections::HashSet;
 
-use crate::asn1::{self, DerError, Reader, Tlv, tag};
+use crate::asn1::{DerError, DerErrorKind, Reader, Span, Tlv, tag};
 use crate::error::CertError;
 use crate::limits::Limits;
-
-/// OIDs (DER content bytes) of the extensions this crate reads (RFC 5280 §4.2).
-pub(crate) mod ext_oid {
-    /// 2.5.29.19
-    pub(crate) const BASIC_CONSTRAINTS: &[u8] = &[0x55, 0x1D, 0x13];
-    /// 2.5.29.15
-    pub(crate) const KEY_USAGE: &[u8] = &[0x55, 0x1D, 0x0F];
-    /// 2.5.29.37
-    pub(crate) const EXT_KEY_USAGE: &[u8] = &[0x55, 0x1D, 0x25];
-    /// 2.5.29.17
-    pub(crate) const SUBJECT_ALT_NAME: &[u8] = &[0x55, 0x1D, 0x11];
-    /// 2.5.29.18
-    pub(crate) const ISSUER_ALT_NAME: &[u8] = &[0x55, 0x1D, 0x12];
-    /// 2.5.29.30
-    pub(crate) const NAME_CONSTRAINTS: &[u8] = &[0x55, 0x1D, 0x1E];
-    /// 2.5.29.35
-    pub(crate) const AUTHORITY_KEY_ID: &[u8] = &[0x55, 0x1D, 0x23];
-    /// 2.5.29.14
-    pub(crate) const SUBJECT_KEY_ID: &[u8] = &[0x55, 0x1D, 0x0E];
-    /// 2.5.29.31
-    pub(crate) const CRL_DISTRIBUTION_POINTS: &[u8] = &[0x55, 0x1D, 0x1F];
-    /// 1.3.6.1.5.5.7.1.1
-    pub(crate) const AUTHORITY_INFO_ACCESS: &[u8] =
-        &[0x2B, 0x06, 0x01, 0x05, 0x05, 0x07, 0x01, 0x01];
-    /// 2.5.29.32
-    pub(crate) const CERTIFICATE_POLICIES: &[u8] = &[0x55, 0x1D, 0x20];
-}
+use crate::name::{self, Name};
+use crate::oid;
 
 /// keyUsage bits (RFC 5280 §4.2.1.3), as set by [`asn1::named_bits`] (bit 0 is the top bit).
 pub(crate) mod key_usage {
@@ -111,8 +86,8 @@ pub struct Certificate<'a> {
     pub(crate) serial: &'a [u8],
     pub(crate) signature_algorithm: &'a [u8],
     pub(crate) signature: &'a [u8],
-    pub(crate) issuer: &'a [u8],
-    pub(crate) subject: &'a [u8],
+    pub(crate) issuer: Name<'a>,
+    pub(crate) subject: Name<'a>,
     pub(crate) not_before: i64,
     pub(crate) not_after: i64,
     pub(crate) spki: &'a [u8],
@@ -125,6 +100,8 @@ pub struct Certificate<'a> {
     pub(crate) authority_key_id: Option<&'a [u8]>,
     pub(crate) subject_key_id: Option<&'a [u8]>,
     pub(crate) crl_distribution_points: Option<&'a [u8]>,
+    /// Every directoryName of the subjectAltName and nameConstraints extensions, read once.
+    pub(crate) directory_names: Vec<Name<'a>>,
 }
 
 fn malformed(field: &'static str) -> impl Fn(DerError) -> CertError {
@@ -163,19 +140,21 @@ impl<'a> Certificate<'a> {
             });
         }
         let (tbs, outer_alg, sig) = split_signed(der).map_err(malformed("certificate"))?;
-        let signature = asn1::bit_string_octets(sig.value).map_err(malformed("signatureValue"))?;
+        let signature = sig
+            .bit_string_octets()
+            .map_err(malformed("signatureValue"))?;
 
-        let mut r = Reader::new(tbs.value);
+        let mut r = tbs.reader();
         // §4.1.2.1: version [0] EXPLICIT INTEGER DEFAULT v1 (DER omits the default).
         let version = match r
             .read_optional(tag::context_constructed(0))
             .map_err(malformed("version"))?
         {
             Some(v) => {
-                let n = asn1::small_uint(
-                    asn1::single(v.value, tag::INTEGER).map_err(malformed("version"))?,
-                )
-                .map_err(malformed("version"))?;
+                let n = v
+                    .single(tag::INTEGER)
+                    .and_then(|i| i.small_uint())
+                    .map_err(malformed("version"))?;
                 match n {
                     1 | 2 => n as u8 + 1,
                     0 => {
@@ -189,7 +168,9 @@ impl<'a> Certificate<'a> {
             }
             None => 1,
         };
-        let serial = asn1::integer(r.read(tag::INTEGER).map_err(malformed("serialNumber"))?)
+        let serial = r
+            .read_tlv(tag::INTEGER)
+            .and_then(|i| i.integer())
             .map_err(malformed("serialNumber"))?;
         let inner_alg = r.read_tlv(tag::SEQUENCE).map_err(malformed("signature"))?;
         // §4.1.1.2: the two AlgorithmIdentifiers must be the same.
@@ -197,21 +178,19 @@ impl<'a> Certificate<'a> {
             return Err(CertError::SignatureAlgorithmMismatch);
         }
         let issuer = r.read_tlv(tag::SEQUENCE).map_err(malformed("issuer"))?;
-        check_name(issuer.full).map_err(malformed("issuer"))?;
-        check_rdn_count(issuer.full, "issuer", limits)?;
+        let issuer = read_name(&issuer, "issuer", limits)?;
         let mut validity = r.nested(tag::SEQUENCE).map_err(malformed("validity"))?;
         let nb = validity.read_any().map_err(malformed("validity"))?;
         let na = validity.read_any().map_err(malformed("validity"))?;
         validity.finish().map_err(malformed("validity"))?;
-        let not_before = asn1::time(&nb).map_err(malformed("notBefore"))?;
-        let not_after = asn1::time(&na).map_err(malformed("notAfter"))?;
+        let not_before = nb.time().map_err(malformed("notBefore"))?;
+        let not_after = na.time().map_err(malformed("notAfter"))?;
         let subject = r.read_tlv(tag::SEQUENCE).map_err(malformed("subject"))?;
-        check_name(subject.full).map_err(malformed("subject"))?;
-        check_rdn_count(subject.full, "subject", limits)?;
+        let subject = read_name(&subject, "subject", limits)?;
         let spki = r
             .read_tlv(tag::SEQUENCE)
             .map_err(malformed("subjectPublicKeyInfo"))?;
-        check_spki(spki.value).map_err(malformed("subjectPublicKeyInfo"))?;
+        check_spki(&spki).map_err(malformed("subjectPublicKeyInfo"))?;
         // §4.1.2.8: unique identifiers only in v2 and v3.
         for n in [1u8, 2] {
             if r.read_optional(tag::context_primitive(n))
@@ -232,8 +211,8 @@ impl<'a> Certificate<'a> {
             serial,
             signature_algorithm: outer_alg.full,
             signature,
-            issuer: issuer.full,
-            subject: subject.full,
+            issuer,
+            subject,
             not_before,
             not_after,
             spki: spki.full,
@@ -246,6 +225,7 @@ impl<'a> Certificate<'a> {
             authority_key_id: None,
             subject_key_id: None,
             crl_distribution_points: None,
+            directory_names: Vec::new(),
         };
         if let Some(exts) = r
             .read_optional(tag::context_constructed(3))
@@ -258,15 +238,33 @@ impl<'a> Certificate<'a> {
                     what: "extensions",
                 });
             }
-            cert.read_extensions(exts.value)?;
+            cert.read_extensions(&exts)?;
         }
+        let directory = |g: &GeneralName<'a>| match g {
+            GeneralName::Directory(d) => Some(*d),
+            _ => None,
+        };
+        let mut dirs: Vec<&'a [u8]> = Vec::new();
+        let sans = cert.subject_alt_names.iter().flatten();
+        let nc = cert
+            .name_constraints
+            .iter()
+            .flat_map(|nc| nc.permitted.iter().flatten().chain(&nc.excluded));
+        for d in sans.chain(nc).filter_map(directory) {
+            if !dirs.contains(&d) {
+                dirs.push(d);
+            }
+        }
+        cert.directory_names = dirs.into_iter().map(|d| Name::read(d, limits)).collect();
         r.finish().map_err(malformed("tbsCertificate"))?;
         Ok(cert)
     }
 
-    fn read_extensions(&mut self, explicit: &'a [u8]) -> Result<(), CertError> {
-        let list = asn1::single(explicit, tag::SEQUENCE).map_err(malformed("extensions"))?;
-        let mut r = Reader::new(list);
+    fn read_extensions(&mut self, explicit: &Tlv<'a>) -> Result<(), CertError> {
+        let mut r = explicit
+            .single(tag::SEQUENCE)
+            .map_err(malformed("extensions"))?
+            .reader();
         // The OIDs seen so far: a hash set, so that a certificate packed with thousands of
         // distinct extensions costs linear time to check for duplicates, not quadratic.
         let mut seen: HashSet<&'a [u8]> = HashSet::new();
@@ -284,14 +282,17 @@ impl<'a> Certificate<'a> {
                 .read_optional(tag::BOOLEAN)
                 .map_err(malformed("extensions"))?
             {
-                Some(b) => asn1::boolean(b.value).map_err(malformed("extensions"))?,
+                Some(b) => b.boolean().map_err(malformed("extensions"))?,
                 None => false,
             };
-            let value = e.read(tag::OCTET_STRING).map_err(malformed("extensions"))?;
+            let value_tlv = e
+                .read_tlv(tag::OCTET_STRING)
+                .map_err(malformed("extensions"))?;
+            let value = value_tlv.value;
             e.finish().map_err(malformed("extensions"))?;
             if !seen.insert(oid) {
                 return Err(CertError::DuplicateExtension {
-                    oid: oid_to_string(oid),
+                    oid: oid::to_dotted(oid),
                 });
             }
             self.extensions.push(Extension {
@@ -300,36 +301,38 @@ impl<'a> Certificate<'a> {
                 value,
             });
             // §4.2.1.1 and §4.2.1.2: AKI and SKI MUST be non-critical.
-            if critical && (oid == ext_oid::AUTHORITY_KEY_ID || oid == ext_oid::SUBJECT_KEY_ID) {
+            if critical && (oid == oid::AUTHORITY_KEY_ID || oid == oid::SUBJECT_KEY_ID) {
                 return Err(CertError::BadExtension {
                     name: "authorityKeyIdentifier/subjectKeyIdentifier",
                     reason: "marked critical, which RFC 5280 §4.2.1.1–2 forbids".into(),
                 });
             }
-            self.read_known_extension(oid, value)?;
+            self.read_known_extension(oid, &value_tlv)?;
         }
         Ok(())
     }
 
-    fn read_known_extension(&mut self, oid: &[u8], value: &'a [u8]) -> Result<(), CertError> {
+    fn read_known_extension(&mut self, oid: &[u8], value: &Tlv<'a>) -> Result<(), CertError> {
         match oid {
-            ext_oid::BASIC_CONSTRAINTS => {
+            oid::BASIC_CONSTRAINTS => {
                 let e = bad_ext("basicConstraints");
-                let mut r = Reader::new(asn1::single(value, tag::SEQUENCE).map_err(&e)?);
+                let mut r = value.single(tag::SEQUENCE).map_err(&e)?.reader();
                 let ca = match r.read_optional(tag::BOOLEAN).map_err(&e)? {
-                    Some(b) => asn1::boolean(b.value).map_err(&e)?,
+                    Some(b) => b.boolean().map_err(&e)?,
                     None => false,
                 };
                 let path_len = match r.read_optional(tag::INTEGER).map_err(&e)? {
-                    Some(i) => Some(asn1::small_uint(i.value).map_err(&e)?),
+                    Some(i) => Some(i.small_uint().map_err(&e)?),
                     None => None,
                 };
                 r.finish().map_err(&e)?;
                 self.basic_constraints = Some(BasicConstraints { ca, path_len });
             }
-            ext_oid::KEY_USAGE => {
+            oid::KEY_USAGE => {
                 let e = bad_ext("keyUsage");
-                let bits = asn1::named_bits(asn1::single(value, tag::BIT_STRING).map_err(&e)?)
+                let bits = value
+                    .single(tag::BIT_STRING)
+                    .and_then(|b| b.named_bits())
                     .map_err(&e)?;
                 // §4.2.1.3: when present, at least one bit must be set.
                 if bits == 0 {
@@ -340,9 +343,9 @@ impl<'a> Certificate<'a> {
                 }
                 self.key_usage = Some(bits);
             }
-            ext_oid::EXT_KEY_USAGE => {
+            oid::EXT_KEY_USAGE => {
                 let e = bad_ext("extKeyUsage");
-                let mut r = Reader::new(asn1::single(value, tag::SEQUENCE).map_err(&e)?);
+                let mut r = value.single(tag::SEQUENCE).map_err(&e)?.reader();
                 let mut oids = Vec::new();
                 while !r.is_empty() {
                     oids.push(r.read(tag::OID).map_err(&e)?);
@@ -355,10 +358,9 @@ impl<'a> Certificate<'a> {
                 }
                 self.ext_key_usage = Some(oids);
             }
-            ext_oid::SUBJECT_ALT_NAME => {
+            oid::SUBJECT_ALT_NAME => {
                 let e = bad_ext("subjectAltName");
-                let names =
-                    general_names(asn1::single(value, tag::SEQUENCE).map_err(&e)?).map_err(&e)?;
+                let names = general_names(&value.single(tag::SEQUENCE).map_err(&e)?).map_err(&e)?;
                 // §4.2.1.6: if present, the sequence holds at least one name.
                 if names.is_empty() {
                     return Err(CertError::BadExtension {
@@ -368,15 +370,15 @@ impl<'a> Certificate<'a> {
                 }
                 self.subject_alt_names = Some(names);
             }
-            ext_oid::NAME_CONSTRAINTS => {
+            oid::NAME_CONSTRAINTS => {
                 let e = bad_ext("nameConstraints");
-                let mut r = Reader::new(asn1::single(value, tag::SEQUENCE).map_err(&e)?);
+                let mut r = value.single(tag::SEQUENCE).map_err(&e)?.reader();
                 let permitted = match r.read_optional(tag::context_constructed(0)).map_err(&e)? {
-                    Some(t) => Some(subtrees(t.value).map_err(&e)?),
+                    Some(t) => Some(subtrees(&t).map_err(&e)?),
                     None => None,
                 };
                 let excluded = match r.read_optional(tag::context_constructed(1)).map_err(&e)? {
-                    Some(t) => subtrees(t.value).map_err(&e)?,
+                    Some(t) => subtrees(&t).map_err(&e)?,
                     None => Vec::new(),
                 };
                 r.finish().map_err(&e)?;
@@ -392,9 +394,9 @@ impl<'a> Certificate<'a> {
                     excluded,
                 });
             }
-            ext_oid::AUTHORITY_KEY_ID => {
+            oid::AUTHORITY_KEY_ID => {
                 let e = bad_ext("authorityKeyIdentifier");
-                let mut r = Reader::new(asn1::single(value, tag::SEQUENCE).map_err(&e)?);
+                let mut r = value.single(tag::SEQUENCE).map_err(&e)?.reader();
                 self.authority_key_id = r
                     .read_optional(tag::context_primitive(0))
                     .map_err(&e)?
@@ -404,19 +406,18 @@ impl<'a> Certificate<'a> {
                 r.read_optional(tag::context_primitive(2)).map_err(&e)?;
                 r.finish().map_err(&e)?;
             }
-            ext_oid::SUBJECT_KEY_ID => {
+            oid::SUBJECT_KEY_ID => {
                 let e = bad_ext("subjectKeyIdentifier");
-                self.subject_key_id = Some(asn1::single(value, tag::OCTET_STRING).map_err(&e)?);
+                self.subject_key_id = Some(value.single(tag::OCTET_STRING).map_err(&e)?.value);
             }
-            ext_oid::CRL_DISTRIBUTION_POINTS => {
+            oid::CRL_DISTRIBUTION_POINTS => {
                 let e = bad_ext("cRLDistributionPoints");
-                self.crl_distribution_points =
-                    Some(asn1::single(value, tag::SEQUENCE).map_err(&e)?);
+                self.crl_distribution_points = Some(value.single(tag::SEQUENCE).map_err(&e)?.value);
             }
-            ext_oid::AUTHORITY_INFO_ACCESS => {
+            oid::AUTHORITY_INFO_ACCESS => {
                 // §4.2.2.1: SEQUENCE SIZE (1..MAX) OF AccessDescription { OID, GeneralName }.
                 let e = bad_ext("authorityInfoAccess");
-                let mut r = Reader::new(asn1::single(value, tag::SEQUENCE).map_err(&e)?);
+                let mut r = value.single(tag::SEQUENCE).map_err(&e)?.reader();
                 if r.is_empty() {
                     return Err(CertError::BadExtension {
                         name: "authorityInfoAccess",
@@ -453,11 +454,23 @@ impl<'a> Certificate<'a> {
     }
     /// DER of the subject Name.
     pub fn subject_der(&self) -> &'a [u8] {
-        self.subject
+        self.subject.der()
     }
     /// DER of the issuer Name.
     pub fn issuer_der(&self) -> &'a [u8] {
-        self.issuer
+        self.issuer.der()
+    }
+    /// The subject, read once with the limits the certificate was parsed with.
+    pub(crate) fn subject_name(&self) -> &Name<'a> {
+        &self.subject
+    }
+    /// The issuer, read once with the limits the certificate was parsed with.
+    pub(crate) fn issuer_name(&self) -> &Name<'a> {
+        &self.issuer
+    }
+    /// The directoryName of the subjectAltName or nameConstraints extension whose DER is `der`.
+    pub(crate) fn directory_name(&self, der: &[u8]) -> Option<&Name<'a>> {
+        self.directory_names.iter().find(|n| n.der() == der)
     }
     /// notBefore, seconds since the Unix epoch.
     pub fn not_before(&self) -> i64 {
@@ -501,29 +514,228 @@ impl<'a> Certificate<'a> {
     }
     /// Self-issued: subject and issuer are the same name (RFC 5280 §6.1).
     pub(crate) fn is_self_issued(&self) -> bool {
-        crate::chain::names::same_name(self.subject, self.issuer)
+        self.subject.same(&self.issuer)
     }
 }
 
-/// Caps the RDNs of a name at `Limits::max_dn_rdns` (name-constraint work grows with them).
-fn check_rdn_count(name: &[u8], field: &'static str, limits: &Limits) -> Result<(), CertError> {
-    let mut r = Reader::new(asn1::single(name, tag::SEQUENCE).map_err(malformed(field))?);
-    let mut n = 0usize;
-    while !r.is_empty() {
-        r.read_any().map_err(malformed(field))?;
-        n += 1;
+impl<'a> GeneralName<'a> {
+    /// The bytes the variant carries.
+    fn payload(&self) -> &'a [u8] {
+        match *self {
+            GeneralName::OtherName(b)
+            | GeneralName::Rfc822(b)
+            | GeneralName::Dns(b)
+            | GeneralName::X400(b)
+            | GeneralName::Directory(b)
+            | GeneralName::EdiParty(b)
+            | GeneralName::Uri(b)
+            | GeneralName::Ip(b)
+            | GeneralName::RegisteredId(b) => b,
+        }
     }
+
+    /// The same variant carrying `b`.
+    fn with_payload<'b>(&self, b: &'b [u8]) -> GeneralName<'b> {
+        match self {
+            GeneralName::OtherName(_) => GeneralName::OtherName(b),
+            GeneralName::Rfc822(_) => GeneralName::Rfc822(b),
+            GeneralName::Dns(_) => GeneralName::Dns(b),
+            GeneralName::X400(_) => GeneralName::X400(b),
+            GeneralName::Directory(_) => GeneralName::Directory(b),
+            GeneralName::EdiParty(_) => GeneralName::EdiParty(b),
+            GeneralName::Uri(_) => GeneralName::Uri(b),
+            GeneralName::Ip(_) => GeneralName::Ip(b),
+            GeneralName::RegisteredId(_) => GeneralName::RegisteredId(b),
+        }
+    }
+}
+
+/// A GeneralName as a variant (carrying no bytes) and the position of its bytes.
+type GeneralNameAt = (GeneralName<'static>, Span);
+
+/// A parsed [`Certificate`] with every borrowed field replaced by its position in the DER, so
+/// that a certificate parsed once can be kept next to its bytes and viewed again for free.
+#[derive(Debug, Clone)]
+struct Layout {
+    tbs: Span,
+    version: u8,
+    serial: Span,
+    signature_algorithm: Span,
+    signature: Span,
+    issuer: (Span, Name<'static>),
+    subject: (Span, Name<'static>),
+    not_before: i64,
+    not_after: i64,
+    spki: Span,
+    extensions: Vec<(Span, bool, Span)>,
+    basic_constraints: Option<BasicConstraints>,
+    key_usage: Option<u32>,
+    ext_key_usage: Option<Vec<Span>>,
+    subject_alt_names: Option<Vec<GeneralNameAt>>,
+    name_constraints: Option<(Option<Vec<GeneralNameAt>>, Vec<GeneralNameAt>)>,
+    authority_key_id: Option<Span>,
+    subject_key_id: Option<Span>,
+    crl_distribution_points: Option<Span>,
+    directory_names: Vec<(Span, Name<'static>)>,
+}
+
+impl Layout {
+    fn of(c: &Certificate<'_>) -> Layout {
+        let at = |part: &[u8]| Span::of(c.der, part);
+        let name = |n: &Name<'_>| (at(n.der()), n.rebased(&[]));
+        let gn = |g: &GeneralName<'_>| (g.with_payload(&[]), at(g.payload()));
+        let gns = |v: &Vec<GeneralName<'_>>| v.iter().map(gn).collect::<Vec<_>>();
+        Layout {
+            tbs: at(c.tbs),
+            version: c.version,
+            serial: at(c.serial),
+            signature_algorithm: at(c.signature_algorithm),
+            signature: at(c.signature),
+            issuer: name(&c.issuer),
+            subject: name(&c.subject),
+            not_before: c.not_before,
+            not_after: c.not_after,
+            spki: at(c.spki),
+            extensions: c
+                .extensions
+                .iter()
+                .map(|e| (at(e.oid), e.critical, at(e.value)))
+                .collect(),
+            basic_constraints: c.basic_constraints,
+            key_usage: c.key_usage,
+            ext_key_usage: c
+                .ext_key_usage
+                .as_ref()
+                .map(|v| v.iter().map(|o| at(o)).collect()),
+            subject_alt_names: c.subject_alt_names.as_ref().map(gns),
+            name_constraints: c
+                .name_constraints
+                .as_ref()
+                .map(|nc| (nc.permitted.as_ref().map(gns), gns(&nc.excluded))),
+            authority_key_id: c.authority_key_id.map(at),
+            subject_key_id: c.subject_key_id.map(at),
+            crl_distribution_points: c.crl_distribution_points.map(at),
+            directory_names: c.directory_names.iter().map(name).collect(),
+        }
+    }
+
+    fn view<'a>(&self, der: &'a [u8]) -> Certificate<'a> {
+        let at = |s: Span| s.get(der);
+        let name = |(s, n): &(Span, Name<'static>)| n.rebased(s.get(der));
+        let gns = |v: &Vec<GeneralNameAt>| {
+            v.iter()
+                .map(|(g, s)| g.with_payload(s.get(der)))
+                .collect::<Vec<_>>()
+        };
+        Certificate {
+            der,
+            tbs: at(self.tbs),
+            version: self.version,
+            serial: at(self.serial),
+            signature_algorithm: at(self.signature_algorithm),
+            signature: at(self.signature),
+            issuer: name(&self.issuer),
+            subject: name(&self.subject),
+            not_before: self.not_before,
+            not_after: self.not_after,
+            spki: at(self.spki),
+            extensions: self
+                .extensions
+                .iter()
+                .map(|&(oid, critical, value)| Extension {
+                    oid: at(oid),
+                    critical,
+                    value: at(value),
+                })
+                .collect(),
+            basic_constraints: self.basic_constraints,
+            key_usage: self.key_usage,
+            ext_key_usage: self
+                .ext_key_usage
+                .as_ref()
+                .map(|v| v.iter().map(|&s| at(s)).collect()),
+            subject_alt_names: self.subject_alt_names.as_ref().map(gns),
+            name_constraints: self
+                .name_constraints
+                .as_ref()
+                .map(|(p, e)| NameConstraints {
+                    permitted: p.as_ref().map(gns),
+                    excluded: gns(e),
+                }),
+            authority_key_id: self.authority_key_id.map(at),
+            subject_key_id: self.subject_key_id.map(at),
+            crl_distribution_points: self.crl_distribution_points.map(at),
+            directory_names: self.directory_names.iter().map(name).collect(),
+        }
+    }
+}
+
+/// A certificate parsed once and kept with its own bytes (configured anchors and
+/// intermediates): [`OwnedCertificate::view`] gives the [`Certificate`] again without reading
+/// any DER, its names already read and canonicalized.
+#[derive(Debug, Clone)]
+pub(crate) struct OwnedCertificate {
+    der: Box<[u8]>,
+    layout: Layout,
+}
+
+impl OwnedCertificate {
+    /// Parses `der` with `limits` and canonicalizes its subject and issuer now, so that no
+    /// later use reads or prepares them again.
+    pub(crate) fn parse(der: Vec<u8>, limits: &Limits) -> Result<Self, CertError> {
+        let layout = {
+            let cert = Certificate::from_der(&der, limits)?;
+            cert.subject.canonical();
+            cert.issuer.canonical();
+            for n in &cert.directory_names {
+                n.canonical();
+            }
+            Layout::of(&cert)
+        };
+        Ok(OwnedCertificate {
+            der: der.into_boxed_slice(),
+            layout,
+        })
+    }
+
+    /// The certificate, borrowing the bytes kept here.
+    pub(crate) fn view(&self) -> Certificate<'_> {
+        self.layout.view(&self.der)
+    }
+
+    /// The complete DER encoding.
+    pub(crate) fn der(&self) -> &[u8] {
+        &self.der
+    }
+
+    /// The subject, as read when parsed.
+    pub(crate) fn subject(&self) -> Name<'_> {
+        self.layout
+            .subject
+            .1
+            .rebased(self.layout.subject.0.get(&self.der))
+    }
+}
+
+/// Reads a Name field: strict DER, at most `Limits::max_dn_rdns` RDNs (name-constraint work
+/// grows with them), then the name itself with the caller's limits.
+fn read_name<'a>(
+    der: &Tlv<'a>,
+    field: &'static str,
+    limits: &Limits,
+) -> Result<Name<'a>, CertError> {
+    let n = name::check(der).map_err(malformed(field))?;
     if n > limits.max_dn_rdns {
         return Err(CertError::Malformed {
             field,
             reason: format!("{n} RDNs, above the limit of {}", limits.max_dn_rdns),
         });
     }
-    Ok(())
+    Ok(Name::read(der.full, limits))
 }
 
-fn general_names(seq: &[u8]) -> Result<Vec<GeneralName<'_>>, DerError> {
-    let mut r = Reader::new(seq);
+fn general_names<'a>(seq: &Tlv<'a>) -> Result<Vec<GeneralName<'a>>, DerError> {
+    let mut r = seq.reader();
     let mut out = Vec::new();
     while !r.is_empty() {
         out.push(general_name(&mut r)?);
@@ -535,73 +747,60 @@ fn general_name<'a>(r: &mut Reader<'a>) -> Result<GeneralName<'a>, DerError> {
     let t = r.read_any()?;
     Ok(match t.tag {
         0xA0 => GeneralName::OtherName(t.value),
-        0x81 => GeneralName::Rfc822(ia5(t.value)?),
-        0x82 => GeneralName::Dns(ia5(t.value)?),
+        0x81 => GeneralName::Rfc822(ia5(&t)?),
+        0x82 => GeneralName::Dns(ia5(&t)?),
         0xA3 => GeneralName::X400(t.value),
         // directoryName is EXPLICIT (the Name is a CHOICE).
         0xA4 => {
-            let name = Reader::new(t.value).read_tlv(tag::SEQUENCE)?;
-            if name.full.len() != t.value.len() {
-                return Err(DerError::TrailingData);
-            }
-            check_name(name.full)?;
+            let name = t.single(tag::SEQUENCE)?;
+            name::check(&name)?;
             GeneralName::Directory(name.full)
         }
         0xA5 => GeneralName::EdiParty(t.value),
-        0x86 => GeneralName::Uri(ia5(t.value)?),
+        0x86 => GeneralName::Uri(ia5(&t)?),
         0x87 => GeneralName::Ip(t.value),
         0x88 => GeneralName::RegisteredId(t.value),
-        _ => return Err(DerError::BadValue("a GeneralName has an unknown tag")),
+        _ => {
+            return Err(DerError::new(
+                DerErrorKind::BadValue("a GeneralName has an unknown tag"),
+                t.offset,
+            ));
+        }
     })
 }
 
-fn ia5(v: &[u8]) -> Result<&[u8], DerError> {
-    if v.is_ascii() {
-        Ok(v)
+fn ia5<'a>(t: &Tlv<'a>) -> Result<&'a [u8], DerError> {
+    if t.value.is_ascii() {
+        Ok(t.value)
     } else {
-        Err(DerError::BadValue("an IA5String holds a non-ASCII byte"))
+        Err(t.bad("an IA5String holds a non-ASCII byte"))
     }
 }
 
-fn subtrees(v: &[u8]) -> Result<Vec<GeneralName<'_>>, DerError> {
-    let mut r = Reader::new(v);
+fn subtrees<'a>(t: &Tlv<'a>) -> Result<Vec<GeneralName<'a>>, DerError> {
+    let mut r = t.reader();
     let mut out = Vec::new();
     while !r.is_empty() {
         let mut s = r.nested(tag::SEQUENCE)?;
         out.push(general_name(&mut s)?);
         // §4.2.1.10: minimum MUST be zero (so, absent in DER) and maximum MUST be absent.
         if !s.is_empty() {
-            return Err(DerError::BadValue(
-                "a GeneralSubtree carries minimum or maximum, which RFC 5280 forbids",
+            return Err(DerError::new(
+                DerErrorKind::BadValue(
+                    "a GeneralSubtree carries minimum or maximum, which RFC 5280 forbids",
+                ),
+                s.position(),
             ));
         }
     }
     if out.is_empty() {
-        return Err(DerError::BadValue("a GeneralSubtrees list is empty"));
+        return Err(t.bad("a GeneralSubtrees list is empty"));
     }
     Ok(out)
 }
 
-/// Checks that `der` is a Name: SEQUENCE OF SET OF SEQUENCE { OID, ANY } (RFC 5280 §4.1.2.4).
-pub(crate) fn check_name(der: &[u8]) -> Result<(), DerError> {
-    let mut r = Reader::new(asn1::single(der, tag::SEQUENCE)?);
-    while !r.is_empty() {
-        let mut rdn = r.nested(tag::SET)?;
-        if rdn.is_empty() {
-            return Err(DerError::BadValue("a name has an empty RDN"));
-        }
-        while !rdn.is_empty() {
-            let mut atv = rdn.nested(tag::SEQUENCE)?;
-            atv.read(tag::OID)?;
-            atv.read_any()?;
-            atv.finish()?;
-        }
-    }
-    Ok(())
-}
-
-fn check_spki(v: &[u8]) -> Result<(), DerError> {
-    let mut r = Reader::new(v);
+fn check_spki(spki: &Tlv<'_>) -> Result<(), DerError> {
+    let mut r = spki.reader();
     let mut alg = r.nested(tag::SEQUENCE)?;
     alg.read(tag::OID)?;
     if !alg.is_empty() {
@@ -610,37 +809,6 @@ fn check_spki(v: &[u8]) -> Result<(), DerError> {
     alg.finish()?;
     r.read(tag::BIT_STRING)?;
     r.finish()
-}
-
-/// Dotted-decimal text of an OID's DER content bytes, for messages.
-pub(crate) fn oid_to_string(oid: &[u8]) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    let mut acc: u128 = 0;
-    let mut first = true;
-    for &b in oid {
-        acc = (acc << 7) | u128::from(b & 0x7F);
-        if acc > u128::from(u64::MAX) {
-            return "(oversized OID)".into();
-        }
-        if b & 0x80 == 0 {
-            if first {
-                let (a, b) = if acc < 40 {
-                    (0, acc)
-                } else if acc < 80 {
-                    (1, acc - 40)
-                } else {
-                    (2, acc - 80)
-                };
-                parts.push(a.to_string());
-                parts.push(b.to_string());
-                first = false;
-            } else {
-                parts.push(acc.to_string());
-            }
-            acc = 0;
-        }
-    }
-    parts.join(".")
 }
 
 /// Reads every PEM block labelled `label` (e.g. "CERTIFICATE") from `pem`, in order.
@@ -680,27 +848,12 @@ const KEY_USAGE_NAMES: [&str; 9] = [
 
 /// Names of the extended key usages an operator meets (RFC 5280 §4.2.1.12).
 const EKU_NAMES: [(&[u8], &str); 6] = [
-    (
-        &[0x2B, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x01],
-        "serverAuth",
-    ),
-    (
-        &[0x2B, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x02],
-        "clientAuth",
-    ),
-    (
-        &[0x2B, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x03],
-        "codeSigning",
-    ),
-    (
-        &[0x2B, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x04],
-        "emailProtection",
-    ),
-    (
-        &[0x2B, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x08],
-        "timeStamping",
-    ),
-    (&[0x55, 0x1D, 0x25, 0x00], "anyExtendedKeyUsage"),
+    (oid::KP_SERVER_AUTH, "serverAuth"),
+    (oid::KP_CLIENT_AUTH, "clientAuth"),
+    (oid::KP_CODE_SIGNING, "codeSigning"),
+    (oid::KP_EMAIL_PROTECTION, "emailProtection"),
+    (oid::KP_TIME_STAMPING, "timeStamping"),
+    (oid::ANY_EXTENDED_KEY_USAGE, "anyExtendedKeyUsage"),
 ];
 
 /// Read-outs for people (the `inspect` command, logs).
@@ -727,7 +880,7 @@ impl Certificate<'_> {
                     EKU_NAMES
                         .iter()
                         .find(|(known, _)| known == oid)
-                        .map_or_else(|| oid_to_string(oid), |(_, name)| (*name).to_owned())
+                        .map_or_else(|| oid::to_dotted(oid), |(_, name)| (*name).to_owned())
                 })
                 .collect(),
         )
@@ -746,9 +899,9 @@ mod tests {
 
     #[test]
     fn oid_text() {
-        assert_eq!(oid_to_string(ext_oid::BASIC_CONSTRAINTS), "2.5.29.19");
+        assert_eq!(oid::to_dotted(oid::BASIC_CONSTRAINTS), "2.5.29.19");
         assert_eq!(
-            oid_to_string(&[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x0B]),
+            oid::to_dotted(&[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x0B]),
             "1.2.840.113549.1.1.11"
         );
     }

@@ -408,10 +408,5 @@ fn anchor_subject(verifier: &ChainVerifier, chain: &VerifiedChain) -> String {
 }
 
 pub(crate) fn hex(bytes: &[u8]) -> String {
-    use fmt::Write as _;
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        let _ = write!(s, "{b:02x}");
-    }
-    s
+    crate::hex::lower(bytes)
 }

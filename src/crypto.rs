@@ -1,65 +1,25 @@
 //! Signature algorithms and their verification (RFC 5280 §4.1.1.2; RFC 4055, RFC 5758, RFC 8410).
 //!
 //! [`SignatureAlgorithm::from_der`] decides what an AlgorithmIdentifier means, [`check_policy`]
-//! applies the crate's refusals (RSA under 2048 bits, SHA-1 unless allowed), and a
-//! [`SignatureVerifier`] backend does the arithmetic. [`RustCryptoVerifier`] is the default
-//! backend; a faster one (ring, aws-lc-rs) can implement the same trait without touching `chain`.
+//! applies the crate's refusals (RSA under 2048 bits, SHA-1 unless allowed, a key
+//! that does not pair with the algorithm), and only then a [`SignatureVerifier`] backend does
+//! the arithmetic: the crate calls a backend through [`verify_signature`] alone, so a backend
+//! cannot weaken the policy. [`RustCryptoVerifier`] is the default backend; a faster one (ring,
+//! aws-lc-rs) can implement the same trait without touching `chain`.
 
 use sha2::Digest;
 use signature::Verifier as _;
 use signature::hazmat::PrehashVerifier as _;
 
-use crate::asn1::{self, DerError, Reader, tag};
-use crate::cert::oid_to_string;
+use crate::asn1::{self, DerError, tag};
 use crate::error::CryptoError;
+use crate::limits::MIN_RSA_BITS;
+use crate::oid;
 
 #[cfg(feature = "ring")]
 mod ring_backend;
 #[cfg(feature = "ring")]
 pub use ring_backend::RingVerifier;
-
-/// OID content bytes (DER) of the algorithms and keys understood here.
-mod oid {
-    /// 1.2.840.113549.1.1.1
-    pub(super) const RSA_ENCRYPTION: &[u8] =
-        &[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x01];
-    /// 1.2.840.113549.1.1.5
-    pub(super) const SHA1_RSA: &[u8] = &[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x05];
-    /// 1.2.840.113549.1.1.8
-    pub(super) const MGF1: &[u8] = &[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x08];
-    /// 1.2.840.113549.1.1.10
-    pub(super) const RSA_PSS: &[u8] = &[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x0A];
-    /// 1.2.840.113549.1.1.11
-    pub(super) const SHA256_RSA: &[u8] = &[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x0B];
-    /// 1.2.840.113549.1.1.12
-    pub(super) const SHA384_RSA: &[u8] = &[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x0C];
-    /// 1.2.840.113549.1.1.13
-    pub(super) const SHA512_RSA: &[u8] = &[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x0D];
-    /// 1.3.14.3.2.26
-    pub(super) const SHA1: &[u8] = &[0x2B, 0x0E, 0x03, 0x02, 0x1A];
-    /// 2.16.840.1.101.3.4.2.1
-    pub(super) const SHA256: &[u8] = &[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01];
-    /// 2.16.840.1.101.3.4.2.2
-    pub(super) const SHA384: &[u8] = &[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x02];
-    /// 2.16.840.1.101.3.4.2.3
-    pub(super) const SHA512: &[u8] = &[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x03];
-    /// 1.2.840.10045.2.1
-    pub(super) const EC_PUBLIC_KEY: &[u8] = &[0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x02, 0x01];
-    /// 1.2.840.10045.3.1.7
-    pub(super) const P256: &[u8] = &[0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x03, 0x01, 0x07];
-    /// 1.3.132.0.34
-    pub(super) const P384: &[u8] = &[0x2B, 0x81, 0x04, 0x00, 0x22];
-    /// 1.2.840.10045.4.1
-    pub(super) const ECDSA_SHA1: &[u8] = &[0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x04, 0x01];
-    /// 1.2.840.10045.4.3.2
-    pub(super) const ECDSA_SHA256: &[u8] = &[0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x04, 0x03, 0x02];
-    /// 1.2.840.10045.4.3.3
-    pub(super) const ECDSA_SHA384: &[u8] = &[0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x04, 0x03, 0x03];
-    /// 1.2.840.10045.4.3.4
-    pub(super) const ECDSA_SHA512: &[u8] = &[0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x04, 0x03, 0x04];
-    /// 1.3.101.112
-    pub(super) const ED25519: &[u8] = &[0x2B, 0x65, 0x70];
-}
 
 /// A hash function used by a signature algorithm.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -95,7 +55,9 @@ impl SignatureAlgorithm {
         let malformed = |_: DerError| CryptoError::UnsupportedAlgorithm {
             oid: "(malformed AlgorithmIdentifier)".into(),
         };
-        let mut r = Reader::new(asn1::single(alg_id, tag::SEQUENCE).map_err(malformed)?);
+        let mut r = asn1::single(alg_id, tag::SEQUENCE)
+            .map_err(malformed)?
+            .reader();
         let alg = r.read(tag::OID).map_err(malformed)?;
         let params = if r.is_empty() {
             None
@@ -105,7 +67,7 @@ impl SignatureAlgorithm {
         r.finish().map_err(malformed)?;
         let null_or_absent = params.is_none_or(|p| p.tag == tag::NULL && p.value.is_empty());
         let unsupported = || CryptoError::UnsupportedAlgorithm {
-            oid: oid_to_string(alg),
+            oid: oid::to_dotted(alg),
         };
         let rsa = |h| {
             // RFC 4055 §5: the parameters MUST be NULL (absent is tolerated, as many verifiers do).
@@ -175,14 +137,13 @@ impl SignatureAlgorithm {
 /// SHA-2 are accepted: hashAlgorithm = the MGF1 hash, saltLength = hash length, trailerField = 1.
 fn pss_params(der: &[u8]) -> Result<HashAlg, CryptoError> {
     let bad = CryptoError::BadPssParameters;
-    let mut r = Reader::new(
-        asn1::single(der, tag::SEQUENCE).map_err(|_| bad("the parameters are not a SEQUENCE"))?,
-    );
+    let mut r = asn1::single(der, tag::SEQUENCE)
+        .map_err(|_| bad("the parameters are not a SEQUENCE"))?
+        .reader();
     let hash_alg = |bytes: &[u8]| -> Result<HashAlg, CryptoError> {
-        let mut a = Reader::new(
-            asn1::single(bytes, tag::SEQUENCE)
-                .map_err(|_| bad("a hash AlgorithmIdentifier is malformed"))?,
-        );
+        let mut a = asn1::single(bytes, tag::SEQUENCE)
+            .map_err(|_| bad("a hash AlgorithmIdentifier is malformed"))?
+            .reader();
         let o = a
             .read(tag::OID)
             .map_err(|_| bad("a hash AlgorithmIdentifier is malformed"))?;
@@ -212,7 +173,7 @@ fn pss_params(der: &[u8]) -> Result<HashAlg, CryptoError> {
     };
     let mgf_hash = match r.read_optional(tag::context_constructed(1)).map_err(err)? {
         Some(t) => {
-            let mut m = Reader::new(asn1::single(t.value, tag::SEQUENCE).map_err(err)?);
+            let mut m = t.single(tag::SEQUENCE).map_err(err)?.reader();
             if m.read(tag::OID).map_err(err)? != oid::MGF1 {
                 return Err(bad("the mask generation function is not MGF1"));
             }
@@ -226,16 +187,20 @@ fn pss_params(der: &[u8]) -> Result<HashAlg, CryptoError> {
         return Err(bad("the MGF1 hash differs from the message hash"));
     }
     let salt = match r.read_optional(tag::context_constructed(2)).map_err(err)? {
-        Some(t) => {
-            asn1::small_uint(asn1::single(t.value, tag::INTEGER).map_err(err)?).map_err(err)?
-        }
+        Some(t) => t
+            .single(tag::INTEGER)
+            .and_then(|i| i.small_uint())
+            .map_err(err)?,
         None => 20,
     };
     if salt as usize != hash_len(hash) {
         return Err(bad("the salt length differs from the hash length"));
     }
     if let Some(t) = r.read_optional(tag::context_constructed(3)).map_err(err)?
-        && asn1::small_uint(asn1::single(t.value, tag::INTEGER).map_err(err)?).map_err(err)? != 1
+        && t.single(tag::INTEGER)
+            .and_then(|i| i.small_uint())
+            .map_err(err)?
+            != 1
     {
         return Err(bad("trailerField is not 1"));
     }
@@ -284,7 +249,9 @@ impl<'a> SpkiRef<'a> {
     /// Splits a SubjectPublicKeyInfo (RFC 5280 §4.1.2.7) and identifies its key type.
     pub fn from_der(der: &'a [u8]) -> Result<Self, CryptoError> {
         let malformed = |_: DerError| CryptoError::MalformedKey;
-        let mut r = Reader::new(asn1::single(der, tag::SEQUENCE).map_err(malformed)?);
+        let mut r = asn1::single(der, tag::SEQUENCE)
+            .map_err(malformed)?
+            .reader();
         let mut alg = r.nested(tag::SEQUENCE).map_err(malformed)?;
         let alg_oid = alg.read(tag::OID).map_err(malformed)?;
         let params = if alg.is_empty() {
@@ -293,7 +260,9 @@ impl<'a> SpkiRef<'a> {
             Some(alg.read_any().map_err(malformed)?)
         };
         alg.finish().map_err(malformed)?;
-        let key = asn1::bit_string_octets(r.read(tag::BIT_STRING).map_err(malformed)?)
+        let key = r
+            .read_tlv(tag::BIT_STRING)
+            .and_then(|b| b.bit_string_octets())
             .map_err(malformed)?;
         r.finish().map_err(malformed)?;
         let kind = match alg_oid {
@@ -311,7 +280,7 @@ impl<'a> SpkiRef<'a> {
                 }
                 Some(p) if p.tag == tag::OID => {
                     return Err(CryptoError::UnsupportedKey {
-                        oid: format!("id-ecPublicKey on curve {}", oid_to_string(p.value)),
+                        oid: format!("id-ecPublicKey on curve {}", oid::to_dotted(p.value)),
                     });
                 }
                 _ => return Err(CryptoError::MalformedKey),
@@ -321,7 +290,7 @@ impl<'a> SpkiRef<'a> {
             oid::ED25519 => return Err(CryptoError::MalformedKey),
             other => {
                 return Err(CryptoError::UnsupportedKey {
-                    oid: oid_to_string(other),
+                    oid: oid::to_dotted(other),
                 });
             }
         };
@@ -347,15 +316,22 @@ fn strip_sign_octet(v: &[u8]) -> &[u8] {
     }
 }
 
+/// The modulus and public exponent of a DER RSAPublicKey (RFC 8017 §A.1.1), as minimal
+/// INTEGER contents (two's complement); `None` when the structure does not read.
+pub(crate) fn rsa_public_key(key: &[u8]) -> Option<(&[u8], &[u8])> {
+    let mut r = asn1::single(key, tag::SEQUENCE).ok()?.reader();
+    let n = r.read_tlv(tag::INTEGER).ok()?.integer().ok()?;
+    let e = r.read_tlv(tag::INTEGER).ok()?.integer().ok()?;
+    r.finish().ok()?;
+    Some((n, e))
+}
+
 /// Modulus length in bits of an RSAPublicKey (RFC 8017 §A.1.1), `None` when the key is not
 /// one: both INTEGERs in minimal DER, the modulus positive, and the public exponent odd with
 /// 3 ≤ e < n (RFC 8017 §3.1). With e = 1 a "signature" is its own encoded message, so anyone
 /// could sign; an even exponent is never invertible.
 fn rsa_public_key_bits(key: &[u8]) -> Option<usize> {
-    let mut r = Reader::new(asn1::single(key, tag::SEQUENCE).ok()?);
-    let n = asn1::integer(r.read(tag::INTEGER).ok()?).ok()?;
-    let e = asn1::integer(r.read(tag::INTEGER).ok()?).ok()?;
-    r.finish().ok()?;
+    let (n, e) = rsa_public_key(key)?;
     let positive = |v: &[u8]| v.first().is_some_and(|b| b & 0x80 == 0);
     if !positive(n) || !positive(e) {
         return None;
@@ -369,8 +345,10 @@ fn rsa_public_key_bits(key: &[u8]) -> Option<usize> {
     Some(n.len() * 8 - first.leading_zeros() as usize)
 }
 
-/// Applies the crate's algorithm policy before any arithmetic: RSA keys must have at least
-/// 2048 bits, and SHA-1 is refused unless `allow_sha1` (legacy PKIs only).
+/// Applies the crate's algorithm policy before any arithmetic, in this order: SHA-1 is refused
+/// unless `allow_sha1` (legacy PKIs only); RSA keys must have at least 2048 bits in whole
+/// octets; the key must pair with the algorithm (RSA PKCS #1 v1.5 and PSS with an RSA
+/// key, ECDSA with a P-256 or P-384 key, Ed25519 with an Ed25519 key); PSS never uses SHA-1.
 pub fn check_policy(
     alg: SignatureAlgorithm,
     spki: &SpkiRef<'_>,
@@ -379,14 +357,44 @@ pub fn check_policy(
     if alg.hash() == Some(HashAlg::Sha1) && !allow_sha1 {
         return Err(CryptoError::Sha1Disallowed);
     }
-    check_key(spki)
+    check_key(spki)?;
+    check_pair(alg, spki.kind)?;
+    if alg == SignatureAlgorithm::RsaPss(HashAlg::Sha1) {
+        return Err(CryptoError::BadPssParameters("SHA-1"));
+    }
+    Ok(())
+}
+
+/// Verifies `sig` over `msg` with `spki` under `alg`: the crate's policy ([`check_policy`])
+/// first, then `backend`. The only way the crate calls a backend.
+pub(crate) fn verify_signature(
+    backend: &dyn SignatureVerifier,
+    alg: SignatureAlgorithm,
+    spki: &SpkiRef<'_>,
+    msg: &[u8],
+    sig: &[u8],
+    allow_sha1: bool,
+) -> Result<(), CryptoError> {
+    check_policy(alg, spki, allow_sha1)?;
+    backend.verify(alg, spki, msg, sig)
+}
+
+/// The key types each algorithm verifies with (RFC 4055, RFC 5758 §3.2, RFC 8410).
+fn check_pair(alg: SignatureAlgorithm, kind: KeyKind) -> Result<(), CryptoError> {
+    match (alg, kind) {
+        (SignatureAlgorithm::RsaPkcs1(_) | SignatureAlgorithm::RsaPss(_), KeyKind::Rsa { .. })
+        | (SignatureAlgorithm::Ecdsa(_), KeyKind::P256 | KeyKind::P384)
+        | (SignatureAlgorithm::Ed25519, KeyKind::Ed25519) => Ok(()),
+        (alg, kind) => Err(mismatch(alg, kind)),
+    }
 }
 
 /// The crate's key policy, the same for an issuer's key and a client's: RSA keys of at least
-/// 2048 bits, in whole octets. (Keys that do not decode were refused by [`SpkiRef::from_der`].)
+/// [`MIN_RSA_BITS`] bits, in whole octets. (Keys that do not decode were refused by
+/// [`SpkiRef::from_der`].)
 pub(crate) fn check_key(spki: &SpkiRef<'_>) -> Result<(), CryptoError> {
     if let KeyKind::Rsa { bits } = spki.kind {
-        if bits < 2048 {
+        if bits < MIN_RSA_BITS {
             return Err(CryptoError::RsaKeyTooSmall { bits });
         }
         // Real RSA keys are whole octets; an odd size signals a broken or crafted key.
@@ -401,8 +409,14 @@ pub(crate) fn check_key(spki: &SpkiRef<'_>) -> Result<(), CryptoError> {
 
 /// A signature-verification backend.
 pub trait SignatureVerifier: Send + Sync {
-    /// Verifies `sig` over `msg` with `spki`, under `alg`. Policy ([`check_policy`]) is applied
-    /// by the caller; this only does the cryptography.
+    /// Verifies `sig` over `msg` with `spki`, under `alg`: the cryptography only.
+    ///
+    /// The crate applies its policy ([`check_policy`]) before it calls a backend, so a backend
+    /// is never asked about SHA-1 unless the caller allowed it, never about an RSA key under
+    /// 2048 bits, and never about a key that does not pair with the algorithm. It
+    /// answers whether the signature verifies (`BadSignature`, `MalformedKey`,
+    /// `MalformedSignature`), or that it cannot verify this algorithm (`UnsupportedAlgorithm`);
+    /// it cannot make the crate accept what the policy refuses.
     fn verify(
         &self,
         alg: SignatureAlgorithm,
@@ -430,7 +444,14 @@ impl core::fmt::Debug for dyn SignatureVerifier {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct RustCryptoVerifier;
 
-fn mismatch(key: &'static str, alg: SignatureAlgorithm) -> CryptoError {
+/// The error for a key that does not pair with the algorithm.
+fn mismatch(alg: SignatureAlgorithm, kind: KeyKind) -> CryptoError {
+    let key = match kind {
+        KeyKind::Rsa { .. } => "RSA",
+        KeyKind::P256 => "P-256",
+        KeyKind::P384 => "P-384",
+        KeyKind::Ed25519 => "Ed25519",
+    };
     CryptoError::KeyAlgorithmMismatch {
         key,
         algorithm: alg.name(),
@@ -523,10 +544,9 @@ impl SignatureVerifier for RustCryptoVerifier {
                     .map_err(|_| CryptoError::MalformedSignature)?;
                 vk.verify_strict(msg, &s).map_err(bad)
             }
-            (alg, KeyKind::Rsa { .. }) => Err(mismatch("RSA", alg)),
-            (alg, KeyKind::P256) => Err(mismatch("P-256", alg)),
-            (alg, KeyKind::P384) => Err(mismatch("P-384", alg)),
-            (alg, KeyKind::Ed25519) => Err(mismatch("Ed25519", alg)),
+            // Refused by `check_pair` before the crate calls a backend; answered the same way
+            // for a direct caller.
+            (alg, kind) => Err(mismatch(alg, kind)),
         }
     }
 }
@@ -700,6 +720,104 @@ mod tests {
             ),
             Err(CryptoError::UnsupportedKey { .. })
         ));
+    }
+
+    /// A backend that accepts every signature.
+    struct AcceptsAll;
+
+    impl SignatureVerifier for AcceptsAll {
+        fn verify(
+            &self,
+            _: SignatureAlgorithm,
+            _: &SpkiRef<'_>,
+            _: &[u8],
+            _: &[u8],
+        ) -> Result<(), CryptoError> {
+            Ok(())
+        }
+    }
+
+    /// Issue 8 item 5: the policy (SHA-1 opt-in, the RSA minimum, key/algorithm pairs, PSS
+    /// without SHA-1) is the crate's, applied before any backend: a backend that accepts every
+    /// signature still cannot make the crate accept what the policy refuses.
+    #[test]
+    fn a_backend_cannot_weaken_the_policy() {
+        let key = |kind| SpkiRef {
+            der: &[],
+            kind,
+            key: &[],
+        };
+        let rsa = key(KeyKind::Rsa { bits: 2048 });
+        let table = [
+            (
+                "SHA-1 not allowed",
+                SignatureAlgorithm::RsaPkcs1(HashAlg::Sha1),
+                rsa,
+                Err(CryptoError::Sha1Disallowed),
+            ),
+            (
+                "RSA under the minimum",
+                SignatureAlgorithm::RsaPkcs1(HashAlg::Sha256),
+                key(KeyKind::Rsa { bits: 1024 }),
+                Err(CryptoError::RsaKeyTooSmall { bits: 1024 }),
+            ),
+            (
+                "ECDSA with an RSA key",
+                SignatureAlgorithm::Ecdsa(HashAlg::Sha256),
+                rsa,
+                Err(CryptoError::KeyAlgorithmMismatch {
+                    key: "RSA",
+                    algorithm: "ECDSA SHA-256",
+                }),
+            ),
+            (
+                "RSA with a P-384 key",
+                SignatureAlgorithm::RsaPkcs1(HashAlg::Sha384),
+                key(KeyKind::P384),
+                Err(CryptoError::KeyAlgorithmMismatch {
+                    key: "P-384",
+                    algorithm: SignatureAlgorithm::RsaPkcs1(HashAlg::Sha384).name(),
+                }),
+            ),
+            (
+                "Ed25519 with a P-256 key",
+                SignatureAlgorithm::Ed25519,
+                key(KeyKind::P256),
+                Err(CryptoError::KeyAlgorithmMismatch {
+                    key: "P-256",
+                    algorithm: "Ed25519",
+                }),
+            ),
+            (
+                "ECDSA with an Ed25519 key",
+                SignatureAlgorithm::Ecdsa(HashAlg::Sha384),
+                key(KeyKind::Ed25519),
+                Err(CryptoError::KeyAlgorithmMismatch {
+                    key: "Ed25519",
+                    algorithm: "ECDSA SHA-384",
+                }),
+            ),
+            (
+                "PSS with SHA-1, even when SHA-1 is allowed",
+                SignatureAlgorithm::RsaPss(HashAlg::Sha1),
+                rsa,
+                Err(CryptoError::BadPssParameters("SHA-1")),
+            ),
+            (
+                "a pair the policy accepts reaches the backend",
+                SignatureAlgorithm::Ecdsa(HashAlg::Sha512),
+                key(KeyKind::P256),
+                Ok(()),
+            ),
+        ];
+        for (case, alg, spki, expected) in table {
+            let allow_sha1 = alg == SignatureAlgorithm::RsaPss(HashAlg::Sha1);
+            assert_eq!(
+                verify_signature(&AcceptsAll, alg, &spki, b"msg", b"sig", allow_sha1),
+                expected,
+                "{case}"
+            );
+        }
     }
 
     #[test]

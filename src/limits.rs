@@ -3,8 +3,9 @@
 /// Caps on input sizes and on the work done per request.
 ///
 /// Every bound exists so that hostile input (an oversized certificate, a pathological chain,
-/// a DN with thousands of RDNs) costs a bounded, small amount of time and memory. The defaults
-/// are the ones in `DESIGN.md`; a caller may lower or raise any of them.
+/// a DN with thousands of RDNs) costs a bounded, small amount of time and memory. Each default
+/// in [`Limits::DEFAULT`] says where its number comes from; a caller may lower or raise any of
+/// them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Limits {
@@ -43,21 +44,42 @@ pub struct Limits {
 }
 
 impl Limits {
-    /// The defaults from `DESIGN.md`.
+    /// The defaults; each line says where its number comes from.
     pub const DEFAULT: Limits = Limits {
+        // Real client certificates are 1–3 KiB; 64 KiB holds a 16 384-bit RSA key with long
+        // SAN lists many times over. This crate's bound (rustls-webpki has none).
         max_certificate_bytes: 64 * 1024,
+        // A client presents its leaf and 1–4 CA certificates; 64 bounds the pool path
+        // building searches. This crate's bound.
         max_presented_certificates: 64,
+        // rustls-webpki's limit of 6 sub-CAs in a path (`MAX_SUB_CA_COUNT`).
         max_path_intermediates: 6,
+        // rustls-webpki's signature budget (100), adopted after RUSTSEC-2023-0053.
         max_signature_checks: 100,
+        // rustls-webpki's path-building budget (200 000 `build_chain` calls).
         max_path_build_steps: 200_000,
+        // rustls-webpki's name-constraint budget (250 000 comparisons); issuer/subject
+        // comparisons are counted against it too.
         max_name_constraint_comparisons: 250_000,
+        // 16 KiB: above any DN seen in practice (a few hundred bytes) and within the 64 KiB
+        // certificate. This crate's bound.
         max_dn_bytes: 16 * 1024,
+        // Real DNs have 3–10 RDNs; 64 keeps name-constraint work (which grows with RDNs)
+        // small. This crate's bound.
         max_dn_rdns: 64,
+        // Multi-valued RDNs hold 2–3 values in practice (`CN=x+UID=y`); 16 bounds the sort
+        // of canonicalization. This crate's bound.
         max_rdn_values: 16,
+        // MongoDB Atlas database users: `username` maxLength 1024.
         max_username_bytes: 1024,
+        // MongoDB Atlas: 100 database users per project.
         max_users: 100,
+        // MongoDB Atlas: 100 custom roles per project.
         max_custom_roles: 100,
+        // MongoDB Atlas: 100 roles per database user.
         max_roles_per_user: 100,
+        // A user in more than 1000 LDAP groups is an outlier (Active Directory's token limit
+        // is about 1015 groups). This crate's bound.
         max_ldap_groups: 1000,
     };
 }
@@ -67,6 +89,12 @@ impl Default for Limits {
         Self::DEFAULT
     }
 }
+
+/// The smallest RSA modulus accepted, in bits, for an issuer's key and a client's alike: the
+/// crate's signature policy, applied before any signature backend (NIST SP 800-131A Rev. 2
+/// disallows RSA keys under 2048 bits for signatures; the CA/Browser Forum Baseline
+/// Requirements §6.1.5 require at least 2048).
+pub(crate) const MIN_RSA_BITS: usize = 2048;
 
 /// The kinds of file the library and the command-line tool read from disk, each with its own
 /// size limit ([`FileKind::max_bytes`]). Files are read only when they are regular files

@@ -12,12 +12,10 @@
 use rustls_pki_types::UnixTime;
 use sha2::Digest as _;
 
-use crate::asn1::{self, Reader, tag};
 use crate::cert::{Certificate, key_usage, pem_blocks};
-use crate::chain::names;
 use crate::crypto::{KeyKind, SpkiRef};
 use crate::display::Escaped;
-use crate::dn::{CanonicalDn, DistinguishedName};
+use crate::dn::CanonicalDn;
 use crate::error::{CertError, TrustError};
 use crate::limits::Limits;
 
@@ -133,25 +131,41 @@ pub struct TrustAnchors {
 }
 
 impl TrustAnchors {
-    /// Loads a PEM bundle of one or more CERTIFICATE blocks, checking each.
+    /// Loads a PEM bundle of one or more CERTIFICATE blocks, checking each with the default
+    /// [`Limits`].
     pub fn from_pem(pem: &[u8]) -> Result<Self, TrustError> {
+        Self::from_pem_with_limits(pem, &Limits::default())
+    }
+
+    /// Loads a PEM bundle of one or more CERTIFICATE blocks, checking each with `limits`
+    /// (certificate size, RDNs per name).
+    pub fn from_pem_with_limits(pem: &[u8], limits: &Limits) -> Result<Self, TrustError> {
         let ders = pem_blocks(pem, "CERTIFICATE").map_err(|e| match e {
             CertError::NoPemBlock(_) => TrustError::Empty,
             CertError::Pem(what) => TrustError::Pem(what),
             other => TrustError::Pem(other.to_string()),
         })?;
-        Self::from_ders(ders)
+        Self::from_ders_with_limits(ders, limits)
     }
 
-    /// Loads anchors from DER certificates, checking each.
+    /// Loads anchors from DER certificates, checking each with the default [`Limits`].
     pub fn from_ders<I, D>(ders: I) -> Result<Self, TrustError>
+    where
+        I: IntoIterator<Item = D>,
+        D: AsRef<[u8]>,
+    {
+        Self::from_ders_with_limits(ders, &Limits::default())
+    }
+
+    /// Loads anchors from DER certificates, checking each with `limits`.
+    pub fn from_ders_with_limits<I, D>(ders: I, limits: &Limits) -> Result<Self, TrustError>
     where
         I: IntoIterator<Item = D>,
         D: AsRef<[u8]>,
     {
         let mut out = TrustAnchors::default();
         for (index, der) in ders.into_iter().enumerate() {
-            let anchor = check_anchor(index, der.as_ref())?;
+            let anchor = check_anchor(index, der.as_ref(), limits)?;
             if let Some(first) = out.anchors.iter().position(|a| a.same_anchor(&anchor)) {
                 return Err(TrustError::Duplicate {
                     index,
@@ -239,14 +253,14 @@ impl TrustAnchors {
     }
 }
 
-fn check_anchor(index: usize, der: &[u8]) -> Result<Anchor, TrustError> {
-    let cert = Certificate::from_der(der, &Limits::DEFAULT)
+fn check_anchor(index: usize, der: &[u8], limits: &Limits) -> Result<Anchor, TrustError> {
+    let cert = Certificate::from_der(der, limits)
         .map_err(|source| TrustError::Unparsable { index, source })?;
-    let subject = names::subject_text(cert.subject_der());
+    let subject = cert.subject_name().text();
     let bc_critical = cert
         .extensions()
         .iter()
-        .any(|e| e.oid == crate::cert::ext_oid::BASIC_CONSTRAINTS && e.critical);
+        .any(|e| e.oid == crate::oid::BASIC_CONSTRAINTS && e.critical);
     match cert.basic_constraints() {
         // §4.2.1.9: MUST be critical in CA certificates whose keys verify certificates.
         Some(bc) if bc.ca && !bc_critical => {
@@ -280,9 +294,7 @@ fn check_anchor(index: usize, der: &[u8]) -> Result<Anchor, TrustError> {
     Ok(Anchor {
         der: der.to_vec(),
         subject_der: cert.subject_der().to_vec(),
-        subject_canonical: DistinguishedName::from_der(cert.subject_der())
-            .ok()
-            .map(|dn| dn.canonical()),
+        subject_canonical: cert.subject_name().dn().map(|dn| dn.canonical()),
         key: key_identity(cert.spki_der()),
         subject,
         fingerprint: sha2::Sha256::digest(der).into(),
@@ -338,10 +350,7 @@ pub(crate) fn key_identity(spki_der: &[u8]) -> Vec<u8> {
 /// `rsa:` + modulus length + modulus + exponent, from a DER RSAPublicKey (leading zero octets
 /// of the unsigned integers dropped).
 fn rsa_identity(key: &[u8]) -> Option<Vec<u8>> {
-    let mut r = Reader::new(asn1::single(key, tag::SEQUENCE).ok()?);
-    let n = asn1::integer(r.read(tag::INTEGER).ok()?).ok()?;
-    let e = asn1::integer(r.read(tag::INTEGER).ok()?).ok()?;
-    r.finish().ok()?;
+    let (n, e) = crate::crypto::rsa_public_key(key)?;
     let unsigned =
         |v: &'_ [u8]| -> Vec<u8> { v.iter().skip_while(|&&b| b == 0).copied().collect() };
     let (n, e) = (unsigned(n), unsigned(e));

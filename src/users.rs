@@ -374,14 +374,14 @@ pub(crate) fn nearest<'a>(
     subject: &DistinguishedName,
     candidates: impl Iterator<Item = (&'a str, &'a DistinguishedName)>,
 ) -> Option<String> {
-    let s_canon = subject.canonical().to_string();
-    let s_parts = rdn_parts(&s_canon);
+    let s_key = subject.canonical();
+    let s_canon = s_key.to_string();
     let s_text = subject.to_string();
     let mut best: Option<(usize, &str)> = None;
     for (name, dn) in candidates {
-        let c_canon = dn.canonical().to_string();
-        let c_parts = rdn_parts(&c_canon);
-        if s_parts.len() > 1 && s_parts.iter().rev().eq(c_parts.iter()) {
+        let c_key = dn.canonical();
+        let c_canon = c_key.to_string();
+        if s_key.is_reversal_of(&c_key) {
             return Some(format!(
                 "the registered user \"{}\" has the same RDNs in reverse order; names are compared in order, and the certificate's subject reads \"{}\"",
                 Escaped(name),

@@ -1329,9 +1329,17 @@ fn crl_with_non_minimal_entry_serial_is_malformed() {
         .expect_err("a CRL with a non-minimal entry serial must be refused");
     assert_eq!(e.kind(), "bad_crl");
     assert!(matches!(e, ConfigError::Crl { index: 0, .. }), "{e:?}");
+    // The offset is that of the serial's first content octet in the CRL.
+    let serial_at = padded
+        .windows(4)
+        .position(|w| w == [0x02, 0x02, 0x00, 0x2A])
+        .unwrap()
+        + 2;
+    assert_eq!(serial_at, 103);
     assert_eq!(
         e.to_string(),
-        "configured CRL #0 (0-based) cannot be read: the certificate's CRL is malformed: an INTEGER has a redundant leading 0x00"
+        "configured CRL #0 (0-based) cannot be read: the certificate's CRL is malformed: an INTEGER \
+         has a redundant leading 0x00 (at byte 103)"
     );
     // The same for a negative serial padded with 0xFF.
     let negative = crl_with_entry_serial(&i, &minimal, &[0x02, 0x02, 0xFF, 0x80]);
@@ -2142,4 +2150,156 @@ mod backends {
         assert_eq!(e.certificate_index(), Some(0));
         assert!(e.to_string().contains("1.2.840.10045.4.3.4"), "{e}");
     }
+}
+
+// ---- names are read with the caller's limits (issue 8, item 2) ----
+
+/// A name of 72 RDNs (above the default `max_dn_rdns` of 64): `O`, 70 organizational levels
+/// (private-arc attribute types, one RDN each) and `CN=<cn>`.
+fn name_of_72_rdns(cn: &str) -> rcgen::DistinguishedName {
+    let mut d = dn(&[(DnType::OrganizationName, "x509-dbauth tests")]);
+    for k in 0..70u64 {
+        d.push(
+            DnType::CustomDnType(vec![1, 3, 6, 1, 4, 1, 55555, 1, k]),
+            format!("level {k}"),
+        );
+    }
+    d.push(DnType::CommonName, cn);
+    d
+}
+
+/// Issue 8 item 2: every name of a chain is read with the verifier's `Limits`. Each name here
+/// has 72 RDNs, and the leaf names its issuer in other case than the intermediate's subject
+/// (`ISSUING CA` for `issuing ca`, same key), so the link needs the canonical form of both
+/// names. With `max_dn_rdns` raised to 80 the anchor loads, the names read and the chain
+/// verifies, with the intermediate presented or configured; names read with the default limits
+/// (as path building did before) match only byte for byte, and the leaf's issuer would be
+/// unknown. With the default limits the root does not load and the leaf does not parse.
+#[test]
+fn raised_max_dn_rdns_is_used_for_every_name_of_the_chain() {
+    let r = root(&Spec {
+        dn: name_of_72_rdns("Root CA"),
+        ..Spec::ca("", Alg::Ed25519)
+    });
+    let i = issue(
+        &Spec {
+            dn: name_of_72_rdns("issuing ca"),
+            ..Spec::ca("", Alg::Rsa2048Sha256(1))
+        },
+        &r,
+    );
+    // Same key as `i`, the name in upper case: only its issuing role matters.
+    let i_upper = issue(
+        &Spec {
+            dn: name_of_72_rdns("ISSUING CA"),
+            ..Spec::ca("", Alg::Rsa2048Sha256(1))
+        },
+        &r,
+    );
+    let l = issue(
+        &Spec {
+            dn: name_of_72_rdns("client"),
+            ..Spec::leaf("", Alg::Ed25519)
+        },
+        &i_upper,
+    );
+
+    let mut limits = Limits::DEFAULT;
+    limits.max_dn_rdns = 80;
+    let anchors = TrustAnchors::from_ders_with_limits([r.der.clone()], &limits).unwrap();
+    let presented = verify_with(
+        ChainVerifier::builder(anchors.clone()).limits(limits.clone()),
+        &[&l.der, &i.der],
+    )
+    .unwrap();
+    assert_eq!(
+        presented.positions(),
+        [
+            CertPosition::Presented(0),
+            CertPosition::Presented(1),
+            CertPosition::Anchor(0)
+        ]
+    );
+    let configured = verify_with(
+        ChainVerifier::builder(anchors.clone())
+            .limits(limits)
+            .intermediate_ders([&i.der]),
+        &[&l.der],
+    )
+    .unwrap();
+    assert_eq!(
+        configured.positions(),
+        [
+            CertPosition::Presented(0),
+            CertPosition::ConfiguredIntermediate(0),
+            CertPosition::Anchor(0)
+        ]
+    );
+
+    // The default limits refuse the 72 RDNs where the names are parsed.
+    let e = TrustAnchors::from_ders([r.der.clone()]).unwrap_err();
+    assert_eq!(e.kind(), "unparsable");
+    assert_eq!(
+        e.to_string(),
+        "trust anchor #0 (0-based) does not parse: the certificate's issuer is malformed: 72 RDNs, \
+         above the limit of 64"
+    );
+    let e = assert_err(
+        verify_with(ChainVerifier::builder(anchors), &[&l.der, &i.der]),
+        "malformed",
+        Some(0),
+    );
+    assert_eq!(
+        e.to_string(),
+        "the client certificate (#0) \"(unreadable)\" cannot be read: the certificate's issuer is \
+         malformed: 72 RDNs, above the limit of 64"
+    );
+}
+
+/// Issue 8 item 3: configured anchors and intermediates are parsed when the verifier is built
+/// and found through its name index, by exact DER and then by canonical form. Every link here
+/// needs the canonical form: the intermediate names its issuer `ROOT CA` (the anchor is
+/// `root ca`, same key) and the leaf names `ISSUING CA` (the configured intermediate is
+/// `issuing ca`, same key); decoy anchors and intermediates with other names come first in
+/// their lists and are never candidates.
+#[test]
+fn configured_anchors_and_intermediates_are_found_by_canonical_name() {
+    let r = root(&Spec::ca("root ca", Alg::Rsa2048Sha256(2)));
+    let r_upper = root(&Spec::ca("ROOT CA", Alg::Rsa2048Sha256(2)));
+    let i = issue(&Spec::ca("issuing ca", Alg::Rsa2048Sha256(3)), &r_upper);
+    let i_upper = issue(&Spec::ca("ISSUING CA", Alg::Rsa2048Sha256(3)), &r);
+    let l = issue(&Spec::leaf("client", Alg::Ed25519), &i_upper);
+    let decoy_root = root(&Spec::ca("Decoy Root", Alg::Ed25519));
+    let decoy_ca = issue(&Spec::ca("Decoy CA", Alg::Ed25519), &decoy_root);
+
+    let v = verify_with(
+        builder(&[&decoy_root, &r]).intermediate_ders([&decoy_ca.der, &i.der]),
+        &[&l.der],
+    )
+    .unwrap();
+    assert_eq!(
+        v.positions(),
+        [
+            CertPosition::Presented(0),
+            CertPosition::ConfiguredIntermediate(1),
+            CertPosition::Anchor(1)
+        ]
+    );
+    assert_eq!(v.anchor_der(), r.der.as_slice());
+    // Without the configured intermediate the leaf's issuer is unknown, named as the leaf
+    // names it.
+    let e = assert_err(
+        verify_with(
+            builder(&[&decoy_root, &r]).intermediate_ders([&decoy_ca.der]),
+            &[&l.der],
+        ),
+        "unknown_issuer",
+        Some(0),
+    );
+    assert_eq!(
+        e.to_string(),
+        "the client certificate (#0) \"CN=client,O=x509-dbauth tests\" was issued by \
+         \"CN=ISSUING CA,O=x509-dbauth tests\", which is neither a trust anchor nor an available \
+         intermediate"
+    );
 }

@@ -6,8 +6,10 @@
 //! certificate whose subjectKeyIdentifier equals the child's authorityKeyIdentifier is tried
 //! before the others. A certificate already on the path (same DER, or same subject and key) is
 //! never reused, so cross-signing loops end. Each candidate costs a build step, each signature
-//! a signature check, each name comparison one of the name budget; every name is read and
-//! canonicalized once per call (`names::NameTable`), so a comparison is two integer compares.
+//! a signature check, each name comparison one of the name budget. Names were read and
+//! canonicalized when their certificate was parsed (configured ones when the verifier was
+//! built); anchors and configured intermediates are found through the verifier's name index,
+//! one look-up (one name comparison) each, and presented certificates by comparing names.
 //!
 //! A presented certificate other than the leaf that does not parse cannot be on any path and is
 //! left out of the search. When the search then ends with "unknown issuer", the unreadable
@@ -18,125 +20,12 @@
 //! when the unreadable certificate is an unrelated extra it would point at the wrong problem.
 //! Any more specific failure (expired, revoked, bad signature, …) is returned unchanged.
 
-use std::cell::OnceCell;
-
 use rustls_pki_types::{CertificateDer, UnixTime};
 
 use super::budget::Budget;
-use super::names::{NameId, NameTable};
-use super::validate;
-use super::{ChainVerifier, VerifiedChain, names};
+use super::{ChainVerifier, Ctx, Node, Pool, VerifiedChain, revocation, validate};
 use crate::cert::Certificate;
-use crate::crypto::{SignatureAlgorithm, SpkiRef, check_policy};
-use crate::error::{CertError, CertPosition, CertRef, ChainError, CryptoError};
-use crate::limits::Limits;
-
-/// A certificate taking part in path building, with its origin and its names as read once
-/// for the whole verification.
-#[derive(Debug)]
-pub(super) struct Node<'a> {
-    pub(super) cert: Certificate<'a>,
-    pub(super) pos: CertPosition,
-    pub(super) subject: NameId,
-    pub(super) issuer: NameId,
-    /// Subject and issuer are the same name (RFC 5280 §6.1).
-    pub(super) self_issued: bool,
-    /// The subject as text, made on the first error that names the certificate.
-    text: OnceCell<String>,
-}
-
-impl<'a> Node<'a> {
-    pub(super) fn new(cert: Certificate<'a>, pos: CertPosition, names: &mut NameTable) -> Self {
-        let subject = names.id(cert.subject_der());
-        let issuer = names.id(cert.issuer_der());
-        Node {
-            cert,
-            pos,
-            subject,
-            issuer,
-            self_issued: subject.same(issuer),
-            text: OnceCell::new(),
-        }
-    }
-
-    pub(super) fn subject_text(&self) -> String {
-        self.text
-            .get_or_init(|| names::subject_text(self.cert.subject_der()))
-            .clone()
-    }
-
-    pub(super) fn cref(&self) -> CertRef {
-        CertRef {
-            position: self.pos,
-            subject: self.subject_text(),
-        }
-    }
-}
-
-/// Per-call state shared by the search.
-pub(super) struct Ctx<'v> {
-    pub(super) v: &'v ChainVerifier,
-    pub(super) now: i64,
-    pub(super) budget: Budget,
-    /// Every name met in this call, canonicalized once.
-    pub(super) names: NameTable,
-    /// The anchors' subject names, read on first use.
-    anchor_names: Vec<Option<NameId>>,
-}
-
-impl Ctx<'_> {
-    /// Verifies a signature made by `issuer_spki` over `tbs`. The outer `Err` is budget
-    /// exhaustion (fatal); the inner one is the verdict.
-    pub(super) fn verify_signature(
-        &mut self,
-        alg_der: &[u8],
-        tbs: &[u8],
-        sig: &[u8],
-        issuer_spki: &[u8],
-    ) -> Result<Result<(), CryptoError>, ChainError> {
-        self.budget.signature()?;
-        Ok((|| {
-            let alg = SignatureAlgorithm::from_der(alg_der)?;
-            let spki = SpkiRef::from_der(issuer_spki)?;
-            check_policy(alg, &spki, self.v.allow_sha1)?;
-            self.v.backend.verify(alg, &spki, tbs, sig)
-        })())
-    }
-
-    fn check_link(&mut self, child: &Node<'_>, issuer: &Node<'_>) -> Result<(), ChainError> {
-        let c = &child.cert;
-        self.verify_signature(c.signature_algorithm, c.tbs, c.signature, issuer.cert.spki)?
-            .map_err(|source| ChainError::Signature {
-                cert: child.cref(),
-                issuer: issuer.subject_text(),
-                source,
-            })
-    }
-
-    /// Compares two names already read, spending one name comparison.
-    pub(super) fn same(&mut self, a: NameId, b: NameId) -> Result<bool, ChainError> {
-        self.budget.name_comparison()?;
-        Ok(a.same(b))
-    }
-
-    /// Compares two DER names (read on first sight), spending one name comparison.
-    pub(super) fn same_der(&mut self, a: &[u8], b: &[u8]) -> Result<bool, ChainError> {
-        self.budget.name_comparison()?;
-        Ok(self.names.same(a, b))
-    }
-
-    /// The subject name of anchor `i`.
-    fn anchor_name(&mut self, i: usize) -> Option<NameId> {
-        if let Some(Some(id)) = self.anchor_names.get(i) {
-            return Some(*id);
-        }
-        let id = self.names.id(&self.v.anchors.anchors.get(i)?.subject_der);
-        if let Some(slot) = self.anchor_names.get_mut(i) {
-            *slot = Some(id);
-        }
-        Some(id)
-    }
-}
+use crate::error::{CertError, CertPosition, CertRef, ChainError};
 
 pub(super) fn verify(
     v: &ChainVerifier,
@@ -160,27 +49,45 @@ pub(super) fn verify(
             source,
         }
     })?;
-    let mut names = NameTable::default();
-    let mut nodes = vec![Node::new(leaf, CertPosition::Presented(0), &mut names)];
+    let mut nodes = vec![Node::new(leaf, CertPosition::Presented(0))];
     // Extras that do not parse cannot be on any path; the first one is remembered to explain an
     // "unknown issuer" failure (see the module documentation).
     let mut unreadable: Option<(usize, Box<CertError>)> = None;
     for (i, der) in extras.iter().enumerate() {
         match Certificate::from_der(der.as_ref(), &v.limits) {
-            Ok(cert) => nodes.push(Node::new(cert, CertPosition::Presented(i + 1), &mut names)),
+            Ok(cert) => nodes.push(Node::new(cert, CertPosition::Presented(i + 1))),
             Err(e) => {
                 unreadable.get_or_insert((i + 1, Box::new(e)));
             }
         }
     }
-    for (i, der) in v.intermediates.iter().enumerate() {
-        if let Ok(cert) = Certificate::from_der(der, &v.limits) {
-            nodes.push(Node::new(
-                cert,
-                CertPosition::ConfiguredIntermediate(i),
-                &mut names,
-            ));
+    let presented_nodes = nodes.len();
+    // The configured intermediates that can take part: those whose subject is the issuer of a
+    // presented certificate or of another one taken part (looked up, never scanned).
+    let configured = &v.configured;
+    let mut configured_node: Vec<Option<usize>> = vec![None; configured.intermediates.len()];
+    let mut k = 0;
+    while let Some(n) = nodes
+        .get(k)
+        .filter(|_| !configured.intermediates.is_empty())
+    {
+        let found = configured.intermediates_by_subject.find(n.issuer());
+        for ci in found {
+            let (Some(slot), Some(cert)) = (
+                configured_node.get_mut(ci),
+                configured.intermediates.get(ci),
+            ) else {
+                continue;
+            };
+            if slot.is_none() {
+                *slot = Some(nodes.len());
+                nodes.push(Node::new(
+                    cert.view(),
+                    CertPosition::ConfiguredIntermediate(ci),
+                ));
+            }
         }
+        k += 1;
     }
     let leaf = nodes.first().ok_or(ChainError::NoCertificate)?;
     validate::check_leaf(v, leaf, now)?;
@@ -189,11 +96,14 @@ pub(super) fn verify(
         v,
         now,
         budget: Budget::new(&v.limits),
-        names,
-        anchor_names: vec![None; v.anchors.anchors.len()],
+    };
+    let pool = Pool {
+        nodes: &nodes,
+        presented: presented_nodes,
+        configured: &configured_node,
     };
     let mut path = vec![0usize];
-    let (anchor_index, anchor_der) = match extend(&mut ctx, &nodes, &mut path) {
+    let (anchor_index, anchor_der) = match extend(&mut ctx, &pool, &mut path) {
         Ok(found) => found,
         Err(ChainError::UnknownIssuer { cert, issuer, .. }) => {
             return Err(ChainError::UnknownIssuer {
@@ -236,30 +146,32 @@ fn record(best: &mut Option<ChainError>, e: ChainError) {
 /// full path below the anchor and the anchor's index and DER are returned.
 fn extend(
     ctx: &mut Ctx<'_>,
-    nodes: &[Node<'_>],
+    pool: &Pool<'_, '_>,
     path: &mut Vec<usize>,
 ) -> Result<(usize, Vec<u8>), ChainError> {
+    let nodes = pool.nodes;
     let child = path
         .last()
         .and_then(|&i| nodes.get(i))
         .ok_or(ChainError::NoCertificate)?;
     let mut best: Option<ChainError> = None;
 
-    let v = ctx.v;
+    let configured = ctx.configured();
     let mut anchors: Vec<(&[u8], Node<'_>)> = Vec::new();
-    for (ai, anchor) in v.anchors.anchors.iter().enumerate() {
-        let Some(name) = ctx.anchor_name(ai) else {
-            continue;
-        };
-        if !ctx.same(name, child.issuer)? {
-            continue;
-        }
+    let found = ctx.find(
+        &configured.anchors_by_subject,
+        configured.anchors.len(),
+        child.issuer(),
+    )?;
+    for ai in found {
         ctx.budget.build_step()?;
-        let Ok(cert) = Certificate::from_der(&anchor.der, &Limits::DEFAULT) else {
+        let Some(Some(anchor)) = configured.anchors.get(ai) else {
             continue;
         };
-        let anode = Node::new(cert, CertPosition::Anchor(ai), &mut ctx.names);
-        anchors.push((&anchor.der, anode));
+        anchors.push((
+            anchor.der(),
+            Node::new(anchor.view(), CertPosition::Anchor(ai)),
+        ));
     }
     // Anchors that share a subject (key rollover, re-issued roots) are tried by key identifier
     // first, as pool candidates are: otherwise each one listed before the right anchor costs
@@ -271,10 +183,14 @@ fn extend(
         let CertPosition::Anchor(ai) = anode.pos else {
             continue;
         };
-        let chain: Vec<&Node<'_>> = path.iter().filter_map(|&i| nodes.get(i)).collect();
-        let result = validate::check_issuer(ctx, anode, &chain, true)
+        let below: Vec<&Node<'_>> = path.iter().filter_map(|&i| nodes.get(i)).collect();
+        let mut chain = below.clone();
+        chain.push(anode);
+        // Once an anchor is reached: name constraints, then revocation, over the whole path.
+        let result = validate::check_issuer(ctx, anode, &below, true)
             .and_then(|()| ctx.check_link(child, anode))
-            .and_then(|()| validate::finish(ctx, &chain, anode, nodes));
+            .and_then(|()| validate::check_name_constraints(ctx, &chain))
+            .and_then(|()| revocation::check_path(ctx, &chain, pool));
         match result {
             Ok(()) => return Ok((ai, der.to_vec())),
             Err(e) if e.is_fatal() => return Err(e),
@@ -282,15 +198,29 @@ fn extend(
         }
     }
 
-    let mut candidates: Vec<usize> = Vec::new();
-    for (i, n) in nodes.iter().enumerate().skip(1) {
-        if !ctx.same(n.subject, child.issuer)? {
-            continue;
+    let mut matching: Vec<usize> = Vec::new();
+    for (i, n) in pool.presented().iter().enumerate().skip(1) {
+        if ctx.same(n.subject(), child.issuer())? {
+            matching.push(i);
         }
+    }
+    let found = ctx.find(
+        &configured.intermediates_by_subject,
+        configured.intermediates.len(),
+        child.issuer(),
+    )?;
+    matching.extend(
+        found
+            .into_iter()
+            .filter_map(|ci| pool.configured.get(ci).copied().flatten()),
+    );
+    let mut candidates: Vec<usize> = Vec::new();
+    for i in matching {
+        let Some(n) = nodes.get(i) else { continue };
         let mut on_path = false;
         for p in path.iter().filter_map(|&p| nodes.get(p)) {
             if p.cert.der() == n.cert.der()
-                || (p.cert.spki_der() == n.cert.spki_der() && ctx.same(p.subject, n.subject)?)
+                || (p.cert.spki_der() == n.cert.spki_der() && ctx.same(p.subject(), n.subject())?)
             {
                 on_path = true;
                 break;
@@ -309,12 +239,12 @@ fn extend(
         .iter()
         .skip(1)
         .filter_map(|&i| nodes.get(i))
-        .filter(|n| !n.self_issued)
+        .filter(|n| !n.self_issued())
         .count();
     for c in candidates {
         let Some(cand) = nodes.get(c) else { continue };
         ctx.budget.build_step()?;
-        let depth = depth_below + usize::from(!cand.self_issued);
+        let depth = depth_below + usize::from(!cand.self_issued());
         if depth > ctx.v.limits.max_path_intermediates {
             record(
                 &mut best,
@@ -336,7 +266,7 @@ fn extend(
             continue;
         }
         path.push(c);
-        match extend(ctx, nodes, path) {
+        match extend(ctx, pool, path) {
             Ok(found) => return Ok(found),
             Err(e) if e.is_fatal() => return Err(e),
             Err(e) => record(&mut best, e),
@@ -346,7 +276,7 @@ fn extend(
 
     Err(best.unwrap_or_else(|| ChainError::UnknownIssuer {
         cert: child.cref(),
-        issuer: names::subject_text(child.cert.issuer_der()),
+        issuer: child.issuer().text(),
         unreadable: None,
     }))
 }

@@ -11,25 +11,12 @@
 //! trusted): indirect CRLs (indirectCRL, certificateIssuer entries), delta CRLs and
 //! onlyContainsAttributeCerts.
 
-use crate::asn1::{self, DerError, Reader, Tlv, tag};
-use crate::cert::{Certificate, check_name, split_signed};
+use crate::asn1::{self, DerError, DerErrorKind, Reader, Span, Tlv, tag};
+use crate::cert::{Certificate, split_signed};
 use crate::error::CertError;
-
-use super::names::NameTable;
-
-/// CRL extension OIDs (RFC 5280 §5.2, §5.3).
-mod oid {
-    pub(super) const AUTHORITY_KEY_ID: &[u8] = &[0x55, 0x1D, 0x23];
-    pub(super) const ISSUER_ALT_NAME: &[u8] = &[0x55, 0x1D, 0x12];
-    pub(super) const CRL_NUMBER: &[u8] = &[0x55, 0x1D, 0x14];
-    pub(super) const DELTA_CRL_INDICATOR: &[u8] = &[0x55, 0x1D, 0x1B];
-    pub(super) const ISSUING_DISTRIBUTION_POINT: &[u8] = &[0x55, 0x1D, 0x1C];
-    pub(super) const FRESHEST_CRL: &[u8] = &[0x55, 0x1D, 0x2E];
-    pub(super) const REASON_CODE: &[u8] = &[0x55, 0x1D, 0x15];
-    pub(super) const INVALIDITY_DATE: &[u8] = &[0x55, 0x1D, 0x18];
-    pub(super) const CERTIFICATE_ISSUER: &[u8] = &[0x55, 0x1D, 0x1D];
-    pub(super) const HOLD_INSTRUCTION: &[u8] = &[0x55, 0x1D, 0x17];
-}
+use crate::limits::Limits;
+use crate::name::{self, Name, OwnedName};
+use crate::oid;
 
 /// ReasonFlags (RFC 5280 §4.2.1.13) as decoded by [`asn1::named_bits`]: ReasonFlags bit `n`
 /// is `1 << (31 - n)`.
@@ -83,8 +70,9 @@ pub(crate) mod reasons {
 
 /// One revoked certificate entry.
 #[derive(Debug, Clone)]
-pub(crate) struct Entry<'a> {
-    pub(crate) serial: &'a [u8],
+pub(crate) struct Entry {
+    /// The serialNumber content bytes, in the CRL's DER.
+    serial: Span,
     pub(crate) date: i64,
     /// The CRLReason code (§5.3.1), when the entry carries one.
     pub(crate) reason: Option<u32>,
@@ -93,16 +81,18 @@ pub(crate) struct Entry<'a> {
     pub(crate) unusable: bool,
 }
 
-/// A parsed CRL borrowing its DER.
+/// A CRL parsed once, kept with its own bytes (every field a position in them).
 #[derive(Debug, Clone)]
-pub(crate) struct Crl<'a> {
-    pub(crate) tbs: &'a [u8],
-    pub(crate) signature_algorithm: &'a [u8],
-    pub(crate) signature: &'a [u8],
-    pub(crate) issuer: &'a [u8],
+pub(crate) struct Crl {
+    der: Box<[u8]>,
+    tbs: Span,
+    signature_algorithm: Span,
+    signature: Span,
+    /// The issuer, read once (its bytes are at this position of `der`).
+    issuer: (Span, Name<'static>),
     pub(crate) this_update: i64,
     pub(crate) next_update: Option<i64>,
-    pub(crate) entries: Vec<Entry<'a>>,
+    pub(crate) entries: Vec<Entry>,
     /// A critical CRL extension not processed here.
     pub(crate) unknown_critical: bool,
     /// cRLNumber present and non-critical, as §5.2.3 requires of conforming issuers.
@@ -115,13 +105,14 @@ pub(crate) struct Crl<'a> {
     /// IDP onlySomeReasons (§5.2.5), as [`reasons`] bits; `None`: all reasons.
     pub(crate) only_some_reasons: Option<u32>,
     /// The IDP distributionPoint names (as full names; nameRelativeToCRLIssuer expanded).
-    pub(crate) idp_names: Option<Vec<OwnedName>>,
+    pub(crate) idp_names: Option<Vec<DpName>>,
 }
 
-/// A GeneralName with owned bytes (relative names are expanded into new DER).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum OwnedName {
-    Directory(Vec<u8>),
+/// A distribution point's GeneralName with owned bytes (relative names are expanded into new
+/// DER); a directoryName is read once.
+#[derive(Debug, Clone)]
+pub(crate) enum DpName {
+    Directory(OwnedName),
     Other(u8, Vec<u8>),
 }
 
@@ -132,14 +123,42 @@ fn malformed(e: DerError) -> CertError {
     }
 }
 
-impl<'a> Crl<'a> {
-    /// Parses a DER CertificateList (RFC 5280 §5.1).
-    pub(crate) fn from_der(der: &'a [u8]) -> Result<Self, CertError> {
+impl Crl {
+    /// Parses a DER CertificateList (RFC 5280 §5.1); names are read with `limits`.
+    pub(crate) fn from_der(der: Vec<u8>, limits: &Limits) -> Result<Self, CertError> {
+        let mut crl = Self::parse(&der, limits)?;
+        crl.der = der.into_boxed_slice();
+        Ok(crl)
+    }
+
+    /// The exact tbsCertList bytes that the signature covers.
+    pub(crate) fn tbs(&self) -> &[u8] {
+        self.tbs.get(&self.der)
+    }
+
+    /// DER of the signatureAlgorithm AlgorithmIdentifier.
+    pub(crate) fn signature_algorithm(&self) -> &[u8] {
+        self.signature_algorithm.get(&self.der)
+    }
+
+    /// The signature bytes.
+    pub(crate) fn signature(&self) -> &[u8] {
+        self.signature.get(&self.der)
+    }
+
+    /// The issuer Name.
+    pub(crate) fn issuer(&self) -> Name<'_> {
+        self.issuer.1.rebased(self.issuer.0.get(&self.der))
+    }
+
+    /// Parses `der`, recording positions in it (the caller then keeps the bytes).
+    fn parse(der: &[u8], limits: &Limits) -> Result<Self, CertError> {
+        let at = |part: &[u8]| Span::of(der, part);
         let (tbs, outer_alg, sig) = split_signed(der).map_err(malformed)?;
-        let signature = asn1::bit_string_octets(sig.value).map_err(malformed)?;
-        let mut r = Reader::new(tbs.value);
+        let signature = sig.bit_string_octets().map_err(malformed)?;
+        let mut r = tbs.reader();
         let version = match r.read_optional(tag::INTEGER).map_err(malformed)? {
-            Some(v) => asn1::small_uint(v.value).map_err(malformed)?,
+            Some(v) => v.small_uint().map_err(malformed)?,
             None => 0,
         };
         if version > 1 {
@@ -150,19 +169,23 @@ impl<'a> Crl<'a> {
             return Err(CertError::SignatureAlgorithmMismatch);
         }
         let issuer = r.read_tlv(tag::SEQUENCE).map_err(malformed)?;
-        check_name(issuer.full).map_err(malformed)?;
-        let this_update = asn1::time(&r.read_any().map_err(malformed)?).map_err(malformed)?;
+        name::check(&issuer).map_err(malformed)?;
+        let issuer = issuer.full;
+        let issuer_name = Name::read(issuer, limits);
+        issuer_name.canonical();
+        let this_update = r.read_any().and_then(|t| t.time()).map_err(malformed)?;
         let next_update = match r.peek_tag() {
             Some(tag::UTC_TIME | tag::GENERALIZED_TIME) => {
-                Some(asn1::time(&r.read_any().map_err(malformed)?).map_err(malformed)?)
+                Some(r.read_any().and_then(|t| t.time()).map_err(malformed)?)
             }
             _ => None,
         };
         let mut crl = Crl {
-            tbs: tbs.full,
-            signature_algorithm: outer_alg.full,
-            signature,
-            issuer: issuer.full,
+            der: Box::default(),
+            tbs: at(tbs.full),
+            signature_algorithm: at(outer_alg.full),
+            signature: at(signature),
+            issuer: (at(issuer), issuer_name.rebased(&[])),
             this_update,
             next_update,
             entries: Vec::new(),
@@ -175,25 +198,28 @@ impl<'a> Crl<'a> {
             idp_names: None,
         };
         if let Some(list) = r.read_optional(tag::SEQUENCE).map_err(malformed)? {
-            let mut l = Reader::new(list.value);
+            let mut l = list.reader();
             while !l.is_empty() {
                 let mut e = l.nested(tag::SEQUENCE).map_err(malformed)?;
                 // Serials are compared as encoded (negative ones occur in PKITS 4.4.x), so the
                 // encoding must be the minimal one that certificates must use too (X.690
                 // §8.3.2): `00 05` would never match a certificate's `05`, and a revoked
                 // certificate would pass. A non-minimal serial makes the whole CRL malformed.
-                let serial =
-                    asn1::integer(e.read(tag::INTEGER).map_err(malformed)?).map_err(malformed)?;
-                let date = asn1::time(&e.read_any().map_err(malformed)?).map_err(malformed)?;
+                let serial = e
+                    .read_tlv(tag::INTEGER)
+                    .and_then(|i| i.integer())
+                    .map_err(malformed)?;
+                let date = e.read_any().and_then(|t| t.time()).map_err(malformed)?;
                 let mut unusable = false;
                 let mut reason = None;
                 if let Some(exts) = e.read_optional(tag::SEQUENCE).map_err(malformed)? {
-                    for (oid, critical, value) in extensions(exts.value).map_err(malformed)? {
+                    for (oid, critical, value) in extensions(&exts).map_err(malformed)? {
                         match oid {
                             oid::CERTIFICATE_ISSUER => unusable = true,
                             oid::REASON_CODE => {
-                                let code = asn1::single(value, tag::ENUMERATED)
-                                    .and_then(asn1::small_uint)
+                                let code = value
+                                    .single(tag::ENUMERATED)
+                                    .and_then(|c| c.small_uint())
                                     .map_err(malformed)?;
                                 reason = Some(code);
                             }
@@ -205,7 +231,7 @@ impl<'a> Crl<'a> {
                 }
                 e.finish().map_err(malformed)?;
                 crl.entries.push(Entry {
-                    serial,
+                    serial: at(serial),
                     date,
                     reason,
                     unusable,
@@ -222,15 +248,15 @@ impl<'a> Crl<'a> {
                     what: "CRL extensions",
                 });
             }
-            let list = asn1::single(exts.value, tag::SEQUENCE).map_err(malformed)?;
-            for (oid, critical, value) in extensions(list).map_err(malformed)? {
+            let list = exts.single(tag::SEQUENCE).map_err(malformed)?;
+            for (oid, critical, value) in extensions(&list).map_err(malformed)? {
                 match oid {
                     oid::AUTHORITY_KEY_ID | oid::ISSUER_ALT_NAME | oid::FRESHEST_CRL => {}
                     // §5.2.3: MUST be present, MUST be non-critical.
                     oid::CRL_NUMBER => crl.has_crl_number = !critical,
                     oid::DELTA_CRL_INDICATOR => crl.unsupported = true,
                     oid::ISSUING_DISTRIBUTION_POINT => {
-                        crl.read_idp(value).map_err(malformed)?;
+                        crl.read_idp(&value, issuer, limits).map_err(malformed)?;
                     }
                     _ if critical => crl.unknown_critical = true,
                     _ => {}
@@ -242,18 +268,28 @@ impl<'a> Crl<'a> {
     }
 
     /// issuingDistributionPoint (RFC 5280 §5.2.5).
-    fn read_idp(&mut self, value: &[u8]) -> Result<(), DerError> {
-        let mut r = Reader::new(asn1::single(value, tag::SEQUENCE)?);
+    fn read_idp(
+        &mut self,
+        value: &Tlv<'_>,
+        issuer: &[u8],
+        limits: &Limits,
+    ) -> Result<(), DerError> {
+        let mut r = value.single(tag::SEQUENCE)?.reader();
         if let Some(dp) = r.read_optional(tag::context_constructed(0))? {
-            self.idp_names = Some(dp_names(dp.value, self.issuer)?);
+            let names = dp_names(&dp, issuer, limits)?;
+            for n in &names {
+                if let DpName::Directory(d) = n {
+                    d.name().canonical();
+                }
+            }
+            self.idp_names = Some(names);
         }
-        let flag = |t: Option<Tlv<'_>>| -> Result<bool, DerError> {
-            t.map_or(Ok(false), |t| asn1::boolean(t.value))
-        };
+        let flag =
+            |t: Option<Tlv<'_>>| -> Result<bool, DerError> { t.map_or(Ok(false), |t| t.boolean()) };
         self.only_user = flag(r.read_optional(tag::context_primitive(1))?)?;
         self.only_ca = flag(r.read_optional(tag::context_primitive(2))?)?;
         if let Some(some) = r.read_optional(tag::context_primitive(3))? {
-            self.only_some_reasons = Some(asn1::named_bits(some.value)?);
+            self.only_some_reasons = Some(some.named_bits()?);
         }
         if flag(r.read_optional(tag::context_primitive(4))?)? {
             self.unsupported = true; // indirectCRL
@@ -273,7 +309,7 @@ impl<'a> Crl<'a> {
         &self,
         cert: &Certificate<'_>,
         issuer_subject: &[u8],
-        names: &mut NameTable,
+        limits: &Limits,
     ) -> Option<u32> {
         if self.only_user && cert.is_ca() {
             return None;
@@ -292,16 +328,14 @@ impl<'a> Crl<'a> {
                 while let Ok(dp) = r.nested(tag::SEQUENCE) {
                     // A distribution point that cannot be read matches nothing (fail closed:
                     // with require_crl its reasons stay uncovered).
-                    let Ok((dp_names, dp_mask)) = read_dp(dp, issuer_subject) else {
+                    let Ok((dp_names, dp_mask)) = read_dp(dp, issuer_subject, limits) else {
                         continue;
                     };
                     // §6.3.3 (b)(2)(i): one IDP name must match one of the DP's names; an IDP
                     // without a name applies to every distribution point.
                     let matches = match idp {
                         None => true,
-                        Some(idp) => dp_names
-                            .iter()
-                            .any(|n| idp.iter().any(|m| same(names, n, m))),
+                        Some(idp) => dp_names.iter().any(|n| idp.iter().any(|m| same(n, m))),
                     };
                     if matches {
                         mask |= dp_mask;
@@ -317,61 +351,70 @@ impl<'a> Crl<'a> {
     /// The entry that revokes `serial`, if any. An entry with reason removeFromCRL does not
     /// revoke: RFC 5280 §6.3.3 (k) sets the status back to UNREVOKED (a complete CRL should
     /// not carry one, §5.3.1, but one that does says the certificate is not revoked).
-    pub(crate) fn entry(&self, serial: &[u8]) -> Option<&Entry<'a>> {
-        self.entries
-            .iter()
-            .find(|e| e.serial == serial && e.reason != Some(reasons::REMOVE_FROM_CRL))
+    pub(crate) fn entry(&self, serial: &[u8]) -> Option<&Entry> {
+        self.entries.iter().find(|e| {
+            e.serial.get(&self.der) == serial && e.reason != Some(reasons::REMOVE_FROM_CRL)
+        })
     }
 }
 
 /// One DistributionPoint (§4.2.1.13): its names (empty without distributionPoint) and its
 /// reasons (all reasons when the field is absent).
-fn read_dp(mut dp: Reader<'_>, issuer: &[u8]) -> Result<(Vec<OwnedName>, u32), DerError> {
+fn read_dp(
+    mut dp: Reader<'_>,
+    issuer: &[u8],
+    limits: &Limits,
+) -> Result<(Vec<DpName>, u32), DerError> {
     let names = match dp.read_optional(tag::context_constructed(0))? {
-        Some(name) => dp_names(name.value, issuer)?,
+        Some(name) => dp_names(&name, issuer, limits)?,
         None => Vec::new(),
     };
     let mask = match dp.read_optional(tag::context_primitive(1))? {
-        Some(bits) => asn1::named_bits(bits.value)?,
+        Some(bits) => bits.named_bits()?,
         None => reasons::ALL,
     };
     Ok((names, mask))
 }
 
-fn same(names: &mut NameTable, a: &OwnedName, b: &OwnedName) -> bool {
+fn same(a: &DpName, b: &DpName) -> bool {
     match (a, b) {
-        (OwnedName::Directory(x), OwnedName::Directory(y)) => names.same(x, y),
-        _ => a == b,
+        (DpName::Directory(x), DpName::Directory(y)) => x.name().same(&y.name()),
+        (DpName::Other(t, x), DpName::Other(u, y)) => t == u && x == y,
+        _ => false,
     }
 }
 
 /// DistributionPointName: fullName [0] GeneralNames, or nameRelativeToCRLIssuer [1] RDN,
 /// which is appended to the CRL issuer's name (§4.2.1.13).
-fn dp_names(choice: &[u8], issuer: &[u8]) -> Result<Vec<OwnedName>, DerError> {
-    let mut r = Reader::new(choice);
+fn dp_names(choice: &Tlv<'_>, issuer: &[u8], limits: &Limits) -> Result<Vec<DpName>, DerError> {
+    let mut r = choice.reader();
     let t = r.read_any()?;
     r.finish()?;
     match t.tag {
         0xA0 => {
-            let mut g = Reader::new(t.value);
+            let mut g = t.reader();
             let mut out = Vec::new();
             while !g.is_empty() {
                 let n = g.read_any()?;
                 out.push(match n.tag {
-                    0xA4 => OwnedName::Directory(n.value.to_vec()),
-                    other => OwnedName::Other(other, n.value.to_vec()),
+                    0xA4 => DpName::Directory(OwnedName::read(n.value.to_vec(), limits)),
+                    other => DpName::Other(other, n.value.to_vec()),
                 });
             }
             Ok(out)
         }
         0xA1 => {
             let base = asn1::single(issuer, tag::SEQUENCE)?;
-            let mut content = base.to_vec();
+            let mut content = base.value.to_vec();
             content.extend(encode(tag::SET, t.value));
-            Ok(vec![OwnedName::Directory(encode(tag::SEQUENCE, &content))])
+            Ok(vec![DpName::Directory(OwnedName::read(
+                encode(tag::SEQUENCE, &content),
+                limits,
+            ))])
         }
-        _ => Err(DerError::BadValue(
-            "a DistributionPointName has an unknown tag",
+        _ => Err(DerError::new(
+            DerErrorKind::BadValue("a DistributionPointName has an unknown tag"),
+            t.offset,
         )),
     }
 }
@@ -394,19 +437,19 @@ fn encode(t: u8, content: &[u8]) -> Vec<u8> {
     out
 }
 
-type Ext<'a> = (&'a [u8], bool, &'a [u8]);
+type Ext<'a> = (&'a [u8], bool, Tlv<'a>);
 
-fn extensions(list: &[u8]) -> Result<Vec<Ext<'_>>, DerError> {
-    let mut r = Reader::new(list);
+fn extensions<'a>(list: &Tlv<'a>) -> Result<Vec<Ext<'a>>, DerError> {
+    let mut r = list.reader();
     let mut out = Vec::new();
     while !r.is_empty() {
         let mut e = r.nested(tag::SEQUENCE)?;
         let oid = e.read(tag::OID)?;
         let critical = match e.read_optional(tag::BOOLEAN)? {
-            Some(b) => asn1::boolean(b.value)?,
+            Some(b) => b.boolean()?,
             None => false,
         };
-        let value = e.read(tag::OCTET_STRING)?;
+        let value = e.read_tlv(tag::OCTET_STRING)?;
         e.finish()?;
         out.push((oid, critical, value));
     }
@@ -417,6 +460,7 @@ fn extensions(list: &[u8]) -> Result<Vec<Ext<'_>>, DerError> {
 mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
     use super::{Crl, reasons};
+    use crate::limits::Limits;
 
     fn pkits_crl(stem: &str) -> Vec<u8> {
         let path = format!(
@@ -443,13 +487,13 @@ mod tests {
     #[test]
     fn only_some_reasons_and_entry_reason() {
         let der = pkits_crl("onlySomeReasonsCA1compromiseCRL");
-        let crl = Crl::from_der(&der).unwrap();
+        let crl = Crl::from_der(der, &Limits::DEFAULT).unwrap();
         assert_eq!(crl.only_some_reasons, Some((1 << 30) | (1 << 29)));
         assert!(!crl.unsupported);
         assert_eq!(crl.entries[0].reason, Some(1));
         // The complementary CRL names `unused` (bit 0) too; it is kept and never required.
         let der = pkits_crl("onlySomeReasonsCA1otherreasonsCRL");
-        let crl = Crl::from_der(&der).unwrap();
+        let crl = Crl::from_der(der, &Limits::DEFAULT).unwrap();
         let mask = crl.only_some_reasons.unwrap();
         assert_eq!(mask & reasons::ALL, reasons::ALL & !((1 << 30) | (1 << 29)));
         assert_eq!(crl.entries[0].reason, Some(6));

@@ -8,18 +8,24 @@ mod budget;
 mod build;
 mod crl;
 mod name_constraints;
-pub(crate) mod names;
+mod revocation;
 mod validate;
 
+use std::cell::OnceCell;
 use std::sync::Arc;
 
 use rustls_pki_types::{CertificateDer, UnixTime};
 
-use crate::cert::{Certificate, certificates_from_pem_or_der, pem_blocks};
-use crate::crypto::{RustCryptoVerifier, SignatureVerifier};
-use crate::error::{CertError, CertPosition, ChainError, ConfigError};
+use crate::cert::{Certificate, OwnedCertificate, certificates_from_pem_or_der, pem_blocks};
+use crate::crypto::{
+    RustCryptoVerifier, SignatureAlgorithm, SignatureVerifier, SpkiRef, verify_signature,
+};
+use crate::error::{CertError, CertPosition, CertRef, ChainError, ConfigError, CryptoError};
 use crate::limits::Limits;
+use crate::name::{Name, NameIndex};
 use crate::trust::TrustAnchors;
+use budget::Budget;
+use crl::Crl;
 
 /// The purpose the leaf certificate must be valid for (RFC 5280 §4.2.1.12).
 ///
@@ -43,14 +49,8 @@ impl Eku {
     /// The OID content bytes and name of the purpose, when one is required.
     pub(crate) fn oid(&self) -> Option<(&'static [u8], &'static str)> {
         match self {
-            Eku::ClientAuth => Some((
-                &[0x2B, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x02],
-                "clientAuth",
-            )),
-            Eku::ServerAuth => Some((
-                &[0x2B, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x01],
-                "serverAuth",
-            )),
+            Eku::ClientAuth => Some((crate::oid::KP_CLIENT_AUTH, "clientAuth")),
+            Eku::ServerAuth => Some((crate::oid::KP_SERVER_AUTH, "serverAuth")),
             Eku::Any => None,
         }
     }
@@ -60,9 +60,7 @@ impl Eku {
 #[derive(Clone)]
 pub struct ChainVerifier {
     anchors: TrustAnchors,
-    intermediates: Vec<Vec<u8>>,
-    /// DER of each CRL, with its issuer Name DER (to skip other issuers' CRLs without parsing).
-    crls: Vec<(Vec<u8>, Vec<u8>)>,
+    configured: Arc<Configured>,
     require_crl: bool,
     allow_sha1: bool,
     eku: Eku,
@@ -74,8 +72,8 @@ impl std::fmt::Debug for ChainVerifier {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ChainVerifier")
             .field("anchors", &self.anchors.len())
-            .field("intermediates", &self.intermediates.len())
-            .field("crls", &self.crls.len())
+            .field("intermediates", &self.configured.intermediates.len())
+            .field("crls", &self.configured.crls.len())
             .field("require_crl", &self.require_crl)
             .field("allow_sha1", &self.allow_sha1)
             .field("eku", &self.eku)
@@ -163,36 +161,45 @@ impl ChainVerifierBuilder {
         self
     }
 
-    /// Checks every configured certificate and CRL and returns the verifier.
+    /// Checks every configured certificate and CRL and returns the verifier. Anchors,
+    /// intermediates and CRLs are parsed here, with the verifier's limits, and kept parsed and
+    /// indexed by name: a verification reads only what the client presents.
     pub fn build(self) -> Result<ChainVerifier, ConfigError> {
-        let mut intermediates = Vec::new();
+        let mut c = Configured::default();
         let mut index = 0;
         for group in self.intermediates {
             let group = group.map_err(|source| ConfigError::Intermediate { index, source })?;
             for der in group {
-                Certificate::from_der(&der, &self.limits)
+                let cert = OwnedCertificate::parse(der, &self.limits)
                     .map_err(|source| ConfigError::Intermediate { index, source })?;
-                intermediates.push(der);
+                c.intermediates_by_subject.insert(&cert.subject(), index);
+                c.intermediates.push(cert);
                 index += 1;
             }
         }
-        let mut crls = Vec::new();
         let mut index = 0;
         for group in self.crls {
             let group = group.map_err(|source| ConfigError::Crl { index, source })?;
             for der in group {
-                let issuer = crl::Crl::from_der(&der)
-                    .map_err(|source| ConfigError::Crl { index, source })?
-                    .issuer
-                    .to_vec();
-                crls.push((der, issuer));
+                let crl = Crl::from_der(der, &self.limits)
+                    .map_err(|source| ConfigError::Crl { index, source })?;
+                c.crls_by_issuer.insert(&crl.issuer(), index);
+                c.crls.push(crl);
                 index += 1;
             }
         }
+        // An anchor that does not parse under the verifier's limits (it was loaded with larger
+        // ones) can never be reached: it is kept out of the index.
+        for (i, anchor) in self.anchors.anchors.iter().enumerate() {
+            let cert = OwnedCertificate::parse(anchor.der.clone(), &self.limits).ok();
+            if let Some(cert) = &cert {
+                c.anchors_by_subject.insert(&cert.subject(), i);
+            }
+            c.anchors.push(cert);
+        }
         Ok(ChainVerifier {
             anchors: self.anchors,
-            intermediates,
-            crls,
+            configured: Arc::new(c),
             require_crl: self.require_crl,
             allow_sha1: self.allow_sha1,
             eku: self.eku,
@@ -231,6 +238,153 @@ impl ChainVerifier {
         now: UnixTime,
     ) -> Result<VerifiedChain, ChainError> {
         build::verify(self, presented, now)
+    }
+}
+
+/// The configured material, parsed once by [`ChainVerifierBuilder::build`] with the verifier's
+/// limits and indexed by name.
+#[derive(Debug, Default)]
+struct Configured {
+    /// The trust anchors, in `TrustAnchors` order; `None` for one that does not parse under the
+    /// verifier's limits.
+    anchors: Vec<Option<OwnedCertificate>>,
+    anchors_by_subject: NameIndex,
+    intermediates: Vec<OwnedCertificate>,
+    intermediates_by_subject: NameIndex,
+    crls: Vec<Crl>,
+    crls_by_issuer: NameIndex,
+}
+
+/// A certificate taking part in path building, with its origin.
+#[derive(Debug)]
+pub(crate) struct Node<'a> {
+    pub(crate) cert: Certificate<'a>,
+    pub(crate) pos: CertPosition,
+    /// Subject and issuer are the same name (RFC 5280 §6.1), decided on first use: a leaf's
+    /// is never asked, and comparing names that differ in DER needs their canonical forms.
+    self_issued: OnceCell<bool>,
+    /// The subject as text, made on the first error that names the certificate.
+    text: OnceCell<String>,
+}
+
+impl<'a> Node<'a> {
+    pub(crate) fn new(cert: Certificate<'a>, pos: CertPosition) -> Self {
+        Node {
+            self_issued: OnceCell::new(),
+            cert,
+            pos,
+            text: OnceCell::new(),
+        }
+    }
+
+    /// Subject and issuer are the same name (RFC 5280 §6.1).
+    pub(crate) fn self_issued(&self) -> bool {
+        *self.self_issued.get_or_init(|| self.cert.is_self_issued())
+    }
+
+    pub(crate) fn subject(&self) -> &Name<'a> {
+        self.cert.subject_name()
+    }
+
+    pub(crate) fn issuer(&self) -> &Name<'a> {
+        self.cert.issuer_name()
+    }
+
+    pub(crate) fn subject_text(&self) -> String {
+        self.text
+            .get_or_init(|| self.cert.subject_name().text())
+            .clone()
+    }
+
+    pub(crate) fn cref(&self) -> CertRef {
+        CertRef {
+            position: self.pos,
+            subject: self.subject_text(),
+        }
+    }
+}
+
+/// The certificates a path may use below the anchor: the presented ones (the leaf first), then
+/// the configured intermediates that can take part.
+pub(crate) struct Pool<'p, 'a> {
+    pub(crate) nodes: &'p [Node<'a>],
+    /// `nodes[..presented]` were presented by the client.
+    pub(crate) presented: usize,
+    /// For each configured intermediate, its place in `nodes` when it takes part.
+    pub(crate) configured: &'p [Option<usize>],
+}
+
+impl<'p, 'a> Pool<'p, 'a> {
+    /// The presented certificates, the leaf first.
+    pub(crate) fn presented(&self) -> &'p [Node<'a>] {
+        self.nodes.get(..self.presented).unwrap_or(&[])
+    }
+}
+
+/// Per-call state shared by path building, validation and revocation.
+pub(crate) struct Ctx<'v> {
+    pub(crate) v: &'v ChainVerifier,
+    pub(crate) now: i64,
+    pub(crate) budget: Budget,
+}
+
+impl<'v> Ctx<'v> {
+    /// The configured material.
+    fn configured(&self) -> &'v Configured {
+        &self.v.configured
+    }
+
+    /// Verifies a signature made by `issuer_spki` over `tbs`. The outer `Err` is budget
+    /// exhaustion (fatal); the inner one is the verdict.
+    pub(crate) fn verify_signature(
+        &mut self,
+        alg_der: &[u8],
+        tbs: &[u8],
+        sig: &[u8],
+        issuer_spki: &[u8],
+    ) -> Result<Result<(), CryptoError>, ChainError> {
+        self.budget.signature()?;
+        Ok((|| {
+            let alg = SignatureAlgorithm::from_der(alg_der)?;
+            let spki = SpkiRef::from_der(issuer_spki)?;
+            verify_signature(&*self.v.backend, alg, &spki, tbs, sig, self.v.allow_sha1)
+        })())
+    }
+
+    /// Checks `child`'s signature with `issuer`'s key.
+    pub(crate) fn check_link(
+        &mut self,
+        child: &Node<'_>,
+        issuer: &Node<'_>,
+    ) -> Result<(), ChainError> {
+        let c = &child.cert;
+        self.verify_signature(c.signature_algorithm, c.tbs, c.signature, issuer.cert.spki)?
+            .map_err(|source| ChainError::Signature {
+                cert: child.cref(),
+                issuer: issuer.subject_text(),
+                source,
+            })
+    }
+
+    /// Compares two names already read, spending one name comparison.
+    pub(crate) fn same(&mut self, a: &Name<'_>, b: &Name<'_>) -> Result<bool, ChainError> {
+        self.budget.name_comparison()?;
+        Ok(a.same(b))
+    }
+
+    /// Looks `name` up in an index of configured material, spending one name comparison when
+    /// the index has entries (the look-up stands for comparing against each of them).
+    pub(crate) fn find(
+        &mut self,
+        index: &NameIndex,
+        len: usize,
+        name: &Name<'_>,
+    ) -> Result<Vec<usize>, ChainError> {
+        if len == 0 {
+            return Ok(Vec::new());
+        }
+        self.budget.name_comparison()?;
+        Ok(index.find(name))
     }
 }
 

@@ -7,9 +7,9 @@
 //! appears, as §4.2.1.10 requires. Each comparison spends the name-constraint budget.
 
 use super::budget::Budget;
-use super::names::{self, NameTable};
 use crate::cert::{Certificate, GeneralName, NameConstraints};
 use crate::error::ChainError;
+use crate::name::Name;
 
 /// A violation: the offending name as text and the reason.
 pub(crate) type Violation = (String, &'static str);
@@ -21,29 +21,59 @@ enum Subject<'a> {
     San(GeneralName<'a>),
 }
 
-/// Checks `cert`'s subject and SANs against `nc`. `Ok(Some(..))` is a violation; `Err` is budget.
-pub(crate) fn check(
+/// The Names of the two certificates, by DER: directoryNames were read when each certificate
+/// was parsed.
+struct Names<'c, 'a> {
+    constrained: &'c Certificate<'a>,
+    constraining: &'c Certificate<'a>,
+}
+
+impl<'c, 'a> Names<'c, 'a> {
+    fn of(&self, der: &[u8]) -> Option<&'c Name<'a>> {
+        let subject = self.constrained.subject_name();
+        if subject.der() == der {
+            return Some(subject);
+        }
+        self.constrained
+            .directory_name(der)
+            .or_else(|| self.constraining.directory_name(der))
+    }
+
+    fn text(&self, der: &[u8]) -> String {
+        self.of(der)
+            .map_or_else(|| "(unreadable name)".to_owned(), Name::text)
+    }
+}
+
+/// Checks `cert`'s subject and SANs against `nc`, the name constraints of `ca`.
+/// `Ok(Some(..))` is a violation; `Err` is budget.
+pub(crate) fn check<'a>(
     budget: &mut Budget,
-    names_read: &mut NameTable,
-    nc: &NameConstraints<'_>,
-    cert: &Certificate<'_>,
+    ca: &Certificate<'a>,
+    nc: &NameConstraints<'a>,
+    cert: &Certificate<'a>,
 ) -> Result<Option<Violation>, ChainError> {
+    let names_read = Names {
+        constrained: cert,
+        constraining: ca,
+    };
+    let names_read = &names_read;
     let mut subjects: Vec<Subject<'_>> = Vec::new();
-    if !names::is_empty_name(cert.subject_der()) {
+    if !cert.subject_name().is_empty() {
         subjects.push(Subject::Directory(cert.subject_der()));
     }
     // §4.2.1.10: emailAddress attributes of the subject are checked against rfc822Name
     // constraints as well.
     // A subject whose emailAddress values cannot all be read fails any rfc822Name constraint
     // (§4.2.1.10: a name the check cannot read must not be skipped).
-    match names::email_addresses(cert.subject_der()) {
+    match cert.subject_name().email_addresses() {
         Some(emails) => subjects.extend(emails.into_iter().map(Subject::Email)),
         None => {
             let rfc822 = |g: &GeneralName<'_>| matches!(g, GeneralName::Rfc822(_));
             if nc.excluded.iter().any(rfc822) || nc.permitted.iter().flatten().any(rfc822) {
                 budget.name_comparison()?;
                 return Ok(Some((
-                    format!("subject \"{}\"", names::subject_text(cert.subject_der())),
+                    format!("subject \"{}\"", cert.subject_name().text()),
                     "its emailAddress values cannot be read (the subject does not parse, or an \
                      emailAddress is not a valid string), so rfc822Name constraints cannot be \
                      checked",
@@ -65,10 +95,13 @@ pub(crate) fn check(
                 budget.name_comparison()?;
                 match matches(names_read, &name, ex, true) {
                     Match::Yes => {
-                        return Ok(Some((describe(&name), "it is in an excluded subtree")));
+                        return Ok(Some((
+                            describe(names_read, &name),
+                            "it is in an excluded subtree",
+                        )));
                     }
                     Match::No => {}
-                    Match::Unsupported(why) => return Ok(Some((describe(&name), why))),
+                    Match::Unsupported(why) => return Ok(Some((describe(names_read, &name), why))),
                 }
             }
         }
@@ -87,12 +120,12 @@ pub(crate) fn check(
                         break;
                     }
                     Match::No => {}
-                    Match::Unsupported(why) => return Ok(Some((describe(&name), why))),
+                    Match::Unsupported(why) => return Ok(Some((describe(names_read, &name), why))),
                 }
             }
             if constrained && !ok {
                 return Ok(Some((
-                    describe(&name),
+                    describe(names_read, &name),
                     "it is outside every permitted subtree",
                 )));
             }
@@ -111,10 +144,10 @@ fn same_form(a: &GeneralName<'_>, b: &GeneralName<'_>) -> bool {
     std::mem::discriminant(a) == std::mem::discriminant(b)
 }
 
-fn describe(n: &GeneralName<'_>) -> String {
+fn describe(names_read: &Names<'_, '_>, n: &GeneralName<'_>) -> String {
     let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
     match n {
-        GeneralName::Directory(d) => format!("directoryName \"{}\"", names::subject_text(d)),
+        GeneralName::Directory(d) => format!("directoryName \"{}\"", names_read.text(d)),
         GeneralName::Rfc822(b) => format!("rfc822Name \"{}\"", text(b)),
         GeneralName::Dns(b) => format!("dNSName \"{}\"", text(b)),
         GeneralName::Uri(b) => format!("URI \"{}\"", text(b)),
@@ -137,7 +170,7 @@ fn ip_text(b: &[u8]) -> String {
 }
 
 fn matches(
-    names_read: &mut NameTable,
+    names_read: &Names<'_, '_>,
     name: &GeneralName<'_>,
     constraint: &GeneralName<'_>,
     excluded: bool,
@@ -145,7 +178,11 @@ fn matches(
     let yes = |b: bool| if b { Match::Yes } else { Match::No };
     match (name, constraint) {
         (GeneralName::Directory(n), GeneralName::Directory(c)) => {
-            match names_read.within_subtree(n, c) {
+            let within = match (names_read.of(n), names_read.of(c)) {
+                (Some(n), Some(c)) => n.within_subtree(c),
+                _ => None,
+            };
+            match within {
                 Some(b) => yes(b),
                 None => Match::Unsupported(
                     "it is unreadable, contains a control character or a value that is not a \

@@ -1,5 +1,5 @@
 //! The RFC 5280 §6.1 checks, by certificate role (leaf, issuer, anchor), and the whole-path
-//! checks that need the complete path (name constraints, revocation).
+//! checks that need the complete path (name constraints; revocation lives in `revocation`).
 //!
 //! | rule | leaf | intermediate | anchor | source |
 //! |---|---|---|---|---|
@@ -21,33 +21,28 @@
 //! | name constraints | checked | checked unless self-issued | source | §6.1.3 (b)–(c) |
 //! | CRL from the issuer | yes | yes | – | §6.3 |
 
-use super::build::{Ctx, Node};
-use super::crl::{Crl, reasons};
-use super::name_constraints;
-use super::{ChainVerifier, names};
-use crate::cert::{ext_oid, key_usage};
+use super::{ChainVerifier, Ctx, Node, name_constraints};
+use crate::cert::key_usage;
 use crate::crypto::{SpkiRef, check_key};
 use crate::error::{ChainError, CryptoError};
+use crate::oid;
 
 /// Extensions this verifier processes (or, for certificatePolicies, may safely ignore: with the
 /// initial policy set anyPolicy and no explicit-policy requirement, certificatePolicies alone
 /// never changes the verdict; policyConstraints, policyMappings and inhibitAnyPolicy can, so
 /// they stay unknown and are refused when critical).
 const KNOWN_EXTENSIONS: &[&[u8]] = &[
-    ext_oid::BASIC_CONSTRAINTS,
-    ext_oid::KEY_USAGE,
-    ext_oid::EXT_KEY_USAGE,
-    ext_oid::SUBJECT_ALT_NAME,
-    ext_oid::ISSUER_ALT_NAME,
-    ext_oid::NAME_CONSTRAINTS,
-    ext_oid::AUTHORITY_KEY_ID,
-    ext_oid::SUBJECT_KEY_ID,
-    ext_oid::CRL_DISTRIBUTION_POINTS,
-    ext_oid::CERTIFICATE_POLICIES,
+    oid::BASIC_CONSTRAINTS,
+    oid::KEY_USAGE,
+    oid::EXT_KEY_USAGE,
+    oid::SUBJECT_ALT_NAME,
+    oid::ISSUER_ALT_NAME,
+    oid::NAME_CONSTRAINTS,
+    oid::AUTHORITY_KEY_ID,
+    oid::SUBJECT_KEY_ID,
+    oid::CRL_DISTRIBUTION_POINTS,
+    oid::CERTIFICATE_POLICIES,
 ];
-
-/// anyExtendedKeyUsage, 2.5.29.37.0.
-const ANY_EKU: &[u8] = &[0x55, 0x1D, 0x25, 0x00];
 
 fn check_validity(node: &Node<'_>, now: i64) -> Result<(), ChainError> {
     let c = &node.cert;
@@ -68,7 +63,7 @@ fn check_validity(node: &Node<'_>, now: i64) -> Result<(), ChainError> {
     Ok(())
 }
 
-fn check_critical(node: &Node<'_>) -> Result<(), ChainError> {
+pub(super) fn check_critical(node: &Node<'_>) -> Result<(), ChainError> {
     match node
         .cert
         .extensions()
@@ -77,7 +72,7 @@ fn check_critical(node: &Node<'_>) -> Result<(), ChainError> {
     {
         Some(e) => Err(ChainError::UnknownCriticalExtension {
             cert: node.cref(),
-            oid: crate::cert::oid_to_string(e.oid),
+            oid: oid::to_dotted(e.oid),
         }),
         None => Ok(()),
     }
@@ -119,18 +114,18 @@ pub(super) fn check_leaf(v: &ChainVerifier, leaf: &Node<'_>, now: i64) -> Result
     if !c
         .extensions()
         .iter()
-        .any(|e| e.oid == ext_oid::AUTHORITY_KEY_ID)
+        .any(|e| e.oid == oid::AUTHORITY_KEY_ID)
     {
         return Err(profile(
             leaf,
             "authorityKeyIdentifier is required in certificates issued by a CA (RFC 5280 §4.2.1.1)",
         ));
     }
-    if names::is_empty_name(c.subject_der()) {
+    if c.subject_name().is_empty() {
         let san_critical = c
             .extensions()
             .iter()
-            .any(|e| e.oid == ext_oid::SUBJECT_ALT_NAME && e.critical);
+            .any(|e| e.oid == oid::SUBJECT_ALT_NAME && e.critical);
         if !san_critical {
             return Err(profile(
                 leaf,
@@ -184,7 +179,7 @@ pub(super) fn check_issuer(
             cert: issuer.cref(),
         });
     }
-    if names::is_empty_name(issuer.cert.subject_der()) {
+    if issuer.subject().is_empty() {
         return Err(profile(
             issuer,
             "a CA's subject must not be empty (RFC 5280 §4.1.2.6)",
@@ -199,12 +194,12 @@ pub(super) fn check_issuer(
     }
     // §4.2.1.1: authorityKeyIdentifier MUST appear except in self-signed certificates.
     if !is_anchor
-        && !issuer.self_issued
+        && !issuer.self_issued()
         && !issuer
             .cert
             .extensions()
             .iter()
-            .any(|e| e.oid == ext_oid::AUTHORITY_KEY_ID)
+            .any(|e| e.oid == oid::AUTHORITY_KEY_ID)
     {
         return Err(profile(
             issuer,
@@ -216,7 +211,7 @@ pub(super) fn check_issuer(
     if !is_anchor
         && let (Some((oid, name)), Some(ekus)) = (ctx.v.eku.oid(), &issuer.cert.ext_key_usage)
         && !ekus.contains(&oid)
-        && !ekus.contains(&ANY_EKU)
+        && !ekus.contains(&oid::ANY_EXTENDED_KEY_USAGE)
     {
         return Err(ChainError::EkuMismatch {
             cert: issuer.cref(),
@@ -231,7 +226,7 @@ pub(super) fn check_issuer(
     }
     if let Some(path_len) = issuer.cert.basic_constraints().and_then(|b| b.path_len) {
         // §6.1.4 (l): self-issued intermediates do not count; the leaf never does.
-        let found = below.iter().skip(1).filter(|n| !n.self_issued).count();
+        let found = below.iter().skip(1).filter(|n| !n.self_issued()).count();
         if found > path_len as usize {
             return Err(ChainError::PathLenExceeded {
                 cert: issuer.cref(),
@@ -243,26 +238,23 @@ pub(super) fn check_issuer(
     Ok(())
 }
 
-/// Whole-path checks once an anchor is reached: name constraints, then revocation.
-pub(super) fn finish(
+/// Name constraints over the whole path (`chain`: leaf first, anchor last), once an anchor is
+/// reached (§6.1.3 (b)–(c)).
+pub(super) fn check_name_constraints(
     ctx: &mut Ctx<'_>,
-    below: &[&Node<'_>],
-    anchor: &Node<'_>,
-    pool: &[Node<'_>],
+    chain: &[&Node<'_>],
 ) -> Result<(), ChainError> {
-    let mut chain: Vec<&Node<'_>> = below.to_vec();
-    chain.push(anchor);
     for (k, ca) in chain.iter().enumerate().skip(1) {
         let Some(nc) = &ca.cert.name_constraints else {
             continue;
         };
         for (j, sub) in chain.iter().enumerate().take(k) {
             // §6.1.3 (b): self-issued certificates other than the leaf are not checked.
-            if j != 0 && sub.self_issued {
+            if j != 0 && sub.self_issued() {
                 continue;
             }
             if let Some((name, reason)) =
-                name_constraints::check(&mut ctx.budget, &mut ctx.names, nc, &sub.cert)?
+                name_constraints::check(&mut ctx.budget, &ca.cert, nc, &sub.cert)?
             {
                 return Err(ChainError::NameConstraintViolation {
                     cert: sub.cref(),
@@ -273,258 +265,5 @@ pub(super) fn finish(
             }
         }
     }
-    if ctx.v.crls.is_empty() && !ctx.v.require_crl {
-        return Ok(());
-    }
-    for j in 0..below.len() {
-        check_revocation(ctx, &chain, j, pool)?;
-    }
     Ok(())
-}
-
-/// RFC 5280 §6.3: revocation status of `chain[j]` from CRLs issued by its issuer `chain[j + 1]`.
-///
-/// §6.3.3 reason handling: `reasons_mask` starts empty; each CRL in scope for the certificate
-/// contributes its interim mask (IDP onlySomeReasons ∩ the matching distribution points'
-/// reasons, see `Crl::scope`), and a CRL that adds no new reason is skipped (§6.3.3 (e)). The
-/// status is known once the mask holds all reasons. CRLs that list the serial are considered
-/// first: §6.3.3 leaves the order of the CRL cache open, and this order keeps "any usable CRL
-/// that lists the certificate revokes it", whatever order the CRLs were configured in.
-///
-/// A CRL that would cover a reason left uncovered but cannot be used (bad signature, expired,
-/// …) fails the chain even when CRLs are not required: it was configured, so the status is
-/// unknown, and unknown is not "good".
-fn check_revocation(
-    ctx: &mut Ctx<'_>,
-    chain: &[&Node<'_>],
-    j: usize,
-    pool: &[Node<'_>],
-) -> Result<(), ChainError> {
-    let (Some(cert), Some(issuer)) = (chain.get(j), chain.get(j + 1)) else {
-        return Ok(());
-    };
-    let v = ctx.v;
-    let serial = cert.cert.serial();
-    let mut in_scope: Vec<(Crl<'_>, u32)> = Vec::new();
-    for (der, crl_issuer) in v.crls.iter() {
-        if !ctx.same_der(crl_issuer, issuer.cert.subject_der())? {
-            continue;
-        }
-        let Ok(crl) = Crl::from_der(der) else {
-            continue;
-        };
-        if let Some(interim) = crl.scope(&cert.cert, issuer.cert.subject_der(), &mut ctx.names) {
-            in_scope.push((crl, interim));
-        }
-    }
-    in_scope.sort_by_key(|(crl, _)| crl.entry(serial).is_none());
-
-    let mut reasons_mask = 0u32;
-    // Unusable CRLs, with the reasons they would have covered (the last one is reported).
-    let mut problems: Vec<(&'static str, u32)> = Vec::new();
-    for (crl, interim) in &in_scope {
-        if reasons_mask == reasons::ALL {
-            break;
-        }
-        // §6.3.3 (e): the CRL must add a reason not yet covered.
-        if interim & !reasons_mask == 0 {
-            continue;
-        }
-        let problem = match usable(ctx, crl) {
-            Some(r) => Some(r),
-            None => crl_signer(ctx, crl, chain, j, pool)?,
-        };
-        if let Some(r) = problem {
-            problems.push((r, *interim));
-            continue;
-        }
-        // §6.3.3 (j)–(k): `entry` skips an entry with reason removeFromCRL (UNREVOKED).
-        if let Some(e) = crl.entry(serial) {
-            return Err(ChainError::Revoked {
-                cert: cert.cref(),
-                revoked_at: e.date,
-                reason: e.reason.map(reasons::code_name),
-            });
-        }
-        // §6.3.3 (l).
-        reasons_mask |= interim;
-    }
-    let uncovered = reasons::ALL & !reasons_mask;
-    if uncovered == 0 {
-        return Ok(());
-    }
-    let issuer_text = || issuer.subject_text();
-    if let Some((reason, _)) = problems.iter().rev().find(|(_, m)| m & uncovered != 0) {
-        return Err(ChainError::CrlInvalid {
-            cert: cert.cref(),
-            issuer: issuer_text(),
-            reason,
-        });
-    }
-    if ctx.v.require_crl {
-        return Err(ChainError::CrlMissing {
-            cert: cert.cref(),
-            issuer: issuer_text(),
-            uncovered: reasons::names(uncovered),
-        });
-    }
-    // Check when present: CRLs covering only some reasons still revoke, and the rest is
-    // left unchecked, as when there is no CRL at all.
-    Ok(())
-}
-
-/// Why a CRL cannot be used regardless of its signer, if it cannot.
-fn usable(ctx: &Ctx<'_>, crl: &Crl<'_>) -> Option<&'static str> {
-    if crl.unsupported || crl.entries.iter().any(|e| e.unusable) {
-        return Some("unsupported");
-    }
-    if crl.unknown_critical {
-        return Some("unknown_critical_extension");
-    }
-    // §5.2.3: a CRL without a (non-critical) cRLNumber is not a conforming CRL.
-    if !crl.has_crl_number {
-        return Some("malformed");
-    }
-    if crl.this_update > ctx.now {
-        return Some("not_yet_valid");
-    }
-    if crl.next_update.is_some_and(|n| n < ctx.now) {
-        return Some("expired");
-    }
-    None
-}
-
-/// Finds a key that signed the CRL for `chain[j]` (§6.3.3 (f)): the issuer's own key; another
-/// certificate of the same CA on the validated path (key rollover through self-issued
-/// certificates, §6.1); or a CRL-signing certificate of the same CA found in the pool and issued by
-/// a certificate on the validated path above `chain[j]`, itself valid and not revoked.
-/// `Ok(None)` means a signer verified; `Ok(Some(reason))` that none did.
-fn crl_signer(
-    ctx: &mut Ctx<'_>,
-    crl: &Crl<'_>,
-    chain: &[&Node<'_>],
-    j: usize,
-    pool: &[Node<'_>],
-) -> Result<Option<&'static str>, ChainError> {
-    let mut reason = "no_crl_sign";
-    // Path certificates of the same CA, the issuer first.
-    for ca in chain.iter().skip(j + 1) {
-        if !ctx.same_der(ca.cert.subject_der(), crl.issuer)? {
-            continue;
-        }
-        // §6.3.3 (f): the signer's keyUsage must allow cRLSign.
-        if !ca.cert.key_usage_allows(key_usage::CRL_SIGN) {
-            continue;
-        }
-        reason = "bad_signature";
-        if ctx
-            .verify_signature(
-                crl.signature_algorithm,
-                crl.tbs,
-                crl.signature,
-                ca.cert.spki_der(),
-            )?
-            .is_ok()
-        {
-            return Ok(None);
-        }
-    }
-    // Separate CRL-signing certificates (PKITS 4.4.19, 4.5.6).
-    for signer in pool {
-        let c = &signer.cert;
-        if !c.key_usage_allows(key_usage::CRL_SIGN)
-            || !ctx.same_der(c.subject_der(), crl.issuer)?
-            || chain.iter().any(|n| n.cert.der() == c.der())
-            || ctx.now < c.not_before()
-            || ctx.now > c.not_after()
-            || check_critical(signer).is_err()
-        {
-            continue;
-        }
-        reason = "bad_signature";
-        if ctx
-            .verify_signature(
-                crl.signature_algorithm,
-                crl.tbs,
-                crl.signature,
-                c.spki_der(),
-            )?
-            .is_err()
-        {
-            continue;
-        }
-        // The signer must be certified by a CA on the validated path at or above the issuer.
-        let mut certifier = None;
-        for ca in chain.iter().skip(j + 1) {
-            if ca.cert.key_usage_allows(key_usage::KEY_CERT_SIGN)
-                && ctx.same(ca.subject, signer.issuer)?
-                && ctx
-                    .verify_signature(
-                        c.signature_algorithm,
-                        c.tbs,
-                        c.signature,
-                        ca.cert.spki_der(),
-                    )?
-                    .is_ok()
-            {
-                certifier = Some(*ca);
-                break;
-            }
-        }
-        let Some(certifier) = certifier else {
-            reason = "crl_signer_unverified";
-            continue;
-        };
-        match signer_status(ctx, signer, certifier)? {
-            Some(r) => reason = r,
-            None => return Ok(None),
-        }
-    }
-    Ok(Some(reason))
-}
-
-/// Revocation status of a separate CRL signer, from CRLs its certifier signed with its own key
-/// (one level only: no further alternate signers).
-fn signer_status(
-    ctx: &mut Ctx<'_>,
-    signer: &Node<'_>,
-    certifier: &Node<'_>,
-) -> Result<Option<&'static str>, ChainError> {
-    let mut reasons_mask = 0u32;
-    let v = ctx.v;
-    for (der, crl_issuer) in v.crls.iter() {
-        if !ctx.same_der(crl_issuer, certifier.cert.subject_der())? {
-            continue;
-        }
-        let Ok(crl) = Crl::from_der(der) else {
-            continue;
-        };
-        let Some(interim) = crl.scope(&signer.cert, certifier.cert.subject_der(), &mut ctx.names)
-        else {
-            continue;
-        };
-        if usable(ctx, &crl).is_some() || !certifier.cert.key_usage_allows(key_usage::CRL_SIGN) {
-            continue;
-        }
-        if ctx
-            .verify_signature(
-                crl.signature_algorithm,
-                crl.tbs,
-                crl.signature,
-                certifier.cert.spki_der(),
-            )?
-            .is_err()
-        {
-            continue;
-        }
-        if crl.entry(signer.cert.serial()).is_some() {
-            return Ok(Some("crl_signer_revoked"));
-        }
-        reasons_mask |= interim;
-    }
-    // §6.3.3: the signer's status is known only when its CRLs cover every reason.
-    if reasons_mask != reasons::ALL && ctx.v.require_crl {
-        return Ok(Some("crl_signer_status_unknown"));
-    }
-    Ok(None)
 }

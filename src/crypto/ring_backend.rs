@@ -8,10 +8,10 @@
 
 use ring::signature::{self as rs, UnparsedPublicKey, VerificationAlgorithm};
 
-use super::{HashAlg, KeyKind, SignatureAlgorithm, SignatureVerifier, SpkiRef, mismatch, oid};
-use crate::asn1::{self, Reader, tag};
-use crate::cert::oid_to_string;
+use super::{HashAlg, KeyKind, SignatureAlgorithm, SignatureVerifier, SpkiRef, mismatch};
+use crate::asn1::{self, tag};
 use crate::error::CryptoError;
+use crate::oid;
 
 /// Signature verification with [ring](https://docs.rs/ring) (feature `ring`).
 ///
@@ -32,7 +32,7 @@ fn ecdsa_unsupported(h: HashAlg) -> CryptoError {
         HashAlg::Sha512 => oid::ECDSA_SHA512,
     };
     CryptoError::UnsupportedAlgorithm {
-        oid: oid_to_string(alg),
+        oid: oid::to_dotted(alg),
     }
 }
 
@@ -52,9 +52,13 @@ fn ec_point(key: &[u8], field_len: usize) -> Result<(), CryptoError> {
 /// `Ecdsa-Sig-Value ::= SEQUENCE { r INTEGER, s INTEGER }` (RFC 5480 §2.2), structurally.
 fn ecdsa_sig_der(sig: &[u8]) -> Result<(), CryptoError> {
     let malformed = |_| CryptoError::MalformedSignature;
-    let mut r = Reader::new(asn1::single(sig, tag::SEQUENCE).map_err(malformed)?);
+    let mut r = asn1::single(sig, tag::SEQUENCE)
+        .map_err(malformed)?
+        .reader();
     for _ in 0..2 {
-        asn1::integer(r.read(tag::INTEGER).map_err(malformed)?).map_err(malformed)?;
+        r.read_tlv(tag::INTEGER)
+            .and_then(|i| i.integer())
+            .map_err(malformed)?;
     }
     r.finish().map_err(malformed)
 }
@@ -73,8 +77,8 @@ impl SignatureVerifier for RingVerifier {
     ) -> Result<(), CryptoError> {
         let params: &'static dyn VerificationAlgorithm = match (alg, spki.kind) {
             (SignatureAlgorithm::RsaPkcs1(h), KeyKind::Rsa { .. }) => match h {
-                // check_policy has already refused SHA-1 unless allow_sha1, and keys under 2048
-                // bits, so the legacy parameter set's 1024-bit floor is never what decides.
+                // The crate's policy has already refused SHA-1 unless allowed, and RSA keys under
+                // MIN_RSA_BITS, so the legacy parameter set's 1024-bit floor never decides.
                 HashAlg::Sha1 => &rs::RSA_PKCS1_1024_8192_SHA1_FOR_LEGACY_USE_ONLY,
                 HashAlg::Sha256 => &rs::RSA_PKCS1_2048_8192_SHA256,
                 HashAlg::Sha384 => &rs::RSA_PKCS1_2048_8192_SHA384,
@@ -117,11 +121,9 @@ impl SignatureVerifier for RingVerifier {
                 }
                 &rs::ED25519
             }
-            // The same pairing rule, and the same error, as the RustCrypto backend.
-            (alg, KeyKind::Rsa { .. }) => return Err(mismatch("RSA", alg)),
-            (alg, KeyKind::P256) => return Err(mismatch("P-256", alg)),
-            (alg, KeyKind::P384) => return Err(mismatch("P-384", alg)),
-            (alg, KeyKind::Ed25519) => return Err(mismatch("Ed25519", alg)),
+            // Refused by the crate's policy before a backend is called; answered the same way
+            // for a direct caller.
+            (alg, kind) => return Err(mismatch(alg, kind)),
         };
         // ring's error carries no detail (by design, to avoid oracles); like the RustCrypto
         // backend's verification error it means the signature does not verify with this key.

@@ -190,9 +190,58 @@ impl CanonicalDn {
         })
     }
 
+    /// The RDNs in DER order, each with its attributes in the key's sorted order.
+    pub(crate) fn rdns(&self) -> Vec<CanonicalRdn<'_>> {
+        let mut out: Vec<CanonicalRdn<'_>> = Vec::new();
+        let mut from = 0;
+        for (i, a) in self.avas.iter().enumerate().skip(1) {
+            if a.rdn_start {
+                out.push(CanonicalRdn {
+                    dn: self,
+                    avas: self.avas.get(from..i).unwrap_or(&[]),
+                });
+                from = i;
+            }
+        }
+        if !self.avas.is_empty() {
+            out.push(CanonicalRdn {
+                dn: self,
+                avas: self.avas.get(from..).unwrap_or(&[]),
+            });
+        }
+        out
+    }
+
+    /// True when `other` holds this name's RDNs in reverse order (and the name has more than
+    /// one RDN): the usual mistake of typing a name in DER order (`C=US,…,CN=x`, as
+    /// `openssl x509 -subject` prints it). The check behind every reversed-order hint.
+    pub(crate) fn is_reversal_of(&self, other: &CanonicalDn) -> bool {
+        let (mine, theirs) = (self.rdns(), other.rdns());
+        mine.len() > 1 && mine.iter().rev().eq(theirs.iter())
+    }
+
     #[cfg(test)]
     fn len(&self) -> usize {
         self.avas.len()
+    }
+}
+
+/// One RDN of a [`CanonicalDn`]: equal to another when they hold the same attributes (types,
+/// kinds and prepared values), as sets.
+#[derive(Clone, Copy)]
+pub(crate) struct CanonicalRdn<'a> {
+    dn: &'a CanonicalDn,
+    avas: &'a [CAva],
+}
+
+impl PartialEq for CanonicalRdn<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.avas.len() == other.avas.len()
+            && self
+                .avas
+                .iter()
+                .zip(other.avas)
+                .all(|(a, b)| self.dn.key(a) == other.dn.key(b))
     }
 }
 
@@ -314,5 +363,22 @@ mod tests {
             .unwrap()
             .canonical();
         assert_eq!(again, a);
+    }
+
+    /// Issue 8 item 6: the reversed-order check compares canonical RDNs (multi-valued ones as
+    /// sets, values after preparation), never re-split text.
+    #[test]
+    fn reversal_compares_rdns() {
+        let name = c("CN=Jane Doe,OU=Sales+O=MongoDB,C=US");
+        assert_eq!(name.rdns().len(), 3);
+        assert!(name.is_reversal_of(&c("c=us, o=mongodb+ou=SALES, cn=jane  doe")));
+        assert!(c("c=us,O=MongoDB+OU=Sales,CN=Jane Doe").is_reversal_of(&name));
+        assert!(!name.is_reversal_of(&name));
+        assert!(!name.is_reversal_of(&c("C=US,O=MongoDB,CN=Jane Doe")));
+        // One RDN is its own reversal; that is not a finding.
+        assert!(!c("CN=x").is_reversal_of(&c("CN=x")));
+        // An escaped comma inside a value is part of the value, not an RDN boundary.
+        assert!(c(r"CN=Doe\, Jane,O=M").is_reversal_of(&c(r"O=M,CN=Doe\, Jane")));
+        assert!(c("").rdns().is_empty());
     }
 }

@@ -1,4 +1,5 @@
-//! A small zero-panic DER reader for `Name` (RFC 5280 §4.1.2.4, X.690 §8/§10).
+//! The walk from a DER `Name` to a [`DistinguishedName`] (RFC 5280 §4.1.2.4), over the crate's
+//! DER reader.
 //!
 //! ```text
 //! Name ::= SEQUENCE OF RelativeDistinguishedName
@@ -6,101 +7,29 @@
 //! AttributeTypeAndValue ::= SEQUENCE { type OBJECT IDENTIFIER, value ANY }
 //! ```
 //!
-//! Values are never descended into: a non-string value is kept as its whole element, so
-//! nesting depth cannot cost stack. Lengths must be definite and minimal (DER); the SET order
+//! Values are never descended into: a non-string value is kept as its whole element (a
+//! high-number tag included), so nesting depth cannot cost stack. Lengths must be definite and
+//! minimal (DER); the SET order
 //! of a multi-valued RDN is kept as encoded, because OpenSSL and the MongoDB server print it in
 //! that order.
 
 use std::borrow::Cow;
 
-use super::{AvaRec, DistinguishedName, StringKind, ValueRef, attr};
+use super::{AvaRec, DistinguishedName, DnLimits, StringKind, ValueRef, attr};
+use crate::asn1::{DerError, Reader, Tlv};
 use crate::error::DnError;
-use crate::limits::Limits;
 
-/// One element: its first tag byte (0 for multi-byte tags), contents, and whole encoding.
-pub(crate) struct Tlv<'a> {
-    /// The identifier octet when the tag fits one byte; `None` for high tag numbers.
-    pub(crate) tag: Option<u8>,
-    pub(crate) content: &'a [u8],
-    pub(crate) whole: &'a [u8],
-    /// Offset of the content within the outer input.
-    pub(crate) content_offset: usize,
+/// The DER reader's error as a [`DnError`] (the same offset and reason).
+fn der_error(e: DerError) -> DnError {
+    DnError::Der {
+        offset: e.offset,
+        reason: e.kind.reason(),
+    }
 }
 
-/// Reads one element at `pos` of `data`; `base` is the absolute offset of `data` for errors.
-pub(crate) fn read_tlv(data: &[u8], pos: usize, base: usize) -> Result<Tlv<'_>, DnError> {
-    let err = |at: usize, reason| DnError::Der {
-        offset: base + at,
-        reason,
-    };
-    let first = *data.get(pos).ok_or(err(pos, "unexpected end of data"))?;
-    let mut i = pos + 1;
-    let tag = if first & 0x1f == 0x1f {
-        // High tag number form: base-128, minimal, at most 4 more octets.
-        let mut n = 0;
-        loop {
-            let b = *data
-                .get(i)
-                .ok_or(err(i, "unexpected end of data in a tag"))?;
-            if n == 0 && b == 0x80 {
-                return Err(err(i, "tag number is not minimally encoded"));
-            }
-            i += 1;
-            n += 1;
-            if b & 0x80 == 0 {
-                break;
-            }
-            if n >= 4 {
-                return Err(err(i, "tag number is too large"));
-            }
-        }
-        None
-    } else {
-        Some(first)
-    };
-    let lb = *data
-        .get(i)
-        .ok_or(err(i, "unexpected end of data in a length"))?;
-    let len_at = i;
-    i += 1;
-    let len = if lb < 0x80 {
-        usize::from(lb)
-    } else if lb == 0x80 {
-        return Err(err(len_at, "indefinite length is not allowed in DER"));
-    } else {
-        let n = usize::from(lb & 0x7f);
-        if n > 4 {
-            return Err(err(len_at, "length is too large"));
-        }
-        let mut v: usize = 0;
-        for k in 0..n {
-            let b = *data
-                .get(i + k)
-                .ok_or(err(i + k, "unexpected end of data in a length"))?;
-            if k == 0 && b == 0 {
-                return Err(err(len_at, "length is not minimally encoded"));
-            }
-            v = (v << 8) | usize::from(b);
-        }
-        if v < 0x80 {
-            return Err(err(len_at, "length is not minimally encoded"));
-        }
-        i += n;
-        v
-    };
-    let end = i.checked_add(len).ok_or(err(len_at, "length overflows"))?;
-    let content = data
-        .get(i..end)
-        .ok_or(err(len_at, "length runs past the end of the data"))?;
-    let whole = data
-        .get(pos..end)
-        .ok_or(err(pos, "unexpected end of data"))?;
-    Ok(Tlv {
-        tag,
-        content,
-        whole,
-        content_offset: base + i,
-    })
+/// The identifier octet of a single-octet tag; `None` for a high tag number.
+fn short_tag(t: &Tlv<'_>) -> Option<u8> {
+    (!t.high_tag).then_some(t.tag)
 }
 
 /// Decodes a value element to text when it is a directory string type with valid contents.
@@ -203,51 +132,53 @@ pub(crate) fn describe_encoding(ber: &[u8]) -> String {
 
 /// Checks that `ber` is exactly one element; returns it parsed.
 pub(crate) fn single_element(ber: &[u8]) -> Result<Tlv<'_>, &'static str> {
-    let tlv = read_tlv(ber, 0, 0).map_err(|e| match e {
-        DnError::Der { reason, .. } => reason,
-        _ => "invalid BER element",
-    })?;
-    if tlv.whole.len() != ber.len() {
+    let mut r = Reader::new(ber);
+    let tlv = r.read_element().map_err(|e| e.kind.reason())?;
+    if !r.is_empty() {
         return Err("bytes follow the BER element");
     }
     Ok(tlv)
 }
 
-pub(crate) fn from_der(der: &[u8], limits: &Limits) -> Result<DistinguishedName, DnError> {
+/// Reads a `Name` into a [`DistinguishedName`], within `limits`.
+pub(crate) fn from_der(
+    der: &[u8],
+    limits: impl Into<DnLimits>,
+) -> Result<DistinguishedName, DnError> {
+    let limits: DnLimits = limits.into();
     if der.len() > limits.max_dn_bytes {
         return Err(DnError::TooLong {
             len: der.len(),
             max: limits.max_dn_bytes,
         });
     }
-    let name = read_tlv(der, 0, 0)?;
-    if name.tag != Some(0x30) {
+    let mut outer = Reader::new(der);
+    let name = outer.read_element().map_err(der_error)?;
+    if short_tag(&name) != Some(0x30) {
         return Err(DnError::Der {
             offset: 0,
             reason: "a Name must be a SEQUENCE",
         });
     }
-    if name.whole.len() != der.len() {
+    if !outer.is_empty() {
         return Err(DnError::Der {
-            offset: name.whole.len(),
+            offset: outer.position(),
             reason: "bytes follow the Name",
         });
     }
-    let mut dn = DistinguishedName::with_capacity(8, name.content.len());
-    let seq = name.content;
-    let mut pos = 0;
+    let mut dn = DistinguishedName::with_capacity(8, name.value.len());
+    let mut seq = name.reader();
     let mut rdns = 0usize;
-    while pos < seq.len() {
-        let rdn_at = name.content_offset + pos;
-        let rdn = read_tlv(seq, pos, name.content_offset)?;
-        pos += rdn.whole.len();
-        if rdn.tag != Some(0x31) {
+    while !seq.is_empty() {
+        let rdn_at = seq.position();
+        let rdn = seq.read_element().map_err(der_error)?;
+        if short_tag(&rdn) != Some(0x31) {
             return Err(DnError::Der {
                 offset: rdn_at,
                 reason: "an RDN must be a SET",
             });
         }
-        if rdn.content.is_empty() {
+        if rdn.value.is_empty() {
             return Err(DnError::Der {
                 offset: rdn_at,
                 reason: "an RDN must not be empty",
@@ -260,13 +191,12 @@ pub(crate) fn from_der(der: &[u8], limits: &Limits) -> Result<DistinguishedName,
             });
         }
         rdns += 1;
-        let mut vpos = 0;
+        let mut set = rdn.reader();
         let mut values = 0usize;
-        while vpos < rdn.content.len() {
-            let ava_at = rdn.content_offset + vpos;
-            let ava = read_tlv(rdn.content, vpos, rdn.content_offset)?;
-            vpos += ava.whole.len();
-            if ava.tag != Some(0x30) {
+        while !set.is_empty() {
+            let ava_at = set.position();
+            let ava = set.read_element().map_err(der_error)?;
+            if short_tag(&ava) != Some(0x30) {
                 return Err(DnError::Der {
                     offset: ava_at,
                     reason: "an AttributeTypeAndValue must be a SEQUENCE",
@@ -279,33 +209,33 @@ pub(crate) fn from_der(der: &[u8], limits: &Limits) -> Result<DistinguishedName,
                 });
             }
             values += 1;
-            let oid = read_tlv(ava.content, 0, ava.content_offset)?;
-            if oid.tag != Some(0x06) {
+            let mut fields = ava.reader();
+            let oid = fields.read_element().map_err(der_error)?;
+            if short_tag(&oid) != Some(0x06) {
                 return Err(DnError::Der {
-                    offset: ava.content_offset,
+                    offset: ava.value_offset,
                     reason: "an attribute type must be an OBJECT IDENTIFIER",
                 });
             }
-            attr::validate_oid(oid.content).map_err(|reason| DnError::Der {
-                offset: oid.content_offset,
+            attr::validate_oid(oid.value).map_err(|reason| DnError::Der {
+                offset: oid.value_offset,
                 reason,
             })?;
-            let val_pos = oid.whole.len();
-            let val = read_tlv(ava.content, val_pos, ava.content_offset)?;
-            if val_pos + val.whole.len() != ava.content.len() {
+            let val = fields.read_element().map_err(der_error)?;
+            if !fields.is_empty() {
                 return Err(DnError::Der {
-                    offset: ava.content_offset + val_pos + val.whole.len(),
+                    offset: fields.position(),
                     reason: "bytes follow the attribute value",
                 });
             }
-            let oid_ref = dn.intern_oid(oid.content);
-            let value = match decode_string(val.tag, val.content) {
+            let oid_ref = dn.intern_oid(oid.value);
+            let value = match decode_string(short_tag(&val), val.value) {
                 Some((kind, text)) => {
                     let s = dn.text.len();
                     dn.text.push_str(&text);
                     ValueRef::Text(kind, s, dn.text.len())
                 }
-                None => dn.push_ber(val.whole),
+                None => dn.push_ber(val.full),
             };
             dn.avas.push(AvaRec {
                 oid: oid_ref,
@@ -320,6 +250,7 @@ pub(crate) fn from_der(der: &[u8], limits: &Limits) -> Result<DistinguishedName,
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::limits::Limits;
 
     fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
         let mut v = vec![tag];

@@ -36,6 +36,40 @@ pub use lint::{DnLint, DnLintCode};
 use crate::error::DnError;
 use crate::limits::Limits;
 
+/// Escapes an attribute value for RFC 4514 text: `"+,;<>\` anywhere, a leading space or `#`
+/// and a trailing space (§2.4), and every control character as `\XX` hex pairs (NUL must be,
+/// the others keep a name on one line). The crate's one RFC 4514 escaper: names printed here
+/// and DNs built for LDAP use it.
+pub(crate) fn escape_value(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() + 4);
+    print::escape_rfc4514(value, &mut out);
+    out
+}
+
+/// The three [`Limits`] that reading a DER Name applies, small enough to keep with a name that
+/// is read later, on first use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct DnLimits {
+    pub(crate) max_dn_bytes: usize,
+    pub(crate) max_dn_rdns: usize,
+    pub(crate) max_rdn_values: usize,
+}
+
+impl From<&Limits> for DnLimits {
+    fn from(l: &Limits) -> Self {
+        DnLimits {
+            max_dn_bytes: l.max_dn_bytes,
+            max_dn_rdns: l.max_dn_rdns,
+            max_rdn_values: l.max_rdn_values,
+        }
+    }
+}
+
+/// Reads a DER `Name` within `limits` (the certificate layer's reading of its names).
+pub(crate) fn read_der(der: &[u8], limits: DnLimits) -> Result<DistinguishedName, DnError> {
+    der::from_der(der, limits)
+}
+
 /// The ASN.1 string type a value was encoded with (RFC 5280 §4.1.2.4 `DirectoryString`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]

@@ -281,7 +281,8 @@ impl Parser<'_, '_> {
             .map(|p| hex_pair(p.first().copied(), p.get(1).copied()).unwrap_or(0))
             .collect();
         let tlv = der::single_element(&ber).map_err(bad)?;
-        let value = match der::decode_string(tlv.tag, tlv.content) {
+        let tag = (!tlv.high_tag).then_some(tlv.tag);
+        let value = match der::decode_string(tag, tlv.value) {
             Some((kind, text)) => {
                 let s = self.dn.text.len();
                 self.dn.text.push_str(&text);
@@ -404,17 +405,8 @@ fn is_value_special(c: u8) -> bool {
     matches!(c, b',' | b'+' | b';' | b'\\' | b'"' | b'<' | b'>' | 0)
 }
 
-fn hex_digit(c: u8) -> Option<u8> {
-    match c {
-        b'0'..=b'9' => Some(c - b'0'),
-        b'a'..=b'f' => Some(c - b'a' + 10),
-        b'A'..=b'F' => Some(c - b'A' + 10),
-        _ => None,
-    }
-}
-
 fn hex_pair(hi: Option<u8>, lo: Option<u8>) -> Option<u8> {
-    Some(hex_digit(hi?)? << 4 | hex_digit(lo?)?)
+    crate::hex::pair(hi?, lo?)
 }
 
 #[cfg(test)]

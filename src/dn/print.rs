@@ -15,17 +15,7 @@
 
 use super::{AttributeValue, AvaRec, DistinguishedName, OidRef, attr, prep};
 
-const HEX_LOWER: &[u8; 16] = b"0123456789abcdef";
-const HEX_UPPER: &[u8; 16] = b"0123456789ABCDEF";
-
-fn push_hex(out: &mut String, byte: u8, digits: &[u8; 16]) {
-    out.push(char::from(
-        digits.get(usize::from(byte >> 4)).copied().unwrap_or(b'0'),
-    ));
-    out.push(char::from(
-        digits.get(usize::from(byte & 15)).copied().unwrap_or(b'0'),
-    ));
-}
+use crate::hex::{self, Case};
 
 /// Writes the attribute type: short name, else dotted OID.
 pub(crate) fn write_type(dn: &DistinguishedName, oid: OidRef, out: &mut String) {
@@ -63,7 +53,7 @@ pub(crate) fn write_value(value: AttributeValue<'_>, out: &mut String) {
         AttributeValue::Ber(ber) => {
             out.push('#');
             for &b in ber {
-                push_hex(out, b, HEX_LOWER);
+                hex::push(out, b, Case::Lower);
             }
         }
     }
@@ -91,7 +81,7 @@ pub(crate) fn escape_rfc4514(text: &str, out: &mut String) {
             let mut buf = [0u8; 4];
             for &b in c.encode_utf8(&mut buf).as_bytes() {
                 out.push('\\');
-                push_hex(out, b, HEX_UPPER);
+                hex::push(out, b, Case::Upper);
             }
             continue;
         }
@@ -140,7 +130,7 @@ pub(crate) fn escape_server(value: &[u8], out: &mut String) {
     for (i, &b) in value.iter().enumerate() {
         if b >= 0x80 {
             out.push('\\');
-            push_hex(out, b, HEX_UPPER);
+            hex::push(out, b, Case::Upper);
         } else if matches!(b, b',' | b'+' | b'"' | b'\\' | b'<' | b'>' | b';')
             || (i == 0 && matches!(b, b' ' | b'#'))
         {

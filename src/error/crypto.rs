@@ -28,7 +28,10 @@ pub enum CryptoError {
         algorithm: &'static str,
     },
     /// The RSA key is shorter than 2048 bits.
-    #[error("the RSA key has {bits} bits; at least 2048 are required")]
+    #[error(
+        "the RSA key has {bits} bits; at least {} are required",
+        crate::limits::MIN_RSA_BITS
+    )]
     RsaKeyTooSmall {
         /// Modulus length in bits.
         bits: usize,

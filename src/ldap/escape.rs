@@ -5,26 +5,12 @@
 use crate::dn::DistinguishedName;
 use crate::error::LdapError;
 
-/// Escape an attribute value for a DN string (RFC 4514 §2.4).
-///
-/// Escapes `"`, `+`, `,`, `;`, `<`, `>`, `\`, a leading space or `#`, a trailing space, and
-/// NUL (as `\00`), so the value can never end its RDN or start another one.
+/// Escape an attribute value for a DN string (RFC 4514 §2.4), with the crate's one RFC 4514
+/// escaper (`dn::escape_value`): `"`, `+`, `,`, `;`, `<`, `>`, `\`, a leading space or `#`, a
+/// trailing space, and every control character (NUL included) as `\XX`, so the value can never
+/// end its RDN or start another one.
 pub(crate) fn escape_dn_value(value: &str) -> String {
-    let mut out = String::with_capacity(value.len() + 4);
-    let last = value.chars().count().saturating_sub(1);
-    for (i, c) in value.chars().enumerate() {
-        match c {
-            '"' | '+' | ',' | ';' | '<' | '>' | '\\' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '\0' => out.push_str("\\00"),
-            ' ' if i == 0 || i == last => out.push_str("\\ "),
-            '#' if i == 0 => out.push_str("\\#"),
-            _ => out.push(c),
-        }
-    }
-    out
+    crate::dn::escape_value(value)
 }
 
 /// Undo RFC 4514 escaping, tolerantly: `\XX` hex pairs and `\c` pairs are decoded, a lone
@@ -82,12 +68,7 @@ pub(crate) fn escape_filter_value(value: &str) -> String {
 }
 
 pub(crate) fn hex_val(b: u8) -> u8 {
-    match b {
-        b'0'..=b'9' => b - b'0',
-        b'a'..=b'f' => b - b'a' + 10,
-        b'A'..=b'F' => b - b'A' + 10,
-        _ => 0,
-    }
+    crate::hex::digit(b).unwrap_or(0)
 }
 
 /// Whether `dn` is a syntactically valid, non-empty DN string.

@@ -758,12 +758,7 @@ fn check_claim(
 /// The most common reason a typed name differs from a certificate's: the RDNs were written
 /// in DER order (`C=US,...,CN=x`), as `openssl x509 -subject` prints them by default.
 fn reversed_order(claimed: &DistinguishedName, subject: &DistinguishedName) -> Option<String> {
-    let (c, s) = (
-        claimed.canonical().to_string(),
-        subject.canonical().to_string(),
-    );
-    let (c, s) = (crate::users::rdn_parts(&c), crate::users::rdn_parts(&s));
-    (c.len() > 1 && c.iter().rev().eq(s.iter())).then(|| {
+    (claimed.canonical().is_reversal_of(&subject.canonical())).then(|| {
         "it lists the subject's RDNs in reverse order; RFC 4514 text starts with the most specific RDN".to_owned()
     })
 }

@@ -1,0 +1,154 @@
+//! Calendar arithmetic, in one place: X.509 times (RFC 5280 §4.1.2.5) to seconds since the Unix
+//! epoch, and seconds back to RFC 3339 text for messages. Proleptic Gregorian calendar, UTC, no
+//! leap seconds (X.509 times cannot express them).
+
+/// The two X.509 time types (RFC 5280 §4.1.2.5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum X509Time {
+    /// UTCTime, `YYMMDDHHMMSSZ`, years 1950–2049 (`YY` ≥ 50 is 19YY; §4.1.2.5.1).
+    Utc,
+    /// GeneralizedTime, `YYYYMMDDHHMMSSZ`, no fractional seconds (§4.1.2.5.2).
+    Generalized,
+}
+
+/// Decodes the contents of a UTCTime or GeneralizedTime into seconds since the Unix epoch;
+/// `Err` is the reason the contents are refused.
+pub(crate) fn from_x509(kind: X509Time, v: &[u8]) -> Result<i64, &'static str> {
+    let (year, rest) = match kind {
+        X509Time::Utc => {
+            if v.len() != 13 {
+                return Err("a UTCTime is not YYMMDDHHMMSSZ");
+            }
+            let yy = digits(v.get(..2))?;
+            (if yy >= 50 { 1900 + yy } else { 2000 + yy }, v.get(2..))
+        }
+        X509Time::Generalized => {
+            if v.len() != 15 {
+                return Err("a GeneralizedTime is not YYYYMMDDHHMMSSZ");
+            }
+            (digits(v.get(..4))?, v.get(4..))
+        }
+    };
+    let rest = rest.ok_or(TRUNCATED)?;
+    let month = digits(rest.get(0..2))?;
+    let day = digits(rest.get(2..4))?;
+    let hour = digits(rest.get(4..6))?;
+    let minute = digits(rest.get(6..8))?;
+    let second = digits(rest.get(8..10))?;
+    if rest.get(10) != Some(&b'Z') {
+        return Err("a time is not in UTC (no trailing Z)");
+    }
+    let days_in_month = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if is_leap(year) => 29,
+        2 => 28,
+        _ => return Err("a time has an invalid month"),
+    };
+    if day == 0 || day > days_in_month || hour > 23 || minute > 59 || second > 59 {
+        return Err("a time has an out-of-range field");
+    }
+    let days = days_from_civil(i64::from(year), i64::from(month), i64::from(day));
+    Ok(days * 86_400 + i64::from(hour) * 3600 + i64::from(minute) * 60 + i64::from(second))
+}
+
+/// Seconds since the Unix epoch as an RFC 3339 UTC timestamp (`2011-04-15T00:00:00Z`).
+pub(crate) fn rfc3339(t: i64) -> String {
+    let (y, m, d) = civil_from_days(t.div_euclid(86_400));
+    let secs = t.rem_euclid(86_400);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        secs / 3600,
+        secs % 3600 / 60,
+        secs % 60
+    )
+}
+
+fn is_leap(year: u32) -> bool {
+    (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400)
+}
+
+/// Cannot happen once the length is checked; kept as an error rather than a panic.
+const TRUNCATED: &str = "a time is truncated";
+
+fn digits(b: Option<&[u8]>) -> Result<u32, &'static str> {
+    let b = b.ok_or(TRUNCATED)?;
+    let mut n = 0u32;
+    for &c in b {
+        if !c.is_ascii_digit() {
+            return Err("a time contains a non-digit");
+        }
+        n = n * 10 + u32::from(c - b'0');
+    }
+    Ok(n)
+}
+
+/// Days since 1970-01-01 for a proleptic Gregorian date (H. Hinnant's `days_from_civil`).
+pub(crate) fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// The date of a day counted from 1970-01-01 (H. Hinnant's `civil_from_days`, the inverse of
+/// [`days_from_civil`]).
+fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn der_times() {
+        use X509Time::{Generalized, Utc};
+        assert_eq!(from_x509(Utc, b"700101000000Z"), Ok(0));
+        assert_eq!(
+            from_x509(Generalized, b"20110415000000Z"),
+            Ok(1_302_825_600)
+        );
+        // RFC 5280 §4.1.2.5.1: UTCTime 50 is 1950.
+        assert_eq!(from_x509(Utc, b"500101000000Z"), Ok(-631_152_000));
+        assert_eq!(from_x509(Utc, b"491231235959Z"), Ok(2_524_607_999));
+        assert_eq!(
+            from_x509(Utc, b"000229000000Z"),
+            Ok(951_782_400),
+            "2000 is a leap year"
+        );
+        assert_eq!(
+            from_x509(Generalized, b"21000229000000Z"),
+            Err("a time has an out-of-range field")
+        );
+    }
+
+    #[test]
+    fn rfc3339_text() {
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339(1_302_825_600), "2011-04-15T00:00:00Z");
+        assert_eq!(rfc3339(-631_152_000), "1950-01-01T00:00:00Z");
+        assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
+        for t in [
+            -631_152_000i64,
+            0,
+            951_782_400,
+            2_524_607_999,
+            253_402_300_799,
+        ] {
+            let (y, m, d) = civil_from_days(t.div_euclid(86_400));
+            assert_eq!(days_from_civil(y, m, d), t.div_euclid(86_400));
+        }
+    }
+}
