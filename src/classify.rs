@@ -381,21 +381,12 @@ impl Verifier {
     /// The error of the set where path building got further; on a tie, the set the client
     /// most plausibly belongs to (the project's when self-managed X.509 is enabled).
     fn most_specific(&self, managed: ChainError, project: ChainError) -> ChainError {
-        let (m, p) = (rank(&managed), rank(&project));
+        let (m, p) = (managed.rank(), project.rank());
         if p > m || (p == m && self.self_managed_enabled) {
             project
         } else {
             managed
         }
-    }
-}
-
-/// How far path building got: "no issuer at all" says least.
-fn rank(e: &ChainError) -> u8 {
-    match e.kind() {
-        "unknown_issuer" => 0,
-        "path_too_deep" => 1,
-        _ => 2,
     }
 }
 

@@ -300,7 +300,7 @@ fn finding3_phase2_applies_the_current_snapshots_revocation() {
     let e2 = err(after.authenticate_blocking(&client, None));
     assert_eq!(e2, e);
     let d = x509_dbauth::block_on(after.explain_verified(&client, None));
-    let last = d.steps.last().unwrap();
+    let last = d.steps().last().unwrap();
     assert_eq!(
         (last.step, last.outcome),
         ("chain_recheck", x509_dbauth::Outcome::Fail)

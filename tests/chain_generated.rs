@@ -247,7 +247,7 @@ fn rsa_pss_parameters_checked() {
     });
     assert_err(
         verify(&[&r], &[&mixed, &i.der]),
-        "unsupported_algorithm",
+        "bad_pss_parameters",
         Some(0),
     );
     // Salt length differs from the hash length.
@@ -256,7 +256,7 @@ fn rsa_pss_parameters_checked() {
     });
     assert_err(
         verify(&[&r], &[&short_salt, &i.der]),
-        "unsupported_algorithm",
+        "bad_pss_parameters",
         Some(0),
     );
     // A PSS signature by the wrong key.

@@ -220,7 +220,7 @@ fn server_cert_chain_error() {
         1,
         r#"{
   "decision": "deny",
-  "kind": "chain",
+  "kind": "eku_mismatch",
   "message": "the certificate chain is not trusted: the client certificate (#0) \"CN=db.example.com,O=Example Corp,C=US\" has an extendedKeyUsage extension that does not include clientAuth",
   "principal": null,
   "steps": [
@@ -517,7 +517,7 @@ fn revoked_certificate_is_refused_by_the_configured_crl() {
     ]);
     assert_eq!(code, 1);
     assert_eq!(v["decision"], "deny");
-    assert_eq!(v["kind"], "chain");
+    assert_eq!(v["kind"], "revoked");
     let message = v["message"].as_str().unwrap();
     assert!(
         message.starts_with(

@@ -38,13 +38,13 @@ fn directory() -> Arc<InMemoryDirectory> {
 }
 
 fn steps_text(d: &x509_dbauth::Decision) -> Vec<String> {
-    d.steps.iter().map(ToString::to_string).collect()
+    d.steps().iter().map(ToString::to_string).collect()
 }
 
 /// Prints what the tests below freeze, when a case fails.
 fn show(d: &x509_dbauth::Decision) -> String {
     let mut out = steps_text(d).join("\n");
-    if let Some(e) = &d.error {
+    if let Some(e) = d.error() {
         out.push_str(&format!("\nerror: {e}"));
     }
     out
@@ -76,7 +76,7 @@ fn explain_common_name_is_dn_cannot_forge_a_line() {
         format!("[fail] subject_name: {message}"),
     ];
     assert_eq!(steps_text(&d), expected, "{}", show(&d));
-    let e = d.error.unwrap();
+    let e = d.error().unwrap();
     assert_eq!(e.kind(), "control_character_in_subject");
     assert_eq!(e.to_string(), message);
     // The structured field keeps the RFC 4514 text (its own `\0A` escape, the raw U+202E),
@@ -117,7 +117,7 @@ fn explain_line_separator_and_isolates_are_escaped() {
         show(&d)
     );
     assert_eq!(
-        d.error.unwrap().to_string(),
+        d.error().unwrap().to_string(),
         format!(
             "the LDAP authorization query for \"{shown}\" failed: the authorization query on `{shown}` returned 0 entries; exactly one entry is expected when attributes are requested"
         )
@@ -195,7 +195,7 @@ fn client_message_of_every_variant() {
                 issuer: SECRET.to_owned(),
                 unreadable: None,
             }),
-            "chain: the client certificate chain is not trusted",
+            "unknown_issuer: the client certificate chain is not trusted",
         ),
         (
             AuthError::SelfManagedDisabled {

@@ -163,9 +163,9 @@ fn denied(
 ) -> (AuthError, &'static str) {
     let e = login(a, chain, claim).expect_err("denied");
     let d = a.explain_blocking(chain, now(), claim);
-    assert!(!d.allowed);
-    assert_eq!(d.error.as_ref(), Some(&e), "explain reports the same error");
-    let last = d.steps.last().unwrap();
+    assert_eq!(d.error(), Some(&e), "explain reports the same error");
+    assert!(d.principal().is_none());
+    let last = d.steps().last().unwrap();
     assert_eq!(last.outcome, Outcome::Fail);
     assert_eq!(last.detail, e.to_string());
     (e, last.step)

@@ -30,6 +30,8 @@ pub enum AuthError {
     #[error("the client presented no certificate; X.509 authentication needs one")]
     NoCertificate,
     /// Rule 2: the chain verifies to no configured trust anchor (the most specific reason).
+    /// Its [`kind`](AuthError::kind) is the chain error's own (`expired`, `revoked`,
+    /// `unknown_issuer`, ...), never a blanket "chain".
     #[error("the certificate chain is not trusted: {0}")]
     Chain(ChainError),
     /// Rule 2: the chain verifies only to the project's PKI, and self-managed X.509 is disabled.
@@ -207,11 +209,12 @@ pub enum AuthError {
 }
 
 impl AuthError {
-    /// A stable machine-readable name of the variant.
+    /// A stable machine-readable name of the denial; for [`AuthError::Chain`] the chain
+    /// error's [`ChainError::kind`].
     pub fn kind(&self) -> &'static str {
         match self {
             AuthError::NoCertificate => "no_certificate",
-            AuthError::Chain(_) => "chain",
+            AuthError::Chain(e) => e.kind(),
             AuthError::SelfManagedDisabled { .. } => "self_managed_disabled",
             AuthError::AnchorNoLongerTrusted { .. } => "anchor_no_longer_trusted",
             AuthError::SubjectUnreadable(_) => "subject_unreadable",
@@ -253,7 +256,7 @@ impl AuthError {
             AuthError::NoCertificate => {
                 "no_certificate: X.509 authentication requires a client certificate"
             }
-            AuthError::Chain(_) => "chain: the client certificate chain is not trusted",
+            AuthError::Chain(e) => e.client_message(),
             AuthError::SelfManagedDisabled { .. } => {
                 "self_managed_disabled: certificates from this issuer are not accepted"
             }

@@ -72,35 +72,69 @@ impl Principal {
 }
 
 /// A decision with its trace: what [`Authenticator::authenticate`] would answer, and each
-/// step's inputs and outcome.
+/// step's inputs and outcome. Either the client is let in, as a [`Principal`], or it is
+/// refused with an [`AuthError`]; no value is both.
 #[derive(Debug, Clone)]
-pub struct Decision {
-    /// Whether the client is let in.
-    pub allowed: bool,
-    /// Why not, when it is not.
-    pub error: Option<AuthError>,
-    /// Who it is, when it is.
-    pub principal: Option<Principal>,
-    /// The steps, in order; the last `Fail` step is the one that decided a denial.
-    pub steps: Vec<Step>,
+pub enum Decision {
+    /// The client is let in.
+    Allowed {
+        /// Who it is.
+        principal: Principal,
+        /// The steps, in order.
+        steps: Vec<Step>,
+    },
+    /// The client is refused (or, for [`AuthError::DirectoryUnavailable`], no decision could
+    /// be made, which fails closed).
+    Denied {
+        /// Why.
+        error: AuthError,
+        /// The steps, in order; the last `Fail` step is the one that decided.
+        steps: Vec<Step>,
+    },
 }
 
 impl Decision {
     fn new(result: Result<Principal, AuthError>, trace: Trace) -> Decision {
         let steps = trace.into_steps();
         match result {
-            Ok(p) => Decision {
-                allowed: true,
-                error: None,
-                principal: Some(p),
-                steps,
-            },
-            Err(e) => Decision {
-                allowed: false,
-                error: Some(e),
-                principal: None,
-                steps,
-            },
+            Ok(principal) => Decision::Allowed { principal, steps },
+            Err(error) => Decision::Denied { error, steps },
+        }
+    }
+
+    /// Whether the client is let in.
+    pub fn is_allowed(&self) -> bool {
+        matches!(self, Decision::Allowed { .. })
+    }
+
+    /// The principal, when the client is let in.
+    pub fn principal(&self) -> Option<&Principal> {
+        match self {
+            Decision::Allowed { principal, .. } => Some(principal),
+            Decision::Denied { .. } => None,
+        }
+    }
+
+    /// The reason, when the client is refused.
+    pub fn error(&self) -> Option<&AuthError> {
+        match self {
+            Decision::Allowed { .. } => None,
+            Decision::Denied { error, .. } => Some(error),
+        }
+    }
+
+    /// The steps, in order.
+    pub fn steps(&self) -> &[Step] {
+        match self {
+            Decision::Allowed { steps, .. } | Decision::Denied { steps, .. } => steps,
+        }
+    }
+
+    /// The answer without its trace: what [`Authenticator::authenticate`] returns.
+    pub fn into_result(self) -> Result<Principal, AuthError> {
+        match self {
+            Decision::Allowed { principal, .. } => Ok(principal),
+            Decision::Denied { error, .. } => Err(error),
         }
     }
 }

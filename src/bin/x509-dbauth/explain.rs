@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use serde_json::{Value, json};
 use x509_dbauth::{
-    CertificateDer, Decision, Escaped, FileKind, ManualClock, SettingsFile,
+    AuthError, CertificateDer, Decision, Escaped, FileKind, ManualClock, SettingsFile,
     certificates_from_pem_or_der,
 };
 
@@ -68,12 +68,16 @@ pub(crate) fn run(args: &ExplainArgs) -> u8 {
     } else {
         print_text(&report);
     }
-    if decision.allowed { EXIT_OK } else { EXIT_NO }
+    if decision.is_allowed() {
+        EXIT_OK
+    } else {
+        EXIT_NO
+    }
 }
 
 /// The JSON document for a decision.
 fn report(d: &Decision) -> Value {
-    let principal = d.principal.as_ref().map_or(Value::Null, |p| {
+    let principal = d.principal().map_or(Value::Null, |p| {
         json!({
             "user": p.user(),
             "kind": p.kind().as_str(),
@@ -81,23 +85,22 @@ fn report(d: &Decision) -> Value {
             "roles": p.role_names(),
         })
     });
-    let message = match (&d.error, &d.principal) {
-        (Some(e), _) => e.to_string(),
-        (None, Some(p)) => format!(
+    let message = match d {
+        Decision::Denied { error, .. } => error.to_string(),
+        Decision::Allowed { principal: p, .. } => format!(
             "the client logs in as \"{}\" ({})",
             Escaped(p.user()),
             p.kind()
         ),
-        (None, None) => String::new(),
     };
     let steps: Vec<Value> = d
-        .steps
+        .steps()
         .iter()
         .map(|s| json!({ "step": s.step, "outcome": s.outcome.as_str(), "detail": s.detail }))
         .collect();
     json!({
-        "decision": if d.allowed { "allow" } else { "deny" },
-        "kind": d.error.as_ref().map(|e| e.kind()),
+        "decision": if d.is_allowed() { "allow" } else { "deny" },
+        "kind": d.error().map(AuthError::kind),
         "message": message,
         "principal": principal,
         "steps": steps,
