@@ -401,7 +401,7 @@ pub(crate) fn check_key(spki: &SpkiRef<'_>) -> Result<(), CryptoError> {
 
 /// A signature-verification backend.
 pub trait SignatureVerifier: Send + Sync {
-    /// Verifies `sig` over `msg` with `spki`, under `alg`. Policy ([`check_policy`]) is applied
+    /// Verifies `sig` over `msg` with `spki`, under `alg`. Policy (`check_policy`) is applied
     /// by the caller; this only does the cryptography.
     fn verify(
         &self,

@@ -14,10 +14,14 @@ use std::sync::Arc;
 use common::policy::*;
 use rcgen::DnType;
 use x509_dbauth::{
-    AuthError, CertPosition, CertRef, ChainError, DirectoryError, DnError, Escaped, FileKind,
-    InMemoryDirectory, LdapConfigError, LdapError, LdapGroupSpec, LdifError, MappingRule,
-    RbacError, ReadFileError, RuleFailure, SettingsBuilder, SettingsError, TrustError,
-    UserToDnMapping,
+    AuthError, Escaped, SettingsBuilder, SettingsError,
+    directory::{InMemoryDirectory, LdapGroupSpec, MappingRule, UserToDnMapping},
+    errors::{
+        ChainError, DirectoryError, DnError, LdapConfigError, LdapError, LdifError, RbacError,
+        ReadFileError, RuleFailure, TrustError,
+    },
+    settings::FileKind,
+    x509::{CertPosition, CertRef},
 };
 
 /// A CN that, printed raw, would end the line, colour the terminal and reverse the text.
@@ -70,7 +74,7 @@ fn explain_common_name_is_dn_cannot_forge_a_line() {
     );
     let expected = [
         "[pass] certificate: 2 certificate(s) presented".to_owned(),
-        "[pass] chain: a path of 3 certificate(s) ends at \"CN=Example Corp Root CA,O=Example Corp,C=US\" in the project's PKI, so the certificate is self-managed".to_owned(),
+        "[pass] chain: a path of 3 certificate(s) ends at \"CN=Example Corp Root CA,O=Example Corp,C=US\" in the self-managed CA set, so the certificate is self-managed".to_owned(),
         format!("[pass] subject: \"{subject}\""),
         "[pass] kind: self-managed certificate (trust anchor \"CN=Example Corp Root CA,O=Example Corp,C=US\")".to_owned(),
         format!("[fail] subject_name: {message}"),
@@ -437,7 +441,7 @@ fn every_error_type_escapes_the_values_it_names() {
             }
             .to_string(),
             format!(
-                "the CA \"{S}\" (SHA-256 00) is in both the managed CA set and the project's PKI; a certificate it issued could not be classified"
+                "the CA \"{S}\" (SHA-256 00) is in both the managed and the self-managed CA set; a certificate it issued could not be classified"
             ),
         ),
         (
@@ -539,7 +543,7 @@ fn every_error_type_escapes_the_values_it_names() {
             }
             .to_string(),
             format!(
-                "the database user \"{S}\" is a managed X.509 user, but the certificate was issued by the project's own PKI (self-managed); a certificate of one kind never logs in as a user of the other"
+                "the database user \"{S}\" is a managed X.509 user, but the certificate was issued by a self-managed CA; a certificate of one kind never logs in as a user of the other"
             ),
         ),
     ];

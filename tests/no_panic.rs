@@ -12,7 +12,10 @@ use std::time::Duration;
 
 use common::generate::{Alg, NOW, Spec, issue, root};
 use proptest::prelude::*;
-use x509_dbauth::{Certificate, CertificateDer, ChainVerifier, Limits, TrustAnchors, UnixTime};
+use x509_dbauth::{
+    CertificateDer, Limits, TrustAnchors, UnixTime,
+    x509::{Certificate, ChainVerifier},
+};
 
 fn fixture() -> (Vec<u8>, Vec<u8>, Vec<u8>) {
     let r = root(&Spec::ca("Root CA", Alg::Ed25519));
@@ -49,7 +52,7 @@ proptest! {
         let v = ChainVerifier::builder(TrustAnchors::from_ders([r]).unwrap()).build().unwrap();
         let presented: Vec<CertificateDer<'_>> = certs.iter().map(|c| CertificateDer::from(c.as_slice())).collect();
         let now = UnixTime::since_unix_epoch(Duration::from_secs(NOW as u64));
-        match v.verify_client(&presented, now) {
+        match v.verify_chain(&presented, now) {
             Ok(_) => {}
             Err(e) => {
                 prop_assert!(!e.kind().is_empty());

@@ -22,9 +22,10 @@ use common::policy::*;
 use der::{Any, Decode, Encode, Tag, TagNumber, asn1::BitStringRef, asn1::ObjectIdentifier};
 use rcgen::DnType;
 use x509_dbauth::{
-    AuthError, Authenticator, CertificateDer, CertificateKind, InMemoryDirectory, LdapGroupSpec,
-    MappingRule, NameMatching, Outcome, Settings, SettingsBuilder, SettingsError, UserSpec,
-    UserToDnMapping,
+    AuthError, Authenticator, CertificateDer, CertificateKind, Outcome, Settings, SettingsBuilder,
+    SettingsError, UserSpec,
+    directory::{InMemoryDirectory, LdapGroupSpec, MappingRule, UserToDnMapping},
+    settings::NameMatching,
 };
 
 // ---- certificates ----

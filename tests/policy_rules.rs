@@ -1,5 +1,6 @@
-//! The decision rules of DESIGN.md, one test (or more) per rule and branch, on real chains:
-//! the example PKI in `examples/pki/` and rcgen leaves issued by its project CA.
+//! The decision rules (crate docs and README, "Decisions"), one test (or more) per rule and
+//! branch, on real chains: the example PKI in `examples/pki/` and rcgen leaves issued by its
+//! self-managed CA.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -15,10 +16,14 @@ use std::time::Duration;
 use common::policy::*;
 use rcgen::DnType;
 use x509_dbauth::{
-    Action, AuthError, Authenticator, CertificateKind, CustomRole, DirectoryEntry,
-    FailingDirectory, InMemoryDirectory, LdapCacheConfig, LdapGroupSpec, ManualClock, MappingRule,
-    Outcome, Principal, QueryTemplate, Resource, Settings, SettingsBuilder, UnixTime, UserSpec,
-    UserToDnMapping,
+    Action, AuthError, Authenticator, CertificateKind, Outcome, Principal, Resource, Settings,
+    SettingsBuilder, UnixTime, UserSpec,
+    directory::{
+        DirectoryEntry, InMemoryDirectory, LdapCacheConfig, LdapGroupSpec, MappingRule,
+        QueryTemplate, UserToDnMapping,
+    },
+    roles::CustomRole,
+    testing::{FailingDirectory, ManualClock},
 };
 
 fn err(r: Result<x509_dbauth::Principal, AuthError>) -> AuthError {
@@ -44,16 +49,16 @@ fn rule1_no_certificate() {
 /// Counts the signatures it checks, delegating to the default backend.
 struct Counting(std::sync::atomic::AtomicUsize);
 
-impl x509_dbauth::SignatureVerifier for Counting {
+impl x509_dbauth::signature::SignatureVerifier for Counting {
     fn verify(
         &self,
-        alg: x509_dbauth::SignatureAlgorithm,
-        spki: &x509_dbauth::SpkiRef<'_>,
+        alg: x509_dbauth::signature::SignatureAlgorithm,
+        spki: &x509_dbauth::signature::SpkiRef<'_>,
         msg: &[u8],
         sig: &[u8],
-    ) -> Result<(), x509_dbauth::CryptoError> {
+    ) -> Result<(), x509_dbauth::errors::CryptoError> {
         self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        x509_dbauth::RustCryptoVerifier.verify(alg, spki, msg, sig)
+        x509_dbauth::signature::RustCryptoVerifier.verify(alg, spki, msg, sig)
     }
 }
 
@@ -77,7 +82,7 @@ fn signature_backend_serves_both_ca_sets_and_survives_to_builder() {
 #[test]
 fn ring_backend_end_to_end_on_the_example_pki() {
     let settings = base()
-        .signature_verifier(Arc::new(x509_dbauth::RingVerifier))
+        .signature_verifier(Arc::new(x509_dbauth::signature::RingVerifier))
         .build()
         .unwrap();
     let settings = settings.to_builder().build().unwrap();
@@ -131,7 +136,11 @@ fn rule2_project_chain_is_self_managed_when_enabled() {
     assert_eq!(p.kind(), CertificateKind::SelfManaged);
     assert_eq!(p.role_names(), ["readWrite@sales", "read@reporting.orders"]);
     // 2036-11-25T23:38:44Z, the leaf's notAfter.
-    assert_eq!(p.certificate_not_after(), 2_111_269_124);
+    assert_eq!(p.certificate_not_after().unix_seconds(), 2_111_269_124);
+    assert_eq!(
+        p.certificate_not_after().to_string(),
+        "2036-11-25T23:38:44Z"
+    );
 }
 
 #[test]
@@ -149,7 +158,7 @@ fn rule2_project_chain_while_disabled_is_self_managed_disabled() {
     assert_eq!(e.kind(), "self_managed_disabled");
     assert_eq!(
         e.to_string(),
-        "the certificate was issued by the project's own PKI (trust anchor \"CN=Example Corp Root CA,O=Example Corp,C=US\"), but self-managed X.509 authentication is disabled"
+        "the certificate was issued by a self-managed CA (trust anchor \"CN=Example Corp Root CA,O=Example Corp,C=US\"), but self-managed X.509 authentication is disabled"
     );
     // Managed certificates still work.
     assert_eq!(
@@ -346,7 +355,7 @@ fn rule5_cross_ca_impersonation_is_a_kind_mismatch() {
     );
     assert_eq!(
         e.to_string(),
-        "the database user \"CN=myuser\" is a managed X.509 user, but the certificate was issued by the project's own PKI (self-managed); a certificate of one kind never logs in as a user of the other"
+        "the database user \"CN=myuser\" is a managed X.509 user, but the certificate was issued by a self-managed CA; a certificate of one kind never logs in as a user of the other"
     );
     // Claiming the name does not help.
     assert_eq!(
@@ -366,7 +375,7 @@ fn rule5_managed_certificate_cannot_log_in_as_a_self_managed_user() {
     let e = err(login(&a, &chain("myuser-chain.pem"), None));
     assert_eq!(
         e.to_string(),
-        "the database user \"CN=myuser\" is a self-managed X.509 user, but the certificate was issued by the platform's managed CA; a certificate of one kind never logs in as a user of the other"
+        "the database user \"CN=myuser\" is a self-managed X.509 user, but the certificate was issued by a managed CA; a certificate of one kind never logs in as a user of the other"
     );
 }
 
@@ -700,7 +709,7 @@ fn rule6_staleness_window() {
     assert_eq!(p.role_names(), ["dbAdmin@sales", "read@reporting"]);
     // t=89: the directory fails, the cached answer is within the 90 s staleness window.
     clock.advance(Duration::from_secs(69));
-    let decision = x509_dbauth::block_on(a.explain_verified(&client, None));
+    let decision = x509_dbauth::testing::block_on(a.explain_verified(&client, None));
     assert_eq!(
         decision.principal().map(Principal::role_names),
         Some(vec![
@@ -923,7 +932,7 @@ fn authenticate_futures_are_send() {
     let client = a.verify_client(&chain("jane-chain.pem"), now()).unwrap();
     let f = a.authenticate(&client, None);
     is_send(&f);
-    assert!(x509_dbauth::block_on(f).is_ok());
+    assert!(x509_dbauth::testing::block_on(f).is_ok());
 }
 
 #[test]

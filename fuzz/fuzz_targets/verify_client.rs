@@ -9,7 +9,7 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 use libfuzzer_sys::fuzz_target;
-use x509_dbauth::{CertificateDer, Eku, TrustAnchors, UnixTime, ChainVerifier};
+use x509_dbauth::{CertificateDer, TrustAnchors, UnixTime, x509::{Eku, ChainVerifier}};
 
 fn verifier() -> &'static ChainVerifier {
     static V: OnceLock<ChainVerifier> = OnceLock::new();

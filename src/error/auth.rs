@@ -34,13 +34,14 @@ pub enum AuthError {
     /// `unknown_issuer`, ...), never a blanket "chain".
     #[error("the certificate chain is not trusted: {0}")]
     Chain(ChainError),
-    /// Rule 2: the chain verifies only to the project's PKI, and self-managed X.509 is disabled.
+    /// Rule 2: the chain verifies only to the self-managed CA set, and self-managed X.509 is
+    /// disabled.
     #[error(
-        "the certificate was issued by the project's own PKI (trust anchor \"{anchor}\"), but self-managed X.509 authentication is disabled",
+        "the certificate was issued by a self-managed CA (trust anchor \"{anchor}\"), but self-managed X.509 authentication is disabled",
         anchor = Escaped(anchor)
     )]
     SelfManagedDisabled {
-        /// Subject of the project CA the chain verified to.
+        /// Subject of the self-managed CA the chain verified to.
         anchor: String,
     },
     /// The client was verified under earlier settings whose trust anchor is no longer configured.
@@ -318,8 +319,8 @@ impl AuthError {
 
 fn issuer_phrase(kind: crate::CertificateKind) -> &'static str {
     match kind {
-        crate::CertificateKind::Managed => "the platform's managed CA",
-        crate::CertificateKind::SelfManaged => "the project's own PKI (self-managed)",
+        crate::CertificateKind::Managed => "a managed CA",
+        crate::CertificateKind::SelfManaged => "a self-managed CA",
     }
 }
 

@@ -4,33 +4,13 @@ use std::fmt;
 
 use super::{CertError, CryptoError};
 use crate::display::Escaped;
-
-/// Seconds since the Unix epoch as an RFC 3339 UTC timestamp, for messages.
-pub(crate) fn utc(t: i64) -> String {
-    let days = t.div_euclid(86_400);
-    let secs = t.rem_euclid(86_400);
-    // Inverse of the civil-from-days algorithm used when parsing (H. Hinnant).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        secs / 3600,
-        secs % 3600 / 60,
-        secs % 60
-    )
-}
+use crate::timestamp::Timestamp;
 
 #[cfg(test)]
 mod tests {
     use super::{CertPosition, CertRef, ChainError};
     use crate::error::CryptoError;
+    use crate::timestamp::Timestamp;
 
     fn leaf() -> CertRef {
         CertRef {
@@ -124,8 +104,8 @@ mod tests {
             (
                 ChainError::Expired {
                     cert: leaf(),
-                    not_after: 0,
-                    now: 1,
+                    not_after: Timestamp::from_unix_seconds(0),
+                    now: Timestamp::from_unix_seconds(1),
                 },
                 3,
             ),
@@ -133,7 +113,7 @@ mod tests {
             (
                 ChainError::Revoked {
                     cert: leaf(),
-                    revoked_at: 0,
+                    revoked_at: Timestamp::from_unix_seconds(0),
                     reason: None,
                 },
                 4,
@@ -154,14 +134,6 @@ mod tests {
                 format!("{}: the client certificate chain is not trusted", e.kind())
             );
         }
-    }
-
-    #[test]
-    fn utc_text() {
-        assert_eq!(super::utc(0), "1970-01-01T00:00:00Z");
-        assert_eq!(super::utc(1_302_825_600), "2011-04-15T00:00:00Z");
-        assert_eq!(super::utc(-631_152_000), "1950-01-01T00:00:00Z");
-        assert_eq!(super::utc(951_782_400), "2000-02-29T00:00:00Z");
     }
 }
 
@@ -261,24 +233,24 @@ pub enum ChainError {
         source: CertError,
     },
     /// The current time is after notAfter (RFC 5280 §6.1.3 (a)(2)).
-    #[error("{cert} expired at {} (validation time {})", utc(*.not_after), utc(*.now))]
+    #[error("{cert} expired at {not_after} (validation time {now})")]
     Expired {
         /// The certificate.
         cert: CertRef,
-        /// Its notAfter, seconds since the Unix epoch.
-        not_after: i64,
+        /// Its notAfter.
+        not_after: Timestamp,
         /// The validation time.
-        now: i64,
+        now: Timestamp,
     },
     /// The current time is before notBefore (RFC 5280 §6.1.3 (a)(2)).
-    #[error("{cert} is not valid before {} (validation time {})", utc(*.not_before), utc(*.now))]
+    #[error("{cert} is not valid before {not_before} (validation time {now})")]
     NotYetValid {
         /// The certificate.
         cert: CertRef,
         /// Its notBefore.
-        not_before: i64,
+        not_before: Timestamp,
         /// The validation time.
-        now: i64,
+        now: Timestamp,
     },
     /// No trust anchor or intermediate has a subject matching the certificate's issuer.
     #[error(
@@ -365,12 +337,12 @@ pub enum ChainError {
         reason: &'static str,
     },
     /// The certificate is on its issuer's CRL (RFC 5280 §6.3.3).
-    #[error("{cert} is revoked (CRL entry dated {}{})", utc(*.revoked_at), reason_text(*.reason))]
+    #[error("{cert} is revoked (CRL entry dated {revoked_at}{})", reason_text(*.reason))]
     Revoked {
         /// The certificate.
         cert: CertRef,
         /// revocationDate of the entry.
-        revoked_at: i64,
+        revoked_at: Timestamp,
         /// The entry's CRLReason (RFC 5280 §5.3.1) by its ASN.1 name, e.g. "keyCompromise",
         /// when the entry carries a reasonCode.
         reason: Option<&'static str>,

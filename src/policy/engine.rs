@@ -11,7 +11,7 @@ use crate::classify::{CertificateKind, VerifiedClient};
 use crate::display::Escaped;
 use crate::dn::{DistinguishedName, NameFindingDetail};
 use crate::error::{AuthError, DirectoryError, LdapError};
-use crate::ldap::{Directory, groups_from_entries};
+use crate::ldap::Directory;
 use crate::rbac::{Action, PrivilegeSet, Resource, RoleGrant};
 use crate::trace::{Outcome, Step, Trace};
 use crate::users::NameMatching;
@@ -24,7 +24,7 @@ pub struct Principal {
     ldap_dn: Option<String>,
     roles: Arc<[RoleGrant]>,
     privileges: Arc<PrivilegeSet>,
-    not_after: i64,
+    not_after: crate::Timestamp,
 }
 
 impl Principal {
@@ -58,9 +58,9 @@ impl Principal {
         &self.privileges
     }
 
-    /// When the client certificate expires (leaf notAfter, seconds since the Unix epoch):
-    /// a server may end the session then.
-    pub fn certificate_not_after(&self) -> i64 {
+    /// When the client certificate expires (the leaf's notAfter): a server may end the
+    /// session then.
+    pub fn certificate_not_after(&self) -> crate::Timestamp {
         self.not_after
     }
 
@@ -152,8 +152,7 @@ impl Decision {
 ///         .role("readWrite@sales"))
 ///     .build()?;
 /// let auth = Authenticator::new(settings.into_arc());
-/// let chain: Vec<CertificateDer> = certificates_from_pem_or_der(&pki("jane-chain.pem")?)?
-///     .into_iter().map(CertificateDer::from).collect();
+/// let chain = x509::Certificate::ders_from_pem_or_der(&pki("jane-chain.pem")?)?;
 /// let at = UnixTime::since_unix_epoch(std::time::Duration::from_secs(1_798_761_600));
 ///
 /// // Phase 1, in the TLS handshake: sync, no I/O.
@@ -524,7 +523,7 @@ impl Authenticator {
                     cfg.staleness.as_secs(),
                     async {
                         let entries = timed.search(&key.query).await?;
-                        groups_from_entries(&key.query, entries, s.limits())
+                        key.query.groups_from_entries(entries, s.limits())
                     },
                 )
                 .await

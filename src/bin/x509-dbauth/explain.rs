@@ -4,9 +4,10 @@
 use std::sync::Arc;
 
 use serde_json::{Value, json};
+use x509_dbauth::x509::Certificate;
 use x509_dbauth::{
-    AuthError, CertificateDer, Decision, Escaped, FileKind, ManualClock, SettingsFile,
-    certificates_from_pem_or_der,
+    AuthError, CertificateDer, Decision, Escaped, SettingsFile, settings::FileKind,
+    testing::ManualClock,
 };
 
 use crate::verify::validation_time;
@@ -44,8 +45,8 @@ pub(crate) fn run(args: &ExplainArgs) -> u8 {
         Ok(b) => b,
         Err(e) => return bad_input(args.out, e.kind(), &e.to_string()),
     };
-    let chain: Vec<CertificateDer<'static>> = match certificates_from_pem_or_der(&bytes) {
-        Ok(d) => d.into_iter().map(CertificateDer::from).collect(),
+    let chain: Vec<CertificateDer<'static>> = match Certificate::ders_from_pem_or_der(&bytes) {
+        Ok(d) => d,
         Err(e) => {
             return bad_input(
                 args.out,
