@@ -377,12 +377,14 @@ mod anchors {
         }
         // A different key under the same subject is another anchor: accepted.
         let other_key = root(&Spec::ca("Managed CA", Alg::Rsa2048Sha256(2))).der;
-        assert!(
-            Verifier::builder()
-                .managed_ca(TrustAnchors::from_ders([&managed.der]).unwrap())
-                .self_managed_ca(Some(TrustAnchors::from_ders([&other_key]).unwrap()), true)
-                .build()
-                .is_ok()
+        let v = Verifier::builder()
+            .managed_ca(TrustAnchors::from_ders([&managed.der]).unwrap())
+            .self_managed_ca(Some(TrustAnchors::from_ders([&other_key]).unwrap()), true)
+            .build()
+            .unwrap();
+        assert_eq!(
+            (v.managed_anchors().len(), v.self_managed_anchors().len()),
+            (1, 1)
         );
     }
 

@@ -756,6 +756,7 @@ mod tests {
             err(LdapClientConfig::new(Vec::new())),
             "no LDAP server URL is configured"
         );
-        assert!(LdapDirectory::new(c()).is_ok());
+        let d = LdapDirectory::new(c()).unwrap();
+        assert_eq!(d.connections_opened(), 0);
     }
 }
