@@ -71,6 +71,8 @@ mod display;
 mod dn;
 mod error;
 mod files;
+#[cfg(feature = "x509-cert")]
+mod interop;
 mod ldap;
 mod limits;
 mod pem;
