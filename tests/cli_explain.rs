@@ -391,9 +391,11 @@ fn config_check_warnings() {
         r#"{
   "valid": true,
   "summary": {
-    "managed_cas": [
-      "CN=Example Platform Managed X.509 CA,O=Example Platform"
-    ],
+    "managed": {
+      "cas": [
+        "CN=Example Platform Managed X.509 CA,O=Example Platform"
+      ]
+    },
     "self_managed": {
       "enabled": false,
       "cas": [
