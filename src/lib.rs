@@ -41,13 +41,15 @@
 //!    kind is the certificate's is the principal; a certificate of one kind never logs in as a
 //!    user of the other (`kind_mismatch`); no such user → `unknown_user`, with the nearest
 //!    registered name as a hint.
-//! 6. LDAP authorization on: managed → `managed_blocked_by_ldap`. Self-managed: the subject
-//!    is mapped to an LDAP DN (`no_mapping` when no rule maps it), the query template yields
+//! 6. LDAP authorization on: managed → `managed_blocked_by_ldap`; a subject value that is not
+//!    a directory string → `non_string_value_in_subject`. Self-managed: the subject is mapped
+//!    to an LDAP DN (`no_mapping` when no rule maps it), the query template yields
 //!    group DNs, and the roles are those of the configured groups among them
 //!    (`not_authorized_by_ldap` when none is). A directory failure fails closed
 //!    (`directory_unavailable`) except within the staleness window of a cached answer.
 //! 7. Roles resolve (built-in and custom, inheritance, cycles refused when the settings are
-//!    built) into the principal's privileges: [`Principal::is_authorized`].
+//!    built) into the principal's privileges: [`Principal::is_authorized`]; roles that cannot
+//!    be resolved (e.g. above the per-user limit) → `roles`.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![cfg_attr(
