@@ -21,6 +21,13 @@
 //! set, and **self-managed** when it ends at an anchor of the project's own CA set (its own
 //! PKI). The anchor's public key decides, and no key may be in both sets.
 //!
+//! ## Features
+//!
+//! None is on by default, and none changes what the defaults decide. `serde`: settings files
+//! (`SettingsFile`). `ring`: the ring signature backend, opt-in per verifier. `ldap`: a
+//! live LDAP directory. `x509-cert`: hand in `x509_cert` certificates and names. `cli`: the
+//! `x509-dbauth` tool.
+//!
 //! ## Decision rules
 //!
 //! Every denial is an [`AuthError`] with a stable [`kind`](AuthError::kind) and a sentence;
