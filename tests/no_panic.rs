@@ -24,6 +24,28 @@ fn fixture() -> (Vec<u8>, Vec<u8>, Vec<u8>) {
     (r.der, i.der, l.der)
 }
 
+/// Whether each verified certificate kept the signed parts of the one issued: its
+/// tbsCertificate and the signature algorithm that must repeat the one inside it (RFC 5280
+/// §4.1.1.2). Only the signature value may differ.
+fn signed_parts_unchanged<'a>(
+    verified: impl Iterator<Item = &'a [u8]>,
+    originals: &[Vec<u8>],
+) -> Result<(), String> {
+    for (n, (mutated, original)) in verified.zip(originals).enumerate() {
+        let m = Certificate::from_der(mutated, &Limits::DEFAULT)
+            .map_err(|e| format!("certificate #{n} does not parse: {e}"))?;
+        let o = Certificate::from_der(original, &Limits::DEFAULT)
+            .map_err(|e| format!("original #{n} does not parse: {e}"))?;
+        if m.tbs() != o.tbs() {
+            return Err(format!("certificate #{n}: its tbsCertificate changed"));
+        }
+        if m.signature_algorithm_der() != o.signature_algorithm_der() {
+            return Err(format!("certificate #{n}: its signature algorithm changed"));
+        }
+    }
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
 
@@ -39,6 +61,7 @@ proptest! {
         which in 0usize..2,
     ) {
         let (r, i, l) = fixture();
+        let originals = [l.clone(), i.clone()];
         let mut certs = [l, i];
         let target = &mut certs[which];
         for (at, x) in flips {
@@ -57,12 +80,8 @@ proptest! {
             // what the signatures cover: the tbsCertificate of each certificate, and the
             // signature algorithm it must repeat (RFC 5280 §4.1.1.2), are the issued ones.
             Ok(chain) => {
-                let (_, oi, ol) = fixture();
-                for (mutated, original) in chain.certificates().zip([ol, oi]) {
-                    let m = Certificate::from_der(mutated, &Limits::DEFAULT).unwrap();
-                    let o = Certificate::from_der(&original, &Limits::DEFAULT).unwrap();
-                    prop_assert_eq!(m.tbs(), o.tbs(), "a verified certificate's signed bytes changed");
-                    prop_assert_eq!(m.signature_algorithm_der(), o.signature_algorithm_der());
+                if let Err(why) = signed_parts_unchanged(chain.certificates(), &originals) {
+                    prop_assert!(false, "a mutated chain verified: {}", why);
                 }
             }
             // The chain verified before the mutation, so the error is the mutation's: about a
@@ -104,4 +123,26 @@ fn the_unmutated_fixture_verifies() {
         .verify_chain(&[CertificateDer::from(l), CertificateDer::from(i)], now)
         .unwrap();
     assert_eq!(chain.len(), 3);
+}
+
+/// The check above tells a change in the signed bytes from one in the signature value.
+#[test]
+fn signed_parts_check_can_fail() {
+    let (_, i, l) = fixture();
+    let originals = [l.clone(), i.clone()];
+    // A byte of the subject (inside tbsCertificate) changed: refused.
+    let mut signed = l.clone();
+    let at = signed.windows(6).position(|w| w == b"client").unwrap();
+    signed[at] ^= 0x20;
+    assert_eq!(
+        signed_parts_unchanged([signed.as_slice(), i.as_slice()].into_iter(), &originals),
+        Err("certificate #0: its tbsCertificate changed".to_owned())
+    );
+    // The last byte of the signature value changed: the signed parts are the issued ones.
+    let mut unsigned = l.clone();
+    *unsigned.last_mut().unwrap() ^= 1;
+    assert_eq!(
+        signed_parts_unchanged([unsigned.as_slice(), i.as_slice()].into_iter(), &originals),
+        Ok(())
+    );
 }
