@@ -19,8 +19,9 @@ use std::time::Duration;
 use common::generate::{Alg, NOW, Spec, issue, root};
 use criterion::{Criterion, criterion_group, criterion_main};
 use x509_dbauth::{
-    Certificate, CertificateDer, ChainVerifier, Limits, RustCryptoVerifier, SignatureAlgorithm,
-    SignatureVerifier, SpkiRef, TrustAnchors, UnixTime,
+    CertificateDer, Limits, TrustAnchors, UnixTime,
+    signature::{RustCryptoVerifier, SignatureAlgorithm, SignatureVerifier, SpkiRef},
+    x509::{Certificate, ChainVerifier},
 };
 
 fn bench_chain(c: &mut Criterion, label: &str, alg: [Alg; 3]) {
@@ -36,18 +37,18 @@ fn bench_chain(c: &mut Criterion, label: &str, alg: [Alg; 3]) {
     let verifier = ChainVerifier::builder(TrustAnchors::from_ders([r.der.clone()]).unwrap())
         .build()
         .unwrap();
-    verifier.verify_client(&presented, now).unwrap();
+    verifier.verify_chain(&presented, now).unwrap();
     // The same configuration with the optional ring backend (feature "ring"; the README's
     // `cargo bench --all-features` enables it, a plain `cargo bench` skips the entry).
     #[cfg(feature = "ring")]
     let ring_verifier = {
         let v = ChainVerifier::builder(TrustAnchors::from_ders([r.der.clone()]).unwrap())
-            .signature_verifier(std::sync::Arc::new(x509_dbauth::RingVerifier))
+            .signature_verifier(std::sync::Arc::new(x509_dbauth::signature::RingVerifier))
             .build()
             .unwrap();
         assert_eq!(
-            v.verify_client(&presented, now).unwrap(),
-            verifier.verify_client(&presented, now).unwrap()
+            v.verify_chain(&presented, now).unwrap(),
+            verifier.verify_chain(&presented, now).unwrap()
         );
         v
     };
@@ -88,13 +89,13 @@ fn bench_chain(c: &mut Criterion, label: &str, alg: [Alg; 3]) {
 
     let mut g = c.benchmark_group(label);
     g.bench_function("x509-dbauth verify_client", |b| {
-        b.iter(|| verifier.verify_client(black_box(&presented), now).unwrap())
+        b.iter(|| verifier.verify_chain(black_box(&presented), now).unwrap())
     });
     #[cfg(feature = "ring")]
     g.bench_function("x509-dbauth verify_client (ring backend)", |b| {
         b.iter(|| {
             ring_verifier
-                .verify_client(black_box(&presented), now)
+                .verify_chain(black_box(&presented), now)
                 .unwrap()
         })
     });

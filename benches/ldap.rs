@@ -20,10 +20,14 @@ use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use slapd::{READER_DN, READER_PW, Slapd};
+use x509_dbauth::x509::Certificate;
 use x509_dbauth::{
-    Authenticator, CertificateDer, Directory, LdapClientConfig, LdapDirectory, LdapGroupSpec,
-    LdapQuery, MappingRule, PasswordSource, Scope, Settings, TrustAnchors, UnixTime,
-    UserToDnMapping, block_on, certificates_from_pem_or_der,
+    Authenticator, CertificateDer, Settings, TrustAnchors, UnixTime,
+    directory::{
+        Directory, LdapClientConfig, LdapDirectory, LdapGroupSpec, LdapQuery, MappingRule,
+        PasswordSource, Scope, UserToDnMapping,
+    },
+    testing::block_on,
 };
 
 const JANE_DN: &str = "cn=Jane Doe,ou=users,dc=example,dc=com";
@@ -77,11 +81,7 @@ fn bench(c: &mut Criterion) {
     let s = Slapd::start();
     let now = UnixTime::since_unix_epoch(Duration::from_secs(1_798_761_600));
     let chain: Vec<CertificateDer<'static>> =
-        certificates_from_pem_or_der(&read("examples/pki/jane-chain.pem"))
-            .unwrap()
-            .into_iter()
-            .map(CertificateDer::from)
-            .collect();
+        Certificate::ders_from_pem_or_der(&read("examples/pki/jane-chain.pem")).unwrap();
 
     // Cached authorization.
     let d = directory(&s);

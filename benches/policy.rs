@@ -8,10 +8,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use x509_dbauth::x509::Certificate;
 use x509_dbauth::{
-    Action, Authenticator, CertificateDer, CertificateKind, InMemoryDirectory, LdapCacheConfig,
-    LdapGroupSpec, MappingRule, Resource, Settings, SettingsBuilder, TrustAnchors, UnixTime,
-    UserSpec, UserToDnMapping, certificates_from_pem_or_der,
+    Action, Authenticator, CertificateDer, CertificateKind, Resource, Settings, SettingsBuilder,
+    TrustAnchors, UnixTime, UserSpec,
+    directory::{InMemoryDirectory, LdapCacheConfig, LdapGroupSpec, MappingRule, UserToDnMapping},
 };
 
 fn read(rel: &str) -> Vec<u8> {
@@ -44,11 +45,7 @@ fn base() -> SettingsBuilder {
 fn bench(c: &mut Criterion) {
     let now = UnixTime::since_unix_epoch(Duration::from_secs(1_798_761_600));
     let chain: Vec<CertificateDer<'static>> =
-        certificates_from_pem_or_der(&read("examples/pki/jane-chain.pem"))
-            .unwrap()
-            .into_iter()
-            .map(CertificateDer::from)
-            .collect();
+        Certificate::ders_from_pem_or_der(&read("examples/pki/jane-chain.pem")).unwrap();
 
     let off = Authenticator::new(base().build().unwrap().into_arc());
     let client = off.verify_client(&chain, now).unwrap();
@@ -138,7 +135,7 @@ fn bench(c: &mut Criterion) {
 #[derive(Debug, Default)]
 struct Ticking(std::sync::atomic::AtomicU64);
 
-impl x509_dbauth::Clock for Ticking {
+impl x509_dbauth::directory::Clock for Ticking {
     fn now(&self) -> UnixTime {
         let t = self.0.fetch_add(10, std::sync::atomic::Ordering::Relaxed);
         UnixTime::since_unix_epoch(Duration::from_secs(1_798_761_600 + t))

@@ -5,7 +5,10 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use x509_dbauth::{Action, CustomRole, PrivilegeResource, Resource, RoleCatalog, RoleGrant};
+use x509_dbauth::{
+    Action, Resource,
+    roles::{CustomRole, PrivilegeResource, RoleCatalog, RoleGrant},
+};
 
 fn catalog() -> RoleCatalog {
     RoleCatalog::builder()

@@ -2,7 +2,7 @@
 //! public key (an anchor is its subject and key, RFC 5280 §6.1.1 (d), never its certificate
 //! bytes), and no key may be in both sets.
 //!
-//! Phase 1 of `DESIGN.md` ("The two phases"): [`Verifier::verify_client`] is synchronous,
+//! Phase 1 (the handshake): [`Verifier::verify_client`] is synchronous,
 //! does no I/O, and returns a [`VerifiedClient`], the proof type that phase 2
 //! (`Authenticator::authenticate`) requires. Decision rules 1–3 are applied here.
 
@@ -20,12 +20,13 @@ use crate::limits::Limits;
 use crate::trace::{Outcome, Trace};
 use crate::trust::TrustAnchors;
 
-/// Who issued a client certificate: the platform's managed CA or the project's own PKI.
+/// Who issued a client certificate: a managed CA (the platform's) or a self-managed CA (the
+/// project's own PKI).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum CertificateKind {
     /// Issued by the platform's managed CA (Atlas `x509Type: MANAGED`).
     Managed,
-    /// Issued by the project's own PKI (Atlas `x509Type: CUSTOMER`).
+    /// Issued by a self-managed CA, the project's own PKI (Atlas `x509Type: CUSTOMER`).
     SelfManaged,
 }
 
@@ -112,8 +113,8 @@ impl VerifiedClient {
         &self.anchor_key
     }
 
-    /// The leaf's notAfter, seconds since the Unix epoch.
-    pub fn not_after(&self) -> i64 {
+    /// The leaf's notAfter.
+    pub fn not_after(&self) -> crate::Timestamp {
         self.chain.leaf_not_after()
     }
 }
@@ -123,7 +124,7 @@ impl VerifiedClient {
 #[must_use]
 pub struct VerifierBuilder {
     managed: Option<TrustAnchors>,
-    project: Option<TrustAnchors>,
+    self_managed: Option<TrustAnchors>,
     self_managed_enabled: bool,
     crls: Vec<Vec<u8>>,
     require_crl: bool,
@@ -133,16 +134,16 @@ pub struct VerifierBuilder {
 }
 
 impl VerifierBuilder {
-    /// The platform's managed CA set.
-    pub fn managed(mut self, anchors: TrustAnchors) -> Self {
+    /// The platform's managed CA set: chains ending at one of its anchors are managed.
+    pub fn managed_ca(mut self, anchors: TrustAnchors) -> Self {
         self.managed = Some(anchors);
         self
     }
 
-    /// The project's PKI, and whether self-managed X.509 is enabled. A disabled bundle is
-    /// still used, to tell "disabled" apart from "untrusted".
-    pub fn project(mut self, anchors: Option<TrustAnchors>, enabled: bool) -> Self {
-        self.project = anchors;
+    /// The self-managed CA set (the project's own PKI), and whether self-managed X.509 is
+    /// enabled. A disabled set is still used, to tell "disabled" apart from "untrusted".
+    pub fn self_managed_ca(mut self, anchors: Option<TrustAnchors>, enabled: bool) -> Self {
+        self.self_managed = anchors;
         self.self_managed_enabled = enabled;
         self
     }
@@ -174,15 +175,20 @@ impl VerifierBuilder {
     /// Checks the configuration and returns the verifier.
     pub fn build(self) -> Result<Verifier, SettingsError> {
         let managed = self.managed.unwrap_or_default();
-        if self.self_managed_enabled && self.project.as_ref().is_none_or(TrustAnchors::is_empty) {
+        if self.self_managed_enabled
+            && self
+                .self_managed
+                .as_ref()
+                .is_none_or(TrustAnchors::is_empty)
+        {
             return Err(SettingsError::SelfManagedWithoutBundle);
         }
-        let project = self.project.unwrap_or_default();
+        let self_managed = self.self_managed.unwrap_or_default();
         // An anchor is its subject and public key: a copy of a managed CA re-encoded with
         // another serial, validity or signature (or another encoding of the same key) in the
-        // project's bundle is the same key in both sets, and is refused.
+        // self-managed set is the same key in both sets, and is refused.
         for m in &managed.anchors {
-            if let Some(p) = project.anchors.iter().find(|p| p.key == m.key) {
+            if let Some(p) = self_managed.anchors.iter().find(|p| p.key == m.key) {
                 return Err(SettingsError::AnchorInBothSets {
                     subject: p.subject.clone(),
                     fingerprint: hex(&p.fingerprint),
@@ -202,12 +208,12 @@ impl VerifierBuilder {
             b.build().map_err(SettingsError::Crl)
         };
         let managed_keys = managed.anchors.iter().map(|a| a.key.clone()).collect();
-        let project_keys = project.anchors.iter().map(|a| a.key.clone()).collect();
+        let self_managed_keys = self_managed.anchors.iter().map(|a| a.key.clone()).collect();
         Ok(Verifier {
             managed: chain_verifier(managed)?,
-            project: chain_verifier(project)?,
+            self_managed: chain_verifier(self_managed)?,
             managed_keys,
-            project_keys,
+            self_managed_keys,
             self_managed_enabled: self.self_managed_enabled,
             limits: self.limits,
             id: NEXT_VERIFIER_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
@@ -215,16 +221,16 @@ impl VerifierBuilder {
     }
 }
 
-/// Phase 1: verifies a client's chain against the managed CA set and the project's PKI and
+/// Phase 1: verifies a client's chain against the managed and the self-managed CA sets and
 /// classifies it (decision rules 1–3).
 #[derive(Debug, Clone)]
 pub struct Verifier {
     managed: ChainVerifier,
-    project: ChainVerifier,
+    self_managed: ChainVerifier,
     /// Public key identities of the managed anchors.
     managed_keys: Vec<Vec<u8>>,
-    /// Public key identities of the project's anchors (disjoint from the managed ones).
-    project_keys: Vec<Vec<u8>>,
+    /// Public key identities of the self-managed anchors (disjoint from the managed ones).
+    self_managed_keys: Vec<Vec<u8>>,
     self_managed_enabled: bool,
     limits: Limits,
     /// Unique per build: tells a client verified by this configuration from one verified by
@@ -256,15 +262,15 @@ impl Verifier {
         self.managed.anchors()
     }
 
-    /// The project's PKI (kept while self-managed X.509 is disabled).
-    pub fn project_anchors(&self) -> &TrustAnchors {
-        self.project.anchors()
+    /// The self-managed CA set (kept while self-managed X.509 is disabled).
+    pub fn self_managed_anchors(&self) -> &TrustAnchors {
+        self.self_managed.anchors()
     }
 
     /// Verifies `presented` (leaf first, then any intermediates) at `now` and classifies it.
     ///
     /// Rule 1: no certificate → `NoCertificate`. Rule 2: a chain to the managed set is
-    /// `Managed`; to the project's PKI `SelfManaged` when enabled, else `SelfManagedDisabled`;
+    /// `Managed`; to the self-managed set `SelfManaged` when enabled, else `SelfManagedDisabled`;
     /// to neither, the more specific of the two chain errors. Rule 3: empty subject →
     /// `EmptySubject`.
     pub fn verify_client(
@@ -280,7 +286,7 @@ impl Verifier {
     pub(crate) fn kind_of_anchor(&self, key: &[u8]) -> Option<CertificateKind> {
         if self.managed_keys.iter().any(|k| k.as_slice() == key) {
             Some(CertificateKind::Managed)
-        } else if self.project_keys.iter().any(|k| k.as_slice() == key) {
+        } else if self.self_managed_keys.iter().any(|k| k.as_slice() == key) {
             Some(CertificateKind::SelfManaged)
         } else {
             None
@@ -303,34 +309,32 @@ impl Verifier {
         trace.record("certificate", Outcome::Pass, || {
             format!("{} certificate(s) presented", presented.len())
         });
-        let (chain, kind) = match self.managed.verify_client(presented, now) {
+        let (chain, kind) = match self.managed.verify_chain(presented, now) {
             Ok(chain) => (chain, CertificateKind::Managed),
-            Err(managed_err) => {
-                match self.project.verify_client(presented, now) {
-                    Ok(chain) if self.self_managed_enabled => (chain, CertificateKind::SelfManaged),
-                    Ok(chain) => {
-                        let anchor = anchor_subject(&self.project, &chain);
-                        trace.record("chain", Outcome::Fail, || {
+            Err(managed_err) => match self.self_managed.verify_chain(presented, now) {
+                Ok(chain) if self.self_managed_enabled => (chain, CertificateKind::SelfManaged),
+                Ok(chain) => {
+                    let anchor = anchor_subject(&self.self_managed, &chain);
+                    trace.record("chain", Outcome::Fail, || {
                         format!(
-                            "verifies to the project CA \"{}\" only, and self-managed X.509 is disabled (managed CA set: {managed_err})",
+                            "verifies to the self-managed CA \"{}\" only, and self-managed X.509 is disabled (managed CA set: {managed_err})",
                             Escaped(&anchor)
                         )
                     });
-                        return Err(AuthError::SelfManagedDisabled { anchor });
-                    }
-                    Err(project_err) => {
-                        let err = self.most_specific(managed_err, project_err);
-                        trace.record("chain", Outcome::Fail, || {
-                        format!("does not verify against the managed CA set or the project's PKI: {err}")
-                    });
-                        return Err(AuthError::Chain(err));
-                    }
+                    return Err(AuthError::SelfManagedDisabled { anchor });
                 }
-            }
+                Err(self_managed_err) => {
+                    let err = self.most_specific(managed_err, self_managed_err);
+                    trace.record("chain", Outcome::Fail, || {
+                        format!("does not verify against the managed CA set or the self-managed CA set: {err}")
+                    });
+                    return Err(AuthError::Chain(err));
+                }
+            },
         };
         let verifier = match kind {
             CertificateKind::Managed => &self.managed,
-            CertificateKind::SelfManaged => &self.project,
+            CertificateKind::SelfManaged => &self.self_managed,
         };
         let anchor = verifier.anchors().anchors.get(chain.anchor_index());
         let anchor_fingerprint = anchor.map_or([0; 32], |a| a.fingerprint);
@@ -346,7 +350,7 @@ impl Verifier {
                 Escaped(&anchor_subject),
                 match kind {
                     CertificateKind::Managed => "managed CA set",
-                    CertificateKind::SelfManaged => "project's PKI",
+                    CertificateKind::SelfManaged => "self-managed CA set",
                 }
             )
         });
@@ -379,23 +383,14 @@ impl Verifier {
     }
 
     /// The error of the set where path building got further; on a tie, the set the client
-    /// most plausibly belongs to (the project's when self-managed X.509 is enabled).
-    fn most_specific(&self, managed: ChainError, project: ChainError) -> ChainError {
-        let (m, p) = (rank(&managed), rank(&project));
-        if p > m || (p == m && self.self_managed_enabled) {
-            project
+    /// most plausibly belongs to (the self-managed one when self-managed X.509 is enabled).
+    fn most_specific(&self, managed: ChainError, self_managed: ChainError) -> ChainError {
+        let (m, s) = (managed.rank(), self_managed.rank());
+        if s > m || (s == m && self.self_managed_enabled) {
+            self_managed
         } else {
             managed
         }
-    }
-}
-
-/// How far path building got: "no issuer at all" says least.
-fn rank(e: &ChainError) -> u8 {
-    match e.kind() {
-        "unknown_issuer" => 0,
-        "path_too_deep" => 1,
-        _ => 2,
     }
 }
 

@@ -7,6 +7,27 @@ use std::path::Path;
 use crate::error::ReadFileError;
 use crate::limits::FileKind;
 
+impl FileKind {
+    /// Reads the file at `path` whole, if it is a regular file no larger than
+    /// [`FileKind::max_bytes`]: the one way the library and the command-line tool read a file
+    /// (see `read_regular_file` below for what is refused, and when).
+    ///
+    /// ```
+    /// use x509_dbauth::settings::FileKind;
+    /// let pem = FileKind::Certificates
+    ///     .read(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/pki/managed-ca.pem"))?;
+    /// assert!(pem.starts_with(b"-----BEGIN CERTIFICATE-----"));
+    /// assert_eq!(
+    ///     FileKind::Settings.read("/dev/zero").unwrap_err().kind(),
+    ///     "not_regular_file"
+    /// );
+    /// # Ok::<(), x509_dbauth::errors::ReadFileError>(())
+    /// ```
+    pub fn read(self, path: impl AsRef<Path>) -> Result<Vec<u8>, ReadFileError> {
+        read_regular_file(path, self)
+    }
+}
+
 /// Reads the file at `path` whole, if it is a regular file no larger than
 /// [`FileKind::max_bytes`] for `kind`.
 ///
@@ -17,7 +38,10 @@ use crate::limits::FileKind;
 /// between the check and the open cannot block either, and the opened file is checked again;
 /// the read stops one byte past the limit whatever the metadata said (a file that grows while
 /// being read is refused too).
-pub fn read_regular_file(path: impl AsRef<Path>, kind: FileKind) -> Result<Vec<u8>, ReadFileError> {
+pub(crate) fn read_regular_file(
+    path: impl AsRef<Path>,
+    kind: FileKind,
+) -> Result<Vec<u8>, ReadFileError> {
     let path = path.as_ref();
     let shown = || path.display().to_string();
     let io = |e: std::io::Error| ReadFileError::Io {

@@ -98,7 +98,7 @@ pub(crate) const MIN_RSA_BITS: usize = 2048;
 
 /// The kinds of file the library and the command-line tool read from disk, each with its own
 /// size limit ([`FileKind::max_bytes`]). Files are read only when they are regular files
-/// (symbolic links are followed, so secret mounts work); see [`crate::read_regular_file`].
+/// (symbolic links are followed, so secret mounts work); see [`FileKind::read`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum FileKind {

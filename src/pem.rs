@@ -231,3 +231,28 @@ fn decode_body(
     })?;
     Ok(der)
 }
+
+impl crate::cert::Certificate<'_> {
+    /// The DER certificates in `input`: one DER certificate, or every `CERTIFICATE` block of a
+    /// PEM bundle, in order (a client's chain file, leaf first). The input is DER when it
+    /// starts with a SEQUENCE tag and holds no PEM BEGIN boundary. The certificates are not
+    /// parsed here: verification reads them.
+    ///
+    /// ```
+    /// use x509_dbauth::x509::Certificate;
+    /// let pem = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/pki/jane-chain.pem"))?;
+    /// let chain = Certificate::ders_from_pem_or_der(&pem)?;
+    /// assert_eq!(chain.len(), 2);
+    /// // One DER certificate reads as itself.
+    /// assert_eq!(Certificate::ders_from_pem_or_der(&chain[0])?, &chain[..1]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn ders_from_pem_or_der(
+        input: &[u8],
+    ) -> Result<Vec<rustls_pki_types::CertificateDer<'static>>, CertError> {
+        Ok(crate::cert::certificates_from_pem_or_der(input)?
+            .into_iter()
+            .map(rustls_pki_types::CertificateDer::from)
+            .collect())
+    }
+}

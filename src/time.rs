@@ -1,6 +1,14 @@
 //! Calendar arithmetic, in one place: X.509 times (RFC 5280 §4.1.2.5) to seconds since the Unix
 //! epoch, and seconds back to RFC 3339 text for messages. Proleptic Gregorian calendar, UTC, no
 //! leap seconds (X.509 times cannot express them).
+//!
+//! Times come in as [`UnixTime`] (the validation time); a certificate's or a CRL's time can be
+//! as early as 1950 (UTCTime), before `UnixTime` can count, so times going out are a
+//! [`Timestamp`]: signed seconds since the Unix epoch that print as RFC 3339 UTC.
+
+use core::fmt;
+
+use rustls_pki_types::UnixTime;
 
 /// The two X.509 time types (RFC 5280 §4.1.2.5).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -108,6 +116,53 @@ fn civil_from_days(days: i64) -> (i64, i64, i64) {
     (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
 
+/// A point in time from a certificate or a CRL (or the validation time), in whole seconds
+/// since 1970-01-01T00:00:00Z; negative before it. `Display` prints RFC 3339 UTC
+/// (`2011-04-15T00:00:00Z`).
+///
+/// ```
+/// use x509_dbauth::Timestamp;
+/// let t = Timestamp::from_unix_seconds(1_302_825_600);
+/// assert_eq!(t.to_string(), "2011-04-15T00:00:00Z");
+/// assert_eq!(t.to_unix_time().map(|u| u.as_secs()), Some(1_302_825_600));
+/// assert_eq!(Timestamp::from_unix_seconds(-1).to_unix_time(), None);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Timestamp(i64);
+
+impl Timestamp {
+    /// The time `secs` seconds after (before, when negative) the Unix epoch.
+    pub const fn from_unix_seconds(secs: i64) -> Timestamp {
+        Timestamp(secs)
+    }
+
+    /// Seconds since the Unix epoch (negative before 1970).
+    pub const fn unix_seconds(self) -> i64 {
+        self.0
+    }
+
+    /// The same time as a [`UnixTime`]; `None` before 1970, which `UnixTime` cannot hold.
+    pub fn to_unix_time(self) -> Option<UnixTime> {
+        let secs = u64::try_from(self.0).ok()?;
+        Some(UnixTime::since_unix_epoch(core::time::Duration::from_secs(
+            secs,
+        )))
+    }
+}
+
+impl From<UnixTime> for Timestamp {
+    /// Saturates at the largest `i64` (some 292 billion years from now).
+    fn from(t: UnixTime) -> Timestamp {
+        Timestamp(i64::try_from(t.as_secs()).unwrap_or(i64::MAX))
+    }
+}
+
+impl fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&rfc3339(self.0))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -150,5 +205,18 @@ mod tests {
             let (y, m, d) = civil_from_days(t.div_euclid(86_400));
             assert_eq!(days_from_civil(y, m, d), t.div_euclid(86_400));
         }
+    }
+
+    #[test]
+    fn unix_time_round_trip() {
+        let u = UnixTime::since_unix_epoch(core::time::Duration::from_secs(951_782_400));
+        let t = Timestamp::from(u);
+        assert_eq!(t.unix_seconds(), 951_782_400);
+        assert_eq!(t.to_unix_time(), Some(u));
+        assert_eq!(t.to_string(), "2000-02-29T00:00:00Z");
+        let before_1970 = Timestamp::from_unix_seconds(-631_152_000);
+        assert_eq!(before_1970.to_unix_time(), None);
+        assert_eq!(before_1970.to_string(), "1950-01-01T00:00:00Z");
+        assert!(before_1970 < t);
     }
 }

@@ -15,8 +15,12 @@ use std::sync::Arc;
 use common::policy::*;
 use rcgen::DnType;
 use x509_dbauth::{
-    AuthError, Directory, DirectoryEntry, InMemoryDirectory, LdapError, LdapGroupSpec, LdapQuery,
-    MappingRule, Principal, QueryTemplate, Scope, SearchFuture, UserToDnMapping,
+    AuthError, Principal,
+    directory::{
+        Directory, DirectoryEntry, InMemoryDirectory, LdapGroupSpec, LdapQuery, MappingRule,
+        QueryTemplate, Scope, SearchFuture, UserToDnMapping,
+    },
+    errors::LdapError,
 };
 
 fn err(r: Result<Principal, AuthError>) -> AuthError {
@@ -299,8 +303,8 @@ fn finding3_phase2_applies_the_current_snapshots_revocation() {
     let client = before.verify_client(&revoked_chain, now()).unwrap();
     let e2 = err(after.authenticate_blocking(&client, None));
     assert_eq!(e2, e);
-    let d = x509_dbauth::block_on(after.explain_verified(&client, None));
-    let last = d.steps.last().unwrap();
+    let d = x509_dbauth::testing::block_on(after.explain_verified(&client, None));
+    let last = d.steps().last().unwrap();
     assert_eq!(
         (last.step, last.outcome),
         ("chain_recheck", x509_dbauth::Outcome::Fail)
@@ -466,12 +470,12 @@ fn finding6_duplicate_extension_check_is_linear() {
     let mut limits = x509_dbauth::Limits::DEFAULT;
     limits.max_certificate_bytes = 8 << 20;
     let der = many(200_000, false);
-    let cert = x509_dbauth::Certificate::from_der(&der, &limits).unwrap();
+    let cert = x509_dbauth::x509::Certificate::from_der(&der, &limits).unwrap();
     assert!(cert.extensions().len() > 200_000);
-    let e = x509_dbauth::Certificate::from_der(&many(1_000, true), &limits).unwrap_err();
+    let e = x509_dbauth::x509::Certificate::from_der(&many(1_000, true), &limits).unwrap_err();
     assert_eq!(
         e.to_string(),
-        x509_dbauth::CertError::DuplicateExtension {
+        x509_dbauth::errors::CertError::DuplicateExtension {
             oid: "1.3.6.1.4.1.4242.0".into()
         }
         .to_string()
@@ -542,7 +546,7 @@ fn held_same_subject_different_keys_across_sets() {
 
 // ---- finding 7: a path swapped to a FIFO between the check and the open blocks forever ----
 
-/// `read_regular_file` (every file the library and the tool read) checked the path's metadata
+/// `FileKind::read` (every file the library and the tool read) checked the path's metadata
 /// and then opened it: a hostile settings file naming a path in a directory the attacker
 /// controls, which flips between a regular file and a FIFO (hard link + rename, atomic), gets a
 /// FIFO opened for reading with no writer, and `open` waits for a writer forever (won here
@@ -581,7 +585,7 @@ fn finding7_fifo_swapped_in_after_the_check_does_not_block() {
     };
     let (mut read, mut refused) = (0, 0);
     for _ in 0..20_000 {
-        match x509_dbauth::read_regular_file(&path, x509_dbauth::FileKind::Certificates) {
+        match x509_dbauth::settings::FileKind::Certificates.read(&path) {
             Ok(bytes) => {
                 assert_eq!(bytes, b"x");
                 read += 1;

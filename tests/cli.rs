@@ -361,7 +361,7 @@ fn inspect_reads_der_too() {
         env!("CARGO_MANIFEST_DIR")
     ))
     .unwrap();
-    let ders = x509_dbauth::certificates_from_pem_or_der(&pem).unwrap();
+    let ders = x509_dbauth::x509::Certificate::ders_from_pem_or_der(&pem).unwrap();
     let der_path = dir.join("jane.der");
     std::fs::write(&der_path, &ders[0]).unwrap();
     let (code, v) = run_json(&["inspect", "--json", der_path.to_str().unwrap()]);

@@ -105,7 +105,7 @@ kind:     control_character_in_subject
 message:  the certificate subject "CN=uid=eve\\0A  [pass] user: root\\1B[32m\u{202E}toor,O=MongoDB" contains the control character U+000A in its CN value (RDN 1, character 8); a name with a control or invisible character matches no user, claimed name, mapping rule or LDAP group
 steps:
   [pass] certificate: 2 certificate(s) presented
-  [pass] chain: a path of 3 certificate(s) ends at "CN=Example Corp Root CA,O=Example Corp,C=US" in the project's PKI, so the certificate is self-managed
+  [pass] chain: a path of 3 certificate(s) ends at "CN=Example Corp Root CA,O=Example Corp,C=US" in the self-managed CA set, so the certificate is self-managed
   [pass] subject: "CN=uid=eve\\0A  [pass] user: root\\1B[32m\u{202E}toor,O=MongoDB"
   [pass] kind: self-managed certificate (trust anchor "CN=Example Corp Root CA,O=Example Corp,C=US")
   [fail] subject_name: the certificate subject "CN=uid=eve\\0A  [pass] user: root\\1B[32m\u{202E}toor,O=MongoDB" contains the control character U+000A in its CN value (RDN 1, character 8); a name with a control or invisible character matches no user, claimed name, mapping rule or LDAP group
@@ -126,7 +126,7 @@ const EXPLAIN_JSON: &str = r#"{
     {
       "step": "chain",
       "outcome": "pass",
-      "detail": "a path of 3 certificate(s) ends at \"CN=Example Corp Root CA,O=Example Corp,C=US\" in the project's PKI, so the certificate is self-managed"
+      "detail": "a path of 3 certificate(s) ends at \"CN=Example Corp Root CA,O=Example Corp,C=US\" in the self-managed CA set, so the certificate is self-managed"
     },
     {
       "step": "subject",

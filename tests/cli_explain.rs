@@ -58,7 +58,7 @@ fn jane_allowed() {
     {
       "step": "chain",
       "outcome": "pass",
-      "detail": "a path of 3 certificate(s) ends at \"CN=Example Corp Root CA,O=Example Corp,C=US\" in the project's PKI, so the certificate is self-managed"
+      "detail": "a path of 3 certificate(s) ends at \"CN=Example Corp Root CA,O=Example Corp,C=US\" in the self-managed CA set, so the certificate is self-managed"
     },
     {
       "step": "subject",
@@ -111,7 +111,7 @@ fn impostor_kind_mismatch() {
         r#"{
   "decision": "deny",
   "kind": "kind_mismatch",
-  "message": "the database user \"CN=myuser\" is a managed X.509 user, but the certificate was issued by the project's own PKI (self-managed); a certificate of one kind never logs in as a user of the other",
+  "message": "the database user \"CN=myuser\" is a managed X.509 user, but the certificate was issued by a self-managed CA; a certificate of one kind never logs in as a user of the other",
   "principal": null,
   "steps": [
     {
@@ -122,7 +122,7 @@ fn impostor_kind_mismatch() {
     {
       "step": "chain",
       "outcome": "pass",
-      "detail": "a path of 3 certificate(s) ends at \"CN=Example Corp Root CA,O=Example Corp,C=US\" in the project's PKI, so the certificate is self-managed"
+      "detail": "a path of 3 certificate(s) ends at \"CN=Example Corp Root CA,O=Example Corp,C=US\" in the self-managed CA set, so the certificate is self-managed"
     },
     {
       "step": "subject",
@@ -147,7 +147,7 @@ fn impostor_kind_mismatch() {
     {
       "step": "user",
       "outcome": "fail",
-      "detail": "the database user \"CN=myuser\" is a managed X.509 user, but the certificate was issued by the project's own PKI (self-managed); a certificate of one kind never logs in as a user of the other"
+      "detail": "the database user \"CN=myuser\" is a managed X.509 user, but the certificate was issued by a self-managed CA; a certificate of one kind never logs in as a user of the other"
     }
   ]
 }"#,
@@ -183,7 +183,7 @@ fn claim_mismatch() {
     {
       "step": "chain",
       "outcome": "pass",
-      "detail": "a path of 3 certificate(s) ends at \"CN=Example Corp Root CA,O=Example Corp,C=US\" in the project's PKI, so the certificate is self-managed"
+      "detail": "a path of 3 certificate(s) ends at \"CN=Example Corp Root CA,O=Example Corp,C=US\" in the self-managed CA set, so the certificate is self-managed"
     },
     {
       "step": "subject",
@@ -220,7 +220,7 @@ fn server_cert_chain_error() {
         1,
         r#"{
   "decision": "deny",
-  "kind": "chain",
+  "kind": "eku_mismatch",
   "message": "the certificate chain is not trusted: the client certificate (#0) \"CN=db.example.com,O=Example Corp,C=US\" has an extendedKeyUsage extension that does not include clientAuth",
   "principal": null,
   "steps": [
@@ -232,7 +232,7 @@ fn server_cert_chain_error() {
     {
       "step": "chain",
       "outcome": "fail",
-      "detail": "does not verify against the managed CA set or the project's PKI: the client certificate (#0) \"CN=db.example.com,O=Example Corp,C=US\" has an extendedKeyUsage extension that does not include clientAuth"
+      "detail": "does not verify against the managed CA set or the self-managed CA set: the client certificate (#0) \"CN=db.example.com,O=Example Corp,C=US\" has an extendedKeyUsage extension that does not include clientAuth"
     }
   ]
 }"#,
@@ -275,7 +275,7 @@ fn ldap_jane_allowed() {
     {
       "step": "chain",
       "outcome": "pass",
-      "detail": "a path of 3 certificate(s) ends at \"CN=Example Corp Root CA,O=Example Corp,C=US\" in the project's PKI, so the certificate is self-managed"
+      "detail": "a path of 3 certificate(s) ends at \"CN=Example Corp Root CA,O=Example Corp,C=US\" in the self-managed CA set, so the certificate is self-managed"
     },
     {
       "step": "subject",
@@ -391,9 +391,11 @@ fn config_check_warnings() {
         r#"{
   "valid": true,
   "summary": {
-    "managed_cas": [
-      "CN=Example Platform Managed X.509 CA,O=Example Platform"
-    ],
+    "managed": {
+      "cas": [
+        "CN=Example Platform Managed X.509 CA,O=Example Platform"
+      ]
+    },
     "self_managed": {
       "enabled": false,
       "cas": [
@@ -517,7 +519,7 @@ fn revoked_certificate_is_refused_by_the_configured_crl() {
     ]);
     assert_eq!(code, 1);
     assert_eq!(v["decision"], "deny");
-    assert_eq!(v["kind"], "chain");
+    assert_eq!(v["kind"], "revoked");
     let message = v["message"].as_str().unwrap();
     assert!(
         message.starts_with(

@@ -14,10 +14,14 @@ use std::sync::Arc;
 use common::policy::*;
 use rcgen::DnType;
 use x509_dbauth::{
-    AuthError, CertPosition, CertRef, ChainError, DirectoryError, DnError, Escaped, FileKind,
-    InMemoryDirectory, LdapConfigError, LdapError, LdapGroupSpec, LdifError, MappingRule,
-    RbacError, ReadFileError, RuleFailure, SettingsBuilder, SettingsError, TrustError,
-    UserToDnMapping,
+    AuthError, Escaped, SettingsBuilder, SettingsError,
+    directory::{InMemoryDirectory, LdapGroupSpec, MappingRule, UserToDnMapping},
+    errors::{
+        ChainError, DirectoryError, DnError, LdapConfigError, LdapError, LdifError, RbacError,
+        ReadFileError, RuleFailure, TrustError,
+    },
+    settings::FileKind,
+    x509::{CertPosition, CertRef},
 };
 
 /// A CN that, printed raw, would end the line, colour the terminal and reverse the text.
@@ -38,13 +42,13 @@ fn directory() -> Arc<InMemoryDirectory> {
 }
 
 fn steps_text(d: &x509_dbauth::Decision) -> Vec<String> {
-    d.steps.iter().map(ToString::to_string).collect()
+    d.steps().iter().map(ToString::to_string).collect()
 }
 
 /// Prints what the tests below freeze, when a case fails.
 fn show(d: &x509_dbauth::Decision) -> String {
     let mut out = steps_text(d).join("\n");
-    if let Some(e) = &d.error {
+    if let Some(e) = d.error() {
         out.push_str(&format!("\nerror: {e}"));
     }
     out
@@ -70,13 +74,13 @@ fn explain_common_name_is_dn_cannot_forge_a_line() {
     );
     let expected = [
         "[pass] certificate: 2 certificate(s) presented".to_owned(),
-        "[pass] chain: a path of 3 certificate(s) ends at \"CN=Example Corp Root CA,O=Example Corp,C=US\" in the project's PKI, so the certificate is self-managed".to_owned(),
+        "[pass] chain: a path of 3 certificate(s) ends at \"CN=Example Corp Root CA,O=Example Corp,C=US\" in the self-managed CA set, so the certificate is self-managed".to_owned(),
         format!("[pass] subject: \"{subject}\""),
         "[pass] kind: self-managed certificate (trust anchor \"CN=Example Corp Root CA,O=Example Corp,C=US\")".to_owned(),
         format!("[fail] subject_name: {message}"),
     ];
     assert_eq!(steps_text(&d), expected, "{}", show(&d));
-    let e = d.error.unwrap();
+    let e = d.error().unwrap();
     assert_eq!(e.kind(), "control_character_in_subject");
     assert_eq!(e.to_string(), message);
     // The structured field keeps the RFC 4514 text (its own `\0A` escape, the raw U+202E),
@@ -117,7 +121,7 @@ fn explain_line_separator_and_isolates_are_escaped() {
         show(&d)
     );
     assert_eq!(
-        d.error.unwrap().to_string(),
+        d.error().unwrap().to_string(),
         format!(
             "the LDAP authorization query for \"{shown}\" failed: the authorization query on `{shown}` returned 0 entries; exactly one entry is expected when attributes are requested"
         )
@@ -195,7 +199,7 @@ fn client_message_of_every_variant() {
                 issuer: SECRET.to_owned(),
                 unreadable: None,
             }),
-            "chain: the client certificate chain is not trusted",
+            "unknown_issuer: the client certificate chain is not trusted",
         ),
         (
             AuthError::SelfManagedDisabled {
@@ -437,7 +441,7 @@ fn every_error_type_escapes_the_values_it_names() {
             }
             .to_string(),
             format!(
-                "the CA \"{S}\" (SHA-256 00) is in both the managed CA set and the project's PKI; a certificate it issued could not be classified"
+                "the CA \"{S}\" (SHA-256 00) is in both the managed and the self-managed CA set; a certificate it issued could not be classified"
             ),
         ),
         (
@@ -539,7 +543,7 @@ fn every_error_type_escapes_the_values_it_names() {
             }
             .to_string(),
             format!(
-                "the database user \"{S}\" is a managed X.509 user, but the certificate was issued by the project's own PKI (self-managed); a certificate of one kind never logs in as a user of the other"
+                "the database user \"{S}\" is a managed X.509 user, but the certificate was issued by a self-managed CA; a certificate of one kind never logs in as a user of the other"
             ),
         ),
     ];

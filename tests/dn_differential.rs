@@ -13,7 +13,7 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 
 use rcgen::{CertificateParams, DnType, DnValue, KeyPair};
-use x509_dbauth::{AttributeValue, Certificate, DistinguishedName, Limits};
+use x509_dbauth::{DistinguishedName, Limits, names::AttributeValue, x509::Certificate};
 use x509_parser::prelude::{FromDer, X509Name};
 
 /// xorshift64*: deterministic, no dependency.
@@ -411,7 +411,7 @@ fn example_pki_subjects_match_openssl() {
         "project-issuing-ca.pem",
     ] {
         let pem = std::fs::read(format!("{dir}/{name}")).unwrap();
-        let der = &x509_dbauth::certificates_from_pem_or_der(&pem).unwrap()[0];
+        let der = &x509_dbauth::x509::Certificate::ders_from_pem_or_der(&pem).unwrap()[0];
         let view = Certificate::from_der(der, &Limits::DEFAULT).unwrap();
         let ours = DistinguishedName::from_der(view.subject_der())
             .unwrap()

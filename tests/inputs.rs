@@ -10,7 +10,13 @@
 mod common;
 
 use common::generate::{Alg, Node, Spec, issue, root};
-use x509_dbauth::{CertError, TrustAnchors, certificates_from_pem_or_der, pem_blocks};
+use x509_dbauth::x509::Certificate;
+use x509_dbauth::{TrustAnchors, errors::CertError};
+
+/// The certificates of a PEM (or DER) input, as plain bytes to compare with.
+fn pem_blocks(input: &[u8]) -> Result<Vec<Vec<u8>>, CertError> {
+    Certificate::ders_from_pem_or_der(input).map(|v| v.iter().map(|d| d.to_vec()).collect())
+}
 
 // ---- item 17: RFC 7468 §3 lax PEM ----
 
@@ -129,18 +135,13 @@ fn lax_pem_forms_decode_to_the_original_der() {
     ];
     for (name, bytes) in forms {
         assert_eq!(
-            pem_blocks(&bytes, "CERTIFICATE").unwrap_or_else(|e| panic!("{name}: {e}")),
-            ders,
-            "{name}"
-        );
-        assert_eq!(
-            certificates_from_pem_or_der(&bytes).unwrap(),
+            pem_blocks(&bytes).unwrap_or_else(|e| panic!("{name}: {e}")),
             ders,
             "{name}"
         );
     }
     // Omitted padding, for each remainder: data of length n, n - 1, n - 2 needs 0, 1 and 2
-    // padding characters (pem_blocks does not parse the DER).
+    // padding characters (the certificates are not parsed when read).
     let n = ders[0].len() / 3 * 3;
     let mut pads = Vec::new();
     for len in [n, n - 1, n - 2] {
@@ -151,7 +152,7 @@ fn lax_pem_forms_decode_to_the_original_der() {
             "-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n",
             b64.trim_end_matches('=')
         );
-        assert_eq!(pem_blocks(text.as_bytes(), "CERTIFICATE").unwrap(), [data]);
+        assert_eq!(pem_blocks(text.as_bytes()).unwrap(), [data]);
     }
     assert_eq!(pads, [0, 1, 2]);
     // Trust anchors read the same way (the root, from a Latin-1 commented, indented file).
@@ -166,7 +167,7 @@ fn broken_blocks_say_which_block_which_line_and_what() {
     let ders = three_certs();
     let good = block("CERTIFICATE", &ders[0], 64, "\n", "");
     let good_lines = good.lines().count();
-    let pem_err = |bytes: &[u8]| match pem_blocks(bytes, "CERTIFICATE").unwrap_err() {
+    let pem_err = |bytes: &[u8]| match pem_blocks(bytes).unwrap_err() {
         CertError::Pem(m) => m,
         other => panic!("not a PEM error: {other:?}"),
     };
@@ -186,7 +187,7 @@ fn broken_blocks_say_which_block_which_line_and_what() {
     );
     // The message is the error's whole text (CertError::Pem prefixes it).
     assert!(
-        pem_blocks(text.as_bytes(), "CERTIFICATE")
+        pem_blocks(text.as_bytes())
             .unwrap_err()
             .to_string()
             .starts_with("the PEM input is invalid: PEM block 2 ")
@@ -257,10 +258,7 @@ fn broken_blocks_say_which_block_which_line_and_what() {
         "PEM block 1 (CERTIFICATE, BEGIN at line 1): the block holds no Base64 data"
     );
     // No block at all: its own error kind, whatever the encoding of the text.
-    assert_eq!(
-        pem_blocks(b"caf\xe9", "CERTIFICATE").unwrap_err().kind(),
-        "no_pem_block"
-    );
+    assert_eq!(pem_blocks(b"caf\xe9").unwrap_err().kind(), "no_pem_block");
 }
 
 // ---- item 3: an anchor is its subject and public key ----
@@ -319,8 +317,8 @@ mod anchors {
         let managed = TrustAnchors::from_ders([managed_der]).unwrap();
         let project = TrustAnchors::from_ders([project_der]).unwrap();
         let e = Verifier::builder()
-            .managed(managed.clone())
-            .project(Some(project.clone()), true)
+            .managed_ca(managed.clone())
+            .self_managed_ca(Some(project.clone()), true)
             .build()
             .unwrap_err();
         // Settings are refused the same way.
@@ -341,7 +339,7 @@ mod anchors {
 
     fn expected(copy: &[u8]) -> String {
         format!(
-            "the CA \"CN=Managed CA,O=x509-dbauth tests\" (SHA-256 {}) is in both the managed CA set and the project's PKI; a certificate it issued could not be classified",
+            "the CA \"CN=Managed CA,O=x509-dbauth tests\" (SHA-256 {}) is in both the managed and the self-managed CA set; a certificate it issued could not be classified",
             sha256_hex(copy)
         )
     }
@@ -379,12 +377,14 @@ mod anchors {
         }
         // A different key under the same subject is another anchor: accepted.
         let other_key = root(&Spec::ca("Managed CA", Alg::Rsa2048Sha256(2))).der;
-        assert!(
-            Verifier::builder()
-                .managed(TrustAnchors::from_ders([&managed.der]).unwrap())
-                .project(Some(TrustAnchors::from_ders([&other_key]).unwrap()), true)
-                .build()
-                .is_ok()
+        let v = Verifier::builder()
+            .managed_ca(TrustAnchors::from_ders([&managed.der]).unwrap())
+            .self_managed_ca(Some(TrustAnchors::from_ders([&other_key]).unwrap()), true)
+            .build()
+            .unwrap();
+        assert_eq!(
+            (v.managed_anchors().len(), v.self_managed_anchors().len()),
+            (1, 1)
         );
     }
 

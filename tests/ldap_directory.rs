@@ -12,8 +12,9 @@ use std::future::Future;
 use std::task::{Context, Poll, Waker};
 
 use x509_dbauth::{
-    Directory, DirectoryEntry, DirectoryError, FailingDirectory, InMemoryDirectory, LdapQuery,
-    Scope,
+    directory::{Directory, DirectoryEntry, InMemoryDirectory, LdapQuery, Scope},
+    errors::DirectoryError,
+    testing::FailingDirectory,
 };
 
 const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/directory.ldif");

@@ -27,10 +27,13 @@ use common::policy::{base, now, project_leaf};
 use rcgen::DnType;
 use slapd::{READER_DN, READER_PW, Slapd};
 use x509_dbauth::{
-    AuthError, Authenticator, CertificateDer, Directory, DirectoryError, FailingDirectory,
-    LdapCacheConfig, LdapClientConfig, LdapDirectory, LdapGroupSpec, LdapQuery, ManualClock,
-    MappingRule, PasswordSource, Principal, QueryTemplate, Scope, SettingsBuilder, UserToDnMapping,
-    block_on,
+    AuthError, Authenticator, CertificateDer, Principal, SettingsBuilder,
+    directory::{
+        Directory, LdapCacheConfig, LdapClientConfig, LdapDirectory, LdapGroupSpec, LdapQuery,
+        MappingRule, PasswordSource, QueryTemplate, Scope, UserToDnMapping,
+    },
+    errors::DirectoryError,
+    testing::{FailingDirectory, ManualClock, block_on},
 };
 
 // ---- fixtures ----
@@ -342,7 +345,7 @@ fn ldap_query_mapping_rule_finds_the_user_entry() {
         e.to_string(),
         AuthError::NoMapping {
             subject: "CN=Nobody,O=MongoDB,C=US".to_owned(),
-            reasons: vec![x509_dbauth::RuleFailure {
+            reasons: vec![x509_dbauth::errors::RuleFailure {
                 rule: 1,
                 reason:
                     "LDAP query `ou=dba,dc=example,dc=com??one?(cn=Nobody)` returned no results"
@@ -796,7 +799,7 @@ fn starttls_with_the_directory_ca_file() {
     let s = server_or_skip!();
     let d = directory(
         reader_config(&[s.url()])
-            .tls(x509_dbauth::LdapTls::StartTls)
+            .tls(x509_dbauth::directory::LdapTls::StartTls)
             .ca_file(s.ca_file()),
     );
     let a = authenticator(settings(vec![users_rule()], "{USER}?memberOf?base"), d);
@@ -813,7 +816,7 @@ fn a_directory_certificate_from_another_ca_fails_closed() {
     for config in [
         reader_config(&[s.ldaps_url()]).ca_file(&other_ca),
         reader_config(&[s.url()])
-            .tls(x509_dbauth::LdapTls::StartTls)
+            .tls(x509_dbauth::directory::LdapTls::StartTls)
             .ca_file(&other_ca),
     ] {
         let d = directory(config);

@@ -14,8 +14,9 @@ use std::time::Duration;
 
 use serde_json::Value;
 use x509_dbauth::{
-    CertificateDer, ChainVerifier, Eku, Limits, RustCryptoVerifier, SignatureVerifier,
-    TrustAnchors, UnixTime, pem_blocks,
+    CertificateDer, Limits, TrustAnchors, UnixTime,
+    signature::{RustCryptoVerifier, SignatureVerifier},
+    x509::{Certificate, ChainVerifier, Eku},
 };
 
 /// Why a case does not apply, decided by feature and id pattern.
@@ -70,24 +71,22 @@ fn not_applicable(case: &Value) -> Option<&'static str> {
     None
 }
 
-fn pems(v: &Value, label: &'static str) -> Vec<Vec<u8>> {
+fn pems(v: &Value) -> Vec<CertificateDer<'static>> {
     v.as_array()
         .unwrap()
         .iter()
-        .flat_map(|p| pem_blocks(p.as_str().unwrap().as_bytes(), label).unwrap())
+        .flat_map(|p| Certificate::ders_from_pem_or_der(p.as_str().unwrap().as_bytes()).unwrap())
         .collect()
 }
 
 /// Runs one case; `Ok(())` is SUCCESS, `Err(text)` FAILURE with the reason.
 fn run(case: &Value, backend: &Arc<dyn SignatureVerifier>) -> Result<(), String> {
-    let anchors = TrustAnchors::from_ders(pems(&case["trusted_certs"], "CERTIFICATE"))
+    let anchors = TrustAnchors::from_ders(pems(&case["trusted_certs"]))
         .map_err(|e| format!("[trust:{}] {e}", e.kind()))?;
-    let mut presented = pem_blocks(
-        case["peer_certificate"].as_str().unwrap().as_bytes(),
-        "CERTIFICATE",
-    )
-    .unwrap();
-    presented.extend(pems(&case["untrusted_intermediates"], "CERTIFICATE"));
+    let mut presented =
+        Certificate::ders_from_pem_or_der(case["peer_certificate"].as_str().unwrap().as_bytes())
+            .unwrap();
+    presented.extend(pems(&case["untrusted_intermediates"]));
     let ekus: Vec<&str> = case["extended_key_usage"]
         .as_array()
         .unwrap()
@@ -123,12 +122,8 @@ fn run(case: &Value, backend: &Arc<dyn SignatureVerifier>) -> Result<(), String>
         Some(t) => UnixTime::since_unix_epoch(Duration::from_secs(common::rfc3339(t) as u64)),
         None => UnixTime::now(),
     };
-    let ders: Vec<CertificateDer<'_>> = presented
-        .iter()
-        .map(|d| CertificateDer::from(d.as_slice()))
-        .collect();
     verifier
-        .verify_client(&ders, now)
+        .verify_chain(&presented, now)
         .map(|_| ())
         .map_err(|e| format!("[{}] {e}", e.kind()))
 }
@@ -178,7 +173,7 @@ fn run_suite(
 /// The ring backend gives the same verdict and the same error as RustCrypto, case by case.
 #[cfg(feature = "ring")]
 fn same_as_rust_crypto(suite: &str, file: &str) {
-    let ring = run_suite(suite, file, Arc::new(x509_dbauth::RingVerifier));
+    let ring = run_suite(suite, file, Arc::new(x509_dbauth::signature::RingVerifier));
     let rust_crypto = run_suite(suite, file, Arc::new(RustCryptoVerifier));
     assert_eq!(ring.len(), rust_crypto.len());
     for (r, c) in ring.iter().zip(&rust_crypto) {

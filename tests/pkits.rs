@@ -16,8 +16,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use x509_dbauth::{
-    CertificateDer, ChainVerifier, Eku, RustCryptoVerifier, SignatureVerifier, TrustAnchors,
-    UnixTime,
+    CertificateDer, TrustAnchors, UnixTime,
+    signature::{RustCryptoVerifier, SignatureVerifier},
+    x509::{ChainVerifier, Eku},
 };
 
 /// 2011-04-15T00:00:00Z, the PKITS publication date used by Chromium and BoringSSL.
@@ -67,7 +68,7 @@ fn run(path: &[&str], crls: &[&str], backend: &Arc<dyn SignatureVerifier>) -> Re
         .map(|d| CertificateDer::from(d.as_slice()))
         .collect();
     verifier
-        .verify_client(
+        .verify_chain(
             &presented,
             UnixTime::since_unix_epoch(Duration::from_secs(VALIDATION_TIME)),
         )
@@ -123,7 +124,7 @@ fn pkits() {
 #[cfg(feature = "ring")]
 #[test]
 fn pkits_ring_backend() {
-    let ring = run_suite(Arc::new(x509_dbauth::RingVerifier));
+    let ring = run_suite(Arc::new(x509_dbauth::signature::RingVerifier));
     // Beyond the same figures: the same verdict and the same error, case by case.
     let rust_crypto = run_suite(Arc::new(RustCryptoVerifier));
     assert_eq!(ring.len(), rust_crypto.len());

@@ -22,9 +22,10 @@ use common::policy::*;
 use der::{Any, Decode, Encode, Tag, TagNumber, asn1::BitStringRef, asn1::ObjectIdentifier};
 use rcgen::DnType;
 use x509_dbauth::{
-    AuthError, Authenticator, CertificateDer, CertificateKind, InMemoryDirectory, LdapGroupSpec,
-    MappingRule, NameMatching, Outcome, Settings, SettingsBuilder, SettingsError, UserSpec,
-    UserToDnMapping,
+    AuthError, Authenticator, CertificateDer, CertificateKind, Outcome, Settings, SettingsBuilder,
+    SettingsError, UserSpec,
+    directory::{InMemoryDirectory, LdapGroupSpec, MappingRule, UserToDnMapping},
+    settings::NameMatching,
 };
 
 // ---- certificates ----
@@ -163,9 +164,9 @@ fn denied(
 ) -> (AuthError, &'static str) {
     let e = login(a, chain, claim).expect_err("denied");
     let d = a.explain_blocking(chain, now(), claim);
-    assert!(!d.allowed);
-    assert_eq!(d.error.as_ref(), Some(&e), "explain reports the same error");
-    let last = d.steps.last().unwrap();
+    assert_eq!(d.error(), Some(&e), "explain reports the same error");
+    assert!(d.principal().is_none());
+    let last = d.steps().last().unwrap();
     assert_eq!(last.outcome, Outcome::Fail);
     assert_eq!(last.detail, e.to_string());
     (e, last.step)

@@ -1,5 +1,6 @@
-//! The decision rules of DESIGN.md, one test (or more) per rule and branch, on real chains:
-//! the example PKI in `examples/pki/` and rcgen leaves issued by its project CA.
+//! The decision rules (crate docs and README, "Decisions"), one test (or more) per rule and
+//! branch, on real chains: the example PKI in `examples/pki/` and rcgen leaves issued by its
+//! self-managed CA.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -15,10 +16,14 @@ use std::time::Duration;
 use common::policy::*;
 use rcgen::DnType;
 use x509_dbauth::{
-    Action, AuthError, Authenticator, CertificateKind, CustomRole, DirectoryEntry,
-    FailingDirectory, InMemoryDirectory, LdapCacheConfig, LdapGroupSpec, ManualClock, MappingRule,
-    Outcome, QueryTemplate, Resource, Settings, SettingsBuilder, UnixTime, UserSpec,
-    UserToDnMapping,
+    Action, AuthError, Authenticator, CertificateKind, Outcome, Principal, Resource, Settings,
+    SettingsBuilder, UnixTime, UserSpec,
+    directory::{
+        DirectoryEntry, InMemoryDirectory, LdapCacheConfig, LdapGroupSpec, MappingRule,
+        QueryTemplate, UserToDnMapping,
+    },
+    roles::CustomRole,
+    testing::{FailingDirectory, ManualClock},
 };
 
 fn err(r: Result<x509_dbauth::Principal, AuthError>) -> AuthError {
@@ -44,16 +49,16 @@ fn rule1_no_certificate() {
 /// Counts the signatures it checks, delegating to the default backend.
 struct Counting(std::sync::atomic::AtomicUsize);
 
-impl x509_dbauth::SignatureVerifier for Counting {
+impl x509_dbauth::signature::SignatureVerifier for Counting {
     fn verify(
         &self,
-        alg: x509_dbauth::SignatureAlgorithm,
-        spki: &x509_dbauth::SpkiRef<'_>,
+        alg: x509_dbauth::signature::SignatureAlgorithm,
+        spki: &x509_dbauth::signature::SpkiRef<'_>,
         msg: &[u8],
         sig: &[u8],
-    ) -> Result<(), x509_dbauth::CryptoError> {
+    ) -> Result<(), x509_dbauth::errors::CryptoError> {
         self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        x509_dbauth::RustCryptoVerifier.verify(alg, spki, msg, sig)
+        x509_dbauth::signature::RustCryptoVerifier.verify(alg, spki, msg, sig)
     }
 }
 
@@ -77,7 +82,7 @@ fn signature_backend_serves_both_ca_sets_and_survives_to_builder() {
 #[test]
 fn ring_backend_end_to_end_on_the_example_pki() {
     let settings = base()
-        .signature_verifier(Arc::new(x509_dbauth::RingVerifier))
+        .signature_verifier(Arc::new(x509_dbauth::signature::RingVerifier))
         .build()
         .unwrap();
     let settings = settings.to_builder().build().unwrap();
@@ -131,7 +136,11 @@ fn rule2_project_chain_is_self_managed_when_enabled() {
     assert_eq!(p.kind(), CertificateKind::SelfManaged);
     assert_eq!(p.role_names(), ["readWrite@sales", "read@reporting.orders"]);
     // 2036-11-25T23:38:44Z, the leaf's notAfter.
-    assert_eq!(p.certificate_not_after(), 2_111_269_124);
+    assert_eq!(p.certificate_not_after().unix_seconds(), 2_111_269_124);
+    assert_eq!(
+        p.certificate_not_after().to_string(),
+        "2036-11-25T23:38:44Z"
+    );
 }
 
 #[test]
@@ -149,7 +158,7 @@ fn rule2_project_chain_while_disabled_is_self_managed_disabled() {
     assert_eq!(e.kind(), "self_managed_disabled");
     assert_eq!(
         e.to_string(),
-        "the certificate was issued by the project's own PKI (trust anchor \"CN=Example Corp Root CA,O=Example Corp,C=US\"), but self-managed X.509 authentication is disabled"
+        "the certificate was issued by a self-managed CA (trust anchor \"CN=Example Corp Root CA,O=Example Corp,C=US\"), but self-managed X.509 authentication is disabled"
     );
     // Managed certificates still work.
     assert_eq!(
@@ -197,7 +206,7 @@ fn rule2_untrusted_chain_gives_the_most_specific_chain_error() {
             .add_user(UserSpec::new(MYUSER, CertificateKind::Managed)),
     );
     let e = err(login(&managed_only, &chain("jane-chain.pem"), None));
-    assert_eq!(e.kind(), "chain");
+    assert_eq!(e.kind(), "unknown_issuer");
     assert_eq!(e.chain_error().unwrap().kind(), "unknown_issuer");
     assert_eq!(
         e.to_string(),
@@ -346,7 +355,7 @@ fn rule5_cross_ca_impersonation_is_a_kind_mismatch() {
     );
     assert_eq!(
         e.to_string(),
-        "the database user \"CN=myuser\" is a managed X.509 user, but the certificate was issued by the project's own PKI (self-managed); a certificate of one kind never logs in as a user of the other"
+        "the database user \"CN=myuser\" is a managed X.509 user, but the certificate was issued by a self-managed CA; a certificate of one kind never logs in as a user of the other"
     );
     // Claiming the name does not help.
     assert_eq!(
@@ -366,7 +375,7 @@ fn rule5_managed_certificate_cannot_log_in_as_a_self_managed_user() {
     let e = err(login(&a, &chain("myuser-chain.pem"), None));
     assert_eq!(
         e.to_string(),
-        "the database user \"CN=myuser\" is a self-managed X.509 user, but the certificate was issued by the platform's managed CA; a certificate of one kind never logs in as a user of the other"
+        "the database user \"CN=myuser\" is a self-managed X.509 user, but the certificate was issued by a managed CA; a certificate of one kind never logs in as a user of the other"
     );
 }
 
@@ -692,7 +701,8 @@ fn rule6_staleness_window() {
     let jane = chain("jane-chain.pem");
     let client = a.verify_client(&jane, now()).unwrap();
     // t=0: fetched from the directory and cached.
-    assert!(a.authenticate_blocking(&client, None).is_ok());
+    let p = a.authenticate_blocking(&client, None).unwrap();
+    assert_eq!(p.role_names(), ["dbAdmin@sales", "read@reporting"]);
     dir.set_unavailable(true);
     // t=20: younger than the refresh interval, the directory is not asked.
     clock.advance(Duration::from_secs(20));
@@ -700,10 +710,16 @@ fn rule6_staleness_window() {
     assert_eq!(p.role_names(), ["dbAdmin@sales", "read@reporting"]);
     // t=89: the directory fails, the cached answer is within the 90 s staleness window.
     clock.advance(Duration::from_secs(69));
-    let decision = x509_dbauth::block_on(a.explain_verified(&client, None));
-    assert!(decision.allowed);
+    let decision = x509_dbauth::testing::block_on(a.explain_verified(&client, None));
+    assert_eq!(
+        decision.principal().map(Principal::role_names),
+        Some(vec![
+            "dbAdmin@sales".to_owned(),
+            "read@reporting".to_owned()
+        ])
+    );
     let step = decision
-        .steps
+        .steps()
         .iter()
         .find(|s| s.step == "ldap_query")
         .unwrap();
@@ -719,7 +735,8 @@ fn rule6_staleness_window() {
     );
     // The directory is back: fresh answer, cached again.
     dir.set_unavailable(false);
-    assert!(a.authenticate_blocking(&client, None).is_ok());
+    let p = a.authenticate_blocking(&client, None).unwrap();
+    assert_eq!(p.role_names(), ["dbAdmin@sales", "read@reporting"]);
 }
 
 /// A directory whose answers the test sets per base DN, counting the searches it runs.
@@ -749,8 +766,11 @@ impl Scripted {
     }
 }
 
-impl x509_dbauth::Directory for Scripted {
-    fn search<'a>(&'a self, query: &'a x509_dbauth::LdapQuery) -> x509_dbauth::SearchFuture<'a> {
+impl x509_dbauth::directory::Directory for Scripted {
+    fn search<'a>(
+        &'a self,
+        query: &'a x509_dbauth::directory::LdapQuery,
+    ) -> x509_dbauth::directory::SearchFuture<'a> {
         self.searches
             .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         let entries = self
@@ -978,7 +998,8 @@ fn admin_operations_return_new_snapshots() {
         .build()
         .unwrap();
     let a = Authenticator::new(again.into_arc());
-    assert!(login(&a, &chain("jane-chain.pem"), None).is_ok());
+    let p = login(&a, &chain("jane-chain.pem"), None).unwrap();
+    assert_eq!((p.user(), p.kind()), (JANE, CertificateKind::SelfManaged));
     // Removing a user by any spelling of its DN.
     let removed = s
         .to_builder()
@@ -1000,9 +1021,9 @@ fn admin_operations_return_new_snapshots() {
 fn explain_records_the_same_decision_step_by_step() {
     let a = auth(base());
     let d = a.explain_blocking(&chain("impostor-chain.pem"), now(), None);
-    assert!(!d.allowed);
-    assert_eq!(d.error.as_ref().unwrap().kind(), "kind_mismatch");
-    let names: Vec<(&str, Outcome)> = d.steps.iter().map(|s| (s.step, s.outcome)).collect();
+    assert!(!d.is_allowed());
+    assert_eq!(d.error().map(AuthError::kind), Some("kind_mismatch"));
+    let names: Vec<(&str, Outcome)> = d.steps().iter().map(|s| (s.step, s.outcome)).collect();
     assert_eq!(
         names,
         [
@@ -1016,10 +1037,9 @@ fn explain_records_the_same_decision_step_by_step() {
         ]
     );
     let d = a.explain_blocking(&chain("jane-chain.pem"), now(), Some(JANE));
-    assert!(d.allowed);
-    assert_eq!(d.principal.unwrap().user(), JANE);
+    assert_eq!(d.principal().map(Principal::user), Some(JANE));
     assert_eq!(
-        d.steps.last().unwrap().detail,
+        d.steps().last().unwrap().detail,
         "readWrite@sales, read@reporting.orders"
     );
 }
@@ -1051,17 +1071,25 @@ fn explain_and_authenticate_agree_on_every_example_chain() {
                 let c = chain(name);
                 let direct = login(a, &c, claim);
                 let d = a.explain_blocking(&c, now(), claim);
-                assert_eq!(d.allowed, direct.is_ok(), "{name}");
-                assert_eq!(d.error, direct.as_ref().err().cloned(), "{name}");
+                assert_eq!(d.is_allowed(), direct.is_ok(), "{name}");
+                assert_eq!(d.error(), direct.as_ref().err(), "{name}");
                 assert_eq!(
-                    d.principal.map(|p| p.role_names()),
-                    direct.ok().map(|p| p.role_names()),
+                    d.principal().map(Principal::role_names),
+                    direct.as_ref().ok().map(Principal::role_names),
                     "{name}"
                 );
                 // A denial's last step is the failing one.
-                if !d.allowed {
-                    assert_eq!(d.steps.last().unwrap().outcome, Outcome::Fail, "{name}");
+                if !d.is_allowed() {
+                    assert_eq!(d.steps().last().unwrap().outcome, Outcome::Fail, "{name}");
                 }
+                // The decision without its trace is the direct answer.
+                let same = d.into_result();
+                assert_eq!(same.as_ref().err(), direct.as_ref().err(), "{name}");
+                assert_eq!(
+                    same.ok().map(|p| p.role_names()),
+                    direct.ok().map(|p| p.role_names()),
+                    "{name}"
+                );
             }
         }
     }
@@ -1074,7 +1102,7 @@ fn authenticate_futures_are_send() {
     let client = a.verify_client(&chain("jane-chain.pem"), now()).unwrap();
     let f = a.authenticate(&client, None);
     is_send(&f);
-    assert!(x509_dbauth::block_on(f).is_ok());
+    assert_eq!(x509_dbauth::testing::block_on(f).unwrap().user(), JANE);
 }
 
 #[test]
@@ -1104,7 +1132,12 @@ fn rule4_oversized_claims_are_cut_in_the_error() {
     };
     assert_eq!(claimed.len(), 1024 + "…".len() - 1);
     assert!(claimed.ends_with('…'));
-    assert!(reason.is_some());
+    assert_eq!(
+        reason.as_deref(),
+        Some(
+            "the claim is not a valid DN: DN is 40003 bytes long, more than the limit of 16384 bytes"
+        )
+    );
 }
 
 /// A leaf `CN=<cn>,O=MongoDB,C=US` from the project CA.

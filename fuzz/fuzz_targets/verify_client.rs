@@ -1,4 +1,4 @@
-//! Fuzzes `ChainVerifier::verify_client` with 1–3 arbitrary certificates against a fixed anchor.
+//! Fuzzes `ChainVerifier::verify_chain` with 1–3 arbitrary certificates against a fixed anchor.
 //!
 //! Input layout: byte 0 selects the count n = (b % 3) + 1; then n − 1 certificates each preceded
 //! by a big-endian u16 length; the last certificate is the rest. Seeds in
@@ -9,7 +9,8 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 use libfuzzer_sys::fuzz_target;
-use x509_dbauth::{CertificateDer, Eku, TrustAnchors, UnixTime, ChainVerifier};
+use x509_dbauth::x509::{ChainVerifier, Eku};
+use x509_dbauth::{CertificateDer, TrustAnchors, UnixTime};
 
 fn verifier() -> &'static ChainVerifier {
     static V: OnceLock<ChainVerifier> = OnceLock::new();
@@ -46,7 +47,7 @@ fuzz_target!(|data: &[u8]| {
     let certs: Vec<CertificateDer<'_>> = split(data).into_iter().map(CertificateDer::from).collect();
     // 2030-01-01: inside the seed chain's validity.
     let now = UnixTime::since_unix_epoch(Duration::from_secs(1_893_456_000));
-    if let Err(e) = verifier().verify_client(&certs, now) {
+    if let Err(e) = verifier().verify_chain(&certs, now) {
         // Exercise the error's formatting paths too.
         let _ = (e.to_string(), e.kind(), e.certificate_index());
     }

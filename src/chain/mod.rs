@@ -1,7 +1,7 @@
 //! Certificate path building and validation (RFC 5280 §6), for client certificates.
 //!
 //! [`ChainVerifier::builder`] takes the trust anchors and, optionally, configured intermediates and
-//! CRLs; [`ChainVerifier::verify_client`] builds a path from the presented leaf to an anchor
+//! CRLs; [`ChainVerifier::verify_chain`] builds a path from the presented leaf to an anchor
 //! (backtracking over candidate issuers within the [`Limits`] budgets) and validates it.
 
 mod budget;
@@ -232,7 +232,7 @@ impl ChainVerifier {
 
     /// Verifies a client's chain: `presented[0]` is the leaf, the rest a pool in any order
     /// (extras are ignored). `now` is the validation time.
-    pub fn verify_client(
+    pub fn verify_chain(
         &self,
         presented: &[CertificateDer<'_>],
         now: UnixTime,
@@ -439,8 +439,8 @@ impl VerifiedChain {
         &self.leaf_subject_der
     }
 
-    /// The leaf's notAfter, seconds since the Unix epoch.
-    pub fn leaf_not_after(&self) -> i64 {
-        self.leaf_not_after
+    /// The leaf's notAfter.
+    pub fn leaf_not_after(&self) -> crate::Timestamp {
+        crate::Timestamp::from_unix_seconds(self.leaf_not_after)
     }
 }

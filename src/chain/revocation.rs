@@ -6,6 +6,7 @@ use super::validate::check_critical;
 use super::{Ctx, Node, Pool};
 use crate::cert::key_usage;
 use crate::error::{CertPosition, ChainError};
+use crate::time::Timestamp;
 
 /// RFC 5280 §6.3 for a whole path (`chain`: leaf first, anchor last): the status of every
 /// certificate below the anchor. Nothing to do when no CRL is configured or required.
@@ -82,7 +83,7 @@ fn check(
         if let Some(e) = crl.entry(serial) {
             return Err(ChainError::Revoked {
                 cert: cert.cref(),
-                revoked_at: e.date,
+                revoked_at: Timestamp::from_unix_seconds(e.date),
                 reason: e.reason.map(reasons::code_name),
             });
         }

@@ -26,6 +26,7 @@ use crate::cert::key_usage;
 use crate::crypto::{SpkiRef, check_key};
 use crate::error::{ChainError, CryptoError};
 use crate::oid;
+use crate::time::Timestamp;
 
 /// Extensions this verifier processes (or, for certificatePolicies, may safely ignore: with the
 /// initial policy set anyPolicy and no explicit-policy requirement, certificatePolicies alone
@@ -49,15 +50,15 @@ fn check_validity(node: &Node<'_>, now: i64) -> Result<(), ChainError> {
     if now < c.not_before() {
         return Err(ChainError::NotYetValid {
             cert: node.cref(),
-            not_before: c.not_before(),
-            now,
+            not_before: Timestamp::from_unix_seconds(c.not_before()),
+            now: Timestamp::from_unix_seconds(now),
         });
     }
     if now > c.not_after() {
         return Err(ChainError::Expired {
             cert: node.cref(),
-            not_after: c.not_after(),
-            now,
+            not_after: Timestamp::from_unix_seconds(c.not_after()),
+            now: Timestamp::from_unix_seconds(now),
         });
     }
     Ok(())

@@ -396,19 +396,37 @@ mod tests {
             encode_dotted("3.1", &mut v),
             Err("the first arc must be 0, 1 or 2")
         );
-        assert!(encode_dotted("1.40", &mut v).is_err());
-        assert!(encode_dotted("2.05", &mut v).is_err());
-        assert!(encode_dotted("2", &mut v).is_err());
-        assert!(encode_dotted("2.5.", &mut v).is_err());
+        assert_eq!(
+            encode_dotted("1.40", &mut v),
+            Err("under arcs 0 and 1 the second arc must be below 40")
+        );
+        assert_eq!(
+            encode_dotted("2.05", &mut v),
+            Err("an arc has a leading zero")
+        );
+        assert_eq!(
+            encode_dotted("2", &mut v),
+            Err("an OID needs at least two arcs")
+        );
+        assert_eq!(encode_dotted("2.5.", &mut v), Err("an arc is empty"));
         v.clear();
         encode_dotted("2.999.85070591730234615865843651857942052863", &mut v).unwrap();
         validate_oid(&v).unwrap();
         let mut s = String::new();
         write_dotted(&v, &mut s);
         assert_eq!(s, "2.999.85070591730234615865843651857942052863");
-        assert!(encode_dotted("2.5.85070591730234615865843651857942052864", &mut v).is_err());
-        assert!(validate_oid(&[0x80, 0x01]).is_err());
-        assert!(validate_oid(&[0x55, 0x84]).is_err());
-        assert!(validate_oid(&[]).is_err());
+        assert_eq!(
+            encode_dotted("2.5.85070591730234615865843651857942052864", &mut v),
+            Err("an arc is too large")
+        );
+        assert_eq!(
+            validate_oid(&[0x80, 0x01]),
+            Err("OBJECT IDENTIFIER subidentifier is not minimally encoded")
+        );
+        assert_eq!(
+            validate_oid(&[0x55, 0x84]),
+            Err("OBJECT IDENTIFIER ends inside a subidentifier")
+        );
+        assert_eq!(validate_oid(&[]), Err("empty OBJECT IDENTIFIER"));
     }
 }

@@ -30,15 +30,18 @@ pub enum AuthError {
     #[error("the client presented no certificate; X.509 authentication needs one")]
     NoCertificate,
     /// Rule 2: the chain verifies to no configured trust anchor (the most specific reason).
+    /// Its [`kind`](AuthError::kind) is the chain error's own (`expired`, `revoked`,
+    /// `unknown_issuer`, ...), never a blanket "chain".
     #[error("the certificate chain is not trusted: {0}")]
     Chain(ChainError),
-    /// Rule 2: the chain verifies only to the project's PKI, and self-managed X.509 is disabled.
+    /// Rule 2: the chain verifies only to the self-managed CA set, and self-managed X.509 is
+    /// disabled.
     #[error(
-        "the certificate was issued by the project's own PKI (trust anchor \"{anchor}\"), but self-managed X.509 authentication is disabled",
+        "the certificate was issued by a self-managed CA (trust anchor \"{anchor}\"), but self-managed X.509 authentication is disabled",
         anchor = Escaped(anchor)
     )]
     SelfManagedDisabled {
-        /// Subject of the project CA the chain verified to.
+        /// Subject of the self-managed CA the chain verified to.
         anchor: String,
     },
     /// The client was verified under earlier settings whose trust anchor is no longer configured.
@@ -207,11 +210,12 @@ pub enum AuthError {
 }
 
 impl AuthError {
-    /// A stable machine-readable name of the variant.
+    /// A stable machine-readable name of the denial; for [`AuthError::Chain`] the chain
+    /// error's [`ChainError::kind`].
     pub fn kind(&self) -> &'static str {
         match self {
             AuthError::NoCertificate => "no_certificate",
-            AuthError::Chain(_) => "chain",
+            AuthError::Chain(e) => e.kind(),
             AuthError::SelfManagedDisabled { .. } => "self_managed_disabled",
             AuthError::AnchorNoLongerTrusted { .. } => "anchor_no_longer_trusted",
             AuthError::SubjectUnreadable(_) => "subject_unreadable",
@@ -253,7 +257,7 @@ impl AuthError {
             AuthError::NoCertificate => {
                 "no_certificate: X.509 authentication requires a client certificate"
             }
-            AuthError::Chain(_) => "chain: the client certificate chain is not trusted",
+            AuthError::Chain(e) => e.client_message(),
             AuthError::SelfManagedDisabled { .. } => {
                 "self_managed_disabled: certificates from this issuer are not accepted"
             }
@@ -315,8 +319,8 @@ impl AuthError {
 
 fn issuer_phrase(kind: crate::CertificateKind) -> &'static str {
     match kind {
-        crate::CertificateKind::Managed => "the platform's managed CA",
-        crate::CertificateKind::SelfManaged => "the project's own PKI (self-managed)",
+        crate::CertificateKind::Managed => "a managed CA",
+        crate::CertificateKind::SelfManaged => "a self-managed CA",
     }
 }
 

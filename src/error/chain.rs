@@ -4,20 +4,136 @@ use std::fmt;
 
 use super::{CertError, CryptoError};
 use crate::display::Escaped;
-
-/// Seconds since the Unix epoch as an RFC 3339 UTC timestamp, for messages.
-pub(crate) fn utc(t: i64) -> String {
-    crate::time::rfc3339(t)
-}
+use crate::time::Timestamp;
 
 #[cfg(test)]
 mod tests {
+    use super::{CertPosition, CertRef, ChainError};
+    use crate::error::CryptoError;
+    use crate::time::Timestamp;
+
+    fn leaf() -> CertRef {
+        CertRef {
+            position: CertPosition::Presented(0),
+            subject: "CN=leaf".into(),
+        }
+    }
+
+    /// Every signature reason has its own kind (a malformed key is `malformed_key`, not
+    /// `unsupported_algorithm`), and the client's text starts with that same kind.
     #[test]
-    fn utc_text() {
-        assert_eq!(super::utc(0), "1970-01-01T00:00:00Z");
-        assert_eq!(super::utc(1_302_825_600), "2011-04-15T00:00:00Z");
-        assert_eq!(super::utc(-631_152_000), "1950-01-01T00:00:00Z");
-        assert_eq!(super::utc(951_782_400), "2000-02-29T00:00:00Z");
+    fn signature_kinds_are_exact() {
+        let cases = [
+            (
+                CryptoError::UnsupportedAlgorithm {
+                    oid: "1.2.3".into(),
+                },
+                "unsupported_algorithm",
+            ),
+            (CryptoError::BadPssParameters("x"), "bad_pss_parameters"),
+            (
+                CryptoError::UnsupportedKey {
+                    oid: "1.2.3".into(),
+                },
+                "unsupported_key",
+            ),
+            (
+                CryptoError::KeyAlgorithmMismatch {
+                    key: "EC",
+                    algorithm: "RSA",
+                },
+                "key_algorithm_mismatch",
+            ),
+            (
+                CryptoError::RsaKeyTooSmall { bits: 1024 },
+                "rsa_key_too_small",
+            ),
+            (CryptoError::Sha1Disallowed, "sha1_disallowed"),
+            (CryptoError::MalformedKey, "malformed_key"),
+            (CryptoError::MalformedSignature, "malformed_signature"),
+            (CryptoError::BadSignature, "bad_signature"),
+        ];
+        for (source, kind) in cases {
+            let signature = ChainError::Signature {
+                cert: leaf(),
+                issuer: "CN=ca".into(),
+                source: source.clone(),
+            };
+            let key = ChainError::KeyRefused {
+                cert: leaf(),
+                source,
+            };
+            for e in [signature, key] {
+                assert_eq!(e.kind(), kind);
+                assert_eq!(
+                    e.client_message(),
+                    format!("{kind}: the client certificate chain is not trusted")
+                );
+            }
+        }
+    }
+
+    /// The ranking orders how far a path got: no issuer < too deep < a refused signature <
+    /// a per-certificate rule < a whole-path finding.
+    #[test]
+    fn rank_orders_how_far_a_path_got() {
+        let ranked = [
+            (
+                ChainError::UnknownIssuer {
+                    cert: leaf(),
+                    issuer: "CN=x".into(),
+                    unreadable: None,
+                },
+                0,
+            ),
+            (
+                ChainError::PathTooDeep {
+                    cert: leaf(),
+                    max: 6,
+                },
+                1,
+            ),
+            (
+                ChainError::Signature {
+                    cert: leaf(),
+                    issuer: "CN=x".into(),
+                    source: CryptoError::BadSignature,
+                },
+                2,
+            ),
+            (
+                ChainError::Expired {
+                    cert: leaf(),
+                    not_after: Timestamp::from_unix_seconds(0),
+                    now: Timestamp::from_unix_seconds(1),
+                },
+                3,
+            ),
+            (ChainError::BuildBudgetExceeded(10), 3),
+            (
+                ChainError::Revoked {
+                    cert: leaf(),
+                    revoked_at: Timestamp::from_unix_seconds(0),
+                    reason: None,
+                },
+                4,
+            ),
+            (
+                ChainError::CrlMissing {
+                    cert: leaf(),
+                    issuer: "CN=x".into(),
+                    uncovered: vec![],
+                },
+                4,
+            ),
+        ];
+        for (e, rank) in ranked {
+            assert_eq!(e.rank(), rank, "{}", e.kind());
+            assert_eq!(
+                e.client_message(),
+                format!("{}: the client certificate chain is not trusted", e.kind())
+            );
+        }
     }
 }
 
@@ -117,24 +233,24 @@ pub enum ChainError {
         source: CertError,
     },
     /// The current time is after notAfter (RFC 5280 §6.1.3 (a)(2)).
-    #[error("{cert} expired at {} (validation time {})", utc(*.not_after), utc(*.now))]
+    #[error("{cert} expired at {not_after} (validation time {now})")]
     Expired {
         /// The certificate.
         cert: CertRef,
-        /// Its notAfter, seconds since the Unix epoch.
-        not_after: i64,
+        /// Its notAfter.
+        not_after: Timestamp,
         /// The validation time.
-        now: i64,
+        now: Timestamp,
     },
     /// The current time is before notBefore (RFC 5280 §6.1.3 (a)(2)).
-    #[error("{cert} is not valid before {} (validation time {})", utc(*.not_before), utc(*.now))]
+    #[error("{cert} is not valid before {not_before} (validation time {now})")]
     NotYetValid {
         /// The certificate.
         cert: CertRef,
         /// Its notBefore.
-        not_before: i64,
+        not_before: Timestamp,
         /// The validation time.
-        now: i64,
+        now: Timestamp,
     },
     /// No trust anchor or intermediate has a subject matching the certificate's issuer.
     #[error(
@@ -221,12 +337,12 @@ pub enum ChainError {
         reason: &'static str,
     },
     /// The certificate is on its issuer's CRL (RFC 5280 §6.3.3).
-    #[error("{cert} is revoked (CRL entry dated {}{})", utc(*.revoked_at), reason_text(*.reason))]
+    #[error("{cert} is revoked (CRL entry dated {revoked_at}{})", reason_text(*.reason))]
     Revoked {
         /// The certificate.
         cert: CertRef,
         /// revocationDate of the entry.
-        revoked_at: i64,
+        revoked_at: Timestamp,
         /// The entry's CRLReason (RFC 5280 §5.3.1) by its ASN.1 name, e.g. "keyCompromise",
         /// when the entry carries a reasonCode.
         reason: Option<&'static str>,
@@ -305,13 +421,11 @@ impl ChainError {
             ChainError::Expired { .. } => "expired",
             ChainError::NotYetValid { .. } => "not_yet_valid",
             ChainError::UnknownIssuer { .. } => "unknown_issuer",
-            ChainError::Signature { source, .. } => match source {
-                CryptoError::BadSignature => "bad_signature",
-                CryptoError::RsaKeyTooSmall { .. } => "rsa_key_too_small",
-                CryptoError::Sha1Disallowed => "sha1_disallowed",
-                CryptoError::MalformedKey => "malformed_key",
-                _ => "unsupported_algorithm",
-            },
+            // The signature's own reason: a malformed key is `malformed_key`, a refused PSS
+            // parameter set `bad_pss_parameters`, never a blanket `unsupported_algorithm`.
+            ChainError::Signature { source, .. } | ChainError::KeyRefused { source, .. } => {
+                source.kind()
+            }
             ChainError::CaRequired { .. } => "ca_required",
             ChainError::PathLenExceeded { .. } => "path_len_exceeded",
             ChainError::KeyUsage { .. } => "key_usage",
@@ -322,11 +436,62 @@ impl ChainError {
             ChainError::CrlMissing { .. } => "crl_missing",
             ChainError::CrlInvalid { .. } => "crl_invalid",
             ChainError::PathTooDeep { .. } => "path_too_deep",
-            ChainError::KeyRefused { source, .. } => source.kind(),
             ChainError::ProfileViolation { .. } => "profile_violation",
             ChainError::SignatureBudgetExceeded(_) => "signature_budget_exceeded",
             ChainError::BuildBudgetExceeded(_) => "build_budget_exceeded",
             ChainError::NameConstraintBudgetExceeded(_) => "name_constraint_budget_exceeded",
+        }
+    }
+
+    /// [`AuthError::client_message`](crate::AuthError::client_message) for a refused chain:
+    /// `"<kind>: the client certificate chain is not trusted"`. The kind tells the holder what
+    /// is wrong with its own chain; the certificate names stay in the operator's text.
+    pub(crate) fn client_message(&self) -> &'static str {
+        macro_rules! untrusted {
+            ($kind:literal) => {
+                concat!($kind, ": the client certificate chain is not trusted")
+            };
+        }
+        match self {
+            ChainError::NoCertificate => untrusted!("no_certificate"),
+            ChainError::TooManyCertificates { .. } => untrusted!("too_many_certificates"),
+            ChainError::Malformed { .. } => untrusted!("malformed"),
+            ChainError::Expired { .. } => untrusted!("expired"),
+            ChainError::NotYetValid { .. } => untrusted!("not_yet_valid"),
+            ChainError::UnknownIssuer { .. } => untrusted!("unknown_issuer"),
+            ChainError::Signature { source, .. } | ChainError::KeyRefused { source, .. } => {
+                match source {
+                    CryptoError::UnsupportedAlgorithm { .. } => untrusted!("unsupported_algorithm"),
+                    CryptoError::BadPssParameters(_) => untrusted!("bad_pss_parameters"),
+                    CryptoError::UnsupportedKey { .. } => untrusted!("unsupported_key"),
+                    CryptoError::KeyAlgorithmMismatch { .. } => {
+                        untrusted!("key_algorithm_mismatch")
+                    }
+                    CryptoError::RsaKeyTooSmall { .. } => untrusted!("rsa_key_too_small"),
+                    CryptoError::Sha1Disallowed => untrusted!("sha1_disallowed"),
+                    CryptoError::MalformedKey => untrusted!("malformed_key"),
+                    CryptoError::MalformedSignature => untrusted!("malformed_signature"),
+                    CryptoError::BadSignature => untrusted!("bad_signature"),
+                }
+            }
+            ChainError::CaRequired { .. } => untrusted!("ca_required"),
+            ChainError::PathLenExceeded { .. } => untrusted!("path_len_exceeded"),
+            ChainError::KeyUsage { .. } => untrusted!("key_usage"),
+            ChainError::EkuMismatch { .. } => untrusted!("eku_mismatch"),
+            ChainError::UnknownCriticalExtension { .. } => {
+                untrusted!("unknown_critical_extension")
+            }
+            ChainError::NameConstraintViolation { .. } => untrusted!("name_constraint_violation"),
+            ChainError::Revoked { .. } => untrusted!("revoked"),
+            ChainError::CrlMissing { .. } => untrusted!("crl_missing"),
+            ChainError::CrlInvalid { .. } => untrusted!("crl_invalid"),
+            ChainError::PathTooDeep { .. } => untrusted!("path_too_deep"),
+            ChainError::ProfileViolation { .. } => untrusted!("profile_violation"),
+            ChainError::SignatureBudgetExceeded(_) => untrusted!("signature_budget_exceeded"),
+            ChainError::BuildBudgetExceeded(_) => untrusted!("build_budget_exceeded"),
+            ChainError::NameConstraintBudgetExceeded(_) => {
+                untrusted!("name_constraint_budget_exceeded")
+            }
         }
     }
 
@@ -378,21 +543,44 @@ impl ChainError {
     }
 
     /// How specific the error is, for choosing among the failures of several candidate paths
-    /// (as rustls-webpki ranks its errors): a path that got further says more than "no issuer".
-    /// The whole-path findings (revocation, name constraints, CRL status) come from a path that
-    /// reached an anchor with every link valid, so they outrank what failed an alternative
-    /// path on the way, such as the expiry of a stale copy of the same CA: the operator must
-    /// read "revoked", not "expired".
+    /// and between the two CA sets (as rustls-webpki ranks its errors): a path that got further
+    /// says more than "no issuer". The whole-path findings (revocation, name constraints, CRL
+    /// status) come from a path that reached an anchor with every link valid, so they outrank
+    /// what failed an alternative path on the way, such as the expiry of a stale copy of the
+    /// same CA: the operator must read "revoked", not "expired".
+    ///
+    /// The one ranking of chain errors: path building and the managed / self-managed choice
+    /// both use it. The match is exhaustive, so a new variant must be ranked to compile.
     pub(crate) fn rank(&self) -> u8 {
         match self {
+            // No path at all: nothing matched the issuer name.
             ChainError::UnknownIssuer { .. } => 0,
+            // Issuers were found, but no path to an anchor fits within the depth limit.
             ChainError::PathTooDeep { .. } => 1,
+            // A link was found and its signature (or algorithm, or key) refused.
             ChainError::Signature { .. } => 2,
+            // A link verified and a per-certificate rule failed, or the input or the budget
+            // ended the search.
+            ChainError::NoCertificate
+            | ChainError::TooManyCertificates { .. }
+            | ChainError::Malformed { .. }
+            | ChainError::Expired { .. }
+            | ChainError::NotYetValid { .. }
+            | ChainError::CaRequired { .. }
+            | ChainError::PathLenExceeded { .. }
+            | ChainError::KeyUsage { .. }
+            | ChainError::EkuMismatch { .. }
+            | ChainError::UnknownCriticalExtension { .. }
+            | ChainError::ProfileViolation { .. }
+            | ChainError::KeyRefused { .. }
+            | ChainError::SignatureBudgetExceeded(_)
+            | ChainError::BuildBudgetExceeded(_)
+            | ChainError::NameConstraintBudgetExceeded(_) => 3,
+            // A whole path reached an anchor with every link valid.
             ChainError::Revoked { .. }
             | ChainError::NameConstraintViolation { .. }
             | ChainError::CrlInvalid { .. }
             | ChainError::CrlMissing { .. } => 4,
-            _ => 3,
         }
     }
 }

@@ -493,7 +493,7 @@ pub enum LdifError {
     /// The file could not be read: missing, not a regular file, or over the LDIF size limit.
     #[error("{0}")]
     Read(ReadFileError),
-    /// An error in a named LDIF file ([`InMemoryDirectory::from_ldif_file`](crate::InMemoryDirectory::from_ldif_file)).
+    /// An error in a named LDIF file ([`InMemoryDirectory::from_ldif_file`](crate::directory::InMemoryDirectory::from_ldif_file)).
     #[error("{path}: {source}", path = Escaped(path))]
     InFile {
         /// The path as given.

@@ -14,7 +14,6 @@ mod trust;
 
 pub use auth::AuthError;
 pub use cert::CertError;
-pub(crate) use chain::utc;
 pub use chain::{CertPosition, CertRef, ChainError, ConfigError};
 pub use crypto::CryptoError;
 pub use dn::DnError;
@@ -23,3 +22,5 @@ pub use ldap::{DirectoryError, FilterError, LdapConfigError, LdapError, LdifErro
 pub use rbac::RbacError;
 pub use settings::SettingsError;
 pub use trust::TrustError;
+
+pub(crate) use crate::time::rfc3339 as utc;

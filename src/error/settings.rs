@@ -17,10 +17,10 @@ pub enum SettingsError {
         /// Why.
         source: TrustError,
     },
-    /// The same CA certificate is in both the managed set and the project's PKI: its clients
+    /// The same CA certificate is in both the managed and the self-managed CA set: its clients
     /// could not be classified.
     #[error(
-        "the CA \"{subject}\" (SHA-256 {fingerprint}) is in both the managed CA set and the project's PKI; a certificate it issued could not be classified",
+        "the CA \"{subject}\" (SHA-256 {fingerprint}) is in both the managed and the self-managed CA set; a certificate it issued could not be classified",
         subject = Escaped(subject)
     )]
     AnchorInBothSets {
@@ -30,7 +30,7 @@ pub enum SettingsError {
         fingerprint: String,
     },
     /// Self-managed X.509 enabled without a CA bundle.
-    #[error("self-managed X.509 is enabled but no project CA bundle is configured")]
+    #[error("self-managed X.509 is enabled but no self-managed CA is configured")]
     SelfManagedWithoutBundle,
     /// A CRL that does not load.
     #[error("{0}")]
@@ -107,7 +107,7 @@ pub enum SettingsError {
     },
     /// A self-managed user added while self-managed X.509 is disabled.
     #[error(
-        "user #{index}: \"{name}\" is a self-managed X.509 user, but self-managed X.509 is disabled; enable it with the project's CA bundle first",
+        "user #{index}: \"{name}\" is a self-managed X.509 user, but self-managed X.509 is disabled; enable it with a self-managed CA first",
         name = Escaped(name)
     )]
     SelfManagedUserWhileDisabled {

@@ -208,7 +208,7 @@ impl InMemoryDirectory {
     }
 
     /// Load an LDIF file: a regular file (or a symbolic link to one) of at most
-    /// [`FileKind::MAX_LDIF_FILE_BYTES`](crate::FileKind::MAX_LDIF_FILE_BYTES). Errors name the
+    /// [`FileKind::MAX_LDIF_FILE_BYTES`](crate::settings::FileKind::MAX_LDIF_FILE_BYTES). Errors name the
     /// file and the line, never the line's text.
     pub fn from_ldif_file(
         path: impl AsRef<std::path::Path>,

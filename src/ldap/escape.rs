@@ -174,13 +174,46 @@ mod tests {
         for (dn, n) in ok {
             assert_eq!(read_dn(dn).unwrap().rdn_count(), n, "{dn}");
         }
+        let type_expected = "expected an attribute type (a name such as CN or a dotted OID)";
+        let escape = r##"only two hex digits, a space or one of "#+,;<=>\ may follow it"##;
         let bad = [
-            "cn", "=x", "cn=a\\", "cn=a\\q", "cn=a,", "c n=a", "cn=#abc", "1.a=x",
+            (
+                "cn",
+                "DN syntax error at byte 2: expected '=' after the attribute type, found end of input".to_owned(),
+            ),
+            (
+                "=x",
+                format!("DN syntax error at byte 0: {type_expected}, found '='"),
+            ),
+            (
+                "cn=a\\",
+                format!(r"invalid escape at byte 4: '\' followed by end of input; {escape}"),
+            ),
+            (
+                "cn=a\\q",
+                format!(r"invalid escape at byte 4: '\' followed by 'q'; {escape}"),
+            ),
+            (
+                "cn=a,",
+                format!("DN syntax error at byte 5: {type_expected}, found end of input"),
+            ),
+            (
+                "c n=a",
+                "DN syntax error at byte 2: expected '=' after the attribute type, found 'n'".to_owned(),
+            ),
+            (
+                "cn=#abc",
+                "invalid #hex value at byte 3: an odd number of hex digits".to_owned(),
+            ),
+            (
+                "1.a=x",
+                "invalid object identifier at byte 0: an arc is empty".to_owned(),
+            ),
         ];
-        for dn in bad {
-            assert!(read_dn(dn).is_err(), "{dn} should be refused");
+        for (dn, why) in bad {
+            assert_eq!(read_dn(dn).unwrap_err(), why, "{dn} should be refused");
         }
-        assert!(check_dn("").is_err());
+        assert_eq!(check_dn("").unwrap_err(), "the DN is empty");
         let dn = read_dn("cn=Doe\\, Jane+uid=jdoe2 ,ou=users").unwrap();
         // DER order: ou=users first, then the multi-valued RDN.
         let first = dn.rdns().nth(1).unwrap();

@@ -303,19 +303,25 @@ mod tests {
             Filter::parse(&deep).unwrap_err(),
             FilterError::TooDeep { limit: 32 }
         );
-        for s in [
-            "(",
-            ")",
-            "(&",
-            "(|(",
-            "(!",
-            "(cn=\\",
-            "(cn=\\4",
-            "((((",
-            "(\u{0}=x)",
-            "(cn=\u{e9}\\ff)",
+        let attr = "an attribute description";
+        let hex = "two hex digits after `\\`";
+        for (s, offset, expected) in [
+            ("(", 1, attr),
+            (")", 0, "`(`"),
+            ("(&", 2, "`)`"),
+            ("(|(", 3, attr),
+            ("(!", 2, "`(`"),
+            ("(cn=\\", 4, hex),
+            ("(cn=\\4", 4, hex),
+            ("((((", 1, attr),
+            ("(\u{0}=x)", 1, attr),
+            ("(cn=\u{e9}\\ff)", 9, "a UTF-8 assertion value"),
         ] {
-            assert!(Filter::parse(s).is_err(), "{s:?}");
+            assert_eq!(
+                Filter::parse(s).unwrap_err(),
+                FilterError::Syntax { offset, expected },
+                "{s:?}"
+            );
         }
     }
 }

@@ -1,7 +1,7 @@
 //! LDAP authorization: user-to-DN mapping rules, the RFC 4516 authorization query template,
 //! the `Directory` trait, an in-memory directory, and (feature `ldap`) a live directory client.
 //!
-//! Decision rule 6 of `DESIGN.md`: a self-managed subject is mapped to an LDAP DN, the query
+//! Decision rule 6 (crate docs, "Decision rules"): a self-managed subject is mapped to an LDAP DN, the query
 //! template yields group DNs, and a directory failure fails closed. This module goes past
 //! MongoDB in one respect: text captured from a subject is escaped for where it lands (RFC 4514
 //! in a DN, RFC 4515 in a filter), so a crafted subject cannot widen a query.
@@ -34,42 +34,45 @@ pub use template::{LdapQuery, QueryTemplate, Scope};
 use crate::error::LdapError;
 use crate::limits::Limits;
 
-/// The group DNs in a directory's answer to an authorization query.
-///
-/// With attributes requested (e.g. `memberOf`), exactly one entry must come back and every
-/// value of the requested attributes is a group DN; with none requested, each entry's DN is a
-/// group DN. More than `limits.max_ldap_groups` groups is an error, not a truncation.
-pub fn groups_from_entries(
-    query: &LdapQuery,
-    entries: Vec<DirectoryEntry>,
-    limits: &Limits,
-) -> Result<Vec<String>, LdapError> {
-    let limit = limits.max_ldap_groups;
-    let too_many = |count| LdapError::TooManyGroups { count, limit };
-    if query.attributes.is_empty() {
-        if entries.len() > limit {
-            return Err(too_many(entries.len()));
-        }
-        return Ok(entries.into_iter().map(|e| e.dn).collect());
-    }
-    let count = entries.len();
-    let mut it = entries.into_iter();
-    let (Some(entry), None) = (it.next(), it.next()) else {
-        return Err(LdapError::NotExactlyOneEntry {
-            base_dn: query.base_dn.clone(),
-            count,
-        });
-    };
-    let mut groups = Vec::new();
-    for attr in &query.attributes {
-        for v in entry.values(attr) {
-            if groups.len() == limit {
-                return Err(too_many(limit.saturating_add(1)));
+impl LdapQuery {
+    /// The group DNs in a directory's answer to this authorization query.
+    ///
+    /// With attributes requested (e.g. `memberOf`), exactly one entry must come back and every
+    /// value of the requested attributes is a group DN; with none requested, each entry's DN is
+    /// a group DN. More than `limits.max_ldap_groups` groups is an error, not a truncation.
+    pub fn groups_from_entries(
+        &self,
+        entries: Vec<DirectoryEntry>,
+        limits: &Limits,
+    ) -> Result<Vec<String>, LdapError> {
+        let query = self;
+        let limit = limits.max_ldap_groups;
+        let too_many = |count| LdapError::TooManyGroups { count, limit };
+        if query.attributes.is_empty() {
+            if entries.len() > limit {
+                return Err(too_many(entries.len()));
             }
-            groups.push(v.clone());
+            return Ok(entries.into_iter().map(|e| e.dn).collect());
         }
+        let count = entries.len();
+        let mut it = entries.into_iter();
+        let (Some(entry), None) = (it.next(), it.next()) else {
+            return Err(LdapError::NotExactlyOneEntry {
+                base_dn: query.base_dn.clone(),
+                count,
+            });
+        };
+        let mut groups = Vec::new();
+        for attr in &query.attributes {
+            for v in entry.values(attr) {
+                if groups.len() == limit {
+                    return Err(too_many(limit.saturating_add(1)));
+                }
+                groups.push(v.clone());
+            }
+        }
+        Ok(groups)
     }
-    Ok(groups)
 }
 
 impl QueryTemplate {
@@ -83,6 +86,6 @@ impl QueryTemplate {
     ) -> Result<Vec<String>, LdapError> {
         let query = self.render(user, provided_user)?;
         let entries = directory.search(&query).await?;
-        groups_from_entries(&query, entries, limits)
+        query.groups_from_entries(entries, limits)
     }
 }

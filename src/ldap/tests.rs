@@ -273,7 +273,16 @@ fn regex_is_anchored_at_both_ends() {
     }
     // Alternation stays inside the anchors.
     let alt = MappingRule::substitution("a|b", "cn=ok").unwrap();
-    assert!(map(vec![alt], "ab", None).is_err());
+    assert_eq!(
+        map(vec![alt], "ab", None).unwrap_err(),
+        LdapError::NoMapping {
+            subject: "ab".to_owned(),
+            failures: vec![crate::error::RuleFailure {
+                rule: 1,
+                reason: "regex `a|b` does not match the whole input".to_owned(),
+            }],
+        }
+    );
 }
 
 #[test]
@@ -455,7 +464,11 @@ fn mapping_rule_build_errors() {
         "ldapQuery `ou=x??one?(uid={1})`: every capture group must be used, `{0}` is missing"
     );
     // Both groups used, one in the base DN and one in the filter.
-    assert!(MappingRule::ldap_query("CN=(.+),O=(.+)", "ou={1},dc=x??one?(uid={0})").is_ok());
+    let rule = MappingRule::ldap_query("CN=(.+),O=(.+)", "ou={1},dc=x??one?(uid={0})").unwrap();
+    assert_eq!(
+        rule.to_string(),
+        r#"{match: "CN=(.+),O=(.+)", ldapQuery: "ou={1},dc=x??one?(uid={0})"}"#
+    );
 }
 
 #[test]

@@ -12,7 +12,7 @@ use crate::classify::{CertificateKind, VerifiedClient};
 use crate::display::Escaped;
 use crate::dn::{DistinguishedName, NameFindingDetail};
 use crate::error::{AuthError, DirectoryError, LdapError};
-use crate::ldap::{Directory, groups_from_entries};
+use crate::ldap::Directory;
 use crate::rbac::{Action, PrivilegeSet, Resource, RoleGrant};
 use crate::trace::{Outcome, Step, Trace};
 use crate::users::NameMatching;
@@ -25,7 +25,7 @@ pub struct Principal {
     ldap_dn: Option<String>,
     roles: Arc<[RoleGrant]>,
     privileges: Arc<PrivilegeSet>,
-    not_after: i64,
+    not_after: crate::Timestamp,
 }
 
 impl Principal {
@@ -59,9 +59,9 @@ impl Principal {
         &self.privileges
     }
 
-    /// When the client certificate expires (leaf notAfter, seconds since the Unix epoch):
-    /// a server may end the session then.
-    pub fn certificate_not_after(&self) -> i64 {
+    /// When the client certificate expires (the leaf's notAfter): a server may end the
+    /// session then.
+    pub fn certificate_not_after(&self) -> crate::Timestamp {
         self.not_after
     }
 
@@ -73,35 +73,69 @@ impl Principal {
 }
 
 /// A decision with its trace: what [`Authenticator::authenticate`] would answer, and each
-/// step's inputs and outcome.
+/// step's inputs and outcome. Either the client is let in, as a [`Principal`], or it is
+/// refused with an [`AuthError`]; no value is both.
 #[derive(Debug, Clone)]
-pub struct Decision {
-    /// Whether the client is let in.
-    pub allowed: bool,
-    /// Why not, when it is not.
-    pub error: Option<AuthError>,
-    /// Who it is, when it is.
-    pub principal: Option<Principal>,
-    /// The steps, in order; the last `Fail` step is the one that decided a denial.
-    pub steps: Vec<Step>,
+pub enum Decision {
+    /// The client is let in.
+    Allowed {
+        /// Who it is.
+        principal: Principal,
+        /// The steps, in order.
+        steps: Vec<Step>,
+    },
+    /// The client is refused (or, for [`AuthError::DirectoryUnavailable`], no decision could
+    /// be made, which fails closed).
+    Denied {
+        /// Why.
+        error: AuthError,
+        /// The steps, in order; the last `Fail` step is the one that decided.
+        steps: Vec<Step>,
+    },
 }
 
 impl Decision {
     fn new(result: Result<Principal, AuthError>, trace: Trace) -> Decision {
         let steps = trace.into_steps();
         match result {
-            Ok(p) => Decision {
-                allowed: true,
-                error: None,
-                principal: Some(p),
-                steps,
-            },
-            Err(e) => Decision {
-                allowed: false,
-                error: Some(e),
-                principal: None,
-                steps,
-            },
+            Ok(principal) => Decision::Allowed { principal, steps },
+            Err(error) => Decision::Denied { error, steps },
+        }
+    }
+
+    /// Whether the client is let in.
+    pub fn is_allowed(&self) -> bool {
+        matches!(self, Decision::Allowed { .. })
+    }
+
+    /// The principal, when the client is let in.
+    pub fn principal(&self) -> Option<&Principal> {
+        match self {
+            Decision::Allowed { principal, .. } => Some(principal),
+            Decision::Denied { .. } => None,
+        }
+    }
+
+    /// The reason, when the client is refused.
+    pub fn error(&self) -> Option<&AuthError> {
+        match self {
+            Decision::Allowed { .. } => None,
+            Decision::Denied { error, .. } => Some(error),
+        }
+    }
+
+    /// The steps, in order.
+    pub fn steps(&self) -> &[Step] {
+        match self {
+            Decision::Allowed { steps, .. } | Decision::Denied { steps, .. } => steps,
+        }
+    }
+
+    /// The answer without its trace: what [`Authenticator::authenticate`] returns.
+    pub fn into_result(self) -> Result<Principal, AuthError> {
+        match self {
+            Decision::Allowed { principal, .. } => Ok(principal),
+            Decision::Denied { error, .. } => Err(error),
         }
     }
 }
@@ -119,8 +153,7 @@ impl Decision {
 ///         .role("readWrite@sales"))
 ///     .build()?;
 /// let auth = Authenticator::new(settings.into_arc());
-/// let chain: Vec<CertificateDer> = certificates_from_pem_or_der(&pki("jane-chain.pem")?)?
-///     .into_iter().map(CertificateDer::from).collect();
+/// let chain = x509::Certificate::ders_from_pem_or_der(&pki("jane-chain.pem")?)?;
 /// let at = UnixTime::since_unix_epoch(std::time::Duration::from_secs(1_798_761_600));
 ///
 /// // Phase 1, in the TLS handshake: sync, no I/O.
@@ -469,7 +502,7 @@ impl Authenticator {
                     cfg.staleness.as_secs(),
                     async {
                         let entries = timed.search(&key.query).await?;
-                        groups_from_entries(&key.query, entries, s.limits())
+                        key.query.groups_from_entries(entries, s.limits())
                     },
                 )
                 .await

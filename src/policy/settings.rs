@@ -103,7 +103,7 @@ impl LdapGroup {
 pub struct SettingsBuilder {
     limits: Limits,
     managed: Option<TrustAnchors>,
-    project: Option<TrustAnchors>,
+    self_managed: Option<TrustAnchors>,
     self_managed_enabled: bool,
     crls: Vec<Vec<u8>>,
     /// Each user, and whether it was kept from an earlier snapshot.
@@ -124,7 +124,7 @@ impl Default for SettingsBuilder {
         SettingsBuilder {
             limits: Limits::DEFAULT,
             managed: None,
-            project: None,
+            self_managed: None,
             self_managed_enabled: false,
             crls: Vec::new(),
             users: Vec::new(),
@@ -153,9 +153,10 @@ impl SettingsBuilder {
         self
     }
 
-    /// Enables self-managed X.509 with the project's CA bundle (replacing any earlier one).
+    /// Enables self-managed X.509 with the self-managed CA set (the project's own PKI),
+    /// replacing any earlier one.
     pub fn enable_self_managed(mut self, bundle: TrustAnchors) -> Self {
-        self.project = Some(bundle);
+        self.self_managed = Some(bundle);
         self.self_managed_enabled = true;
         self
     }
@@ -173,17 +174,17 @@ impl SettingsBuilder {
         self
     }
 
-    /// Replaces the project's CA bundle (enabled state unchanged).
+    /// Replaces the self-managed CA set (enabled state unchanged).
     pub fn replace_self_managed_bundle(mut self, bundle: TrustAnchors) -> Self {
-        self.project = Some(bundle);
+        self.self_managed = Some(bundle);
         self
     }
 
-    /// Adds CAs to the project's bundle, for rotation (old and new trusted side by side).
+    /// Adds CAs to the self-managed set, for rotation (old and new trusted side by side).
     pub fn add_self_managed_ca(mut self, more: TrustAnchors) -> Self {
-        match &mut self.project {
+        match &mut self.self_managed {
             Some(p) => p.extend(more),
-            None => self.project = Some(more),
+            None => self.self_managed = Some(more),
         }
         self
     }
@@ -285,8 +286,8 @@ impl SettingsBuilder {
     /// Validates everything and returns the snapshot.
     pub fn build(self) -> Result<Settings, SettingsError> {
         let verifier = Verifier::builder()
-            .managed(self.managed.clone().unwrap_or_default())
-            .project(self.project.clone(), self.self_managed_enabled)
+            .managed_ca(self.managed.clone().unwrap_or_default())
+            .self_managed_ca(self.self_managed.clone(), self.self_managed_enabled)
             .limits(self.limits.clone());
         let verifier = match &self.backend {
             Some(backend) => verifier.signature_verifier(Arc::clone(backend)),
@@ -417,9 +418,9 @@ impl Settings {
         self.verifier.managed_anchors()
     }
 
-    /// The project's CA bundle (kept while disabled).
+    /// The self-managed CA set (kept while disabled).
     pub fn self_managed_anchors(&self) -> &TrustAnchors {
-        self.verifier.project_anchors()
+        self.verifier.self_managed_anchors()
     }
 
     /// Whether self-managed X.509 is enabled.

@@ -1,7 +1,7 @@
 //! Role-based access control, MongoDB style: actions on resources, built-in and custom roles,
 //! role grants, and a resolved privilege set that answers `is_authorized` in nanoseconds.
 //!
-//! Decision rule 7 of `DESIGN.md`: roles resolve (built-in + custom, inheritance, cycles
+//! Decision rule 7 (crate docs, "Decision rules"): roles resolve (built-in + custom, inheritance, cycles
 //! refused when the catalog is built) into the principal's privilege set.
 
 mod action;

@@ -659,7 +659,10 @@ fn roles_per_user_limit_is_enforced() {
     let grants: Vec<RoleGrant> = (0..101)
         .map(|i| format!("read@db{i}").parse().unwrap())
         .collect();
-    assert!(catalog.resolve(&grants[..100]).is_ok());
+    assert!(catalog.resolve(&grants[..100]).unwrap().is_authorized(
+        crate::rbac::Action::Find,
+        &crate::rbac::Resource::collection("db99", "c")
+    ));
     let e = catalog.resolve(&grants).unwrap_err();
     assert_eq!(
         e.to_string(),

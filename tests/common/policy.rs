@@ -3,9 +3,10 @@
 
 use std::path::PathBuf;
 
+use x509_dbauth::x509::Certificate;
 use x509_dbauth::{
     AuthError, Authenticator, CertificateDer, CertificateKind, Principal, Settings,
-    SettingsBuilder, TrustAnchors, UnixTime, UserSpec, certificates_from_pem_or_der,
+    SettingsBuilder, TrustAnchors, UnixTime, UserSpec,
 };
 
 /// 2027-01-01T00:00:00Z: inside the example PKI's validity.
@@ -28,7 +29,7 @@ pub fn anchors(name: &str) -> TrustAnchors {
 }
 
 pub fn chain(name: &str) -> Vec<CertificateDer<'static>> {
-    to_ders(certificates_from_pem_or_der(&pki(name)).unwrap())
+    Certificate::ders_from_pem_or_der(&pki(name)).unwrap()
 }
 
 pub fn to_ders(v: Vec<Vec<u8>>) -> Vec<CertificateDer<'static>> {
@@ -94,19 +95,17 @@ pub fn project_leaf(subject: &[(rcgen::DnType, &str)]) -> Vec<CertificateDer<'st
     params.use_authority_key_identifier_extension = true;
     let key = rcgen::KeyPair::generate().unwrap();
     let leaf = params.signed_by(&key, &issuer).unwrap();
-    let ca_der = certificates_from_pem_or_der(ca_pem.as_bytes()).unwrap();
-    let mut out = vec![leaf.der().to_vec()];
+    let ca_der = Certificate::ders_from_pem_or_der(ca_pem.as_bytes()).unwrap();
+    let mut out = vec![leaf.der().clone()];
     out.extend(ca_der);
-    to_ders(out)
+    out
 }
 
 /// OpenSSL wrote the example keys as SEC1 (`EC PRIVATE KEY`); rcgen reads PKCS#8, so wrap the
 /// SEC1 structure in a PrivateKeyInfo (RFC 5208) naming id-ecPublicKey / prime256v1.
 pub fn sec1_p256_to_pkcs8(pem: &[u8]) -> Vec<u8> {
-    let sec1 = x509_dbauth::pem_blocks(pem, "EC PRIVATE KEY")
-        .unwrap()
-        .pop()
-        .unwrap();
+    let (label, sec1) = pem_rfc7468::decode_vec(pem).unwrap();
+    assert_eq!(label, "EC PRIVATE KEY");
     let alg: &[u8] = &[
         0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x08, 0x2a, 0x86,
         0x48, 0xce, 0x3d, 0x03, 0x01, 0x07,

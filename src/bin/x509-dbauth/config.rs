@@ -51,7 +51,9 @@ pub(crate) fn check(args: &CheckArgs) -> u8 {
         .map(|w| json!({ "code": w.code, "message": w.message }))
         .collect();
     let summary = json!({
-        "managed_cas": s.managed_anchors().iter().map(|a| a.subject.to_owned()).collect::<Vec<_>>(),
+        "managed": {
+            "cas": s.managed_anchors().iter().map(|a| a.subject.to_owned()).collect::<Vec<_>>(),
+        },
         "self_managed": {
             "enabled": s.self_managed_enabled(),
             "cas": s.self_managed_anchors().iter().map(|a| a.subject.to_owned()).collect::<Vec<_>>(),

@@ -4,9 +4,10 @@
 use std::sync::Arc;
 
 use serde_json::{Value, json};
+use x509_dbauth::x509::Certificate;
 use x509_dbauth::{
-    CertificateDer, Decision, Escaped, FileKind, ManualClock, SettingsFile,
-    certificates_from_pem_or_der,
+    AuthError, CertificateDer, Decision, Escaped, SettingsFile, settings::FileKind,
+    testing::ManualClock,
 };
 
 use crate::verify::validation_time;
@@ -44,8 +45,8 @@ pub(crate) fn run(args: &ExplainArgs) -> u8 {
         Ok(b) => b,
         Err(e) => return bad_input(args.out, e.kind(), &e.to_string()),
     };
-    let chain: Vec<CertificateDer<'static>> = match certificates_from_pem_or_der(&bytes) {
-        Ok(d) => d.into_iter().map(CertificateDer::from).collect(),
+    let chain: Vec<CertificateDer<'static>> = match Certificate::ders_from_pem_or_der(&bytes) {
+        Ok(d) => d,
         Err(e) => {
             return bad_input(
                 args.out,
@@ -68,12 +69,16 @@ pub(crate) fn run(args: &ExplainArgs) -> u8 {
     } else {
         print_text(&report);
     }
-    if decision.allowed { EXIT_OK } else { EXIT_NO }
+    if decision.is_allowed() {
+        EXIT_OK
+    } else {
+        EXIT_NO
+    }
 }
 
 /// The JSON document for a decision.
 fn report(d: &Decision) -> Value {
-    let principal = d.principal.as_ref().map_or(Value::Null, |p| {
+    let principal = d.principal().map_or(Value::Null, |p| {
         json!({
             "user": p.user(),
             "kind": p.kind().as_str(),
@@ -81,23 +86,22 @@ fn report(d: &Decision) -> Value {
             "roles": p.role_names(),
         })
     });
-    let message = match (&d.error, &d.principal) {
-        (Some(e), _) => e.to_string(),
-        (None, Some(p)) => format!(
+    let message = match d {
+        Decision::Denied { error, .. } => error.to_string(),
+        Decision::Allowed { principal: p, .. } => format!(
             "the client logs in as \"{}\" ({})",
             Escaped(p.user()),
             p.kind()
         ),
-        (None, None) => String::new(),
     };
     let steps: Vec<Value> = d
-        .steps
+        .steps()
         .iter()
         .map(|s| json!({ "step": s.step, "outcome": s.outcome.as_str(), "detail": s.detail }))
         .collect();
     json!({
-        "decision": if d.allowed { "allow" } else { "deny" },
-        "kind": d.error.as_ref().map(|e| e.kind()),
+        "decision": if d.is_allowed() { "allow" } else { "deny" },
+        "kind": d.error().map(AuthError::kind),
         "message": message,
         "principal": principal,
         "steps": steps,

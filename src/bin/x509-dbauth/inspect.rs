@@ -2,8 +2,10 @@
 
 use serde_json::{Value, json};
 use x509_dbauth::{
-    Certificate, DistinguishedName, Escaped, FileKind, GeneralName, KeyKind, Limits,
-    SignatureAlgorithm, SpkiRef, certificates_from_pem_or_der,
+    DistinguishedName, Escaped, Limits,
+    settings::FileKind,
+    signature::{KeyKind, SignatureAlgorithm, SpkiRef},
+    x509::{Certificate, GeneralName},
 };
 
 use crate::{EXIT_OK, FilePath, Output, bad_input, print_json, read_input};
@@ -23,7 +25,7 @@ pub(crate) fn run(args: &InspectArgs) -> u8 {
         Ok(b) => b,
         Err(e) => return bad_input(args.out, e.kind(), &e.to_string()),
     };
-    let ders = match certificates_from_pem_or_der(&bytes) {
+    let ders = match Certificate::ders_from_pem_or_der(&bytes) {
         Ok(d) => d,
         Err(e) => {
             return bad_input(

@@ -8,8 +8,11 @@ use std::time::Instant;
 
 use serde_json::{Value, json};
 use x509_dbauth::{
-    Certificate, Directory, DistinguishedName, Escaped, FileKind, LdapDirectory, LdapError, Limits,
-    SettingsFile, UserToDnMapping, block_on, certificates_from_pem_or_der, groups_from_entries,
+    DistinguishedName, Escaped, Limits, SettingsFile,
+    directory::{Directory, LdapDirectory, UserToDnMapping},
+    errors::LdapError,
+    settings::FileKind,
+    x509::Certificate,
 };
 
 use crate::{EXIT_NO, EXIT_OK, FilePath, Output, bad_input, print_json, read_input};
@@ -44,7 +47,7 @@ fn subject(args: &TestArgs) -> Result<DistinguishedName, (String, String)> {
     };
     let bytes = read_input(path, FileKind::Certificates)
         .map_err(|e| (e.kind().to_owned(), e.to_string()))?;
-    let certs = certificates_from_pem_or_der(&bytes).map_err(|e| {
+    let certs = Certificate::ders_from_pem_or_der(&bytes).map_err(|e| {
         (
             e.kind().to_owned(),
             format!("{}: {e}", Escaped(path.display())),
@@ -87,7 +90,13 @@ pub(crate) fn test(args: &TestArgs) -> u8 {
             );
         }
     };
-    let report = run(&file, &dn, &*directory);
+    // The directory's futures run on a current-thread runtime of the tool's own (a live
+    // directory runs its connections on its own runtime either way).
+    let runtime = match tokio::runtime::Builder::new_current_thread().build() {
+        Ok(rt) => rt,
+        Err(e) => return bad_input(args.out, "io", &format!("cannot start a runtime: {e}")),
+    };
+    let report = run(&file, &dn, &*directory, &runtime);
     let ok = report["roles"].as_array().is_some_and(|r| !r.is_empty());
     if args.out.json {
         print_json(&report);
@@ -97,7 +106,12 @@ pub(crate) fn test(args: &TestArgs) -> u8 {
     if ok { EXIT_OK } else { EXIT_NO }
 }
 
-fn run(file: &SettingsFile, dn: &DistinguishedName, directory: &dyn Directory) -> Value {
+fn run(
+    file: &SettingsFile,
+    dn: &DistinguishedName,
+    directory: &dyn Directory,
+    runtime: &tokio::runtime::Runtime,
+) -> Value {
     let s = &file.settings;
     let input = dn.server_username();
     let mut report = json!({
@@ -127,7 +141,7 @@ fn run(file: &SettingsFile, dn: &DistinguishedName, directory: &dyn Directory) -
     let mut matched = None;
     for (i, rule) in rules.iter().enumerate() {
         let one = UserToDnMapping::new(vec![rule.clone()]);
-        match block_on(one.map(&input, cn.as_deref(), directory)) {
+        match runtime.block_on(one.map(&input, cn.as_deref(), directory)) {
             Ok(ldap_dn) => {
                 matched = Some((i, rule.to_string(), ldap_dn));
                 break;
@@ -166,11 +180,11 @@ fn run(file: &SettingsFile, dn: &DistinguishedName, directory: &dyn Directory) -
     };
     report["query"] = json!(query.to_string());
     let started = Instant::now();
-    let entries = block_on(directory.search(&query));
+    let entries = runtime.block_on(directory.search(&query));
     report["timings_ms"]["query"] = json!(ms(started));
     let groups = match entries
         .map_err(LdapError::from)
-        .and_then(|e| groups_from_entries(&query, e, s.limits()))
+        .and_then(|e| query.groups_from_entries(e, s.limits()))
     {
         Ok(g) => g,
         Err(e) => return fail(report, e.kind(), e.to_string()),

@@ -25,7 +25,7 @@ mod inspect;
 mod ldap;
 mod verify;
 
-use x509_dbauth::{DistinguishedName, Escaped, FileKind, ReadFileError};
+use x509_dbauth::{DistinguishedName, Escaped, errors::ReadFileError, settings::FileKind};
 
 /// Exit code for a positive answer.
 const EXIT_OK: u8 = 0;
@@ -278,7 +278,7 @@ pub(crate) fn print_json(v: &Value) {
 /// Reads a file named on the command line: a regular file (symbolic links followed) within
 /// the size limit of its kind, with an error naming the path and the limit.
 pub(crate) fn read_input(path: &Path, kind: FileKind) -> Result<Vec<u8>, ReadFileError> {
-    x509_dbauth::read_regular_file(path, kind)
+    kind.read(path)
 }
 
 /// Reports a bad-input error in the selected output form and returns exit code 2.

@@ -2,8 +2,9 @@
 
 use serde_json::json;
 use x509_dbauth::{
-    Certificate, CertificateDer, ChainVerifier, DistinguishedName, Escaped, FileKind, Limits,
-    TrustAnchors, UnixTime, certificates_from_pem_or_der,
+    DistinguishedName, Escaped, Limits, TrustAnchors, UnixTime,
+    settings::FileKind,
+    x509::{Certificate, ChainVerifier},
 };
 
 use crate::{EXIT_NO, EXIT_OK, FilePath, Output, bad_input, print_json, read_input};
@@ -167,7 +168,7 @@ pub(crate) fn run(args: &VerifyArgs) -> u8 {
         Ok(b) => b,
         Err(e) => return bad_input(out, e.kind(), &e.to_string()),
     };
-    let ders = match certificates_from_pem_or_der(&chain_bytes) {
+    let ders = match Certificate::ders_from_pem_or_der(&chain_bytes) {
         Ok(d) if !d.is_empty() => d,
         Ok(_) => return bad_input(out, "no_certificate", "the chain file holds no certificate"),
         Err(e) => {
@@ -178,11 +179,7 @@ pub(crate) fn run(args: &VerifyArgs) -> u8 {
             );
         }
     };
-    let presented: Vec<CertificateDer<'_>> = ders
-        .iter()
-        .map(|d| CertificateDer::from(d.as_slice()))
-        .collect();
-    match verifier.verify_client(&presented, now) {
+    match verifier.verify_chain(&ders, now) {
         Ok(chain) => {
             let path: Vec<String> = chain.certificates().map(subject_of).collect();
             if out.json {
