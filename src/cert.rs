@@ -472,13 +472,13 @@ impl<'a> Certificate<'a> {
     pub(crate) fn directory_name(&self, der: &[u8]) -> Option<&Name<'a>> {
         self.directory_names.iter().find(|n| n.der() == der)
     }
-    /// notBefore, seconds since the Unix epoch.
-    pub fn not_before(&self) -> i64 {
-        self.not_before
+    /// notBefore.
+    pub fn not_before(&self) -> crate::time::Timestamp {
+        crate::time::Timestamp::from_unix_seconds(self.not_before)
     }
-    /// notAfter, seconds since the Unix epoch.
-    pub fn not_after(&self) -> i64 {
-        self.not_after
+    /// notAfter.
+    pub fn not_after(&self) -> crate::time::Timestamp {
+        crate::time::Timestamp::from_unix_seconds(self.not_after)
     }
     /// DER of the SubjectPublicKeyInfo.
     pub fn spki_der(&self) -> &'a [u8] {

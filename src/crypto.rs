@@ -411,7 +411,7 @@ pub(crate) fn check_key(spki: &SpkiRef<'_>) -> Result<(), CryptoError> {
 pub trait SignatureVerifier: Send + Sync {
     /// Verifies `sig` over `msg` with `spki`, under `alg`: the cryptography only.
     ///
-    /// The crate applies its policy ([`check_policy`]) before it calls a backend, so a backend
+    /// The crate applies its policy (`check_policy`) before it calls a backend, so a backend
     /// is never asked about SHA-1 unless the caller allowed it, never about an RSA key under
     /// 2048 bits, and never about a key that does not pair with the algorithm. It
     /// answers whether the signature verifies (`BadSignature`, `MalformedKey`,

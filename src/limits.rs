@@ -17,7 +17,7 @@ pub struct Limits {
     /// Most intermediates between the leaf and the trust anchor in one path
     /// (rustls-webpki uses the same depth of 6).
     pub max_path_intermediates: usize,
-    /// Most signature verifications spent on one `verify_client` call
+    /// Most signature verifications spent on one chain verification
     /// (rustls-webpki's budget, chosen after RUSTSEC-2023-0053).
     pub max_signature_checks: usize,
     /// Most path-building steps (candidate issuers considered) for one call.

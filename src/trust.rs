@@ -18,6 +18,7 @@ use crate::display::Escaped;
 use crate::dn::CanonicalDn;
 use crate::error::{CertError, TrustError};
 use crate::limits::Limits;
+use crate::time::Timestamp;
 
 /// How long before notAfter [`TrustAnchors::warnings`] starts warning.
 const EXPIRY_WARNING_SECS: i64 = 30 * 86_400;
@@ -46,8 +47,8 @@ pub struct AnchorInfo<'a> {
     pub subject: &'a str,
     /// SHA-256 of the certificate DER.
     pub fingerprint_sha256: &'a [u8; 32],
-    /// notAfter, seconds since the Unix epoch.
-    pub not_after: i64,
+    /// notAfter.
+    pub not_after: Timestamp,
     /// The certificate DER.
     pub der: &'a [u8],
 }
@@ -63,7 +64,7 @@ pub enum AnchorWarning {
         /// Subject as text.
         subject: String,
         /// notAfter.
-        not_after: i64,
+        not_after: Timestamp,
     },
     /// The anchor expires within 30 days.
     ExpiresSoon {
@@ -72,7 +73,7 @@ pub enum AnchorWarning {
         /// Subject as text.
         subject: String,
         /// notAfter.
-        not_after: i64,
+        not_after: Timestamp,
         /// Whole days left.
         days_left: i64,
     },
@@ -83,7 +84,7 @@ pub enum AnchorWarning {
         /// Subject as text.
         subject: String,
         /// notBefore.
-        not_before: i64,
+        not_before: Timestamp,
     },
 }
 
@@ -98,7 +99,7 @@ impl std::fmt::Display for AnchorWarning {
                 f,
                 "trust anchor #{index} ({}) expired at {}",
                 Escaped(subject),
-                crate::error::utc(*not_after)
+                not_after
             ),
             AnchorWarning::ExpiresSoon {
                 index,
@@ -118,7 +119,7 @@ impl std::fmt::Display for AnchorWarning {
                 f,
                 "trust anchor #{index} ({}) is not valid before {}",
                 Escaped(subject),
-                crate::error::utc(*not_before)
+                not_before
             ),
         }
     }
@@ -217,7 +218,7 @@ impl TrustAnchors {
                 index,
                 subject: &a.subject,
                 fingerprint_sha256: &a.fingerprint,
-                not_after: a.not_after,
+                not_after: Timestamp::from_unix_seconds(a.not_after),
                 der: &a.der,
             })
     }
@@ -232,19 +233,19 @@ impl TrustAnchors {
                 out.push(AnchorWarning::Expired {
                     index,
                     subject,
-                    not_after: a.not_after,
+                    not_after: Timestamp::from_unix_seconds(a.not_after),
                 });
             } else if now < a.not_before {
                 out.push(AnchorWarning::NotYetValid {
                     index,
                     subject,
-                    not_before: a.not_before,
+                    not_before: Timestamp::from_unix_seconds(a.not_before),
                 });
             } else if a.not_after - now <= EXPIRY_WARNING_SECS {
                 out.push(AnchorWarning::ExpiresSoon {
                     index,
                     subject,
-                    not_after: a.not_after,
+                    not_after: Timestamp::from_unix_seconds(a.not_after),
                     days_left: (a.not_after - now) / 86_400,
                 });
             }
@@ -298,8 +299,8 @@ fn check_anchor(index: usize, der: &[u8], limits: &Limits) -> Result<Anchor, Tru
         key: key_identity(cert.spki_der()),
         subject,
         fingerprint: sha2::Sha256::digest(der).into(),
-        not_before: cert.not_before(),
-        not_after: cert.not_after(),
+        not_before: cert.not_before().unix_seconds(),
+        not_after: cert.not_after().unix_seconds(),
     })
 }
 

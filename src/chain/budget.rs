@@ -1,4 +1,4 @@
-//! Work budgets for one `verify_client` call (the defence rustls-webpki adopted after
+//! Work budgets for one chain verification (the defence rustls-webpki adopted after
 //! RUSTSEC-2023-0053: path building over hostile pools is otherwise exponential).
 
 use crate::error::ChainError;

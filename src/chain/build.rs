@@ -131,7 +131,7 @@ pub(super) fn verify(
         positions,
         anchor_index,
         leaf_subject_der: leaf.cert.subject_der().to_vec(),
-        leaf_not_after: leaf.cert.not_after(),
+        leaf_not_after: leaf.cert.not_after().unix_seconds(),
     })
 }
 

@@ -199,8 +199,8 @@ fn crl_signer(
     for signer in signers {
         let c = &signer.cert;
         if chain.iter().any(|n| n.cert.der() == c.der())
-            || ctx.now < c.not_before()
-            || ctx.now > c.not_after()
+            || ctx.now < c.not_before().unix_seconds()
+            || ctx.now > c.not_after().unix_seconds()
             || check_critical(signer).is_err()
         {
             continue;

@@ -47,17 +47,17 @@ const KNOWN_EXTENSIONS: &[&[u8]] = &[
 
 fn check_validity(node: &Node<'_>, now: i64) -> Result<(), ChainError> {
     let c = &node.cert;
-    if now < c.not_before() {
+    if now < c.not_before().unix_seconds() {
         return Err(ChainError::NotYetValid {
             cert: node.cref(),
-            not_before: Timestamp::from_unix_seconds(c.not_before()),
+            not_before: c.not_before(),
             now: Timestamp::from_unix_seconds(now),
         });
     }
-    if now > c.not_after() {
+    if now > c.not_after().unix_seconds() {
         return Err(ChainError::Expired {
             cert: node.cref(),
-            not_after: Timestamp::from_unix_seconds(c.not_after()),
+            not_after: c.not_after(),
             now: Timestamp::from_unix_seconds(now),
         });
     }

@@ -22,5 +22,3 @@ pub use ldap::{DirectoryError, FilterError, LdapConfigError, LdapError, LdifErro
 pub use rbac::RbacError;
 pub use settings::SettingsError;
 pub use trust::TrustError;
-
-pub(crate) use crate::time::rfc3339 as utc;

@@ -76,13 +76,6 @@ fn hex_colon(bytes: &[u8]) -> String {
     parts.join(":")
 }
 
-fn rfc3339(unix: i64) -> String {
-    u64::try_from(unix)
-        .ok()
-        .and_then(|s| der::DateTime::from_unix_duration(std::time::Duration::from_secs(s)).ok())
-        .map_or_else(|| format!("@{unix}"), |t| t.to_string())
-}
-
 fn key_description(spki_der: &[u8]) -> Value {
     match SpkiRef::from_der(spki_der) {
         Ok(spki) => match spki.kind {
@@ -134,7 +127,7 @@ fn describe(der: &[u8]) -> Result<Value, String> {
         "subject": name_forms(cert.subject_der()),
         "issuer": name_forms(cert.issuer_der()),
         "serial": hex_colon(cert.serial()),
-        "validity": { "not_before": rfc3339(cert.not_before()), "not_after": rfc3339(cert.not_after()) },
+        "validity": { "not_before": cert.not_before().to_string(), "not_after": cert.not_after().to_string() },
         "key": key_description(cert.spki_der()),
         "signature_algorithm": signature,
         "basic_constraints": basic,
