@@ -141,6 +141,43 @@ impl Timestamp {
         self.0
     }
 
+    /// The UTC time with these calendar fields (proleptic Gregorian calendar), or `None` when
+    /// one is out of range: year 0–9999, month 1–12, a day of that month, hour 0–23, minute and
+    /// second 0–59 (X.509 times cannot express a leap second).
+    ///
+    /// ```
+    /// use x509_dbauth::Timestamp;
+    /// let t = Timestamp::from_utc(2024, 2, 29, 12, 0, 0).unwrap();
+    /// assert_eq!(t.to_string(), "2024-02-29T12:00:00Z");
+    /// assert_eq!(Timestamp::from_utc(2023, 2, 29, 12, 0, 0), None);
+    /// ```
+    pub fn from_utc(
+        year: u16,
+        month: u8,
+        day: u8,
+        hour: u8,
+        minute: u8,
+        second: u8,
+    ) -> Option<Timestamp> {
+        let leap =
+            year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400));
+        let days_in_month = match month {
+            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+            4 | 6 | 9 | 11 => 30,
+            2 if leap => 29,
+            2 => 28,
+            _ => return None,
+        };
+        if year > 9999 || day < 1 || day > days_in_month || hour > 23 || minute > 59 || second > 59
+        {
+            return None;
+        }
+        let days = days_from_civil(i64::from(year), i64::from(month), i64::from(day));
+        Some(Timestamp(
+            days * 86_400 + i64::from(hour) * 3600 + i64::from(minute) * 60 + i64::from(second),
+        ))
+    }
+
     /// The same time as a [`UnixTime`]; `None` before 1970, which `UnixTime` cannot hold.
     pub fn to_unix_time(self) -> Option<UnixTime> {
         let secs = u64::try_from(self.0).ok()?;
@@ -218,5 +255,33 @@ mod tests {
         assert_eq!(before_1970.to_unix_time(), None);
         assert_eq!(before_1970.to_string(), "1950-01-01T00:00:00Z");
         assert!(before_1970 < t);
+    }
+
+    #[test]
+    fn from_utc_checks_every_field() {
+        let t = |y, mo, d, h, mi, s| Timestamp::from_utc(y, mo, d, h, mi, s);
+        assert_eq!(t(1970, 1, 1, 0, 0, 0), Some(Timestamp(0)));
+        assert_eq!(
+            t(9999, 12, 31, 23, 59, 59).map(|t| t.unix_seconds()),
+            Some(253_402_300_799)
+        );
+        assert_eq!(t(1950, 1, 1, 0, 0, 0), Some(Timestamp(-631_152_000)));
+        assert_eq!(
+            t(2000, 2, 29, 0, 0, 0).map(|t| t.to_string()).as_deref(),
+            Some("2000-02-29T00:00:00Z")
+        );
+        for bad in [
+            t(10_000, 1, 1, 0, 0, 0),
+            t(2024, 0, 1, 0, 0, 0),
+            t(2024, 13, 1, 0, 0, 0),
+            t(2024, 4, 31, 0, 0, 0),
+            t(1900, 2, 29, 0, 0, 0),
+            t(2024, 1, 0, 0, 0, 0),
+            t(2024, 1, 1, 24, 0, 0),
+            t(2024, 1, 1, 0, 60, 0),
+            t(2024, 1, 1, 0, 0, 60),
+        ] {
+            assert_eq!(bad, None);
+        }
     }
 }

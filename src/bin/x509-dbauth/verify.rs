@@ -2,7 +2,7 @@
 
 use serde_json::json;
 use x509_dbauth::{
-    DistinguishedName, Escaped, Limits, TrustAnchors, UnixTime,
+    DistinguishedName, Escaped, Limits, Timestamp, TrustAnchors, UnixTime,
     settings::FileKind,
     x509::{Certificate, ChainVerifier},
 };
@@ -99,21 +99,27 @@ pub(crate) fn parse_time(text: &str) -> Result<UnixTime, String> {
         }
         _ => return Err(bad_form()),
     };
-    let days_in_month = match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
-        2 => 28,
-        _ => 0,
+    let field = |v: i64| u8::try_from(v).ok();
+    let local = match (
+        u16::try_from(year).ok(),
+        field(month),
+        field(day),
+        field(hour),
+        field(minute),
+        field(second),
+    ) {
+        (Some(y), Some(mo), Some(d), Some(h), Some(mi), Some(s)) => {
+            Timestamp::from_utc(y, mo, d, h, mi, s)
+        }
+        _ => None,
     };
     // RFC 3339 allows second 60 (a leap second); X.509 times cannot express it.
-    if day < 1 || day > days_in_month || hour > 23 || minute > 59 || second > 59 {
+    let Some(local) = local.map(Timestamp::unix_seconds) else {
         return Err(format!(
             "--at {text:?} is not a valid date and time (month 01-12, a day of that month, \
              hour 00-23, minute and second 00-59)"
         ));
-    }
-    let local = days_from_civil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second;
+    };
     let utc = local - offset_secs;
     // 9999-12-31T23:59:59Z, the last instant an X.509 time can hold.
     const MAX: i64 = 253_402_300_799;
@@ -125,17 +131,6 @@ pub(crate) fn parse_time(text: &str) -> Result<UnixTime, String> {
             "--at {text:?} is outside the supported range {AT_RANGE} (in UTC)"
         )),
     }
-}
-
-/// Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (month + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
 }
 
 /// Resolves `--at` or the current time.
