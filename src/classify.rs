@@ -6,7 +6,6 @@
 //! does no I/O, and returns a [`VerifiedClient`], the proof type that phase 2
 //! (`Authenticator::authenticate`) requires. Decision rules 1–3 are applied here.
 
-use core::fmt;
 use std::sync::Arc;
 
 use rustls_pki_types::{CertificateDer, UnixTime};
@@ -20,31 +19,7 @@ use crate::limits::Limits;
 use crate::trace::{Outcome, Trace};
 use crate::trust::TrustAnchors;
 
-/// Who issued a client certificate: a managed CA (the platform's) or a self-managed CA (the
-/// project's own PKI).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum CertificateKind {
-    /// Issued by the platform's managed CA (Atlas `x509Type: MANAGED`).
-    Managed,
-    /// Issued by a self-managed CA, the project's own PKI (Atlas `x509Type: CUSTOMER`).
-    SelfManaged,
-}
-
-impl CertificateKind {
-    /// `"managed"` or `"self-managed"`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CertificateKind::Managed => "managed",
-            CertificateKind::SelfManaged => "self-managed",
-        }
-    }
-}
-
-impl fmt::Display for CertificateKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+pub use crate::kind::CertificateKind;
 
 /// A client whose chain verified, classified, with a non-empty subject. Only this crate can
 /// create one ([`Verifier::verify_client`]), so phase 2 cannot be reached without phase 1.

@@ -83,6 +83,7 @@ mod files;
 mod hex;
 #[cfg(feature = "x509-cert")]
 mod interop;
+mod kind;
 mod ldap;
 mod limits;
 mod name;

@@ -129,9 +129,9 @@ pub enum AuthError {
         /// The registered user's name, as typed.
         user: String,
         /// The registered user's kind.
-        user_kind: crate::CertificateKind,
+        user_kind: crate::kind::CertificateKind,
         /// The certificate's classification.
-        certificate_kind: crate::CertificateKind,
+        certificate_kind: crate::kind::CertificateKind,
     },
     /// Rule 5: no database user has the certificate's subject as its name.
     #[error(
@@ -317,10 +317,10 @@ impl AuthError {
     }
 }
 
-fn issuer_phrase(kind: crate::CertificateKind) -> &'static str {
+fn issuer_phrase(kind: crate::kind::CertificateKind) -> &'static str {
     match kind {
-        crate::CertificateKind::Managed => "a managed CA",
-        crate::CertificateKind::SelfManaged => "a self-managed CA",
+        crate::kind::CertificateKind::Managed => "a managed CA",
+        crate::kind::CertificateKind::SelfManaged => "a self-managed CA",
     }
 }
 
