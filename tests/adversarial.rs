@@ -601,3 +601,85 @@ fn finding7_fifo_swapped_in_after_the_check_does_not_block() {
     let _ = std::fs::remove_dir_all(&dir);
     assert_eq!(read + refused, 20_000);
 }
+
+// ---- round 2: the index of configured material (anchors, CRLs) after "one reading" ----
+
+mod r2 {
+    use std::time::Duration;
+
+    use super::common::generate::{Alg, DAY, NOW, Node, Spec, crl, issue, root};
+    use x509_dbauth::{
+        CertificateDer, TrustAnchors, UnixTime,
+        errors::ChainError,
+        x509::{ChainVerifier, VerifiedChain},
+    };
+
+    fn now() -> UnixTime {
+        UnixTime::since_unix_epoch(Duration::from_secs(NOW as u64))
+    }
+
+    fn verify(roots: &[&Node], crls: &[&[u8]], leaf: &[u8]) -> Result<VerifiedChain, ChainError> {
+        let anchors = TrustAnchors::from_ders(roots.iter().map(|r| r.der.clone())).unwrap();
+        let mut b = ChainVerifier::builder(anchors);
+        for c in crls {
+            b = b.crls(c);
+        }
+        let v = b.build().unwrap();
+        v.verify_chain(&[CertificateDer::from(leaf)], now())
+    }
+
+    /// Two anchors with the same subject and different keys: the subject index must return
+    /// both, whatever the configured order, so a client of the second one is accepted (and a
+    /// client of neither is not).
+    #[test]
+    fn finding_r2_1_same_subject_anchors_both_found() {
+        let a1 = root(&Spec::ca("Same Root", Alg::P256));
+        let a2 = root(&Spec::ca("Same Root", Alg::P256));
+        let stranger = root(&Spec::ca("Same Root", Alg::P256));
+        let leaf1 = issue(&Spec::leaf("alice", Alg::P256), &a1);
+        let leaf2 = issue(&Spec::leaf("bob", Alg::P256), &a2);
+        let leaf3 = issue(&Spec::leaf("mallory", Alg::P256), &stranger);
+        for roots in [[&a1, &a2], [&a2, &a1]] {
+            verify(&roots, &[], &leaf1.der).expect("leaf of the first anchor");
+            verify(&roots, &[], &leaf2.der).expect("leaf of the second anchor");
+            let e = verify(&roots, &[], &leaf3.der).expect_err("stranger");
+            assert_eq!(e.kind(), "bad_signature", "{e}");
+        }
+    }
+
+    /// A CRL for the anchor's name signed by another key with the same name: it is found by
+    /// name but never applied. It does not revoke (a genuine CRL covers the certificate), and
+    /// alone it makes the status unknown (`crl_invalid`, `bad_signature`), never "good".
+    #[test]
+    fn finding_r2_2_same_name_crl_other_key_not_applied() {
+        let ca = root(&Spec::ca("CRL Root", Alg::P256));
+        let impostor = root(&Spec::ca("CRL Root", Alg::P256));
+        let leaf = issue(&Spec::leaf("alice", Alg::P256), &ca);
+        let forged = crl(&impostor, &[100], NOW - DAY, NOW + 7 * DAY);
+        let genuine = crl(&ca, &[], NOW - DAY, NOW + 7 * DAY);
+        for crls in [[&forged[..], &genuine[..]], [&genuine[..], &forged[..]]] {
+            verify(&[&ca], &crls, &leaf.der).expect("the forged revocation is not applied");
+        }
+        let e = verify(&[&ca], &[&forged], &leaf.der).expect_err("status unknown");
+        assert!(
+            matches!(
+                e,
+                ChainError::CrlInvalid {
+                    reason: "bad_signature",
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
+        // The genuine CRL revoking the serial does revoke, in either order with the forged one.
+        let revoking = crl(&ca, &[100], NOW - DAY, NOW + 7 * DAY);
+        let empty_forged = crl(&impostor, &[], NOW - DAY, NOW + 7 * DAY);
+        for crls in [
+            [&empty_forged[..], &revoking[..]],
+            [&revoking[..], &empty_forged[..]],
+        ] {
+            let e = verify(&[&ca], &crls, &leaf.der).expect_err("revoked");
+            assert_eq!(e.kind(), "revoked", "{e}");
+        }
+    }
+}
