@@ -607,7 +607,9 @@ fn finding7_fifo_swapped_in_after_the_check_does_not_block() {
 mod r2 {
     use std::time::Duration;
 
-    use super::common::generate::{Alg, DAY, NOW, Node, Spec, crl, issue, root};
+    use super::common::generate::{
+        Alg, DAY, NOW, Node, Spec, crl, issue, resign_crl_sha1, root,
+    };
     use x509_dbauth::{
         CertificateDer, TrustAnchors, UnixTime,
         errors::ChainError,
@@ -619,8 +621,17 @@ mod r2 {
     }
 
     fn verify(roots: &[&Node], crls: &[&[u8]], leaf: &[u8]) -> Result<VerifiedChain, ChainError> {
+        verify_sha1(roots, crls, leaf, false)
+    }
+
+    fn verify_sha1(
+        roots: &[&Node],
+        crls: &[&[u8]],
+        leaf: &[u8],
+        allow_sha1: bool,
+    ) -> Result<VerifiedChain, ChainError> {
         let anchors = TrustAnchors::from_ders(roots.iter().map(|r| r.der.clone())).unwrap();
-        let mut b = ChainVerifier::builder(anchors);
+        let mut b = ChainVerifier::builder(anchors).allow_sha1(allow_sha1);
         for c in crls {
             b = b.crls(c);
         }
@@ -681,5 +692,31 @@ mod r2 {
             let e = verify(&[&ca], &crls, &leaf.der).expect_err("revoked");
             assert_eq!(e.kind(), "revoked", "{e}");
         }
+    }
+
+    /// Signature policy now lives in `crypto::verify_signature`; CRL signatures go through it
+    /// too: a SHA-1 CRL is not usable by default (status unknown: `crl_invalid`), it does not
+    /// revoke when a usable CRL covers the certificate, and it revokes under the SHA-1 opt-in.
+    #[test]
+    fn finding_r2_3_sha1_crl_follows_the_signature_policy() {
+        let ca = root(&Spec::ca("RSA CRL Root", Alg::Rsa2048Sha256(1)));
+        let leaf = issue(&Spec::leaf("alice", Alg::P256), &ca);
+        let sha1_revoking = resign_crl_sha1(&crl(&ca, &[100], NOW - DAY, NOW + 7 * DAY), 1);
+        let e = verify(&[&ca], &[&sha1_revoking], &leaf.der).expect_err("status unknown");
+        assert!(
+            matches!(
+                e,
+                ChainError::CrlInvalid {
+                    reason: "bad_signature",
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
+        let genuine = crl(&ca, &[], NOW - DAY, NOW + 7 * DAY);
+        verify(&[&ca], &[&sha1_revoking, &genuine], &leaf.der)
+            .expect("the SHA-1 CRL is not applied by default");
+        let e = verify_sha1(&[&ca], &[&sha1_revoking], &leaf.der, true).expect_err("revoked");
+        assert_eq!(e.kind(), "revoked", "{e}");
     }
 }
