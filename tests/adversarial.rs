@@ -719,4 +719,49 @@ mod r2 {
         let e = verify_sha1(&[&ca], &[&sha1_revoking], &leaf.der, true).expect_err("revoked");
         assert_eq!(e.kind(), "revoked", "{e}");
     }
+
+    /// A CRL whose issuer is the CA's name spelled differently (UTF8String, other case and
+    /// spacing) and signed by the CA's key is found through the canonical index and revokes;
+    /// the same spelling with another key is found and never applied.
+    #[test]
+    fn finding_r2_4_crl_issuer_spelled_differently_applies_only_with_the_key() {
+        use rcgen::{DnType, DnValue};
+        let spelled = |v: DnValue| {
+            let mut d = rcgen::DistinguishedName::new();
+            d.push(DnType::CommonName, v);
+            d
+        };
+        let ca_spec = Spec {
+            dn: spelled(DnValue::PrintableString("Spell Root".try_into().unwrap())),
+            ..Spec::ca("x", Alg::Rsa2048Sha256(2))
+        };
+        let alias_spec = Spec {
+            dn: spelled(DnValue::Utf8String("  spell   ROOT ".into())),
+            ..ca_spec.clone()
+        };
+        let ca = root(&ca_spec);
+        // The fixture key is the same: a second issuer object for the CA under another spelling.
+        let alias = root(&alias_spec);
+        assert_ne!(ca.der, alias.der);
+        let other_key = root(&Spec {
+            alg: Alg::Rsa2048Sha256(3),
+            ..alias_spec.clone()
+        });
+        let leaf = issue(&Spec::leaf("alice", Alg::P256), &ca);
+        let revoking = crl(&alias, &[100], NOW - DAY, NOW + 7 * DAY);
+        let e = verify(&[&ca], &[&revoking], &leaf.der).expect_err("revoked");
+        assert_eq!(e.kind(), "revoked", "{e}");
+        let forged = crl(&other_key, &[100], NOW - DAY, NOW + 7 * DAY);
+        let e = verify(&[&ca], &[&forged], &leaf.der).expect_err("status unknown");
+        assert!(
+            matches!(
+                e,
+                ChainError::CrlInvalid {
+                    reason: "bad_signature",
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
+    }
 }
