@@ -607,9 +607,7 @@ fn finding7_fifo_swapped_in_after_the_check_does_not_block() {
 mod r2 {
     use std::time::Duration;
 
-    use super::common::generate::{
-        Alg, DAY, NOW, Node, Spec, crl, issue, resign_crl_sha1, root,
-    };
+    use super::common::generate::{Alg, DAY, NOW, Node, Spec, crl, issue, resign_crl_sha1, root};
     use x509_dbauth::{
         CertificateDer, TrustAnchors, UnixTime,
         errors::ChainError,
@@ -622,6 +620,22 @@ mod r2 {
 
     fn verify(roots: &[&Node], crls: &[&[u8]], leaf: &[u8]) -> Result<VerifiedChain, ChainError> {
         verify_sha1(roots, crls, leaf, false)
+    }
+
+    /// `leaf` alone, with `intermediates` configured (kept as `OwnedCertificate`s).
+    fn verify_configured(
+        roots: &[&Node],
+        intermediates: &[&Node],
+        leaf: &[u8],
+    ) -> Result<VerifiedChain, ChainError> {
+        let anchors = TrustAnchors::from_ders(roots.iter().map(|r| r.der.clone())).unwrap();
+        let mut b = ChainVerifier::builder(anchors);
+        for i in intermediates {
+            b = b.intermediates(&i.der);
+        }
+        b.build()
+            .unwrap()
+            .verify_chain(&[CertificateDer::from(leaf)], now())
     }
 
     fn verify_sha1(
@@ -763,5 +777,45 @@ mod r2 {
             ),
             "{e:?}"
         );
+    }
+
+    /// A configured intermediate is parsed once and viewed through its `Layout` of spans: its
+    /// name constraints (directory names and rfc822 names) must apply exactly as when it is
+    /// presented, or a mis-sliced span would drop them.
+    #[test]
+    fn finding_r2_5_configured_intermediate_keeps_its_name_constraints() {
+        use rcgen::{DnType, GeneralSubtree, NameConstraints, SanType};
+        let r = root(&Spec::ca("NC Root", Alg::P256));
+        let i = issue(
+            &Spec {
+                name_constraints: Some(NameConstraints {
+                    permitted_subtrees: vec![],
+                    excluded_subtrees: vec![
+                        GeneralSubtree::DirectoryName(super::common::generate::dn(&[
+                            (DnType::OrganizationName, "x509-dbauth tests"),
+                            (DnType::CommonName, "blocked"),
+                        ])),
+                        GeneralSubtree::Rfc822Name("evil.example".into()),
+                    ],
+                }),
+                ..Spec::ca("NC Issuing CA", Alg::P256)
+            },
+            &r,
+        );
+        let ok = issue(&Spec::leaf("client", Alg::P256), &i);
+        let blocked = issue(&Spec::leaf("blocked", Alg::P256), &i);
+        let mailer = issue(
+            &Spec {
+                sans: vec![SanType::Rfc822Name("a@evil.example".try_into().unwrap())],
+                ..Spec::leaf("mailer", Alg::P256)
+            },
+            &i,
+        );
+        verify_configured(&[&r], &[&i], &ok.der).expect("allowed leaf");
+        for bad in [&blocked, &mailer] {
+            let e = verify_configured(&[&r], &[&i], &bad.der).expect_err("excluded");
+            assert_eq!(e.kind(), "name_constraint_violation", "{e}");
+            assert_eq!(e.certificate_index(), Some(0), "{e}");
+        }
     }
 }
