@@ -819,3 +819,67 @@ mod r2 {
         }
     }
 }
+
+/// The login memo (`policy/memo.rs`) is keyed by the subject compared exactly: whatever
+/// subject logged in first, another subject's outcome (principal, roles, or error) is the one
+/// a fresh authenticator gives it. Spellings that RFC 4518 matching folds together (case,
+/// spaces) are different subjects to the mapping rules and must not share an entry.
+#[test]
+fn finding_r2_6_login_memo_is_transparent_across_spellings() {
+    let mut dir = InMemoryDirectory::new();
+    dir.insert(DirectoryEntry::new("cn=jane,ou=users,dc=example,dc=com"));
+    dir.insert(
+        DirectoryEntry::new(format!("cn=dbAdmins,{GROUPS}"))
+            .with("objectClass", "groupOfNames")
+            .with("member", "cn=jane,ou=users,dc=example,dc=com"),
+    );
+    let b = base()
+        .enable_ldap_authorization()
+        .add_ldap_group(LdapGroupSpec {
+            dn: format!("cn=dbAdmins,{GROUPS}"),
+            roles: vec!["dbAdmin@sales".into()],
+        })
+        .user_to_dn_mapping(UserToDnMapping::new(vec![
+            MappingRule::substitution(
+                "CN=(jane),O=MongoDB,C=US",
+                "cn={0},ou=users,dc=example,dc=com",
+            )
+            .unwrap(),
+        ]))
+        .query_template(QueryTemplate::parse(&format!("{GROUPS}??one?(member={{USER}})")).unwrap());
+    let dir = Arc::new(dir);
+    let spellings = ["jane", "JANE", "jane ", " jane", "ja ne"];
+    let leaves: Vec<_> = spellings
+        .iter()
+        .map(|cn| {
+            project_leaf(&[
+                (DnType::CountryName, "US"),
+                (DnType::OrganizationName, "MongoDB"),
+                (DnType::CommonName, cn),
+            ])
+        })
+        .collect();
+    let outcome = |r: Result<Principal, AuthError>| match r {
+        Ok(p) => format!("ok {} {:?}", p.user(), p.role_names()),
+        Err(e) => format!("err {e:?}"),
+    };
+    let fresh: Vec<String> = leaves
+        .iter()
+        .map(|l| outcome(login(&auth(b.clone()).with_directory(dir.clone()), l, None)))
+        .collect();
+    assert!(fresh[0].starts_with("ok "), "{}", fresh[0]);
+    assert!(fresh[1].starts_with("err "), "{}", fresh[1]);
+    for (i, first) in leaves.iter().enumerate() {
+        let a = auth(b.clone()).with_directory(dir.clone());
+        let _ = login(&a, first, None);
+        for (j, second) in leaves.iter().enumerate() {
+            assert_eq!(
+                outcome(login(&a, second, None)),
+                fresh[j],
+                "{:?} after {:?}",
+                spellings[j],
+                spellings[i]
+            );
+        }
+    }
+}
