@@ -818,6 +818,38 @@ mod r2 {
             assert_eq!(e.certificate_index(), Some(0), "{e}");
         }
     }
+
+    /// A configured (not presented) intermediate revoked by its root's CRL is refused, and the
+    /// root's CRL is found for it through the index whichever CRLs come first.
+    #[test]
+    fn finding_r2_7_revoked_configured_intermediate_refused() {
+        let r = root(&Spec::ca("Rev Root", Alg::P256));
+        let i = issue(
+            &Spec {
+                serial: 5,
+                ..Spec::ca("Rev Issuing CA", Alg::P256)
+            },
+            &r,
+        );
+        let leaf = issue(&Spec::leaf("alice", Alg::P256), &i);
+        let root_crl = crl(&r, &[5], NOW - DAY, NOW + 7 * DAY);
+        let issuing_crl = crl(&i, &[], NOW - DAY, NOW + 7 * DAY);
+        for crls in [[&root_crl, &issuing_crl], [&issuing_crl, &root_crl]] {
+            let anchors = TrustAnchors::from_ders([r.der.clone()]).unwrap();
+            let mut b = ChainVerifier::builder(anchors).intermediates(&i.der);
+            for c in crls {
+                b = b.crls(c);
+            }
+            let e = b
+                .build()
+                .unwrap()
+                .verify_chain(&[CertificateDer::from(&leaf.der[..])], now())
+                .expect_err("revoked intermediate");
+            assert_eq!(e.kind(), "revoked", "{e}");
+        }
+        // Without the root's CRL the same configuration verifies.
+        verify_configured(&[&r], &[&i], &leaf.der).expect("not revoked");
+    }
 }
 
 /// The login memo (`policy/memo.rs`) is keyed by the subject compared exactly: whatever
