@@ -601,3 +601,317 @@ fn finding7_fifo_swapped_in_after_the_check_does_not_block() {
     let _ = std::fs::remove_dir_all(&dir);
     assert_eq!(read + refused, 20_000);
 }
+
+// ---- round 2: the index of configured material (anchors, CRLs) after "one reading" ----
+
+mod r2 {
+    use std::time::Duration;
+
+    use super::common::generate::{Alg, DAY, NOW, Node, Spec, crl, issue, resign_crl_sha1, root};
+    use x509_dbauth::{
+        CertificateDer, TrustAnchors, UnixTime,
+        errors::ChainError,
+        x509::{ChainVerifier, VerifiedChain},
+    };
+
+    fn now() -> UnixTime {
+        UnixTime::since_unix_epoch(Duration::from_secs(NOW as u64))
+    }
+
+    fn verify(roots: &[&Node], crls: &[&[u8]], leaf: &[u8]) -> Result<VerifiedChain, ChainError> {
+        verify_sha1(roots, crls, leaf, false)
+    }
+
+    /// `leaf` alone, with `intermediates` configured (kept as `OwnedCertificate`s).
+    fn verify_configured(
+        roots: &[&Node],
+        intermediates: &[&Node],
+        leaf: &[u8],
+    ) -> Result<VerifiedChain, ChainError> {
+        let anchors = TrustAnchors::from_ders(roots.iter().map(|r| r.der.clone())).unwrap();
+        let mut b = ChainVerifier::builder(anchors);
+        for i in intermediates {
+            b = b.intermediates(&i.der);
+        }
+        b.build()
+            .unwrap()
+            .verify_chain(&[CertificateDer::from(leaf)], now())
+    }
+
+    fn verify_sha1(
+        roots: &[&Node],
+        crls: &[&[u8]],
+        leaf: &[u8],
+        allow_sha1: bool,
+    ) -> Result<VerifiedChain, ChainError> {
+        let anchors = TrustAnchors::from_ders(roots.iter().map(|r| r.der.clone())).unwrap();
+        let mut b = ChainVerifier::builder(anchors).allow_sha1(allow_sha1);
+        for c in crls {
+            b = b.crls(c);
+        }
+        let v = b.build().unwrap();
+        v.verify_chain(&[CertificateDer::from(leaf)], now())
+    }
+
+    /// Two anchors with the same subject and different keys: the subject index must return
+    /// both, whatever the configured order, so a client of the second one is accepted (and a
+    /// client of neither is not).
+    #[test]
+    fn finding_r2_1_same_subject_anchors_both_found() {
+        let a1 = root(&Spec::ca("Same Root", Alg::P256));
+        let a2 = root(&Spec::ca("Same Root", Alg::P256));
+        let stranger = root(&Spec::ca("Same Root", Alg::P256));
+        let leaf1 = issue(&Spec::leaf("alice", Alg::P256), &a1);
+        let leaf2 = issue(&Spec::leaf("bob", Alg::P256), &a2);
+        let leaf3 = issue(&Spec::leaf("mallory", Alg::P256), &stranger);
+        for roots in [[&a1, &a2], [&a2, &a1]] {
+            verify(&roots, &[], &leaf1.der).expect("leaf of the first anchor");
+            verify(&roots, &[], &leaf2.der).expect("leaf of the second anchor");
+            let e = verify(&roots, &[], &leaf3.der).expect_err("stranger");
+            assert_eq!(e.kind(), "bad_signature", "{e}");
+        }
+    }
+
+    /// A CRL for the anchor's name signed by another key with the same name: it is found by
+    /// name but never applied. It does not revoke (a genuine CRL covers the certificate), and
+    /// alone it makes the status unknown (`crl_invalid`, `bad_signature`), never "good".
+    #[test]
+    fn finding_r2_2_same_name_crl_other_key_not_applied() {
+        let ca = root(&Spec::ca("CRL Root", Alg::P256));
+        let impostor = root(&Spec::ca("CRL Root", Alg::P256));
+        let leaf = issue(&Spec::leaf("alice", Alg::P256), &ca);
+        let forged = crl(&impostor, &[100], NOW - DAY, NOW + 7 * DAY);
+        let genuine = crl(&ca, &[], NOW - DAY, NOW + 7 * DAY);
+        for crls in [[&forged[..], &genuine[..]], [&genuine[..], &forged[..]]] {
+            verify(&[&ca], &crls, &leaf.der).expect("the forged revocation is not applied");
+        }
+        let e = verify(&[&ca], &[&forged], &leaf.der).expect_err("status unknown");
+        assert!(
+            matches!(
+                e,
+                ChainError::CrlInvalid {
+                    reason: "bad_signature",
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
+        // The genuine CRL revoking the serial does revoke, in either order with the forged one.
+        let revoking = crl(&ca, &[100], NOW - DAY, NOW + 7 * DAY);
+        let empty_forged = crl(&impostor, &[], NOW - DAY, NOW + 7 * DAY);
+        for crls in [
+            [&empty_forged[..], &revoking[..]],
+            [&revoking[..], &empty_forged[..]],
+        ] {
+            let e = verify(&[&ca], &crls, &leaf.der).expect_err("revoked");
+            assert_eq!(e.kind(), "revoked", "{e}");
+        }
+    }
+
+    /// Signature policy now lives in `crypto::verify_signature`; CRL signatures go through it
+    /// too: a SHA-1 CRL is not usable by default (status unknown: `crl_invalid`), it does not
+    /// revoke when a usable CRL covers the certificate, and it revokes under the SHA-1 opt-in.
+    #[test]
+    fn finding_r2_3_sha1_crl_follows_the_signature_policy() {
+        let ca = root(&Spec::ca("RSA CRL Root", Alg::Rsa2048Sha256(1)));
+        let leaf = issue(&Spec::leaf("alice", Alg::P256), &ca);
+        let sha1_revoking = resign_crl_sha1(&crl(&ca, &[100], NOW - DAY, NOW + 7 * DAY), 1);
+        let e = verify(&[&ca], &[&sha1_revoking], &leaf.der).expect_err("status unknown");
+        assert!(
+            matches!(
+                e,
+                ChainError::CrlInvalid {
+                    reason: "bad_signature",
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
+        let genuine = crl(&ca, &[], NOW - DAY, NOW + 7 * DAY);
+        verify(&[&ca], &[&sha1_revoking, &genuine], &leaf.der)
+            .expect("the SHA-1 CRL is not applied by default");
+        let e = verify_sha1(&[&ca], &[&sha1_revoking], &leaf.der, true).expect_err("revoked");
+        assert_eq!(e.kind(), "revoked", "{e}");
+    }
+
+    /// A CRL whose issuer is the CA's name spelled differently (UTF8String, other case and
+    /// spacing) and signed by the CA's key is found through the canonical index and revokes;
+    /// the same spelling with another key is found and never applied.
+    #[test]
+    fn finding_r2_4_crl_issuer_spelled_differently_applies_only_with_the_key() {
+        use rcgen::{DnType, DnValue};
+        let spelled = |v: DnValue| {
+            let mut d = rcgen::DistinguishedName::new();
+            d.push(DnType::CommonName, v);
+            d
+        };
+        let ca_spec = Spec {
+            dn: spelled(DnValue::PrintableString("Spell Root".try_into().unwrap())),
+            ..Spec::ca("x", Alg::Rsa2048Sha256(2))
+        };
+        let alias_spec = Spec {
+            dn: spelled(DnValue::Utf8String("  spell   ROOT ".into())),
+            ..ca_spec.clone()
+        };
+        let ca = root(&ca_spec);
+        // The fixture key is the same: a second issuer object for the CA under another spelling.
+        let alias = root(&alias_spec);
+        assert_ne!(ca.der, alias.der);
+        let other_key = root(&Spec {
+            alg: Alg::Rsa2048Sha256(3),
+            ..alias_spec.clone()
+        });
+        let leaf = issue(&Spec::leaf("alice", Alg::P256), &ca);
+        let revoking = crl(&alias, &[100], NOW - DAY, NOW + 7 * DAY);
+        let e = verify(&[&ca], &[&revoking], &leaf.der).expect_err("revoked");
+        assert_eq!(e.kind(), "revoked", "{e}");
+        let forged = crl(&other_key, &[100], NOW - DAY, NOW + 7 * DAY);
+        let e = verify(&[&ca], &[&forged], &leaf.der).expect_err("status unknown");
+        assert!(
+            matches!(
+                e,
+                ChainError::CrlInvalid {
+                    reason: "bad_signature",
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
+    }
+
+    /// A configured intermediate is parsed once and viewed through its `Layout` of spans: its
+    /// name constraints (directory names and rfc822 names) must apply exactly as when it is
+    /// presented, or a mis-sliced span would drop them.
+    #[test]
+    fn finding_r2_5_configured_intermediate_keeps_its_name_constraints() {
+        use rcgen::{DnType, GeneralSubtree, NameConstraints, SanType};
+        let r = root(&Spec::ca("NC Root", Alg::P256));
+        let i = issue(
+            &Spec {
+                name_constraints: Some(NameConstraints {
+                    permitted_subtrees: vec![],
+                    excluded_subtrees: vec![
+                        GeneralSubtree::DirectoryName(super::common::generate::dn(&[
+                            (DnType::OrganizationName, "x509-dbauth tests"),
+                            (DnType::CommonName, "blocked"),
+                        ])),
+                        GeneralSubtree::Rfc822Name("evil.example".into()),
+                    ],
+                }),
+                ..Spec::ca("NC Issuing CA", Alg::P256)
+            },
+            &r,
+        );
+        let ok = issue(&Spec::leaf("client", Alg::P256), &i);
+        let blocked = issue(&Spec::leaf("blocked", Alg::P256), &i);
+        let mailer = issue(
+            &Spec {
+                sans: vec![SanType::Rfc822Name("a@evil.example".try_into().unwrap())],
+                ..Spec::leaf("mailer", Alg::P256)
+            },
+            &i,
+        );
+        verify_configured(&[&r], &[&i], &ok.der).expect("allowed leaf");
+        for bad in [&blocked, &mailer] {
+            let e = verify_configured(&[&r], &[&i], &bad.der).expect_err("excluded");
+            assert_eq!(e.kind(), "name_constraint_violation", "{e}");
+            assert_eq!(e.certificate_index(), Some(0), "{e}");
+        }
+    }
+
+    /// A configured (not presented) intermediate revoked by its root's CRL is refused, and the
+    /// root's CRL is found for it through the index whichever CRLs come first.
+    #[test]
+    fn finding_r2_7_revoked_configured_intermediate_refused() {
+        let r = root(&Spec::ca("Rev Root", Alg::P256));
+        let i = issue(
+            &Spec {
+                serial: 5,
+                ..Spec::ca("Rev Issuing CA", Alg::P256)
+            },
+            &r,
+        );
+        let leaf = issue(&Spec::leaf("alice", Alg::P256), &i);
+        let root_crl = crl(&r, &[5], NOW - DAY, NOW + 7 * DAY);
+        let issuing_crl = crl(&i, &[], NOW - DAY, NOW + 7 * DAY);
+        for crls in [[&root_crl, &issuing_crl], [&issuing_crl, &root_crl]] {
+            let anchors = TrustAnchors::from_ders([r.der.clone()]).unwrap();
+            let mut b = ChainVerifier::builder(anchors).intermediates(&i.der);
+            for c in crls {
+                b = b.crls(c);
+            }
+            let e = b
+                .build()
+                .unwrap()
+                .verify_chain(&[CertificateDer::from(&leaf.der[..])], now())
+                .expect_err("revoked intermediate");
+            assert_eq!(e.kind(), "revoked", "{e}");
+        }
+        // Without the root's CRL the same configuration verifies.
+        verify_configured(&[&r], &[&i], &leaf.der).expect("not revoked");
+    }
+}
+
+/// The login memo (`policy/memo.rs`) is keyed by the subject compared exactly: whatever
+/// subject logged in first, another subject's outcome (principal, roles, or error) is the one
+/// a fresh authenticator gives it. Spellings that RFC 4518 matching folds together (case,
+/// spaces) are different subjects to the mapping rules and must not share an entry.
+#[test]
+fn finding_r2_6_login_memo_is_transparent_across_spellings() {
+    let mut dir = InMemoryDirectory::new();
+    dir.insert(DirectoryEntry::new("cn=jane,ou=users,dc=example,dc=com"));
+    dir.insert(
+        DirectoryEntry::new(format!("cn=dbAdmins,{GROUPS}"))
+            .with("objectClass", "groupOfNames")
+            .with("member", "cn=jane,ou=users,dc=example,dc=com"),
+    );
+    let b = base()
+        .enable_ldap_authorization()
+        .add_ldap_group(LdapGroupSpec {
+            dn: format!("cn=dbAdmins,{GROUPS}"),
+            roles: vec!["dbAdmin@sales".into()],
+        })
+        .user_to_dn_mapping(UserToDnMapping::new(vec![
+            MappingRule::substitution(
+                "CN=(jane),O=MongoDB,C=US",
+                "cn={0},ou=users,dc=example,dc=com",
+            )
+            .unwrap(),
+        ]))
+        .query_template(QueryTemplate::parse(&format!("{GROUPS}??one?(member={{USER}})")).unwrap());
+    let dir = Arc::new(dir);
+    let spellings = ["jane", "JANE", "jane ", " jane", "ja ne"];
+    let leaves: Vec<_> = spellings
+        .iter()
+        .map(|cn| {
+            project_leaf(&[
+                (DnType::CountryName, "US"),
+                (DnType::OrganizationName, "MongoDB"),
+                (DnType::CommonName, cn),
+            ])
+        })
+        .collect();
+    let outcome = |r: Result<Principal, AuthError>| match r {
+        Ok(p) => format!("ok {} {:?}", p.user(), p.role_names()),
+        Err(e) => format!("err {e:?}"),
+    };
+    let fresh: Vec<String> = leaves
+        .iter()
+        .map(|l| outcome(login(&auth(b.clone()).with_directory(dir.clone()), l, None)))
+        .collect();
+    assert!(fresh[0].starts_with("ok "), "{}", fresh[0]);
+    assert!(fresh[1].starts_with("err "), "{}", fresh[1]);
+    for (i, first) in leaves.iter().enumerate() {
+        let a = auth(b.clone()).with_directory(dir.clone());
+        let _ = login(&a, first, None);
+        for (j, second) in leaves.iter().enumerate() {
+            assert_eq!(
+                outcome(login(&a, second, None)),
+                fresh[j],
+                "{:?} after {:?}",
+                spellings[j],
+                spellings[i]
+            );
+        }
+    }
+}

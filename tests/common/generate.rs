@@ -609,3 +609,24 @@ pub fn name_der(rdns: &[Vec<Ava<'_>>]) -> Vec<u8> {
     };
     tlv(0x30, &rdns.iter().flat_map(set).collect::<Vec<u8>>())
 }
+
+/// Re-signs a CRL issued by RSA fixture key `issuer_key` with sha1WithRSAEncryption (the
+/// CRL's tbsCertList holds its signature AlgorithmIdentifier second, after the version).
+pub fn resign_crl_sha1(der: &[u8], issuer_key: u8) -> Vec<u8> {
+    use rsa::signature::{SignatureEncoding, Signer};
+    let alg = [
+        0x30, 0x0D, 0x06, 0x09, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x05, 0x05, 0x00,
+    ];
+    let outer = children(der);
+    let mut tbs_parts: Vec<Vec<u8>> = children(outer[0]).into_iter().map(<[u8]>::to_vec).collect();
+    tbs_parts[1] = alg.to_vec();
+    let tbs = tlv(0x30, &tbs_parts.concat());
+    let key = rsa_key(&format!("rsa2048-{issuer_key}"));
+    let mut bits = vec![0u8];
+    bits.extend(
+        rsa::pkcs1v15::SigningKey::<sha1::Sha1>::new(key)
+            .sign(&tbs)
+            .to_vec(),
+    );
+    tlv(0x30, &[tbs, alg.to_vec(), tlv(0x03, &bits)].concat())
+}
