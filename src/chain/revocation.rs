@@ -159,15 +159,7 @@ fn crl_signer(
             continue;
         }
         reason = "bad_signature";
-        if ctx
-            .verify_signature(
-                crl.signature_algorithm(),
-                crl.tbs(),
-                crl.signature(),
-                ca.cert.spki_der(),
-            )?
-            .is_ok()
-        {
+        if crl_signed_by(ctx, crl, ca.cert.spki_der())? {
             return Ok(None);
         }
     }
@@ -206,15 +198,7 @@ fn crl_signer(
             continue;
         }
         reason = "bad_signature";
-        if ctx
-            .verify_signature(
-                crl.signature_algorithm(),
-                crl.tbs(),
-                crl.signature(),
-                c.spki_der(),
-            )?
-            .is_err()
-        {
+        if !crl_signed_by(ctx, crl, c.spki_der())? {
             continue;
         }
         // The signer must be certified by a CA on the validated path at or above the issuer.
@@ -290,4 +274,12 @@ fn signer_status(
         return Ok(Some("crl_signer_status_unknown"));
     }
     Ok(None)
+}
+
+/// Whether `crl` verifies under the public key `spki` (one signature from the budget; the
+/// signature policy applies as for certificates).
+fn crl_signed_by(ctx: &mut Ctx<'_>, crl: &Crl, spki: &[u8]) -> Result<bool, ChainError> {
+    Ok(ctx
+        .verify_signature(crl.signature_algorithm(), crl.tbs(), crl.signature(), spki)?
+        .is_ok())
 }
