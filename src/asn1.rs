@@ -412,13 +412,15 @@ impl<'a> Reader<'a> {
     pub(crate) fn read_tlv(&mut self, tag: u8) -> Result<Tlv<'a>, DerError> {
         match self.peek_tag() {
             Some(t) if t == tag => self.read_any(),
-            found => Err(self.err(
+            Some(found) => Err(self.err(
                 DerErrorKind::UnexpectedTag {
                     expected: tag,
-                    found: found.unwrap_or(0),
+                    found,
                 },
                 0,
             )),
+            // Nothing left: say so, rather than report a tag byte that is not there.
+            None => Err(self.err(DerErrorKind::EndOfData, 0)),
         }
     }
 
@@ -470,14 +472,7 @@ mod tests {
     #[test]
     fn every_error_with_its_offset() {
         let cases: &[(&[u8], DerErrorKind, usize)] = &[
-            (
-                &[],
-                UnexpectedTag {
-                    expected: 0x30,
-                    found: 0,
-                },
-                0,
-            ),
+            (&[], EndOfData, 0),
             (&[0x30, 0x00], EndOfData, 2),
             (&[0x30, 0x01, 0x04], EndOfLength, 3),
             (&[0x30, 0x02, 0x04, 0x05], Overrun, 3),

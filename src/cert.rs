@@ -909,14 +909,22 @@ mod tests {
     #[test]
     fn garbage_is_an_error() {
         let l = Limits::DEFAULT;
-        for bytes in [
-            &[][..],
-            &[0x30],
-            &[0x30, 0x00],
-            &[0x30, 0x03, 0x30, 0x01, 0x00],
-            &[0xFF; 10],
+        for (bytes, reason) in [
+            (&[][..], "unexpected end of data (at byte 0)"),
+            (&[0x30], "unexpected end of data in a length (at byte 1)"),
+            (&[0x30, 0x00], "unexpected end of data (at byte 2)"),
+            (
+                &[0x30, 0x03, 0x30, 0x01, 0x00],
+                "unexpected end of data (at byte 5)",
+            ),
+            (&[0xFF; 10], "expected tag 0x30, found 0xff (at byte 0)"),
         ] {
-            assert!(Certificate::from_der(bytes, &l).is_err());
+            match Certificate::from_der(bytes, &l) {
+                Err(CertError::Malformed { field, reason: r }) => {
+                    assert_eq!((field, r.as_str()), ("certificate", reason), "{bytes:02x?}");
+                }
+                other => panic!("{bytes:02x?}: {:?}", other.map(|_| ())),
+            }
         }
     }
 }

@@ -835,6 +835,11 @@ mod tests {
         let der = [
             0x30, 0x0C, 0x06, 0x08, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x04, 0x03, 0x02, 0x05, 0x00,
         ];
-        assert!(SignatureAlgorithm::from_der(&der).is_err());
+        assert_eq!(
+            SignatureAlgorithm::from_der(&der).unwrap_err(),
+            CryptoError::UnsupportedAlgorithm {
+                oid: "1.2.840.10045.4.3.2".to_owned()
+            }
+        );
     }
 }

@@ -420,7 +420,12 @@ mod tests {
                 max: 64
             }
         );
-        assert!(from_der(&tlv(0x30, &one.repeat(64)), &Limits::DEFAULT).is_ok());
+        assert_eq!(
+            from_der(&tlv(0x30, &one.repeat(64)), &Limits::DEFAULT)
+                .unwrap()
+                .rdn_count(),
+            64
+        );
         let a = ava(CN, 0x0c, b"x");
         let der = tlv(0x30, &tlv(0x31, &a.repeat(17)));
         assert_eq!(

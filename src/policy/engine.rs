@@ -22,7 +22,7 @@ use crate::users::NameMatching;
 pub struct Principal {
     user: Arc<str>,
     kind: CertificateKind,
-    ldap_dn: Option<String>,
+    ldap_dn: Option<Arc<str>>,
     roles: Arc<[RoleGrant]>,
     privileges: Arc<PrivilegeSet>,
     not_after: crate::Timestamp,
@@ -569,7 +569,7 @@ impl Authenticator {
         Ok(Principal {
             user: Arc::clone(&mapped.ldap_dn),
             kind,
-            ldap_dn: Some(ldap_dn()),
+            ldap_dn: Some(Arc::clone(&mapped.ldap_dn)),
             roles: Arc::clone(&roles.grants),
             privileges: Arc::clone(&roles.privileges),
             not_after: client.not_after(),
