@@ -6,6 +6,7 @@
 //! does no I/O, and returns a [`VerifiedClient`], the proof type that phase 2
 //! (`Authenticator::authenticate`) requires. Decision rules 1–3 are applied here.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use rustls_pki_types::{CertificateDer, UnixTime};
@@ -182,13 +183,22 @@ impl VerifierBuilder {
             }
             b.build().map_err(SettingsError::Crl)
         };
-        let managed_keys = managed.anchors.iter().map(|a| a.key.clone()).collect();
-        let self_managed_keys = self_managed.anchors.iter().map(|a| a.key.clone()).collect();
+        // The two sets share no key (checked above): one map classifies every anchor.
+        let anchor_kinds = managed
+            .anchors
+            .iter()
+            .map(|a| (a.key.clone(), CertificateKind::Managed))
+            .chain(
+                self_managed
+                    .anchors
+                    .iter()
+                    .map(|a| (a.key.clone(), CertificateKind::SelfManaged)),
+            )
+            .collect();
         Ok(Verifier {
             managed: chain_verifier(managed)?,
             self_managed: chain_verifier(self_managed)?,
-            managed_keys,
-            self_managed_keys,
+            anchor_kinds,
             self_managed_enabled: self.self_managed_enabled,
             limits: self.limits,
             id: NEXT_VERIFIER_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
@@ -202,10 +212,8 @@ impl VerifierBuilder {
 pub struct Verifier {
     managed: ChainVerifier,
     self_managed: ChainVerifier,
-    /// Public key identities of the managed anchors.
-    managed_keys: Vec<Vec<u8>>,
-    /// Public key identities of the self-managed anchors (disjoint from the managed ones).
-    self_managed_keys: Vec<Vec<u8>>,
+    /// The kind of each anchor, by its public key identity (the two sets are disjoint).
+    anchor_kinds: HashMap<Vec<u8>, CertificateKind>,
     self_managed_enabled: bool,
     limits: Limits,
     /// Unique per build: tells a client verified by this configuration from one verified by
@@ -259,13 +267,7 @@ impl Verifier {
     /// Which set an anchor's public key (`trust::key_identity`) belongs to under this
     /// configuration; the sets share no key (refused at build).
     pub(crate) fn kind_of_anchor(&self, key: &[u8]) -> Option<CertificateKind> {
-        if self.managed_keys.iter().any(|k| k.as_slice() == key) {
-            Some(CertificateKind::Managed)
-        } else if self.self_managed_keys.iter().any(|k| k.as_slice() == key) {
-            Some(CertificateKind::SelfManaged)
-        } else {
-            None
-        }
+        self.anchor_kinds.get(key).copied()
     }
 
     /// [`Self::verify_client`], recording each rule into `trace`.
