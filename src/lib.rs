@@ -73,7 +73,7 @@ mod asn1;
 mod cert;
 mod chain;
 mod classify;
-#[cfg(feature = "serde")]
+#[cfg(feature = "settings-files")]
 mod config;
 mod crypto;
 mod display;
@@ -101,7 +101,7 @@ mod users;
 pub use rustls_pki_types::{CertificateDer, UnixTime};
 pub use time::Timestamp;
 // Configuration: CA sets, users, settings.
-#[cfg(feature = "serde")]
+#[cfg(feature = "settings-files")]
 pub use config::{SettingsFile, SettingsFileError};
 pub use limits::Limits;
 pub use policy::{Settings, SettingsBuilder};

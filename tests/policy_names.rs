@@ -680,7 +680,7 @@ fn remove_user_follows_the_matching_mode() {
     assert_eq!(names, [STRASSE]);
 }
 
-#[cfg(feature = "serde")]
+#[cfg(feature = "settings-files")]
 #[test]
 fn settings_file_selects_the_matching_mode() {
     use x509_dbauth::SettingsFile;
