@@ -422,6 +422,23 @@ impl Directory for InMemoryDirectory {
 
 /// A directory that always fails in one way, or never answers (to test timeouts).
 #[derive(Debug, Clone)]
+///
+/// ```
+/// use x509_dbauth::directory::{Directory, LdapQuery, Scope};
+/// use x509_dbauth::errors::DirectoryError;
+/// use x509_dbauth::testing::{FailingDirectory, block_on};
+///
+/// let down = FailingDirectory::new(DirectoryError::Unavailable {
+///     reason: "connection refused".into(),
+/// });
+/// let query = LdapQuery {
+///     base_dn: "dc=example,dc=com".into(),
+///     scope: Scope::Base,
+///     filter: "(objectClass=*)".into(),
+///     attributes: vec![],
+/// };
+/// assert_eq!(block_on(down.search(&query)).unwrap_err().kind(), "unavailable");
+/// ```
 pub struct FailingDirectory {
     error: Option<DirectoryError>,
 }

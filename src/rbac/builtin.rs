@@ -10,6 +10,16 @@ use super::resource::PrivilegeResource;
 use Action as A;
 
 /// A built-in MongoDB (or Atlas) role.
+///
+/// ```
+/// use x509_dbauth::roles::BuiltinRole;
+///
+/// let role = BuiltinRole::from_name("clusterMonitor").expect("built in");
+/// assert_eq!(role.name(), "clusterMonitor");
+/// assert!(role.is_cluster_wide()); // granted on `admin` only
+/// assert!(BuiltinRole::Read.allows_collection_scope()); // `read@db.collection`
+/// assert_eq!(BuiltinRole::from_name("ordersReader"), None); // a custom role's name
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum BuiltinRole {
