@@ -623,6 +623,22 @@ impl<'a> Iterator for RdnIter<'a> {
 }
 
 /// One RelativeDistinguishedName: a set of attributes, in DER (encoded) order.
+///
+/// ```
+/// use x509_dbauth::DistinguishedName;
+///
+/// let dn = DistinguishedName::parse("CN=Jane Doe+UID=jdoe,O=MongoDB")?;
+/// // DER order: the most significant RDN (O) first.
+/// let rdns: Vec<Vec<(Option<&str>, Option<&str>)>> = dn
+///     .rdns()
+///     .map(|rdn| rdn.iter().map(|a| (a.short_name(), a.text())).collect())
+///     .collect();
+/// assert_eq!(
+///     rdns,
+///     [vec![(Some("O"), Some("MongoDB"))], vec![(Some("UID"), Some("jdoe")), (Some("CN"), Some("Jane Doe"))]]
+/// );
+/// # Ok::<(), x509_dbauth::errors::DnError>(())
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct Rdn<'a> {
     dn: &'a DistinguishedName,

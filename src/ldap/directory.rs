@@ -53,6 +53,17 @@ pub trait Directory: Send + Sync {
 }
 
 /// One entry of a search answer.
+///
+/// ```
+/// use x509_dbauth::directory::DirectoryEntry;
+///
+/// let entry = DirectoryEntry::new("cn=Jane Doe,ou=users,dc=example,dc=com")
+///     .with("memberOf", "cn=readers,ou=groups,dc=example,dc=com")
+///     .with("memberOf", "cn=dbAdmins,ou=groups,dc=example,dc=com");
+/// // Attribute names are case-insensitive.
+/// assert_eq!(entry.values("MEMBEROF").len(), 2);
+/// assert!(entry.values("uid").is_empty());
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct DirectoryEntry {
     /// The entry's DN, as the directory spells it.
