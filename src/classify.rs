@@ -264,6 +264,12 @@ impl Verifier {
         self.verify_traced(presented, now, &mut Trace::off())
     }
 
+    /// The signature backend both CA sets verify with.
+    #[cfg_attr(not(feature = "rustls"), allow(dead_code))]
+    pub(crate) fn backend(&self) -> &dyn crate::crypto::SignatureVerifier {
+        self.managed.backend()
+    }
+
     /// Which set an anchor's public key (`trust::key_identity`) belongs to under this
     /// configuration; the sets share no key (refused at build).
     pub(crate) fn kind_of_anchor(&self, key: &[u8]) -> Option<CertificateKind> {

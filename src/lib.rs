@@ -70,6 +70,7 @@
 )]
 
 mod asn1;
+pub mod audit;
 mod cert;
 mod chain;
 mod classify;
@@ -86,12 +87,15 @@ mod interop;
 mod kind;
 mod ldap;
 mod limits;
+mod live;
 mod name;
 mod oid;
 mod pem;
 mod policy;
 mod rbac;
 mod time;
+#[cfg(feature = "rustls")]
+pub mod tls;
 mod trace;
 mod trust;
 mod users;
@@ -111,6 +115,7 @@ pub use users::UserSpec;
 pub use classify::{CertificateKind, VerifiedClient, Verifier, VerifierBuilder};
 pub use dn::DistinguishedName;
 // Phase 2: the decision.
+pub use live::LiveAuthenticator;
 pub use policy::{Authenticator, Decision, Principal};
 pub use rbac::{Action, Resource};
 pub use trace::{Outcome, Step};
@@ -169,10 +174,14 @@ pub mod roles {
     };
 }
 
-/// What a settings snapshot holds besides its CA sets: database users, name matching, the
-/// warnings a snapshot can raise, and the files it reads.
+/// What a settings snapshot holds besides its CA sets (database users, name matching, the
+/// warnings a snapshot can raise, the files it reads), and what a change of the live settings
+/// did.
 pub mod settings {
     pub use crate::limits::FileKind;
+    #[cfg(feature = "settings-files")]
+    pub use crate::live::ReloadError;
+    pub use crate::live::{Change, DirectoryChange, SETTINGS_TARGET};
     pub use crate::policy::SettingsWarning;
     pub use crate::users::{DatabaseUser, NameMatching, UserRegistry};
 }
@@ -183,7 +192,7 @@ pub mod errors {
     pub use crate::error::{
         AuthError, CertError, ChainError, ConfigError, CryptoError, DirectoryError, DnError,
         FilterError, LdapConfigError, LdapError, LdifError, RbacError, ReadFileError, RuleFailure,
-        SettingsError, TrustError,
+        SettingsError, TlsAlert, TrustError,
     };
 }
 

@@ -51,6 +51,9 @@ pub struct AnchorInfo<'a> {
     pub not_after: Timestamp,
     /// The certificate DER.
     pub der: &'a [u8],
+    /// The subject's DER (the `Name`, with its SEQUENCE header): what a TLS server sends as a
+    /// certificate-authority hint.
+    pub subject_der: &'a [u8],
 }
 
 /// Something about an anchor the operator should know (it is still trusted).
@@ -218,6 +221,7 @@ impl TrustAnchors {
                 index,
                 subject: &a.subject,
                 fingerprint_sha256: &a.fingerprint,
+                subject_der: &a.subject_der,
                 not_after: Timestamp::from_unix_seconds(a.not_after),
                 der: &a.der,
             })

@@ -1319,3 +1319,220 @@ fn settings_view() {
          LDAP authorization: off"
     );
 }
+
+// ---- live settings: one snapshot per decision, changes that fail leave the old one ----
+
+mod live_settings {
+    use super::*;
+    use x509_dbauth::LiveAuthenticator;
+    use x509_dbauth::TrustAnchors;
+    use x509_dbauth::settings::DirectoryChange;
+    use x509_dbauth::testing::block_on;
+
+    fn jane_client(live: &LiveAuthenticator) -> x509_dbauth::VerifiedClient {
+        live.verify_client(&chain("jane-chain.pem"), now()).unwrap()
+    }
+
+    #[test]
+    fn update_installs_a_new_generation_and_a_failed_edit_keeps_the_old_one() {
+        let live = LiveAuthenticator::new(auth(base()));
+        let client = jane_client(&live);
+        assert_eq!(live.generation(), 0);
+        let change = live
+            .update(|s| {
+                s.remove_user(JANE)
+                    .add_user(UserSpec::new(JANE, CertificateKind::SelfManaged).role("read@hr"))
+            })
+            .unwrap();
+        assert_eq!(change.generation, 1);
+        assert_eq!(change.directory, DirectoryChange::Kept);
+        let p = block_on(live.authenticate(&client, None)).unwrap();
+        assert_eq!(p.role_names(), ["read@hr"]);
+        // A duplicate user does not build: the error comes back, generation 1 stays.
+        let e = live
+            .update(|s| s.add_user(UserSpec::new(JANE, CertificateKind::SelfManaged)))
+            .unwrap_err();
+        assert_eq!(e.kind(), "duplicate_user");
+        assert_eq!(live.generation(), 1);
+        let p = block_on(live.authenticate(&client, None)).unwrap();
+        assert_eq!(p.role_names(), ["read@hr"]);
+    }
+
+    #[test]
+    fn concurrent_edits_are_serialized_and_all_apply() {
+        let live = Arc::new(LiveAuthenticator::new(auth(base())));
+        let threads: Vec<_> = (0..4)
+            .map(|t| {
+                let live = Arc::clone(&live);
+                std::thread::spawn(move || {
+                    for i in 0..10 {
+                        let name = format!("CN=user {t}-{i},O=MongoDB,C=US");
+                        live.update(|s| {
+                            s.add_user(
+                                UserSpec::new(name, CertificateKind::SelfManaged).role("read@x"),
+                            )
+                        })
+                        .unwrap();
+                    }
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().unwrap();
+        }
+        assert_eq!(live.generation(), 40);
+        assert_eq!(live.snapshot().settings().users().len(), 42);
+    }
+
+    #[test]
+    fn a_client_verified_before_its_ca_was_rotated_out_is_refused_at_login() {
+        let live = LiveAuthenticator::new(auth(base()));
+        let client = jane_client(&live);
+        // Rotation step 1: old + new.
+        let new_ca = common::generate::root(&common::generate::Spec::ca(
+            "New Project Root",
+            common::generate::Alg::P256,
+        ));
+        let both = anchors("project-root-ca.pem");
+        let both = both.with_added(new_ca.pem().as_bytes()).unwrap();
+        live.update(|s| s.replace_self_managed_bundle(both))
+            .unwrap();
+        assert_eq!(
+            block_on(live.authenticate(&client, None)).unwrap().user(),
+            JANE
+        );
+        // Step 2: new only.
+        let new_only = TrustAnchors::from_pem(new_ca.pem().as_bytes()).unwrap();
+        live.update(|s| s.replace_self_managed_bundle(new_only))
+            .unwrap();
+        let e = block_on(live.authenticate(&client, None)).unwrap_err();
+        assert_eq!(e.kind(), "anchor_no_longer_trusted");
+        assert_eq!(
+            live.counters().denied().get("anchor_no_longer_trusted"),
+            Some(&1)
+        );
+        assert_eq!(live.counters().allowed(), 1);
+    }
+
+    fn write(dir: &std::path::Path, name: &str, text: &str) -> std::path::PathBuf {
+        let p = dir.join(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+
+    fn temp_dir(tag: &str) -> std::path::PathBuf {
+        let d = std::env::temp_dir().join(format!("x509-dbauth-live-{tag}-{}", std::process::id()));
+        std::fs::create_dir_all(&d).unwrap();
+        d
+    }
+
+    fn settings_text(directory: &str) -> String {
+        let pki = path("examples/pki");
+        let ldif = path("examples/directory.ldif");
+        format!(
+            r#"
+[managed_x509]
+ca_file = "{pki}/managed-ca.pem"
+[self_managed_x509]
+enabled = true
+ca_file = "{pki}/project-root-ca.pem"
+[ldap]
+authorization = true
+{directory}
+user_to_dn_mapping = [{{ match = "CN=([^,]+),O=MongoDB,C=US", substitution = "cn={{0}},ou=users,dc=example,dc=com" }}]
+[[ldap_groups]]
+dn = "cn=readers,ou=groups,dc=example,dc=com"
+roles = ["read@reporting"]
+"#,
+            pki = pki.display(),
+            directory = directory.replace("LDIF", &ldif.display().to_string()),
+        )
+    }
+
+    #[cfg(feature = "settings-files")]
+    #[test]
+    fn reload_file_replaces_an_ldif_directory_and_empties_the_cache_and_refuses_a_broken_file() {
+        let dir = temp_dir("ldif");
+        let file = write(&dir, "s.toml", &settings_text(r#"directory = "ldif:LDIF""#));
+        let live = LiveAuthenticator::from_file(&file).unwrap();
+        assert_eq!(live.generation(), 0);
+        let client = jane_client(&live);
+        let p = block_on(live.authenticate(&client, None)).unwrap();
+        assert_eq!(p.role_names(), ["read@reporting"]);
+        assert_eq!(live.snapshot().cached_answers(), 1);
+        // The LDIF is read again (it may have changed), and answers of the old one go.
+        let change = live.reload_file(&file).unwrap();
+        assert_eq!(change.directory, DirectoryChange::Replaced);
+        assert_eq!(live.snapshot().cached_answers(), 0);
+        // A broken file: the error, and generation 1 stays in place.
+        write(&dir, "s.toml", "[ldap\nauthorization = true\n");
+        let e = live.reload_file(&file).unwrap_err();
+        assert_eq!(e.kind(), "syntax");
+        assert_eq!(live.generation(), 1);
+        assert!(live.snapshot().directory().is_some());
+        // A file that names no directory drops the file's directory.
+        write(&dir, "s.toml", &settings_text(""));
+        let change = live.reload_file(&file).unwrap();
+        assert_eq!(change.directory, DirectoryChange::Removed);
+        assert!(live.snapshot().directory().is_none());
+        let e = block_on(live.authenticate(&client, None)).unwrap_err();
+        assert_eq!(e.kind(), "directory_unavailable");
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[cfg(feature = "settings-files")]
+    #[test]
+    fn reload_file_keeps_the_programs_own_directory_when_the_file_names_none() {
+        let ldif = std::fs::read_to_string(path("examples/directory.ldif")).unwrap();
+        let own: Arc<dyn x509_dbauth::directory::Directory> =
+            Arc::new(InMemoryDirectory::from_ldif(&ldif).unwrap());
+        let first = auth(base()).with_directory(Arc::clone(&own));
+        let live = LiveAuthenticator::new(first);
+        let dir = temp_dir("own");
+        let file = write(&dir, "s.toml", &settings_text(""));
+        let change = live.reload_file(&file).unwrap();
+        assert_eq!(change.directory, DirectoryChange::Kept);
+        assert!(Arc::ptr_eq(live.snapshot().directory().unwrap(), &own));
+        let p = block_on(live.authenticate(&jane_client(&live), None)).unwrap();
+        assert_eq!(p.role_names(), ["read@reporting"]);
+        // An LDIF named by a file replaces it; a later file naming none brings it back.
+        write(&dir, "s.toml", &settings_text(r#"directory = "ldif:LDIF""#));
+        assert_eq!(
+            live.reload_file(&file).unwrap().directory,
+            DirectoryChange::Replaced
+        );
+        assert!(!Arc::ptr_eq(live.snapshot().directory().unwrap(), &own));
+        write(&dir, "s.toml", &settings_text(""));
+        assert_eq!(
+            live.reload_file(&file).unwrap().directory,
+            DirectoryChange::Removed
+        );
+        assert!(Arc::ptr_eq(live.snapshot().directory().unwrap(), &own));
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[cfg(all(feature = "ldap", feature = "settings-files"))]
+    #[test]
+    fn reload_file_keeps_a_live_directory_with_the_same_connection_settings() {
+        let dir = temp_dir("ldap");
+        let file = write(
+            &dir,
+            "s.toml",
+            &settings_text(r#"directory = "ldap://127.0.0.1:9""#),
+        );
+        let live = LiveAuthenticator::from_file(&file).unwrap();
+        let first = Arc::clone(live.snapshot().directory().unwrap());
+        let change = live.reload_file(&file).unwrap();
+        assert_eq!(change.directory, DirectoryChange::Kept);
+        assert!(Arc::ptr_eq(live.snapshot().directory().unwrap(), &first));
+        write(
+            &dir,
+            "s.toml",
+            &settings_text(r#"directory = "ldap://127.0.0.1:10""#),
+        );
+        let change = live.reload_file(&file).unwrap();
+        assert_eq!(change.directory, DirectoryChange::Replaced);
+        assert!(!Arc::ptr_eq(live.snapshot().directory().unwrap(), &first));
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}

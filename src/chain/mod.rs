@@ -225,6 +225,13 @@ impl ChainVerifier {
         }
     }
 
+    /// The signature backend (also for signatures outside certificates, such as a TLS
+    /// handshake's).
+    #[cfg_attr(not(feature = "rustls"), allow(dead_code))]
+    pub(crate) fn backend(&self) -> &dyn SignatureVerifier {
+        &*self.backend
+    }
+
     /// The trust anchors.
     pub fn anchors(&self) -> &TrustAnchors {
         &self.anchors

@@ -1,6 +1,7 @@
 //! Error types. Every enum is `#[non_exhaustive]`, every variant prints a sentence a person can
 //! act on, and each has a stable machine-readable `kind()` string.
 
+mod alert;
 mod auth;
 mod cert;
 mod chain;
@@ -12,6 +13,7 @@ mod rbac;
 mod settings;
 mod trust;
 
+pub use alert::TlsAlert;
 pub use auth::AuthError;
 pub use cert::CertError;
 pub use chain::{CertPosition, CertRef, ChainError, ConfigError};

@@ -1,6 +1,10 @@
 //! Phase 2: the decision engine (rules 4–7), the principal it produces, and `explain`.
 
+use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tracing::Instrument as _;
 
 use rustls_pki_types::{CertificateDer, UnixTime};
 
@@ -8,6 +12,7 @@ use super::cache::{CacheKey, Clock, GroupCache, SystemClock};
 use super::exec::{TimedDirectory, block_on};
 use super::memo::{LoginMemo, Mapped, Roles};
 use super::settings::Settings;
+use crate::audit::{self, DecisionCounters};
 use crate::classify::{CertificateKind, VerifiedClient};
 use crate::display::Escaped;
 use crate::dn::{DistinguishedName, NameFindingDetail};
@@ -26,6 +31,7 @@ pub struct Principal {
     roles: Arc<[RoleGrant]>,
     privileges: Arc<PrivilegeSet>,
     not_after: crate::Timestamp,
+    expiry_warning: Option<Duration>,
 }
 
 impl Principal {
@@ -63,6 +69,15 @@ impl Principal {
     /// session then.
     pub fn certificate_not_after(&self) -> crate::Timestamp {
         self.not_after
+    }
+
+    /// How long the client certificate has left, when that is within the settings' warning
+    /// threshold ([`SettingsBuilder::expiration_warning_threshold`], 30 days by default) at
+    /// login; `None` otherwise. The audit event carries it as `expires_in_days`.
+    ///
+    /// [`SettingsBuilder::expiration_warning_threshold`]: crate::SettingsBuilder::expiration_warning_threshold
+    pub fn expiry_warning(&self) -> Option<Duration> {
+        self.expiry_warning
     }
 
     /// Whether the principal may perform `action` on `resource`.
@@ -175,6 +190,8 @@ pub struct Authenticator {
     /// The directory-free steps of LDAP logins under these settings (see `memo.rs`).
     memo: Arc<LoginMemo>,
     clock: Arc<dyn Clock>,
+    /// Decision counts, shared across settings reloads.
+    counters: Arc<DecisionCounters>,
 }
 
 impl core::fmt::Debug for Authenticator {
@@ -196,6 +213,7 @@ impl Authenticator {
             cache: Arc::default(),
             memo: Arc::default(),
             clock: Arc::new(SystemClock),
+            counters: Arc::default(),
         }
     }
 
@@ -225,6 +243,26 @@ impl Authenticator {
         }
     }
 
+    /// The directory LDAP logins ask, if one is attached.
+    pub fn directory(&self) -> Option<&Arc<dyn Directory>> {
+        self.directory.as_ref()
+    }
+
+    /// The same authenticator with `directory` (or none) and an empty LDAP answer cache: the
+    /// answers of another directory must not be served.
+    #[cfg_attr(not(feature = "settings-files"), allow(dead_code))]
+    pub(crate) fn with_fresh_directory(
+        &self,
+        directory: Option<Arc<dyn Directory>>,
+    ) -> Authenticator {
+        Authenticator {
+            directory,
+            cache: Arc::default(),
+            memo: Arc::default(),
+            ..self.clone()
+        }
+    }
+
     /// Forgets the cached LDAP groups of the LDAP user `ldap_dn` (under every query template),
     /// so that its next login asks the directory (MongoDB's `invalidateUserCache`, for one
     /// user). Shared by every authenticator made with [`Self::with_settings`].
@@ -249,25 +287,64 @@ impl Authenticator {
         &self.settings
     }
 
-    /// Phase 1 under these settings: see [`crate::Verifier::verify_client`].
+    /// Phase 1 under these settings: see [`crate::Verifier::verify_client`]. A refusal is
+    /// counted and logged as an audit event of the `handshake` phase (see [`crate::audit`]).
     pub fn verify_client(
         &self,
         presented: &[CertificateDer<'_>],
         now: UnixTime,
     ) -> Result<VerifiedClient, AuthError> {
-        self.settings.verifier().verify_client(presented, now)
+        let _span = tracing::debug_span!("x509_dbauth.verify").entered();
+        let started = Instant::now();
+        let result = self.settings.verifier().verify_client(presented, now);
+        if let Err(e) = &result {
+            audit::handshake_denied(
+                &self.counters,
+                presented.first().map(|c| c.as_ref()),
+                e,
+                started.elapsed(),
+                self.settings.limits(),
+            );
+        }
+        result
     }
 
     /// Phase 2: the principal for `client`, or why not (decision rules 4–7).
     ///
     /// `claimed_user` is the user name the client sent, if any. Awaits the directory only
-    /// when LDAP authorization is on.
+    /// when LDAP authorization is on. Every outcome is counted and logged as an audit event of
+    /// the `login` phase (see [`crate::audit`]).
     pub async fn authenticate(
         &self,
         client: &VerifiedClient,
         claimed_user: Option<&str>,
     ) -> Result<Principal, AuthError> {
-        self.decide(client, claimed_user, &mut Trace::off()).await
+        self.authenticate_from(client, claimed_user, None).await
+    }
+
+    /// [`Self::authenticate`], naming the client's address in the audit event.
+    pub async fn authenticate_from(
+        &self,
+        client: &VerifiedClient,
+        claimed_user: Option<&str>,
+        peer: Option<SocketAddr>,
+    ) -> Result<Principal, AuthError> {
+        let span = tracing::debug_span!("x509_dbauth.authenticate");
+        let started = Instant::now();
+        let result = self
+            .decide_at_login(client, claimed_user, &mut Trace::off())
+            .instrument(span.clone())
+            .await;
+        let _entered = span.enter();
+        audit::login(
+            &self.counters,
+            client,
+            peer,
+            &result,
+            started.elapsed(),
+            self.settings.limits(),
+        );
+        result
     }
 
     /// [`Self::authenticate`] for callers without an async runtime; the LDAP timeout applies.
@@ -277,6 +354,12 @@ impl Authenticator {
         claimed_user: Option<&str>,
     ) -> Result<Principal, AuthError> {
         block_on(self.authenticate(client, claimed_user))
+    }
+
+    /// Decisions made through this authenticator and every one derived from it
+    /// ([`Self::with_settings`], settings reloads): allowed logins, refusals by kind.
+    pub fn counters(&self) -> &Arc<DecisionCounters> {
+        &self.counters
     }
 
     /// Both phases, recording every step: the same decision as `verify_client` followed by
@@ -293,7 +376,10 @@ impl Authenticator {
             .verifier()
             .verify_traced(presented, now, &mut trace)
         {
-            Ok(client) => self.decide(&client, claimed_user, &mut trace).await,
+            Ok(client) => {
+                self.decide_at_login(&client, claimed_user, &mut trace)
+                    .await
+            }
             Err(e) => Err(e),
         };
         Decision::new(result, trace)
@@ -316,11 +402,37 @@ impl Authenticator {
         claimed_user: Option<&str>,
     ) -> Decision {
         let mut trace = Trace::on();
-        let result = self.decide(client, claimed_user, &mut trace).await;
+        let result = self.decide_at_login(client, claimed_user, &mut trace).await;
         Decision::new(result, trace)
     }
 
-    /// The engine: one code path for `authenticate` and `explain`.
+    /// The engine with the login-time additions (the expiry warning): one code path for
+    /// `authenticate` and `explain`.
+    async fn decide_at_login(
+        &self,
+        client: &VerifiedClient,
+        claimed_user: Option<&str>,
+        trace: &mut Trace,
+    ) -> Result<Principal, AuthError> {
+        let mut principal = self.decide(client, claimed_user, trace).await?;
+        let threshold = self.settings.expiration_warning_threshold();
+        let now = i64::try_from(self.clock.now().as_secs()).unwrap_or(i64::MAX);
+        let left = principal.not_after.unix_seconds().saturating_sub(now);
+        if !threshold.is_zero() && u64::try_from(left).is_ok_and(|l| l <= threshold.as_secs()) {
+            let left = Duration::from_secs(u64::try_from(left).unwrap_or(0));
+            trace.record("expiry", Outcome::Pass, || {
+                format!(
+                    "the certificate expires in {} day(s), within the warning threshold of {} day(s)",
+                    left.as_secs() / 86_400,
+                    threshold.as_secs() / 86_400
+                )
+            });
+            principal.expiry_warning = Some(left);
+        }
+        Ok(principal)
+    }
+
+    /// The engine: rules 4–7.
     async fn decide(
         &self,
         client: &VerifiedClient,
@@ -573,6 +685,7 @@ impl Authenticator {
             roles: Arc::clone(&roles.grants),
             privileges: Arc::clone(&roles.privileges),
             not_after: client.not_after(),
+            expiry_warning: None,
         })
     }
 
@@ -843,6 +956,7 @@ fn database_user(
         roles,
         privileges,
         not_after: client.not_after(),
+        expiry_warning: None,
     })
 }
 

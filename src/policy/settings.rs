@@ -117,6 +117,7 @@ pub struct SettingsBuilder {
     cache: LdapCacheConfig,
     /// None: the default backend (RustCrypto). Kept by `to_builder`, not in settings files.
     backend: Option<Arc<dyn SignatureVerifier>>,
+    expiration_warning: Duration,
 }
 
 impl Default for SettingsBuilder {
@@ -136,11 +137,21 @@ impl Default for SettingsBuilder {
             groups: Vec::new(),
             cache: LdapCacheConfig::DEFAULT,
             backend: None,
+            expiration_warning: Settings::DEFAULT_EXPIRATION_WARNING,
         }
     }
 }
 
 impl SettingsBuilder {
+    /// How close to its notAfter a client certificate must be for a login to carry an expiry
+    /// warning ([`Principal::expiry_warning`](crate::Principal::expiry_warning) and the audit
+    /// event's `expires_in_days`): MongoDB's `tlsX509ExpirationWarningThresholdDays`. Default
+    /// 30 days; zero turns the warning off.
+    pub fn expiration_warning_threshold(mut self, threshold: Duration) -> Self {
+        self.expiration_warning = threshold;
+        self
+    }
+
     /// Resource limits (users, roles, name lengths, chain budgets).
     pub fn limits(mut self, limits: Limits) -> Self {
         self.limits = limits;
@@ -389,6 +400,14 @@ pub struct Settings {
 }
 
 impl Settings {
+    /// The default expiry-warning threshold: 30 days.
+    pub const DEFAULT_EXPIRATION_WARNING: Duration = Duration::from_secs(30 * 86_400);
+
+    /// See [`SettingsBuilder::expiration_warning_threshold`].
+    pub fn expiration_warning_threshold(&self) -> Duration {
+        self.source.expiration_warning
+    }
+
     /// A builder with nothing configured: no CAs, self-managed X.509 and LDAP authorization off.
     pub fn builder() -> SettingsBuilder {
         SettingsBuilder::default()
