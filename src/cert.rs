@@ -78,6 +78,22 @@ pub struct NameConstraints<'a> {
 }
 
 /// A parsed certificate borrowing the caller's DER.
+///
+/// ```
+/// use x509_dbauth::x509::Certificate;
+/// use x509_dbauth::{DistinguishedName, Limits};
+///
+/// let pem = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/pki/server.pem"))?;
+/// let der = &Certificate::ders_from_pem_or_der(&pem)?[0];
+/// let cert = Certificate::from_der(der, &Limits::DEFAULT)?;
+/// assert_eq!(DistinguishedName::from_der(cert.subject_der())?.to_string(), "CN=localhost,O=Example Corp,C=US");
+/// assert!(!cert.is_ca());
+/// assert_eq!(cert.extended_key_usage(), Some(vec!["serverAuth".to_owned()]));
+/// assert_eq!(cert.subject_alt_names().map(<[_]>::len), Some(3)); // localhost, 127.0.0.1, ::1
+/// // Bytes that are not a certificate are a typed error.
+/// assert_eq!(Certificate::from_der(b"\x30\x03\x02\x01\x00", &Limits::DEFAULT).unwrap_err().kind(), "malformed");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct Certificate<'a> {
     pub(crate) der: &'a [u8],

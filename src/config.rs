@@ -219,6 +219,16 @@ fn no_roles() -> Spanned<Vec<Spanned<String>>> {
 }
 
 /// A settings file that could not be loaded: where, which key, and why.
+///
+/// ```
+/// use std::path::Path;
+/// use x509_dbauth::SettingsFile;
+///
+/// let text = "[[users]]\nname = \"CN=Jane Doe,O=MongoDB,C=US\"\nx509 = \"self-managed\"\nroles = [\"readWrite@nowhere.\"]\n";
+/// let e = SettingsFile::parse(text, Path::new("."), "settings.toml").unwrap_err();
+/// assert_eq!((e.line, e.key.as_deref()), (Some(4), Some("users[0].roles[0]")));
+/// assert!(e.to_string().starts_with("settings.toml:4: users[0].roles[0]: "));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SettingsFileError {
     /// The file, as named by the caller.
@@ -250,6 +260,24 @@ impl fmt::Display for SettingsFileError {
 impl std::error::Error for SettingsFileError {}
 
 /// A loaded settings file: the snapshot, and the directory it names (if any).
+///
+/// ```
+/// use x509_dbauth::x509::Certificate;
+/// use x509_dbauth::{SettingsFile, UnixTime};
+///
+/// let examples = concat!(env!("CARGO_MANIFEST_DIR"), "/examples");
+/// let file = SettingsFile::load(format!("{examples}/settings-ldap.toml"))?;
+/// assert!(file.settings.ldap_authorization());
+/// assert!(file.directory.is_some()); // `directory = "ldif:directory.ldif"`, in memory
+///
+/// let auth = file.authenticator();
+/// let chain = Certificate::ders_from_pem_or_der(&std::fs::read(format!("{examples}/pki/john-chain.pem"))?)?;
+/// let at = UnixTime::since_unix_epoch(std::time::Duration::from_secs(1_798_761_600));
+/// let principal = auth.authenticate_blocking(&auth.verify_client(&chain, at)?, None)?;
+/// assert_eq!(principal.ldap_dn(), Some("cn=John Smith,ou=users,dc=example,dc=com"));
+/// assert_eq!(principal.role_names(), ["read@reporting", "ordersReader@admin"]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct SettingsFile {
     /// The settings.

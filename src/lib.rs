@@ -23,10 +23,10 @@
 //!
 //! ## Features
 //!
-//! None is on by default, and none changes what the defaults decide. `serde`: settings files
-//! (`SettingsFile`). `ring`: the ring signature backend, opt-in per verifier. `ldap`: a
-//! live LDAP directory. `x509-cert`: hand in `x509_cert` certificates and names. `cli`: the
-//! `x509-dbauth` tool.
+//! None is on by default, and none changes what the defaults decide. `settings-files`: TOML
+//! settings files (`SettingsFile`). `ring`: the ring signature backend, opt-in per verifier.
+//! `ldap`: a live LDAP directory. `x509-cert`: hand in `x509_cert` certificates and names.
+//! `cli`: the `x509-dbauth` tool.
 //!
 //! ## Decision rules
 //!
@@ -203,3 +203,9 @@ pub mod testing {
     pub use crate::policy::ManualClock;
     pub use crate::policy::block_on;
 }
+
+/// The README's Rust examples, compiled and run as doctests so that they cannot drift from the
+/// API.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -135,11 +135,11 @@ fn rule2_project_chain_is_self_managed_when_enabled() {
     assert_eq!(p.user(), JANE);
     assert_eq!(p.kind(), CertificateKind::SelfManaged);
     assert_eq!(p.role_names(), ["readWrite@sales", "read@reporting.orders"]);
-    // 2036-11-25T23:38:44Z, the leaf's notAfter.
-    assert_eq!(p.certificate_not_after().unix_seconds(), 2_111_269_124);
+    // 2036-11-30T13:24:27Z, the leaf's notAfter.
+    assert_eq!(p.certificate_not_after().unix_seconds(), 2_111_664_267);
     assert_eq!(
         p.certificate_not_after().to_string(),
-        "2036-11-25T23:38:44Z"
+        "2036-11-30T13:24:27Z"
     );
 }
 
