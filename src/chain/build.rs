@@ -23,14 +23,23 @@
 use rustls_pki_types::{CertificateDer, UnixTime};
 
 use super::budget::Budget;
-use super::{ChainVerifier, Ctx, Node, Pool, VerifiedChain, revocation, validate};
+use super::cache::{self, Key};
+use super::{ChainVerifier, Ctx, Node, Pool, VerifiedChain, Window, revocation, validate};
 use crate::cert::Certificate;
 use crate::error::{CertError, CertPosition, CertRef, ChainError};
+
+/// An issuer-cache entry: the path above an intermediate, up to the anchor, as positions in
+/// the verifier's configured material (configured intermediates, then the anchor).
+#[derive(Debug, Clone)]
+pub(crate) struct IssuerPath {
+    upper: std::sync::Arc<[CertPosition]>,
+}
 
 pub(super) fn verify(
     v: &ChainVerifier,
     presented: &[CertificateDer<'_>],
     now: UnixTime,
+    window: &mut Window,
 ) -> Result<VerifiedChain, ChainError> {
     let (leaf_der, extras) = presented.split_first().ok_or(ChainError::NoCertificate)?;
     if presented.len() > v.limits.max_presented_certificates {
@@ -90,20 +99,24 @@ pub(super) fn verify(
         k += 1;
     }
     let leaf = nodes.first().ok_or(ChainError::NoCertificate)?;
-    validate::check_leaf(v, leaf, now)?;
-
     let mut ctx = Ctx {
         v,
         now,
         budget: Budget::new(&v.limits),
+        window: Window::ALWAYS,
+        failures: 0,
     };
-    let pool = Pool {
-        nodes: &nodes,
-        presented: presented_nodes,
-        configured: &configured_node,
-    };
-    let mut path = vec![0usize];
-    let (anchor_index, anchor_der) = match extend(&mut ctx, &pool, &mut path) {
+    let found = validate::check_leaf(&mut ctx, leaf).and_then(|()| {
+        let pool = Pool {
+            nodes: &nodes,
+            presented: presented_nodes,
+            configured: &configured_node,
+        };
+        let mut path = vec![0usize];
+        extend(&mut ctx, &pool, &mut path).map(|found| (found, path))
+    });
+    *window = ctx.window;
+    let ((anchor_index, anchor_der), path) = match found {
         Ok(found) => found,
         Err(ChainError::UnknownIssuer { cert, issuer, .. }) => {
             return Err(ChainError::UnknownIssuer {
@@ -136,7 +149,8 @@ pub(super) fn verify(
 }
 
 /// Keeps the most specific failure (ties go to the later one: "the last real reason").
-fn record(best: &mut Option<ChainError>, e: ChainError) {
+fn record(ctx: &mut Ctx<'_>, best: &mut Option<ChainError>, e: ChainError) {
+    ctx.failures += 1;
     if best.as_ref().is_none_or(|b| e.rank() >= b.rank()) {
         *best = Some(e);
     }
@@ -194,7 +208,7 @@ fn extend(
         match result {
             Ok(()) => return Ok((ai, der.to_vec())),
             Err(e) if e.is_fatal() => return Err(e),
-            Err(e) => record(&mut best, e),
+            Err(e) => record(ctx, &mut best, e),
         }
     }
 
@@ -247,6 +261,7 @@ fn extend(
         let depth = depth_below + usize::from(!cand.self_issued());
         if depth > ctx.v.limits.max_path_intermediates {
             record(
+                ctx,
                 &mut best,
                 ChainError::PathTooDeep {
                     cert: child.cref(),
@@ -262,14 +277,34 @@ fn extend(
             if e.is_fatal() {
                 return Err(e);
             }
-            record(&mut best, e);
+            record(ctx, &mut best, e);
             continue;
         }
+        let key = issuer_cache_key(ctx, pool, path, cand);
+        if let Some(key) = &key
+            && let Some(found) = from_issuer_cache(ctx, pool, path, c, key)?
+        {
+            return Ok(found);
+        }
+        // The path above `cand` is searched with a window and a failure count of its own, to
+        // know whether (and over which times) it may be reused for other leaves.
+        let outer = std::mem::replace(&mut ctx.window, Window::ALWAYS);
+        let failures = ctx.failures;
         path.push(c);
-        match extend(ctx, pool, path) {
-            Ok(found) => return Ok(found),
+        let result = extend(ctx, pool, path);
+        let above = std::mem::replace(&mut ctx.window, outer);
+        ctx.window.intersect(above);
+        match result {
+            Ok(found) => {
+                if let Some(key) = key
+                    && ctx.failures == failures
+                {
+                    remember_issuer(ctx, pool, path, key, found.0, above);
+                }
+                return Ok(found);
+            }
             Err(e) if e.is_fatal() => return Err(e),
-            Err(e) => record(&mut best, e),
+            Err(e) => record(ctx, &mut best, e),
         }
         path.pop();
     }
@@ -279,4 +314,116 @@ fn extend(
         issuer: child.issuer().text(),
         unreadable: None,
     }))
+}
+
+/// The issuer-cache key of `cand` as the leaf's issuer, when the cache may serve: the path is
+/// at the leaf, and the client presented at most the leaf and one other certificate. Then
+/// the search above `cand` draws only on the configured material, and an entry made for one
+/// leaf gives the path the search would find for another, unless a check that involves the
+/// leaf (name constraints, its revocation status, a certificate equal to it) fails, which is
+/// checked on every hit.
+fn issuer_cache_key(
+    ctx: &Ctx<'_>,
+    pool: &Pool<'_, '_>,
+    path: &[usize],
+    cand: &Node<'_>,
+) -> Option<Key> {
+    (ctx.v.issuers.enabled() && path.len() == 1 && pool.presented <= 2)
+        .then(|| cache::digest([cand.cert.der()]))
+}
+
+/// Stores the path above `path[1]` (configured intermediates and the anchor) under `key`.
+fn remember_issuer(
+    ctx: &Ctx<'_>,
+    pool: &Pool<'_, '_>,
+    path: &[usize],
+    key: Key,
+    anchor: usize,
+    window: Window,
+) {
+    let mut upper = Vec::with_capacity(path.len());
+    for &i in path.iter().skip(2) {
+        match pool.nodes.get(i).map(|n| n.pos) {
+            Some(pos @ CertPosition::ConfiguredIntermediate(_)) => upper.push(pos),
+            _ => return,
+        }
+    }
+    upper.push(CertPosition::Anchor(anchor));
+    let size = std::mem::size_of::<IssuerPath>()
+        + std::mem::size_of::<CertPosition>() * upper.len()
+        + 2 * std::mem::size_of::<usize>();
+    ctx.v.issuers.insert(
+        key,
+        IssuerPath {
+            upper: upper.into(),
+        },
+        window,
+        size,
+    );
+}
+
+/// Completes the path through `nodes[c]` (the leaf's issuer, already checked and its signature
+/// on the leaf verified) with the cached path above it: the checks that involve the leaf (a
+/// certificate equal to it on the path, name constraints of every CA on the path, the leaf's
+/// revocation status) run again; the rest held when the entry was made and still holds at
+/// this time. `Ok(None)`: no entry, or a check failed; the caller searches as without a cache
+/// (which reports the failure as it would have).
+fn from_issuer_cache(
+    ctx: &mut Ctx<'_>,
+    pool: &Pool<'_, '_>,
+    path: &mut Vec<usize>,
+    c: usize,
+    key: &Key,
+) -> Result<Option<(usize, Vec<u8>)>, ChainError> {
+    let Some((entry, window)) = ctx.v.issuers.get(key, ctx.now) else {
+        return Ok(None);
+    };
+    let configured = ctx.configured();
+    let (Some(leaf), Some(cand)) = (pool.nodes.first(), pool.nodes.get(c)) else {
+        return Ok(None);
+    };
+    let mut above = Vec::with_capacity(entry.upper.len());
+    let mut anchor = None;
+    for pos in entry.upper.iter() {
+        match *pos {
+            CertPosition::ConfiguredIntermediate(ci) => {
+                match pool.configured.get(ci).copied().flatten() {
+                    Some(i) => above.push(i),
+                    None => return Ok(None),
+                }
+            }
+            CertPosition::Anchor(ai) => match configured.anchors.get(ai) {
+                Some(Some(a)) => anchor = Some((ai, a)),
+                _ => return Ok(None),
+            },
+            CertPosition::Presented(_) => return Ok(None),
+        }
+    }
+    let Some((ai, anchor_cert)) = anchor else {
+        return Ok(None);
+    };
+    let anode = Node::new(anchor_cert.view(), CertPosition::Anchor(ai));
+    let mut chain: Vec<&Node<'_>> = vec![leaf, cand];
+    chain.extend(above.iter().filter_map(|&i| pool.nodes.get(i)));
+    chain.push(&anode);
+    for n in chain.iter().skip(2) {
+        if n.cert.der() == leaf.cert.der()
+            || (n.cert.spki_der() == leaf.cert.spki_der()
+                && ctx.same(n.subject(), leaf.subject())?)
+        {
+            return Ok(None);
+        }
+    }
+    ctx.window.intersect(window);
+    let checked = validate::check_name_constraints(ctx, &chain)
+        .and_then(|()| revocation::check_leaf(ctx, &chain, pool));
+    match checked {
+        Ok(()) => {
+            path.push(c);
+            path.extend(above);
+            Ok(Some((ai, anchor_cert.der().to_vec())))
+        }
+        Err(e) if e.is_fatal() => Err(e),
+        Err(_) => Ok(None),
+    }
 }
