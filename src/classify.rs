@@ -318,10 +318,10 @@ impl Verifier {
             self.managed.issuer_cache_stats(),
             self.self_managed.issuer_cache_stats(),
         );
-        let mut out = CacheStats::default();
-        out.entries = m.entries + s.entries;
-        out.bytes = m.bytes + s.bytes;
-        out
+        CacheStats {
+            entries: m.entries + s.entries,
+            bytes: m.bytes + s.bytes,
+        }
     }
 
     /// Whether self-managed X.509 is enabled.

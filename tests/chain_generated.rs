@@ -2675,9 +2675,11 @@ mod caches {
         assert_eq!(v.chain_cache_stats().entries, 1);
         s.counting.take();
         // The newest entry stayed; the oldest was evicted.
-        v.verify_client(&ders(&[&leaves[2].der, &s.i.der]), now()).unwrap();
+        v.verify_client(&ders(&[&leaves[2].der, &s.i.der]), now())
+            .unwrap();
         assert_eq!(s.counting.take(), 0);
-        v.verify_client(&ders(&[&leaves[0].der, &s.i.der]), now()).unwrap();
+        v.verify_client(&ders(&[&leaves[0].der, &s.i.der]), now())
+            .unwrap();
         assert_eq!(s.counting.take(), 2);
         let v = verifier_with(&s, &[], CacheBounds::new(100, 3000), CacheBounds::ISSUERS);
         for l in &leaves {
