@@ -248,18 +248,17 @@ fn extend(
     if let Some(aki) = child.cert.authority_key_id {
         candidates.sort_by_key(|&i| nodes.get(i).and_then(|n| n.cert.subject_key_id) != Some(aki));
     }
-    // §6.1.4 (l): self-issued intermediates do not count towards the depth either.
-    let depth_below = path
-        .iter()
-        .skip(1)
-        .filter_map(|&i| nodes.get(i))
-        .filter(|n| !n.self_issued())
-        .count();
+    // §6.1.4 (l): self-issued intermediates do not count towards the depth either. Whether a
+    // certificate is self-issued may need both its names in canonical form; it is asked only
+    // when counting every certificate would exceed the limit.
+    let max_depth = ctx.v.limits.max_path_intermediates;
+    let above_leaf = path.len().saturating_sub(1);
     for c in candidates {
         let Some(cand) = nodes.get(c) else { continue };
         ctx.budget.build_step()?;
-        let depth = depth_below + usize::from(!cand.self_issued());
-        if depth > ctx.v.limits.max_path_intermediates {
+        if above_leaf + 1 > max_depth
+            && depth_below(nodes, path) + usize::from(!cand.self_issued()) > max_depth
+        {
             record(
                 ctx,
                 &mut best,
@@ -314,6 +313,16 @@ fn extend(
         issuer: child.issuer().text(),
         unreadable: None,
     }))
+}
+
+/// The certificates of `path` that count towards its depth: those above the leaf that are
+/// not self-issued.
+fn depth_below(nodes: &[Node<'_>], path: &[usize]) -> usize {
+    path.iter()
+        .skip(1)
+        .filter_map(|&i| nodes.get(i))
+        .filter(|n| !n.self_issued())
+        .count()
 }
 
 /// The issuer-cache key of `cand` as the leaf's issuer, when the cache may serve: the path is

@@ -200,12 +200,12 @@ pub(super) fn check_issuer(
     }
     // §4.2.1.1: authorityKeyIdentifier MUST appear except in self-signed certificates.
     if !is_anchor
-        && !issuer.self_issued()
         && !issuer
             .cert
             .extensions()
             .iter()
             .any(|e| e.oid == oid::AUTHORITY_KEY_ID)
+        && !issuer.self_issued()
     {
         return Err(profile(
             issuer,
@@ -231,9 +231,12 @@ pub(super) fn check_issuer(
         });
     }
     if let Some(path_len) = issuer.cert.basic_constraints().and_then(|b| b.path_len) {
-        // §6.1.4 (l): self-issued intermediates do not count; the leaf never does.
-        let found = below.iter().skip(1).filter(|n| !n.self_issued()).count();
-        if found > path_len as usize {
+        // §6.1.4 (l): self-issued intermediates do not count; the leaf never does. (Asked only
+        // when counting them all would exceed the constraint.)
+        let at_most = below.len().saturating_sub(1);
+        let found = || below.iter().skip(1).filter(|n| !n.self_issued()).count();
+        if at_most > path_len as usize && found() > path_len as usize {
+            let found = found();
             return Err(ChainError::PathLenExceeded {
                 cert: issuer.cref(),
                 path_len,
