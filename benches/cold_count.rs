@@ -8,7 +8,9 @@
 //! ```
 //!
 //! `<verifier>`: `webpki` (rustls-webpki 0.103, ring), `ring` or `default` (this crate's
-//! `Verifier` with that backend). `<alg>`: `rsa2048` or `p256`.
+//! `Verifier` with that backend); `repeat` (a `Verifier` with its caches on, the ring backend,
+//! the same chain every time: one cold verification, then cache hits); `hash` (one SHA-256 of
+//! the presented certificates, with the crate's hasher). `<alg>`: `rsa2048` or `p256`.
 #![allow(
     missing_docs,
     clippy::unwrap_used,
@@ -25,6 +27,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::generate::{Alg, NOW, Spec, issue, root};
+use sha2::Digest as _;
 use x509_dbauth::{
     CertificateDer, TrustAnchors, UnixTime, Verifier, signature::RingVerifier, x509::CacheBounds,
 };
@@ -65,6 +68,27 @@ fn main() {
                     None,
                 )
                 .unwrap();
+            }
+        }
+        "hash" => {
+            for _ in 0..n {
+                let mut h = sha2::Sha256::new();
+                for c in black_box(&presented) {
+                    h.update(c.as_ref());
+                }
+                black_box(h.finalize());
+            }
+        }
+        "repeat" => {
+            let v = Verifier::builder()
+                .managed_ca(TrustAnchors::from_ders([r.der.clone()]).unwrap())
+                .signature_verifier(Arc::new(RingVerifier))
+                .build()
+                .unwrap();
+            // The cold verification that fills the cache is part of the setup.
+            v.verify_client(&presented, now).unwrap();
+            for _ in 0..n {
+                black_box(v.verify_client(black_box(&presented), now).unwrap());
             }
         }
         backend => {

@@ -713,11 +713,6 @@ impl OwnedCertificate {
         self.layout.view(&self.der)
     }
 
-    /// The complete DER encoding.
-    pub(crate) fn der(&self) -> &[u8] {
-        &self.der
-    }
-
     /// The subject, as read when parsed.
     pub(crate) fn subject(&self) -> Name<'_> {
         self.layout

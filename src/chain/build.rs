@@ -116,7 +116,7 @@ pub(super) fn verify(
         extend(&mut ctx, &pool, &mut path).map(|found| (found, path))
     });
     *window = ctx.window;
-    let ((anchor_index, anchor_der), path) = match found {
+    let (anchor_index, path) = match found {
         Ok(found) => found,
         Err(ChainError::UnknownIssuer { cert, issuer, .. }) => {
             return Err(ChainError::UnknownIssuer {
@@ -128,15 +128,21 @@ pub(super) fn verify(
         Err(e) => return Err(e),
     };
 
-    let mut ders = Vec::with_capacity(path.len() + 1);
+    let mut ders: Vec<std::sync::Arc<[u8]>> = Vec::with_capacity(path.len() + 1);
     let mut positions = Vec::with_capacity(path.len() + 1);
     for &i in &path {
         if let Some(n) = nodes.get(i) {
-            ders.push(n.cert.der().to_vec());
+            ders.push(n.cert.der().into());
             positions.push(n.pos);
         }
     }
-    ders.push(anchor_der);
+    // The anchor's bytes are shared with the trust anchors (no copy).
+    let anchor = v
+        .anchors
+        .anchors
+        .get(anchor_index)
+        .ok_or(ChainError::NoCertificate)?;
+    ders.push(std::sync::Arc::clone(&anchor.der));
     positions.push(CertPosition::Anchor(anchor_index));
     let leaf = nodes.first().ok_or(ChainError::NoCertificate)?;
     Ok(VerifiedChain {
@@ -162,7 +168,7 @@ fn extend(
     ctx: &mut Ctx<'_>,
     pool: &Pool<'_, '_>,
     path: &mut Vec<usize>,
-) -> Result<(usize, Vec<u8>), ChainError> {
+) -> Result<usize, ChainError> {
     let nodes = pool.nodes;
     let child = path
         .last()
@@ -171,7 +177,7 @@ fn extend(
     let mut best: Option<ChainError> = None;
 
     let configured = ctx.configured();
-    let mut anchors: Vec<(&[u8], Node<'_>)> = Vec::new();
+    let mut anchors: Vec<Node<'_>> = Vec::new();
     let found = ctx.find(
         &configured.anchors_by_subject,
         configured.anchors.len(),
@@ -182,18 +188,15 @@ fn extend(
         let Some(Some(anchor)) = configured.anchors.get(ai) else {
             continue;
         };
-        anchors.push((
-            anchor.der(),
-            Node::new(anchor.view(), CertPosition::Anchor(ai)),
-        ));
+        anchors.push(Node::new(anchor.view(), CertPosition::Anchor(ai)));
     }
     // Anchors that share a subject (key rollover, re-issued roots) are tried by key identifier
     // first, as pool candidates are: otherwise each one listed before the right anchor costs
     // a signature check, and enough of them spend the budget before it (a wrong "invalid").
     if let Some(aki) = child.cert.authority_key_id {
-        anchors.sort_by_key(|(_, a)| a.cert.subject_key_id != Some(aki));
+        anchors.sort_by_key(|a| a.cert.subject_key_id != Some(aki));
     }
-    for (der, anode) in &anchors {
+    for anode in &anchors {
         let CertPosition::Anchor(ai) = anode.pos else {
             continue;
         };
@@ -206,7 +209,7 @@ fn extend(
             .and_then(|()| validate::check_name_constraints(ctx, &chain))
             .and_then(|()| revocation::check_path(ctx, &chain, pool));
         match result {
-            Ok(()) => return Ok((ai, der.to_vec())),
+            Ok(()) => return Ok(ai),
             Err(e) if e.is_fatal() => return Err(e),
             Err(e) => record(ctx, &mut best, e),
         }
@@ -298,7 +301,7 @@ fn extend(
                 if let Some(key) = key
                     && ctx.failures == failures
                 {
-                    remember_issuer(ctx, pool, path, key, found.0, above);
+                    remember_issuer(ctx, pool, path, key, found, above);
                 }
                 return Ok(found);
             }
@@ -383,7 +386,7 @@ fn from_issuer_cache(
     path: &mut Vec<usize>,
     c: usize,
     key: &Key,
-) -> Result<Option<(usize, Vec<u8>)>, ChainError> {
+) -> Result<Option<usize>, ChainError> {
     let Some((entry, window)) = ctx.v.issuers.get(key, ctx.now) else {
         return Ok(None);
     };
@@ -430,7 +433,7 @@ fn from_issuer_cache(
         Ok(()) => {
             path.push(c);
             path.extend(above);
-            Ok(Some((ai, anchor_cert.der().to_vec())))
+            Ok(Some(ai))
         }
         Err(e) if e.is_fatal() => Err(e),
         Err(_) => Ok(None),

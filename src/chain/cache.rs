@@ -6,8 +6,9 @@
 //! look-up outside the window drops the entry. When a bound would be exceeded, the oldest
 //! entries go first. Only successful verifications are stored, so a client cannot fill the
 //! cache with chains that are refused; a chain that verifies costs its signatures to insert.
-//! The map is split into shards, each behind its own lock, so that threads verifying different
-//! clients rarely wait for each other.
+//! One lock guards the map: it is held for a look-up or an insertion only (the hashing is done
+//! before), a fraction of a microsecond against the microseconds of hashing a chain, so the
+//! bounds can be exact rather than split between inners.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Mutex, PoisonError};
@@ -81,9 +82,6 @@ pub struct CacheStats {
     pub bytes: usize,
 }
 
-/// Most shards; fewer when the entry bound is smaller, so the bound holds exactly.
-const SHARDS: usize = 8;
-
 struct Entry<V> {
     value: V,
     window: Window,
@@ -93,7 +91,7 @@ struct Entry<V> {
     seq: u64,
 }
 
-struct Shard<V> {
+struct Inner<V> {
     map: HashMap<Key, Entry<V>>,
     /// Keys in insertion order (with their insertion numbers), oldest first; may hold keys
     /// already removed, which eviction skips.
@@ -102,9 +100,9 @@ struct Shard<V> {
     next_seq: u64,
 }
 
-impl<V> Shard<V> {
+impl<V> Inner<V> {
     fn new() -> Self {
-        Shard {
+        Inner {
             map: HashMap::new(),
             order: VecDeque::new(),
             bytes: 0,
@@ -141,9 +139,10 @@ impl<V> Shard<V> {
 
 /// A bounded map from digests to values valid over a window of validation times.
 pub(crate) struct BoundedCache<V> {
-    shards: Vec<Mutex<Shard<V>>>,
-    /// Bounds of each shard: (entries, bytes).
-    per_shard: (usize, usize),
+    /// `None` when disabled.
+    inner: Option<Mutex<Inner<V>>>,
+    /// (entries, bytes).
+    max: (usize, usize),
 }
 
 impl<V: Clone> std::fmt::Debug for BoundedCache<V> {
@@ -157,67 +156,52 @@ impl<V: Clone> std::fmt::Debug for BoundedCache<V> {
 impl<V: Clone> BoundedCache<V> {
     /// An empty cache with `bounds` (a disabled one when either bound is zero).
     pub(crate) fn new(bounds: CacheBounds) -> Self {
-        if !bounds.enabled() {
-            return BoundedCache {
-                shards: Vec::new(),
-                per_shard: (0, 0),
-            };
-        }
-        let n = bounds.entries.min(SHARDS);
         BoundedCache {
-            shards: (0..n).map(|_| Mutex::new(Shard::new())).collect(),
-            per_shard: (bounds.entries / n, bounds.bytes / n),
+            inner: bounds.enabled().then(|| Mutex::new(Inner::new())),
+            max: (bounds.entries, bounds.bytes),
         }
     }
 
     /// Whether the cache can hold anything.
     pub(crate) fn enabled(&self) -> bool {
-        !self.shards.is_empty()
-    }
-
-    fn shard(&self, key: &Key) -> Option<&Mutex<Shard<V>>> {
-        let n = self.shards.len();
-        if n == 0 {
-            return None;
-        }
-        self.shards
-            .get(usize::from(key.first().copied().unwrap_or(0)) % n)
+        self.inner.is_some()
     }
 
     /// The value stored under `key` when `now` is inside its window, with that window. An
     /// entry whose window does not hold `now` is dropped.
     pub(crate) fn get(&self, key: &Key, now: i64) -> Option<(V, Window)> {
-        let mut shard = self
-            .shard(key)?
+        let mut inner = self
+            .inner
+            .as_ref()?
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
-        let entry = shard.map.get(key)?;
+        let entry = inner.map.get(key)?;
         if entry.window.contains(now) {
             return Some((entry.value.clone(), entry.window));
         }
-        shard.remove(key);
+        inner.remove(key);
         None
     }
 
     /// Stores `value`, valid over `window`, measured at `size` bytes (the key is added). Does
-    /// nothing when the cache is disabled or the entry alone exceeds a shard's byte bound.
+    /// nothing when the cache is disabled or the entry alone exceeds a inner's byte bound.
     pub(crate) fn insert(&self, key: Key, value: V, window: Window, size: usize) {
         let size = size + std::mem::size_of::<Key>();
-        let max = self.per_shard;
-        let Some(shard) = self.shard(&key) else {
+        let max = self.max;
+        let Some(inner) = &self.inner else {
             return;
         };
-        if size > max.1 || max.0 == 0 {
+        if size > max.1 {
             return;
         }
-        let mut shard = shard.lock().unwrap_or_else(PoisonError::into_inner);
-        shard.remove(&key);
-        shard.make_room(1, size, max);
-        let seq = shard.next_seq;
-        shard.next_seq += 1;
-        shard.order.push_back((key, seq));
-        shard.bytes += size;
-        shard.map.insert(
+        let mut inner = inner.lock().unwrap_or_else(PoisonError::into_inner);
+        inner.remove(&key);
+        inner.make_room(1, size, max);
+        let seq = inner.next_seq;
+        inner.next_seq += 1;
+        inner.order.push_back((key, seq));
+        inner.bytes += size;
+        inner.map.insert(
             key,
             Entry {
                 value,
@@ -231,10 +215,10 @@ impl<V: Clone> BoundedCache<V> {
     /// Entries and bytes held.
     pub(crate) fn stats(&self) -> CacheStats {
         let mut s = CacheStats::default();
-        for shard in &self.shards {
-            let shard = shard.lock().unwrap_or_else(PoisonError::into_inner);
-            s.entries += shard.map.len();
-            s.bytes += shard.bytes;
+        if let Some(inner) = &self.inner {
+            let inner = inner.lock().unwrap_or_else(PoisonError::into_inner);
+            s.entries = inner.map.len();
+            s.bytes = inner.bytes;
         }
         s
     }
@@ -277,13 +261,32 @@ mod tests {
 
     #[test]
     fn bounds_in_entries_and_bytes_evict_the_oldest() {
-        // One entry: one shard; the second insertion evicts the first.
-        let c = BoundedCache::new(CacheBounds::new(1, 4096));
+        let c = BoundedCache::new(CacheBounds::new(2, 4096));
         c.insert(key(1), 1u32, W, 10);
         c.insert(key(2), 2u32, W, 10);
+        c.insert(key(3), 3u32, W, 10);
         assert_eq!(c.get(&key(1), 150), None);
         assert_eq!(c.get(&key(2), 150), Some((2, W)));
-        assert_eq!(c.stats().entries, 1);
+        assert_eq!(c.get(&key(3), 150), Some((3, W)));
+        assert_eq!(c.stats().entries, 2);
+        // Re-inserting a key replaces its entry (and its place in the order).
+        c.insert(key(2), 4u32, W, 10);
+        c.insert(key(5), 5u32, W, 10);
+        assert_eq!(c.get(&key(3), 150), None);
+        assert_eq!(c.get(&key(2), 150), Some((4, W)));
+        // Bytes: 3 entries of 42 bytes do not fit in 100.
+        let c = BoundedCache::new(CacheBounds::new(10, 100));
+        for k in 1..=3 {
+            c.insert(key(k), k, W, 10);
+        }
+        assert_eq!(
+            c.stats(),
+            CacheStats {
+                entries: 2,
+                bytes: 84
+            }
+        );
+        assert_eq!(c.get(&key(1), 150), None);
 
         let c = BoundedCache::new(CacheBounds::new(1, 100));
         // 32 + 69 > 100: too large for the cache, not stored.

@@ -223,7 +223,7 @@ impl ChainVerifierBuilder {
         // An anchor that does not parse under the verifier's limits (it was loaded with larger
         // ones) can never be reached: it is kept out of the index.
         for (i, anchor) in self.anchors.anchors.iter().enumerate() {
-            let cert = OwnedCertificate::parse(anchor.der.clone(), &self.limits).ok();
+            let cert = OwnedCertificate::parse(anchor.der.to_vec(), &self.limits).ok();
             if let Some(cert) = &cert {
                 c.anchors_by_subject.insert(&cert.subject(), i);
             }
@@ -512,7 +512,8 @@ impl<'v> Ctx<'v> {
 /// A chain that verified: leaf → … → anchor. Only this crate can construct one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VerifiedChain {
-    path: Vec<Vec<u8>>,
+    /// The anchor's bytes are shared with the verifier's trust anchors.
+    path: Vec<Arc<[u8]>>,
     positions: Vec<CertPosition>,
     anchor_index: usize,
     leaf_subject_der: Vec<u8>,
@@ -522,7 +523,7 @@ pub struct VerifiedChain {
 impl VerifiedChain {
     /// The DER certificates from the leaf to the anchor (the anchor is last).
     pub fn certificates(&self) -> impl Iterator<Item = &[u8]> {
-        self.path.iter().map(Vec::as_slice)
+        self.path.iter().map(|c| &**c)
     }
 
     /// Where each certificate of [`Self::certificates`] came from.
@@ -542,7 +543,7 @@ impl VerifiedChain {
 
     /// The leaf certificate DER.
     pub fn leaf_der(&self) -> &[u8] {
-        self.path.first().map_or(&[], Vec::as_slice)
+        self.path.first().map_or(&[], |c| &**c)
     }
 
     /// Index of the anchor the path ends at, in the verifier's `TrustAnchors`.
@@ -552,7 +553,7 @@ impl VerifiedChain {
 
     /// The DER of the anchor the path ends at.
     pub fn anchor_der(&self) -> &[u8] {
-        self.path.last().map_or(&[], Vec::as_slice)
+        self.path.last().map_or(&[], |c| &**c)
     }
 
     /// DER of the leaf's subject Name.
@@ -565,10 +566,17 @@ impl VerifiedChain {
         crate::Timestamp::from_unix_seconds(self.leaf_not_after)
     }
 
-    /// Heap memory this value owns, in bytes (for cache accounting).
+    /// Heap memory this value owns, in bytes (for cache accounting): the anchor's bytes are
+    /// the verifier's, and not counted.
     pub(crate) fn heap_bytes(&self) -> usize {
-        self.path.capacity() * std::mem::size_of::<Vec<u8>>()
-            + self.path.iter().map(Vec::capacity).sum::<usize>()
+        let own = self.path.len().saturating_sub(1);
+        self.path.capacity() * std::mem::size_of::<Arc<[u8]>>()
+            + self
+                .path
+                .iter()
+                .take(own)
+                .map(|c| c.len() + 2 * std::mem::size_of::<usize>())
+                .sum::<usize>()
             + self.positions.capacity() * std::mem::size_of::<CertPosition>()
             + self.leaf_subject_der.capacity()
     }
