@@ -2836,6 +2836,41 @@ mod caches {
         );
     }
 
+    #[test]
+    fn explain_says_when_the_chain_was_served_from_the_cache() {
+        let s = setup(Alg::P256);
+        let settings = x509_dbauth::Settings::builder()
+            .managed_ca(anchors(&[&s.r]))
+            .add_user(
+                x509_dbauth::UserSpec::new(
+                    "CN=client,O=x509-dbauth tests",
+                    CertificateKind::Managed,
+                )
+                .role("read@sales"),
+            )
+            .build()
+            .unwrap();
+        let auth = x509_dbauth::Authenticator::new(settings.into_arc());
+        let chain = ders(&[&s.l.der, &s.i.der]);
+        let steps = |d: &x509_dbauth::Decision| -> Vec<String> {
+            d.steps().iter().map(ToString::to_string).collect()
+        };
+        let first = auth.explain_blocking(&chain, now(), None);
+        let second = auth.explain_blocking(&chain, now(), None);
+        assert!(first.is_allowed() && second.is_allowed());
+        let chain_step = "[pass] chain: a path of 3 certificate(s) ends at \"CN=Root CA,O=x509-dbauth tests\" in the managed CA set, so the certificate is managed";
+        assert_eq!(steps(&first)[1], chain_step);
+        assert_eq!(
+            steps(&second)[1],
+            format!("{chain_step} (served from the verified-chain cache)")
+        );
+        // Every other step reads the same.
+        let (mut a, mut b) = (steps(&first), steps(&second));
+        a.remove(1);
+        b.remove(1);
+        assert_eq!(a, b);
+    }
+
     /// A sweep of scenarios through `Verifier`, each verified at several times with the caches
     /// on (twice, so the second is served from a cache when it may be) and off: every answer
     /// is the same.
