@@ -58,7 +58,9 @@ pub(super) fn verify(
             source,
         }
     })?;
-    let mut nodes = vec![Node::new(leaf, CertPosition::Presented(0))];
+    // Room for the presented certificates and a few configured intermediates: no regrowth.
+    let mut nodes = Vec::with_capacity(presented.len() + 4);
+    nodes.push(Node::new(leaf, CertPosition::Presented(0)));
     // Extras that do not parse cannot be on any path; the first one is remembered to explain an
     // "unknown issuer" failure (see the module documentation).
     let mut unreadable: Option<(usize, Box<CertError>)> = None;
@@ -177,12 +179,12 @@ fn extend(
     let mut best: Option<ChainError> = None;
 
     let configured = ctx.configured();
-    let mut anchors: Vec<Node<'_>> = Vec::new();
     let found = ctx.find(
         &configured.anchors_by_subject,
         configured.anchors.len(),
         child.issuer(),
     )?;
+    let mut anchors: Vec<Node<'_>> = Vec::with_capacity(found.len());
     for ai in found {
         ctx.budget.build_step()?;
         let Some(Some(anchor)) = configured.anchors.get(ai) else {
@@ -201,7 +203,8 @@ fn extend(
             continue;
         };
         let below: Vec<&Node<'_>> = path.iter().filter_map(|&i| nodes.get(i)).collect();
-        let mut chain = below.clone();
+        let mut chain = Vec::with_capacity(below.len() + 1);
+        chain.extend_from_slice(&below);
         chain.push(anode);
         // Once an anchor is reached: name constraints, then revocation, over the whole path.
         let result = validate::check_issuer(ctx, anode, &below, true)
@@ -231,7 +234,7 @@ fn extend(
             .into_iter()
             .filter_map(|ci| pool.configured.get(ci).copied().flatten()),
     );
-    let mut candidates: Vec<usize> = Vec::new();
+    let mut candidates: Vec<usize> = Vec::with_capacity(matching.len());
     for i in matching {
         let Some(n) = nodes.get(i) else { continue };
         let mut on_path = false;
