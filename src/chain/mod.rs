@@ -187,7 +187,12 @@ impl ChainVerifierBuilder {
     /// under it costs the leaf's own checks and one signature: the path above the
     /// intermediate is reused while every validity bound it relied on still holds at the
     /// validation time. The cache belongs to the built verifier (clones share it); a
-    /// verifier built from other material starts empty.
+    /// verifier built from other material starts empty. The answer is the one a search
+    /// without the cache gives (the same path, or the same error); only the work budgets of
+    /// [`Limits`] are spent less. It serves clients that present their leaf and at most one
+    /// other certificate (the usual leaf + issuing CA, or a leaf whose issuer is configured):
+    /// then the search above the issuer draws only on configured material, the same for every
+    /// leaf.
     pub fn issuer_cache(mut self, bounds: CacheBounds) -> Self {
         self.issuer_cache = bounds;
         self
