@@ -345,6 +345,12 @@ impl Verifier {
     /// `Managed`; to the self-managed set `SelfManaged` when enabled, else `SelfManagedDisabled`;
     /// to neither, the more specific of the two chain errors. Rule 3: empty subject →
     /// `EmptySubject`.
+    ///
+    /// A chain that verified before under this verifier, presented again at a time for which
+    /// every validity check it relied on still holds, is served from the verified-chain cache
+    /// (a SHA-256 of the presented bytes and a look-up; see
+    /// [`VerifierBuilder::chain_cache`]): calling this again after a TLS handshake, to obtain
+    /// the connection's `VerifiedClient`, does not verify the chain a second time.
     pub fn verify_client(
         &self,
         presented: &[CertificateDer<'_>],
