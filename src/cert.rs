@@ -281,8 +281,10 @@ impl<'a> Certificate<'a> {
             .single(tag::SEQUENCE)
             .map_err(malformed("extensions"))?
             .reader();
-        // The OIDs seen so far: a hash set, so that a certificate packed with thousands of
-        // distinct extensions costs linear time to check for duplicates, not quadratic.
+        // Duplicates: the few extensions of a real certificate are compared with each other
+        // directly (no hashing); past `FEW`, the OIDs go into a hash set, so that a certificate
+        // packed with thousands of distinct extensions costs linear time, not quadratic.
+        const FEW: usize = 16;
         let mut seen: HashSet<&'a [u8]> = HashSet::new();
         // §4.1.2.9: if present, one or more extensions.
         if r.is_empty() {
@@ -306,7 +308,15 @@ impl<'a> Certificate<'a> {
                 .map_err(malformed("extensions"))?;
             let value = value_tlv.value;
             e.finish().map_err(malformed("extensions"))?;
-            if !seen.insert(oid) {
+            let repeated = if self.extensions.len() < FEW {
+                self.extensions.iter().any(|x| x.oid == oid)
+            } else {
+                if seen.is_empty() {
+                    seen.extend(self.extensions.iter().map(|x| x.oid));
+                }
+                !seen.insert(oid)
+            };
+            if repeated {
                 return Err(CertError::DuplicateExtension {
                     oid: oid::to_dotted(oid),
                 });
@@ -717,11 +727,6 @@ impl OwnedCertificate {
     /// The certificate, borrowing the bytes kept here.
     pub(crate) fn view(&self) -> Certificate<'_> {
         self.layout.view(&self.der)
-    }
-
-    /// The complete DER encoding.
-    pub(crate) fn der(&self) -> &[u8] {
-        &self.der
     }
 
     /// The subject, as read when parsed.

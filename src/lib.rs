@@ -136,7 +136,9 @@ pub mod names {
 /// verifier under [`crate::Verifier`].
 pub mod x509 {
     pub use crate::cert::{BasicConstraints, Certificate, Extension, GeneralName, NameConstraints};
-    pub use crate::chain::{ChainVerifier, ChainVerifierBuilder, Eku, VerifiedChain};
+    pub use crate::chain::{
+        CacheBounds, CacheStats, ChainVerifier, ChainVerifierBuilder, Eku, VerifiedChain,
+    };
     pub use crate::error::{CertPosition, CertRef};
     pub use crate::trust::{AnchorInfo, AnchorWarning, TrustAnchors};
 }

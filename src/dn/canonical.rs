@@ -105,6 +105,11 @@ pub(crate) fn canonicalize(dn: &DistinguishedName) -> CanonicalDn {
 }
 
 impl CanonicalDn {
+    /// Heap memory this value owns, in bytes (for cache accounting).
+    pub(crate) fn heap_bytes(&self) -> usize {
+        self.avas.capacity() * std::mem::size_of::<CAva>() + self.buf.capacity()
+    }
+
     fn slice(&self, s: usize, e: usize) -> &[u8] {
         self.buf.get(s..e).unwrap_or(&[])
     }

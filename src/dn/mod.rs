@@ -225,6 +225,13 @@ pub struct DistinguishedName {
 }
 
 impl DistinguishedName {
+    /// Heap memory this value owns, in bytes (for cache accounting).
+    pub(crate) fn heap_bytes(&self) -> usize {
+        self.avas.capacity() * std::mem::size_of::<AvaRec>()
+            + self.text.capacity()
+            + self.bytes.capacity()
+    }
+
     /// Parses RFC 4514 text with [`Limits::DEFAULT`]. The empty string is the empty name.
     ///
     /// ```
