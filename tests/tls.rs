@@ -381,6 +381,66 @@ fn a_self_managed_client_completes_the_handshake_and_is_handed_over_without_reve
     }
 }
 
+/// A signature backend that counts what it is asked.
+struct Counting(std::sync::atomic::AtomicUsize);
+
+impl x509_dbauth::signature::SignatureVerifier for Counting {
+    fn verify(
+        &self,
+        alg: x509_dbauth::signature::SignatureAlgorithm,
+        spki: &x509_dbauth::signature::SpkiRef<'_>,
+        msg: &[u8],
+        sig: &[u8],
+    ) -> Result<(), x509_dbauth::errors::CryptoError> {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        x509_dbauth::signature::RustCryptoVerifier.verify(alg, spki, msg, sig)
+    }
+}
+
+#[test]
+fn the_hand_over_costs_no_signature_and_the_handshake_costs_chain_plus_possession() {
+    let p = pki();
+    let counting = Arc::new(Counting(std::sync::atomic::AtomicUsize::new(0)));
+    let count = || counting.0.swap(0, std::sync::atomic::Ordering::SeqCst);
+    let settings = settings()
+        .signature_verifier(
+            Arc::clone(&counting) as Arc<dyn x509_dbauth::signature::SignatureVerifier>
+        )
+        .build()
+        .unwrap();
+    let live = Arc::new(LiveAuthenticator::new(Authenticator::new(Arc::new(
+        settings,
+    ))));
+    let outcome = connect(
+        &live,
+        VerifierOptions::default(),
+        TLS13,
+        presenter(&[&p.jane], Some(&p.jane)),
+    );
+    let conn = outcome.server.unwrap();
+    // The leaf's signature by the project CA, the signature of the project CA's CRL that
+    // covers it, and the client's CertificateVerify.
+    assert_eq!(count(), 3);
+    let v = ClientVerifier::new(Arc::clone(&live), VerifierOptions::default());
+    let client = v.verified_client(conn.peer_certificates()).unwrap();
+    assert_eq!(count(), 0, "the hand-over is a verified-chain cache hit");
+    assert_eq!(
+        live.snapshot()
+            .settings()
+            .verifier()
+            .chain_cache_stats()
+            .entries,
+        1
+    );
+    let principal = x509_dbauth::testing::block_on(live.authenticate(&client, None)).unwrap();
+    assert_eq!(principal.user(), JANE);
+    assert_eq!(
+        count(),
+        0,
+        "phase 2 verifies nothing again under the same snapshot"
+    );
+}
+
 #[test]
 fn a_managed_client_is_classified_managed() {
     let p = pki();
