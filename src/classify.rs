@@ -278,6 +278,26 @@ impl VerifierBuilder {
 
 /// Phase 1: verifies a client's chain against the managed and the self-managed CA sets and
 /// classifies it (decision rules 1–3).
+///
+/// ```
+/// use x509_dbauth::{CertificateKind, TrustAnchors, UnixTime, Verifier};
+/// use x509_dbauth::x509::Certificate;
+///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let pki = |f: &str| std::fs::read(format!("{}/examples/pki/{f}", env!("CARGO_MANIFEST_DIR")));
+/// let verifier = Verifier::builder()
+///     .managed_ca(TrustAnchors::from_pem(&pki("managed-ca.pem")?)?)
+///     .self_managed_ca(Some(TrustAnchors::from_pem(&pki("project-root-ca.pem")?)?), true)
+///     .build()?;
+/// let chain = Certificate::ders_from_pem_or_der(&pki("jane-chain.pem")?)?;
+/// let client = verifier.verify_client(&chain, UnixTime::now())?;
+/// assert_eq!(client.kind(), CertificateKind::SelfManaged);
+/// assert_eq!(client.subject().to_string(), "CN=Jane Doe,O=MongoDB,C=US");
+/// // The same chain again is a verified-chain cache hit.
+/// verifier.verify_client(&chain, UnixTime::now())?;
+/// assert_eq!(verifier.chain_cache_stats().entries, 1);
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 pub struct Verifier {
     managed: ChainVerifier,

@@ -408,6 +408,29 @@ pub(crate) fn check_key(spki: &SpkiRef<'_>) -> Result<(), CryptoError> {
 }
 
 /// A signature-verification backend.
+///
+/// The crate's policy runs before any backend is asked (see the method), so a backend only
+/// does arithmetic. A backend that counts what it is asked:
+///
+/// ```
+/// use std::sync::atomic::{AtomicUsize, Ordering};
+/// use x509_dbauth::errors::CryptoError;
+/// use x509_dbauth::signature::{RustCryptoVerifier, SignatureAlgorithm, SignatureVerifier, SpkiRef};
+///
+/// struct Counting(AtomicUsize);
+///
+/// impl SignatureVerifier for Counting {
+///     fn verify(&self, alg: SignatureAlgorithm, spki: &SpkiRef<'_>, msg: &[u8], sig: &[u8])
+///         -> Result<(), CryptoError> {
+///         self.0.fetch_add(1, Ordering::Relaxed);
+///         RustCryptoVerifier.verify(alg, spki, msg, sig)
+///     }
+///     fn name(&self) -> &'static str {
+///         "counting"
+///     }
+/// }
+/// // Select it with `signature_verifier(Arc::new(Counting(AtomicUsize::new(0))))` on a builder.
+/// ```
 pub trait SignatureVerifier: Send + Sync {
     /// Verifies `sig` over `msg` with `spki`, under `alg`: the cryptography only.
     ///

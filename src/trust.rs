@@ -130,6 +130,18 @@ impl std::fmt::Display for AnchorWarning {
 }
 
 /// The set of trusted CA certificates.
+///
+/// ```
+/// use x509_dbauth::TrustAnchors;
+///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let pem = std::fs::read(format!("{}/examples/pki/project-root-ca.pem", env!("CARGO_MANIFEST_DIR")))?;
+/// let anchors = TrustAnchors::from_pem(&pem)?;
+/// let root = anchors.iter().next().ok_or("no anchor")?;
+/// assert_eq!(root.subject, "CN=Example Corp Root CA,O=Example Corp,C=US");
+/// assert!(TrustAnchors::from_pem(b"not a certificate").is_err());
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Default)]
 pub struct TrustAnchors {
     pub(crate) anchors: Vec<Anchor>,

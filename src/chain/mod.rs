@@ -60,6 +60,24 @@ impl Eku {
 }
 
 /// Verifies client certificate chains against a fixed configuration.
+///
+/// ```
+/// use x509_dbauth::{TrustAnchors, UnixTime};
+/// use x509_dbauth::x509::{Certificate, ChainVerifier};
+///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let pki = |f: &str| std::fs::read(format!("{}/examples/pki/{f}", env!("CARGO_MANIFEST_DIR")));
+/// let verifier = ChainVerifier::builder(TrustAnchors::from_pem(&pki("project-root-ca.pem")?)?)
+///     .crls(&pki("project-issuing-ca.crl")?)
+///     .build()?;
+/// let jane = Certificate::ders_from_pem_or_der(&pki("jane-chain.pem")?)?;
+/// let path = verifier.verify_chain(&jane, UnixTime::now())?;
+/// assert_eq!(path.len(), 3); // leaf, issuing CA, root
+/// let revoked = Certificate::ders_from_pem_or_der(&pki("revoked-chain.pem")?)?;
+/// let e = verifier.verify_chain(&revoked, UnixTime::now()).unwrap_err();
+/// assert_eq!(e.kind(), "revoked");
+/// # Ok(()) }
+/// ```
 #[derive(Clone)]
 pub struct ChainVerifier {
     anchors: TrustAnchors,

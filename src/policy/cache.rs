@@ -30,6 +30,17 @@ impl Clock for SystemClock {
 }
 
 /// A clock that only moves when told to (whole seconds).
+///
+/// ```
+/// use std::time::Duration;
+/// use x509_dbauth::UnixTime;
+/// use x509_dbauth::directory::Clock;
+/// use x509_dbauth::testing::ManualClock;
+///
+/// let clock = ManualClock::new(UnixTime::since_unix_epoch(Duration::from_secs(1_000)));
+/// clock.advance(Duration::from_secs(90));
+/// assert_eq!(clock.now().as_secs(), 1_090);
+/// ```
 #[derive(Debug, Default)]
 pub struct ManualClock {
     secs: AtomicU64,

@@ -23,6 +23,22 @@ use crate::trace::{Outcome, Step, Trace};
 use crate::users::NameMatching;
 
 /// An authenticated client: who it is, how it got in, and what it may do.
+///
+/// ```
+/// use x509_dbauth::{Action, Resource, SettingsFile, UnixTime};
+/// use x509_dbauth::x509::Certificate;
+///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let dir = format!("{}/examples", env!("CARGO_MANIFEST_DIR"));
+/// let auth = SettingsFile::load(format!("{dir}/settings.toml"))?.authenticator();
+/// let chain = Certificate::ders_from_pem_or_der(&std::fs::read(format!("{dir}/pki/jane-chain.pem"))?)?;
+/// let principal = auth.authenticate_blocking(&auth.verify_client(&chain, UnixTime::now())?, None)?;
+/// assert_eq!(principal.user(), "CN=Jane Doe,O=MongoDB,C=US");
+/// assert_eq!(principal.role_names(), ["readWrite@sales", "read@reporting.orders"]);
+/// assert!(principal.is_authorized(Action::Find, &Resource::collection("reporting", "orders")));
+/// assert!(!principal.is_authorized(Action::Find, &Resource::collection("reporting", "hr")));
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 pub struct Principal {
     user: Arc<str>,
@@ -90,6 +106,21 @@ impl Principal {
 /// A decision with its trace: what [`Authenticator::authenticate`] would answer, and each
 /// step's inputs and outcome. Either the client is let in, as a [`Principal`], or it is
 /// refused with an [`AuthError`]; no value is both.
+///
+/// ```
+/// use x509_dbauth::{Outcome, SettingsFile, UnixTime};
+/// use x509_dbauth::x509::Certificate;
+///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let dir = format!("{}/examples", env!("CARGO_MANIFEST_DIR"));
+/// let auth = SettingsFile::load(format!("{dir}/settings.toml"))?.authenticator();
+/// let chain = Certificate::ders_from_pem_or_der(&std::fs::read(format!("{dir}/pki/impostor-chain.pem"))?)?;
+/// let decision = auth.explain_blocking(&chain, UnixTime::now(), None);
+/// assert_eq!(decision.error().map(|e| e.kind()), Some("kind_mismatch"));
+/// let last = decision.steps().last().ok_or("no steps")?;
+/// assert_eq!((last.step, last.outcome), ("user", Outcome::Fail));
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 pub enum Decision {
     /// The client is let in.

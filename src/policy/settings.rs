@@ -401,6 +401,24 @@ impl SettingsBuilder {
 }
 
 /// One immutable settings snapshot: CA sets, users, roles, LDAP authorization.
+///
+/// ```
+/// use x509_dbauth::{CertificateKind, Settings, TrustAnchors, UserSpec};
+///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let pki = |f: &str| std::fs::read(format!("{}/examples/pki/{f}", env!("CARGO_MANIFEST_DIR")));
+/// let settings = Settings::builder()
+///     .managed_ca(TrustAnchors::from_pem(&pki("managed-ca.pem")?)?)
+///     .enable_self_managed(TrustAnchors::from_pem(&pki("project-root-ca.pem")?)?)
+///     .add_user(UserSpec::new("CN=Jane Doe,O=MongoDB,C=US", CertificateKind::SelfManaged)
+///         .role("readWrite@sales"))
+///     .build()?;
+/// assert_eq!(settings.users().len(), 1);
+/// // An admin change makes a new snapshot; this one does not change.
+/// let off = settings.to_builder().disable_self_managed().build()?;
+/// assert!(settings.self_managed_enabled() && !off.self_managed_enabled());
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 pub struct Settings {
     verifier: Verifier,
