@@ -338,8 +338,8 @@ impl Model {
         };
         if self.ldap {
             let mut d = InMemoryDirectory::new();
-            for n in 0..NAMES.len() {
-                d.insert(DirectoryEntry::new(ldap_dn(self, n)).with("cn", NAMES[n]));
+            for (n, name) in NAMES.iter().enumerate() {
+                d.insert(DirectoryEntry::new(ldap_dn(self, n)).with("cn", *name));
             }
             for g in 0..3 {
                 let mut e = DirectoryEntry::new(group_dn(g)).with("objectClass", "groupOfNames");

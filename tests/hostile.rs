@@ -21,12 +21,10 @@ use common::generate::{
 };
 use rcgen::{CustomExtension, DnType, GeneralSubtree, NameConstraints, SanType};
 use x509_dbauth::directory::{
-    Directory, DirectoryEntry, InMemoryDirectory, LdapGroupSpec, LdapQuery, MappingRule,
-    QueryTemplate, SearchFuture, UserToDnMapping,
+    Directory, InMemoryDirectory, LdapGroupSpec, LdapQuery, MappingRule, QueryTemplate,
+    SearchFuture, UserToDnMapping,
 };
-use x509_dbauth::errors::{
-    CertError, ChainError, DnError, LdapError, LdifError, RbacError, ReadFileError,
-};
+use x509_dbauth::errors::{CertError, ChainError, DnError, LdifError, RbacError, ReadFileError};
 use x509_dbauth::roles::CustomRole;
 use x509_dbauth::settings::FileKind;
 use x509_dbauth::x509::{CertPosition, Certificate};
@@ -41,6 +39,7 @@ macro_rules! hostile {
         $(
             $(#[doc = $rule])+
             #[test]
+            #[allow(clippy::match_like_matches_macro, clippy::redundant_pattern_matching)]
             fn $name() {
                 let got = $input;
                 assert!(
