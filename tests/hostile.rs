@@ -249,8 +249,9 @@ hostile! {
         => Err(CertError::Malformed { field: "certificate", ref reason }) if reason == "length runs past the end of the data (at byte 1)",
     /// DER reader: the outer length claims less than there is (trailing bytes).
     short_outer_length_leaves_trailing_bytes:
-        read_cert(&with_outer_length(&pki(), |n| vec![0x82, ((n - 1) >> 8) as u8, (n - 1) as u8]))
-        => Err(CertError::Malformed { .. }),
+        { let d = with_outer_length(&pki(), |n| vec![0x82, ((n - 1) >> 8) as u8, (n - 1) as u8]); (d.len(), read_cert(&d)) }
+        => (len, Err(CertError::Malformed { field: "certificate", ref reason }))
+            if *reason == format!("unexpected bytes after the end of a structure (at byte {})", len - 1),
     /// DER (X.690 §10.1): indefinite lengths are BER only.
     indefinite_outer_length:
         read_cert(&{ let mut d = with_outer_length(&pki(), |_| vec![0x80]); d.extend([0, 0]); d })
@@ -266,11 +267,12 @@ hostile! {
     /// RFC 5280 §4.1: a Certificate is a SEQUENCE (tag 0x30), not a SET.
     certificate_as_set:
         read_cert(&{ let mut d = pki().leaf(); d[0] = 0x31; d })
-        => Err(CertError::Malformed { field: "certificate", .. }),
-    /// RFC 5280 §4.1.2.1: version is [0] EXPLICIT; [1] there is a wrong tag.
+        => Err(CertError::Malformed { field: "certificate", ref reason }) if reason == "expected tag 0x30, found 0x31 (at byte 0)",
+    /// RFC 5280 §4.1.2.1: version is [0] EXPLICIT; under [1] it is not a version, and the
+    /// serialNumber INTEGER is required in its place (byte 8: after two 4-byte headers).
     version_under_wrong_tag:
         { let p = pki(); read_cert(&p.edited(|t| t[0][0] = 0xA1)) }
-        => Err(CertError::Malformed { .. }),
+        => Err(CertError::Malformed { field: "serialNumber", ref reason }) if reason == "expected tag 0x02, found 0xa1 (at byte 8)",
     /// RFC 5280 §4.1.2.1: versions 1–3 only.
     version_four:
         { let p = pki(); read_cert(&p.edited(|t| t[0] = vec![0xA0, 3, 2, 1, 3])) }
@@ -282,15 +284,17 @@ hostile! {
     /// DER (X.690 §8.3.2): an INTEGER in its shortest form; serial 02 02 00 05 is not.
     non_minimal_serial:
         { let p = pki(); read_cert(&p.edited(|t| t[1] = vec![2, 2, 0, 5])) }
-        => Err(CertError::Malformed { field: "serialNumber", .. }),
+        => Err(CertError::Malformed { field: "serialNumber", ref reason }) if reason == "an INTEGER has a redundant leading 0x00 (at byte 15)",
     /// DER reader: bytes after the Certificate SEQUENCE.
     trailing_byte_after_certificate:
-        read_cert(&[pki().leaf(), vec![0]].concat())
-        => Err(CertError::Malformed { field: "certificate", .. }),
-    /// DER reader: multi-byte (high-number) tags never occur in X.509 structure.
+        { let d = pki().leaf(); (d.len(), read_cert(&[d, vec![0]].concat())) }
+        => (len, Err(CertError::Malformed { field: "certificate", ref reason }))
+            if *reason == format!("unexpected bytes after the end of a structure (at byte {len})"),
+    /// RFC 5280 §4.1.2.2: the serialNumber is an INTEGER (tag 0x02); a high-number tag
+    /// (0x1F …) there is refused by the tag check before its number is read.
     high_tag_number_in_tbs:
         { let p = pki(); read_cert(&p.edited(|t| t[1] = vec![0x1F, 0x81, 0x00, 1, 0])) }
-        => Err(CertError::Malformed { .. }),
+        => Err(CertError::Malformed { field: "serialNumber", ref reason }) if reason == "expected tag 0x02, found 0x1f (at byte 13)",
     /// RFC 5280 §4.1.2.5.1: UTCTime is YYMMDDHHMMSSZ; seconds missing.
     utc_time_without_seconds:
         { let p = pki(); read_cert(&p.edited(|t| t[4] = tlv(0x30, &[tlv(0x17, b"2601010000Z"), tlv(0x17, b"2701010000Z")].concat()))) }
@@ -430,11 +434,11 @@ hostile! {
     /// Limits::max_dn_bytes bounds DER names the same way (a 1 MiB CN value).
     one_mib_der_name:
         DistinguishedName::from_der(&cn_name(0x0c, &vec![b'a'; 1 << 20]))
-        => Err(DnError::TooLong { max: 16_384, .. }),
+        => Err(DnError::TooLong { len: 1_048_625, max: 16_384 }),
     /// Limits::max_certificate_bytes stops a certificate carrying a 1 MiB subject first.
     one_mib_subject_in_a_certificate:
         { let p = pki(); login_leaf(&p, p.with_subject(cn_name(0x0c, &vec![b'a'; 1 << 20]))) }
-        => Err(AuthError::Chain(ChainError::Malformed { ref cert, source: CertError::TooLarge { max: 65_536, .. } }))
+        => Err(AuthError::Chain(ChainError::Malformed { ref cert, source: CertError::TooLarge { len: 1_048_973, max: 65_536 } }))
             if cert.position == CertPosition::Presented(0),
     /// Limits::max_dn_bytes: 10 000 RDNs of text are 40 KB, over 16 KiB.
     ten_thousand_rdns_text:
@@ -449,7 +453,7 @@ hostile! {
         DistinguishedName::from_der_with_limits(
             &long_sequence(&vec![tlv(0x31, &tlv(0x30, &[tlv(0x06, common::generate::attr::CN), tlv(0x0c, b"a")].concat())); 10_000].concat()),
             &unbounded_dn_bytes())
-        => Err(DnError::TooManyRdns { max: 64, .. }),
+        => Err(DnError::TooManyRdns { offset: 773, max: 64 }),
     /// Limits::max_rdn_values (16): a multi-valued RDN of 17 values.
     seventeen_values_in_one_rdn:
         DistinguishedName::parse(&vec!["CN=a"; 17].join("+"))
@@ -457,7 +461,7 @@ hostile! {
     /// DN grammar (RFC 4514 §3): a NUL byte in text is not a valid character unescaped.
     nul_in_dn_text:
         DistinguishedName::parse("CN=a\0b")
-        => Err(DnError::Syntax { offset: 4, .. }),
+        => Err(DnError::Syntax { offset: 4, expected: "a value character (write NUL as \\00)", found: Some('\0') }),
     /// RFC 4514 §2.4: `\C3` alone is not UTF-8.
     hex_escape_of_invalid_utf8:
         DistinguishedName::parse("CN=a\\C3")
@@ -481,7 +485,8 @@ hostile! {
           let mut chain = vec![CertificateDer::from(leaf.der)];
           chain.extend(cas.iter().rev().map(|c| CertificateDer::from(c.der.clone())));
           login(p.settings(), None, &chain) }
-        => Err(AuthError::Chain(ChainError::PathTooDeep { max: 6, .. })),
+        => Err(AuthError::Chain(ChainError::PathTooDeep { ref cert, max: 6 }))
+            if cert.position == CertPosition::Presented(6) && cert.subject == "CN=Level 3,O=x509-dbauth tests",
     /// Path building never revisits a certificate: CAs A and B cross-certify each other (the
     /// same two RSA keys under both names), no trust anchor is reachable, and the search ends
     /// at the unknown issuer instead of going round the loop until a budget runs out.
@@ -493,7 +498,8 @@ hostile! {
           let leaf = issue(&Spec::leaf("client", Alg::Ed25519), &a_root);
           let chain: Vec<CertificateDer<'static>> = [leaf.der, b_by_a.der, a_by_b.der].into_iter().map(CertificateDer::from).collect();
           login(p.settings(), None, &chain) }
-        => Err(AuthError::Chain(ChainError::UnknownIssuer { .. })),
+        => Err(AuthError::Chain(ChainError::UnknownIssuer { ref cert, ref issuer, unreadable: None }))
+            if cert.position == CertPosition::Presented(1) && issuer == "CN=Cycle A,O=x509-dbauth tests",
     /// Limits::max_signature_checks (100): three RSA keys that all certify each other under one
     /// name, ten certificates per pair (60 in all), none reaching an anchor: every level of the
     /// search multiplies the candidates, and the signature budget stops it.
@@ -544,7 +550,8 @@ hostile! {
     /// A leaf whose issuer is not presented and not configured.
     leaf_without_its_issuer:
         { let p = pki(); let leaf = p.leaf(); login(p.settings(), None, &[CertificateDer::from(leaf)]) }
-        => Err(AuthError::Chain(ChainError::UnknownIssuer { ref issuer, .. })) if issuer == "CN=Project Issuing,O=x509-dbauth tests",
+        => Err(AuthError::Chain(ChainError::UnknownIssuer { ref cert, ref issuer, unreadable: None }))
+            if issuer == "CN=Project Issuing,O=x509-dbauth tests" && cert.position == CertPosition::Presented(0),
 }
 
 // ---- 4. LDAP: filter and DN injection through the subject ----
@@ -683,11 +690,11 @@ hostile! {
     /// overflow.
     deeply_nested_toml_arrays:
         load_settings(&format!("x = {}{}", "[".repeat(100_000), "]".repeat(100_000)))
-        => Err(("syntax", Some(1), _)),
+        => Err(("syntax", Some(1), ref m)) if m == "cannot recurse further; max recursion depth met",
     /// The TOML reader's nesting limit for inline tables.
     deeply_nested_toml_inline_tables:
         load_settings(&format!("x = {}1{}", "{ a = ".repeat(50_000), " }".repeat(50_000)))
-        => Err(("syntax", Some(1), _)),
+        => Err(("syntax", Some(1), ref m)) if m == "cannot recurse further; max recursion depth met",
     /// Unknown keys are refused (a typo must not silently turn a check off).
     unknown_top_level_key:
         load_settings(&format!("[managed_x509]\nca_file = \"{MANAGED_CA}\"\n\n[self_managed]\nenabled = true\n"))
@@ -699,19 +706,21 @@ hostile! {
     /// A user name must be a string: an integer is a type error with its line.
     non_string_user_name:
         load_settings(&format!("[managed_x509]\nca_file = \"{MANAGED_CA}\"\n[[users]]\nname = 42\nx509 = \"managed\"\n"))
-        => Err(("syntax", Some(4), _)),
+        => Err(("syntax", Some(4), ref m)) if m == "invalid type: integer `42`, expected a string",
     /// A user name with a control character is refused when the settings load.
     control_character_in_user_name:
         load_settings(&format!("[managed_x509]\nca_file = \"{MANAGED_CA}\"\n[[users]]\nname = \"CN=a\\u0007b\"\nx509 = \"managed\"\n"))
-        => Err(("control_character_in_user_name", Some(4), _)),
+        => Err(("control_character_in_user_name", Some(4), ref m))
+            if m == "user #0: \"CN=a\\07b\" contains a control or invisible character, so no certificate could ever match it",
     /// FileKind::Certificates: a CA file that is /dev/zero is not a regular file.
     dev_zero_as_ca_file:
         load_settings("[managed_x509]\nca_file = \"/dev/zero\"\n")
-        => Err(("not_regular_file", Some(2), _)),
+        => Err(("not_regular_file", Some(2), ref m))
+            if m == "cannot read certificate file /dev/zero: it is a character device, not a regular file (a symbolic link to a regular file is fine)",
     /// 10 000 RDNs as a user name: Limits::max_username_bytes (1 024) stops it first.
     ten_thousand_rdn_user_name:
         load_settings(&format!("[managed_x509]\nca_file = \"{MANAGED_CA}\"\n[[users]]\nname = \"{}\"\nx509 = \"managed\"\n", vec!["C=a"; 10_000].join(",")))
-        => Err(("user_name_too_long", Some(4), _)),
+        => Err(("user_name_too_long", Some(4), ref m)) if m == "user #0: the name is 39999 bytes long, the limit is 1024",
 }
 
 hostile! {
@@ -723,11 +732,11 @@ hostile! {
             .add_custom_role(role("b", &["c".to_owned()]))
             .add_custom_role(role("c", &["a".to_owned()]))
             .build().map(|_| ()) }
-        => Err(SettingsError::CustomRoles(RbacError::RoleCycle { .. })),
+        => Err(SettingsError::CustomRoles(RbacError::RoleCycle { ref path })) if path == "a -> b -> c -> a",
     /// A role inheriting itself is the shortest cycle.
     self_inheriting_custom_role:
         { let p = pki(); p.settings().add_custom_role(role("a", &["a".to_owned()])).build().map(|_| ()) }
-        => Err(SettingsError::CustomRoles(RbacError::RoleCycle { .. })),
+        => Err(SettingsError::CustomRoles(RbacError::RoleCycle { ref path })) if path == "a -> a",
     /// Limits::max_custom_roles (100): the 101st custom role.
     one_hundred_and_one_custom_roles:
         { let p = pki();
@@ -763,7 +772,7 @@ hostile! {
     /// A user name is a DN: the control-character rule applies to user names at build time.
     nul_in_user_name:
         { let p = pki(); p.settings().add_user(UserSpec::new("CN=a\\00b", CertificateKind::Managed)).build().map(|_| ()) }
-        => Err(SettingsError::ControlCharacterInUserName { .. }),
+        => Err(SettingsError::ControlCharacterInUserName { index: 1, ref name }) if name == "CN=a\\00b",
 }
 
 // ---- 6. Special files as inputs ----
@@ -847,5 +856,5 @@ hostile! {
     /// A settings file naming a FIFO as its LDIF directory.
     fifo_as_settings_ldif_directory:
         load_settings(&format!("[managed_x509]\nca_file = \"{MANAGED_CA}\"\n[ldap]\nauthorization = true\ndirectory = \"ldif:{}\"\n", fifo().display()))
-        => Err(("not_regular_file", Some(5), _)),
+        => Err(("not_regular_file", Some(5), ref m)) if m.starts_with("cannot read LDIF file ") && m.ends_with("/fifo: it is a FIFO (named pipe), not a regular file (a symbolic link to a regular file is fine)"),
 }
