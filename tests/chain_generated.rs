@@ -1889,7 +1889,7 @@ fn agrees_with_webpki() {
 fn fuzz_seed_chain_verifies() {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fuzz");
     let anchor = std::fs::read(format!("{dir}/anchor.der")).unwrap();
-    let seed = std::fs::read(format!("{dir}/corpus/verify_client/valid-chain")).unwrap();
+    let seed = std::fs::read(format!("{dir}/corpus/chain_verify/valid-chain")).unwrap();
     assert_eq!(seed[0] % 3, 1, "two certificates");
     let len = u16::from_be_bytes([seed[1], seed[2]]) as usize;
     let (leaf, inter) = (&seed[3..3 + len], &seed[3 + len..]);

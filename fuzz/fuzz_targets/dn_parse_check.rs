@@ -14,16 +14,30 @@ fn check_dn_input(data: &[u8]) {
         let printed = dn.to_string();
         let again = DistinguishedName::parse_with_limits(&printed, &roomy)
             .unwrap_or_else(|e| panic!("printed form {printed:?} does not parse: {e}"));
-        assert_eq!(&again, dn, "round trip changed the name; printed {printed:?}");
+        assert_eq!(
+            &again, dn,
+            "round trip changed the name; printed {printed:?}"
+        );
         assert_eq!(again.to_string(), printed, "printing is not stable");
         let canonical = dn.canonical();
-        assert_eq!(again.canonical(), canonical, "canonical form changed by a round trip");
+        assert_eq!(
+            again.canonical(),
+            canonical,
+            "canonical form changed by a round trip"
+        );
         let ctext = canonical.to_string();
         let reparsed = DistinguishedName::parse_with_limits(&ctext, &roomy)
             .unwrap_or_else(|e| panic!("canonical text {ctext:?} does not parse: {e}"));
-        assert_eq!(reparsed.canonical(), canonical, "canonical form is not idempotent: {ctext:?}");
+        assert_eq!(
+            reparsed.canonical(),
+            canonical,
+            "canonical form is not idempotent: {ctext:?}"
+        );
         assert_eq!(dn.matches(dn), !dn.has_control_characters());
-        assert_eq!(canonical.has_control_characters(), dn.has_control_characters());
+        assert_eq!(
+            canonical.has_control_characters(),
+            dn.has_control_characters()
+        );
         assert!(canonical.is_within(&canonical));
         assert_eq!(canonical.rdn_count(), dn.rdn_count());
         let _ = dn.server_username();
@@ -41,7 +55,8 @@ fn check_dn_input(data: &[u8]) {
         match DistinguishedName::parse(text) {
             Ok(dn) => {
                 check_name(&dn);
-                let lints = DistinguishedName::lint_str(text).expect("lint_str fails on a valid name");
+                let lints =
+                    DistinguishedName::lint_str(text).expect("lint_str fails on a valid name");
                 for l in &lints {
                     assert!(!l.code().is_empty() && !l.message().is_empty());
                 }

@@ -1,0 +1,11 @@
+//! Fuzz target: the whole path, `verify_client` + `authenticate`, agreeing with `explain`.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+const EXAMPLES_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples");
+include!("entry.rs");
+
+fuzz_target!(|data: &[u8]| {
+    check_authenticate(data);
+});
