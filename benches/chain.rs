@@ -21,7 +21,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use x509_dbauth::{
     CertificateDer, Limits, TrustAnchors, UnixTime,
     signature::{RustCryptoVerifier, SignatureAlgorithm, SignatureVerifier, SpkiRef},
-    x509::{Certificate, ChainVerifier},
+    x509::{CacheBounds, Certificate, ChainVerifier},
 };
 
 fn bench_chain(c: &mut Criterion, label: &str, alg: [Alg; 3]) {
@@ -34,7 +34,10 @@ fn bench_chain(c: &mut Criterion, label: &str, alg: [Alg; 3]) {
         CertificateDer::from(i.der.as_slice()),
     ];
 
+    // Cold: the issuer cache off (a repeat of one chain would otherwise reuse the path above
+    // the intermediate; `benches/verify.rs` measures the caches).
     let verifier = ChainVerifier::builder(TrustAnchors::from_ders([r.der.clone()]).unwrap())
+        .issuer_cache(CacheBounds::DISABLED)
         .build()
         .unwrap();
     verifier.verify_chain(&presented, now).unwrap();
@@ -43,6 +46,7 @@ fn bench_chain(c: &mut Criterion, label: &str, alg: [Alg; 3]) {
     #[cfg(feature = "ring")]
     let ring_verifier = {
         let v = ChainVerifier::builder(TrustAnchors::from_ders([r.der.clone()]).unwrap())
+            .issuer_cache(CacheBounds::DISABLED)
             .signature_verifier(std::sync::Arc::new(x509_dbauth::signature::RingVerifier))
             .build()
             .unwrap();

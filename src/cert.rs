@@ -78,6 +78,22 @@ pub struct NameConstraints<'a> {
 }
 
 /// A parsed certificate borrowing the caller's DER.
+///
+/// ```
+/// use x509_dbauth::x509::Certificate;
+/// use x509_dbauth::{DistinguishedName, Limits};
+///
+/// let pem = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/pki/server.pem"))?;
+/// let der = &Certificate::ders_from_pem_or_der(&pem)?[0];
+/// let cert = Certificate::from_der(der, &Limits::DEFAULT)?;
+/// assert_eq!(DistinguishedName::from_der(cert.subject_der())?.to_string(), "CN=localhost,O=Example Corp,C=US");
+/// assert!(!cert.is_ca());
+/// assert_eq!(cert.extended_key_usage(), Some(vec!["serverAuth".to_owned()]));
+/// assert_eq!(cert.subject_alt_names().map(<[_]>::len), Some(3)); // localhost, 127.0.0.1, ::1
+/// // Bytes that are not a certificate are a typed error.
+/// assert_eq!(Certificate::from_der(b"\x30\x03\x02\x01\x00", &Limits::DEFAULT).unwrap_err().kind(), "malformed");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct Certificate<'a> {
     pub(crate) der: &'a [u8],
@@ -265,8 +281,10 @@ impl<'a> Certificate<'a> {
             .single(tag::SEQUENCE)
             .map_err(malformed("extensions"))?
             .reader();
-        // The OIDs seen so far: a hash set, so that a certificate packed with thousands of
-        // distinct extensions costs linear time to check for duplicates, not quadratic.
+        // Duplicates: the few extensions of a real certificate are compared with each other
+        // directly (no hashing); past `FEW`, the OIDs go into a hash set, so that a certificate
+        // packed with thousands of distinct extensions costs linear time, not quadratic.
+        const FEW: usize = 16;
         let mut seen: HashSet<&'a [u8]> = HashSet::new();
         // §4.1.2.9: if present, one or more extensions.
         if r.is_empty() {
@@ -290,7 +308,15 @@ impl<'a> Certificate<'a> {
                 .map_err(malformed("extensions"))?;
             let value = value_tlv.value;
             e.finish().map_err(malformed("extensions"))?;
-            if !seen.insert(oid) {
+            let repeated = if self.extensions.len() < FEW {
+                self.extensions.iter().any(|x| x.oid == oid)
+            } else {
+                if seen.is_empty() {
+                    seen.extend(self.extensions.iter().map(|x| x.oid));
+                }
+                !seen.insert(oid)
+            };
+            if repeated {
                 return Err(CertError::DuplicateExtension {
                     oid: oid::to_dotted(oid),
                 });
@@ -701,11 +727,6 @@ impl OwnedCertificate {
     /// The certificate, borrowing the bytes kept here.
     pub(crate) fn view(&self) -> Certificate<'_> {
         self.layout.view(&self.der)
-    }
-
-    /// The complete DER encoding.
-    pub(crate) fn der(&self) -> &[u8] {
-        &self.der
     }
 
     /// The subject, as read when parsed.

@@ -8,10 +8,12 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::Duration;
 
 use rustls_pki_types::{CertificateDer, UnixTime};
 
-use crate::chain::{ChainVerifier, VerifiedChain};
+use crate::chain::cache::{self, BoundedCache};
+use crate::chain::{CacheBounds, CacheStats, ChainVerifier, VerifiedChain, Window};
 use crate::crypto::SignatureVerifier;
 use crate::display::Escaped;
 use crate::dn::{CanonicalDn, DistinguishedName};
@@ -24,8 +26,14 @@ pub use crate::kind::CertificateKind;
 
 /// A client whose chain verified, classified, with a non-empty subject. Only this crate can
 /// create one ([`Verifier::verify_client`]), so phase 2 cannot be reached without phase 1.
+/// Cloning it is cheap (one reference count): the verified-chain cache hands out clones.
 #[derive(Debug, Clone)]
 pub struct VerifiedClient {
+    inner: Arc<ClientInner>,
+}
+
+#[derive(Debug)]
+struct ClientInner {
     chain: VerifiedChain,
     kind: CertificateKind,
     subject: DistinguishedName,
@@ -42,56 +50,71 @@ pub struct VerifiedClient {
 impl VerifiedClient {
     /// The verified path, leaf to anchor.
     pub fn chain(&self) -> &VerifiedChain {
-        &self.chain
+        &self.inner.chain
     }
 
     /// The classification at verification time.
     pub fn kind(&self) -> CertificateKind {
-        self.kind
+        self.inner.kind
     }
 
     /// The leaf's subject.
     pub fn subject(&self) -> &DistinguishedName {
-        &self.subject
+        &self.inner.subject
     }
 
     /// The leaf subject's canonical form (the user registry's key).
     pub fn canonical_subject(&self) -> &CanonicalDn {
-        &self.canonical
+        &self.inner.canonical
     }
 
     /// SHA-256 of the trust anchor the chain ends at.
     pub fn anchor_fingerprint(&self) -> &[u8; 32] {
-        &self.anchor_fingerprint
+        &self.inner.anchor_fingerprint
     }
 
     /// Subject of the trust anchor the chain ends at.
     pub fn anchor_subject(&self) -> &str {
-        &self.anchor_subject
+        &self.inner.anchor_subject
     }
 
-    /// The public key identity of the trust anchor the chain ends at.
+    /// The [`Verifier::id`] of the verifier that made it.
     pub(crate) fn verifier_id(&self) -> u64 {
-        self.verifier_id
+        self.inner.verifier_id
     }
 
     /// The presented certificates of the verified path: the path without its anchor.
     pub(crate) fn presented(&self) -> Vec<CertificateDer<'static>> {
-        let n = self.chain.len().saturating_sub(1);
-        self.chain
+        let chain = &self.inner.chain;
+        let n = chain.len().saturating_sub(1);
+        chain
             .certificates()
             .take(n)
             .map(|c| CertificateDer::from(c.to_vec()))
             .collect()
     }
 
+    /// The public key identity of the trust anchor the chain ends at.
     pub(crate) fn anchor_key(&self) -> &[u8] {
-        &self.anchor_key
+        &self.inner.anchor_key
     }
 
     /// The leaf's notAfter.
     pub fn not_after(&self) -> crate::Timestamp {
-        self.chain.leaf_not_after()
+        self.inner.chain.leaf_not_after()
+    }
+
+    /// Memory this value owns, in bytes: what a verified-chain cache entry holding it costs
+    /// besides its key.
+    pub(crate) fn size_bytes(&self) -> usize {
+        let c = &self.inner;
+        std::mem::size_of::<ClientInner>()
+            + 2 * std::mem::size_of::<usize>()
+            + c.chain.heap_bytes()
+            + c.subject.heap_bytes()
+            + c.canonical.heap_bytes()
+            + c.anchor_subject.capacity()
+            + c.anchor_key.capacity()
     }
 }
 
@@ -107,6 +130,11 @@ pub struct VerifierBuilder {
     limits: Limits,
     /// None: each `ChainVerifier` keeps its own default (RustCrypto).
     backend: Option<Arc<dyn SignatureVerifier>>,
+    clock_skew: Duration,
+    /// None: [`CacheBounds::CHAINS`].
+    chain_cache: Option<CacheBounds>,
+    /// None: [`CacheBounds::ISSUERS`].
+    issuer_cache: Option<CacheBounds>,
 }
 
 impl VerifierBuilder {
@@ -148,6 +176,43 @@ impl VerifierBuilder {
         self
     }
 
+    /// Clock-skew leeway for every validity check (default zero): a certificate is accepted
+    /// when the validation time is within [notBefore − leeway, notAfter + leeway], and a CRL
+    /// is usable within [thisUpdate − leeway, nextUpdate + leeway]. For servers whose clients'
+    /// CAs issue certificates that are used seconds later, from machines whose clocks differ.
+    pub fn clock_skew(mut self, leeway: Duration) -> Self {
+        self.clock_skew = leeway;
+        self
+    }
+
+    /// Bounds of the verified-chain cache (default [`CacheBounds::CHAINS`]: 10 000 entries,
+    /// 32 MiB; zero entries or bytes disable it).
+    ///
+    /// A chain that verified is kept, keyed by the SHA-256 of the presented certificates,
+    /// with the span of validation times over which every validity check made (each
+    /// certificate's notBefore and notAfter, each CRL's thisUpdate and nextUpdate, widened by
+    /// the leeway) gives the same answer. Presenting the same chain again at a time inside
+    /// that span costs that hash and a look-up, and gives the same [`VerifiedClient`] a
+    /// verification would; outside it, the entry is dropped and the chain verified afresh.
+    /// Denials are not kept. The cache belongs to the verifier: new settings build a new
+    /// verifier, whose cache starts empty. This is also how a server obtains the
+    /// `VerifiedClient` of a connection after the TLS handshake without verifying twice:
+    /// the second `verify_client` on the same chain is a cache hit.
+    pub fn chain_cache(mut self, bounds: CacheBounds) -> Self {
+        self.chain_cache = Some(bounds);
+        self
+    }
+
+    /// Bounds of the issuer cache of each CA set (default [`CacheBounds::ISSUERS`]; zero
+    /// disables it): once an intermediate has been verified up to an anchor, a new leaf under
+    /// it costs one signature and the leaf's own checks (the name constraints of the whole
+    /// path and the leaf's revocation status included). See
+    /// [`ChainVerifierBuilder::issuer_cache`](crate::x509::ChainVerifierBuilder::issuer_cache).
+    pub fn issuer_cache(mut self, bounds: CacheBounds) -> Self {
+        self.issuer_cache = Some(bounds);
+        self
+    }
+
     /// Checks the configuration and returns the verifier.
     pub fn build(self) -> Result<Verifier, SettingsError> {
         let managed = self.managed.unwrap_or_default();
@@ -174,7 +239,9 @@ impl VerifierBuilder {
         let chain_verifier = |anchors: TrustAnchors| {
             let mut b = ChainVerifier::builder(anchors)
                 .require_crl(self.require_crl)
-                .limits(self.limits.clone());
+                .limits(self.limits.clone())
+                .clock_skew(self.clock_skew)
+                .issuer_cache(self.issuer_cache.unwrap_or(CacheBounds::ISSUERS));
             for crl in &self.crls {
                 b = b.crls(crl);
             }
@@ -202,6 +269,9 @@ impl VerifierBuilder {
             self_managed_enabled: self.self_managed_enabled,
             limits: self.limits,
             id: NEXT_VERIFIER_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            chains: Arc::new(BoundedCache::new(
+                self.chain_cache.unwrap_or(CacheBounds::CHAINS),
+            )),
         })
     }
 }
@@ -219,6 +289,8 @@ pub struct Verifier {
     /// Unique per build: tells a client verified by this configuration from one verified by
     /// another (a settings reload between phase 1 and phase 2).
     id: u64,
+    /// The verified-chain cache (shared by clones, as the id is).
+    chains: Arc<BoundedCache<VerifiedClient>>,
 }
 
 /// Source of [`Verifier`] ids.
@@ -233,6 +305,23 @@ impl Verifier {
     /// A builder with no anchors, self-managed X.509 disabled, and default limits.
     pub fn builder() -> VerifierBuilder {
         VerifierBuilder::default()
+    }
+
+    /// Entries and bytes held by the verified-chain cache.
+    pub fn chain_cache_stats(&self) -> CacheStats {
+        self.chains.stats()
+    }
+
+    /// Entries and bytes held by the issuer caches of both CA sets.
+    pub fn issuer_cache_stats(&self) -> CacheStats {
+        let (m, s) = (
+            self.managed.issuer_cache_stats(),
+            self.self_managed.issuer_cache_stats(),
+        );
+        CacheStats {
+            entries: m.entries + s.entries,
+            bytes: m.bytes + s.bytes,
+        }
     }
 
     /// Whether self-managed X.509 is enabled.
@@ -256,6 +345,12 @@ impl Verifier {
     /// `Managed`; to the self-managed set `SelfManaged` when enabled, else `SelfManagedDisabled`;
     /// to neither, the more specific of the two chain errors. Rule 3: empty subject →
     /// `EmptySubject`.
+    ///
+    /// A chain that verified before under this verifier, presented again at a time for which
+    /// every validity check it relied on still holds, is served from the verified-chain cache
+    /// (a SHA-256 of the presented bytes and a look-up; see
+    /// [`VerifierBuilder::chain_cache`]): calling this again after a TLS handshake, to obtain
+    /// the connection's `VerifiedClient`, does not verify the chain a second time.
     pub fn verify_client(
         &self,
         presented: &[CertificateDer<'_>],
@@ -292,29 +387,88 @@ impl Verifier {
         trace.record("certificate", Outcome::Pass, || {
             format!("{} certificate(s) presented", presented.len())
         });
-        let (chain, kind) = match self.managed.verify_chain(presented, now) {
-            Ok(chain) => (chain, CertificateKind::Managed),
-            Err(managed_err) => match self.self_managed.verify_chain(presented, now) {
-                Ok(chain) if self.self_managed_enabled => (chain, CertificateKind::SelfManaged),
-                Ok(chain) => {
-                    let anchor = anchor_subject(&self.self_managed, &chain);
-                    trace.record("chain", Outcome::Fail, || {
+        let secs = i64::try_from(now.as_secs()).unwrap_or(i64::MAX);
+        let key = self
+            .chains
+            .enabled()
+            .then(|| cache::digest(presented.iter().map(|c| c.as_ref())));
+        if let Some((client, _)) = key.as_ref().and_then(|k| self.chains.get(k, secs)) {
+            trace.record("chain", Outcome::Pass, || {
+                format!(
+                    "{} (served from the verified-chain cache)",
+                    chain_sentence(client.chain().len(), client.anchor_subject(), client.kind())
+                )
+            });
+            trace.record("subject", Outcome::Pass, || {
+                format!("\"{}\"", Escaped(client.subject()))
+            });
+            return Ok(client);
+        }
+        let (result, window) = self.verify_uncached(presented, now, trace);
+        if let (Some(key), Ok(client)) = (key, &result) {
+            self.chains
+                .insert(key, client.clone(), window, client.size_bytes());
+        }
+        result
+    }
+
+    /// [`Self::verify_traced`] without the verified-chain cache, with the span of validation
+    /// times over which the result stays the same.
+    fn verify_uncached(
+        &self,
+        presented: &[CertificateDer<'_>],
+        now: UnixTime,
+        trace: &mut Trace,
+    ) -> (Result<VerifiedClient, AuthError>, Window) {
+        let (managed, mut window) = self.managed.verify_windowed(presented, now);
+        let chosen = match managed {
+            Ok(chain) => Ok((chain, CertificateKind::Managed)),
+            Err(managed_err) => {
+                let (self_managed, w) = self.self_managed.verify_windowed(presented, now);
+                window.intersect(w);
+                self.self_managed_chain(self_managed, managed_err, trace)
+            }
+        };
+        let result = chosen.and_then(|(chain, kind)| self.classified(chain, kind, trace));
+        (result, window)
+    }
+
+    /// Decision rule 2 when the managed set refused the chain.
+    fn self_managed_chain(
+        &self,
+        self_managed: Result<VerifiedChain, ChainError>,
+        managed_err: ChainError,
+        trace: &mut Trace,
+    ) -> Result<(VerifiedChain, CertificateKind), AuthError> {
+        match self_managed {
+            Ok(chain) if self.self_managed_enabled => Ok((chain, CertificateKind::SelfManaged)),
+            Ok(chain) => {
+                let anchor = anchor_subject(&self.self_managed, &chain);
+                trace.record("chain", Outcome::Fail, || {
                         format!(
                             "verifies to the self-managed CA \"{}\" only, and self-managed X.509 is disabled (managed CA set: {managed_err})",
                             Escaped(&anchor)
                         )
                     });
-                    return Err(AuthError::SelfManagedDisabled { anchor });
-                }
-                Err(self_managed_err) => {
-                    let err = self.most_specific(managed_err, self_managed_err);
-                    trace.record("chain", Outcome::Fail, || {
+                Err(AuthError::SelfManagedDisabled { anchor })
+            }
+            Err(self_managed_err) => {
+                let err = self.most_specific(managed_err, self_managed_err);
+                trace.record("chain", Outcome::Fail, || {
                         format!("does not verify against the managed CA set or the self-managed CA set: {err}")
                     });
-                    return Err(AuthError::Chain(err));
-                }
-            },
-        };
+                Err(AuthError::Chain(err))
+            }
+        }
+    }
+
+    /// Rules 2 (the kind, by the anchor's key) and 3 for a chain that verified.
+    fn classified(
+        &self,
+        chain: VerifiedChain,
+        kind: CertificateKind,
+        trace: &mut Trace,
+    ) -> Result<VerifiedClient, AuthError> {
         let verifier = match kind {
             CertificateKind::Managed => &self.managed,
             CertificateKind::SelfManaged => &self.self_managed,
@@ -327,15 +481,7 @@ impl Verifier {
         // key, and no key is in both sets.
         let kind = self.kind_of_anchor(&anchor_key).unwrap_or(kind);
         trace.record("chain", Outcome::Pass, || {
-            format!(
-                "a path of {} certificate(s) ends at \"{}\" in the {}, so the certificate is {kind}",
-                chain.len(),
-                Escaped(&anchor_subject),
-                match kind {
-                    CertificateKind::Managed => "managed CA set",
-                    CertificateKind::SelfManaged => "self-managed CA set",
-                }
-            )
+            chain_sentence(chain.len(), &anchor_subject, kind)
         });
         let subject =
             DistinguishedName::from_der_with_limits(chain.leaf_subject_der(), &self.limits)
@@ -343,6 +489,19 @@ impl Verifier {
                     trace.record("subject", Outcome::Fail, || e.to_string());
                     AuthError::SubjectUnreadable(e)
                 })?;
+        let client = VerifiedClient {
+            inner: Arc::new(ClientInner {
+                canonical: subject.canonical(),
+                chain,
+                kind,
+                subject,
+                anchor_fingerprint,
+                anchor_subject,
+                anchor_key,
+                verifier_id: self.id,
+            }),
+        };
+        let subject = client.subject();
         if subject.is_empty() {
             trace.record("subject", Outcome::Fail, || {
                 "the subject is the empty name".to_owned()
@@ -350,19 +509,9 @@ impl Verifier {
             return Err(AuthError::EmptySubject);
         }
         trace.record("subject", Outcome::Pass, || {
-            format!("\"{}\"", Escaped(&subject))
+            format!("\"{}\"", Escaped(subject))
         });
-        let canonical = subject.canonical();
-        Ok(VerifiedClient {
-            chain,
-            kind,
-            subject,
-            canonical,
-            anchor_fingerprint,
-            anchor_subject,
-            anchor_key,
-            verifier_id: self.id,
-        })
+        Ok(client)
     }
 
     /// The error of the set where path building got further; on a tie, the set the client
@@ -375,6 +524,18 @@ impl Verifier {
             managed
         }
     }
+}
+
+/// The trace's sentence for a chain that verified.
+fn chain_sentence(len: usize, anchor_subject: &str, kind: CertificateKind) -> String {
+    format!(
+        "a path of {len} certificate(s) ends at \"{}\" in the {}, so the certificate is {kind}",
+        Escaped(anchor_subject),
+        match kind {
+            CertificateKind::Managed => "managed CA set",
+            CertificateKind::SelfManaged => "self-managed CA set",
+        }
+    )
 }
 
 fn anchor_subject(verifier: &ChainVerifier, chain: &VerifiedChain) -> String {

@@ -9,6 +9,9 @@
 //! ca_file = "project-ca.pem"
 //! [names]
 //! matching = "canonical"   # the default; "exact" compares server usernames byte for byte
+//! [certificates]
+//! clock_skew_seconds = 0                    # leeway for validity checks (at most 86 400)
+//! expiration_warning_threshold_days = 30    # flag client certificates this close to expiry
 //! [[users]]
 //! name = "CN=Jane Doe,O=MongoDB,C=US"
 //! x509 = "self-managed"
@@ -45,6 +48,7 @@ struct Doc {
     self_managed_x509: Option<Spanned<SelfManagedSection>>,
     ldap: Option<Spanned<LdapSection>>,
     names: Option<Spanned<NamesSection>>,
+    certificates: Option<Spanned<CertificatesSection>>,
     #[serde(default)]
     users: Vec<Spanned<UserEntry>>,
     #[serde(default)]
@@ -74,6 +78,19 @@ struct SelfManagedSection {
 struct NamesSection {
     matching: Option<Spanned<String>>,
 }
+
+/// `[certificates]`: validity checks and the expiry warning.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CertificatesSection {
+    clock_skew_seconds: Option<Spanned<u64>>,
+    expiration_warning_threshold_days: Option<Spanned<u64>>,
+}
+
+/// The largest clock-skew leeway a file may set: one day. More is a mistake, not a skew.
+const MAX_CLOCK_SKEW_SECONDS: u64 = 86_400;
+/// The largest expiry-warning threshold a file may set: ten years.
+const MAX_WARNING_DAYS: u64 = 3_650;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -219,6 +236,16 @@ fn no_roles() -> Spanned<Vec<Spanned<String>>> {
 }
 
 /// A settings file that could not be loaded: where, which key, and why.
+///
+/// ```
+/// use std::path::Path;
+/// use x509_dbauth::SettingsFile;
+///
+/// let text = "[[users]]\nname = \"CN=Jane Doe,O=MongoDB,C=US\"\nx509 = \"self-managed\"\nroles = [\"readWrite@nowhere.\"]\n";
+/// let e = SettingsFile::parse(text, Path::new("."), "settings.toml").unwrap_err();
+/// assert_eq!((e.line, e.key.as_deref()), (Some(4), Some("users[0].roles[0]")));
+/// assert!(e.to_string().starts_with("settings.toml:4: users[0].roles[0]: "));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SettingsFileError {
     /// The file, as named by the caller.
@@ -250,6 +277,24 @@ impl fmt::Display for SettingsFileError {
 impl std::error::Error for SettingsFileError {}
 
 /// A loaded settings file: the snapshot, and the directory it names (if any).
+///
+/// ```
+/// use x509_dbauth::x509::Certificate;
+/// use x509_dbauth::{SettingsFile, UnixTime};
+///
+/// let examples = concat!(env!("CARGO_MANIFEST_DIR"), "/examples");
+/// let file = SettingsFile::load(format!("{examples}/settings-ldap.toml"))?;
+/// assert!(file.settings.ldap_authorization());
+/// assert!(file.directory.is_some()); // `directory = "ldif:directory.ldif"`, in memory
+///
+/// let auth = file.authenticator();
+/// let chain = Certificate::ders_from_pem_or_der(&std::fs::read(format!("{examples}/pki/john-chain.pem"))?)?;
+/// let at = UnixTime::since_unix_epoch(std::time::Duration::from_secs(1_798_761_600));
+/// let principal = auth.authenticate_blocking(&auth.verify_client(&chain, at)?, None)?;
+/// assert_eq!(principal.ldap_dn(), Some("cn=John Smith,ou=users,dc=example,dc=com"));
+/// assert_eq!(principal.role_names(), ["read@reporting", "ordersReader@admin"]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct SettingsFile {
     /// The settings.
@@ -404,6 +449,37 @@ impl Loader<'_> {
                 }
             };
             b = b.name_matching(matching);
+        }
+        if let Some(c) = &doc.certificates {
+            let c = c.get_ref();
+            if let Some(skew) = &c.clock_skew_seconds {
+                if *skew.get_ref() > MAX_CLOCK_SKEW_SECONDS {
+                    return Err(self.err(
+                        Some(skew.span()),
+                        "certificates.clock_skew_seconds".to_owned(),
+                        "invalid_clock_skew",
+                        format!(
+                            "{} seconds is more than the largest leeway, {MAX_CLOCK_SKEW_SECONDS} (one day)",
+                            skew.get_ref()
+                        ),
+                    ));
+                }
+                b = b.clock_skew(Duration::from_secs(*skew.get_ref()));
+            }
+            if let Some(days) = &c.expiration_warning_threshold_days {
+                if *days.get_ref() > MAX_WARNING_DAYS {
+                    return Err(self.err(
+                        Some(days.span()),
+                        "certificates.expiration_warning_threshold_days".to_owned(),
+                        "invalid_warning_threshold",
+                        format!(
+                            "{} days is more than the largest threshold, {MAX_WARNING_DAYS} days",
+                            days.get_ref()
+                        ),
+                    ));
+                }
+                b = b.expiration_warning_threshold(Duration::from_secs(days.get_ref() * 86_400));
+            }
         }
         if let Some(m) = &doc.managed_x509 {
             b = b.managed_ca(self.anchors(&m.get_ref().ca_file, "managed_x509.ca_file")?);
@@ -899,6 +975,41 @@ ca_file = "pki/managed-ca.pem"
 enabled = true
 ca_file = "pki/project-root-ca.pem"
 "#;
+
+    #[test]
+    fn certificates_section_sets_the_leeway_and_the_warning_threshold_within_bounds() {
+        let f = parse(&format!(
+            "{HEAD}[certificates]\nclock_skew_seconds = 120\nexpiration_warning_threshold_days = 7\n"
+        ))
+        .unwrap();
+        assert_eq!(f.settings.clock_skew(), Duration::from_secs(120));
+        assert_eq!(
+            f.settings.expiration_warning_threshold(),
+            Duration::from_secs(7 * 86_400)
+        );
+        let defaults = parse(HEAD).unwrap();
+        assert_eq!(defaults.settings.clock_skew(), Duration::ZERO);
+        assert_eq!(
+            defaults.settings.expiration_warning_threshold(),
+            Duration::from_secs(30 * 86_400)
+        );
+        let e = parse(&format!(
+            "{HEAD}[certificates]\nclock_skew_seconds = 86401\n"
+        ))
+        .unwrap_err();
+        assert_eq!(e.kind, "invalid_clock_skew");
+        assert_eq!(
+            e.to_string(),
+            "test.toml:8: certificates.clock_skew_seconds: 86401 seconds is more than the largest leeway, 86400 (one day)"
+        );
+        let e = parse(&format!(
+            "{HEAD}[certificates]\nexpiration_warning_threshold_days = 4000\n"
+        ))
+        .unwrap_err();
+        assert_eq!(e.kind, "invalid_warning_threshold");
+        let e = parse(&format!("{HEAD}[certificates]\nclock_skew_seconds = -1\n")).unwrap_err();
+        assert_eq!(e.kind, "syntax");
+    }
 
     #[test]
     fn errors_name_file_line_and_key() {

@@ -5,6 +5,28 @@ use core::fmt;
 
 /// Who issued a client certificate: a managed CA (the platform's) or a self-managed CA (the
 /// project's own PKI).
+///
+/// The anchor a chain verifies to decides the kind, and a user of one kind is never logged in
+/// by a certificate of the other:
+///
+/// ```
+/// use x509_dbauth::{CertificateKind, Settings, TrustAnchors, UnixTime, x509::Certificate};
+///
+/// let pki = |f: &str| std::fs::read(format!("{}/examples/pki/{f}", env!("CARGO_MANIFEST_DIR")));
+/// let settings = Settings::builder()
+///     .managed_ca(TrustAnchors::from_pem(&pki("managed-ca.pem")?)?)
+///     .enable_self_managed(TrustAnchors::from_pem(&pki("project-root-ca.pem")?)?)
+///     .build()?;
+/// let auth = x509_dbauth::Authenticator::new(settings.into_arc());
+/// let at = UnixTime::since_unix_epoch(std::time::Duration::from_secs(1_798_761_600));
+/// let kind = |f: &str| -> Result<CertificateKind, Box<dyn std::error::Error>> {
+///     Ok(auth.verify_client(&Certificate::ders_from_pem_or_der(&pki(f)?)?, at)?.kind())
+/// };
+/// assert_eq!(kind("myuser-chain.pem")?, CertificateKind::Managed);
+/// assert_eq!(kind("impostor-chain.pem")?, CertificateKind::SelfManaged); // also "CN=myuser"
+/// assert_eq!(CertificateKind::SelfManaged.as_str(), "self-managed");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum CertificateKind {
     /// Issued by the platform's managed CA (Atlas `x509Type: MANAGED`).

@@ -23,10 +23,10 @@
 //!
 //! ## Features
 //!
-//! None is on by default, and none changes what the defaults decide. `serde`: settings files
-//! (`SettingsFile`). `ring`: the ring signature backend, opt-in per verifier. `ldap`: a
-//! live LDAP directory. `x509-cert`: hand in `x509_cert` certificates and names. `cli`: the
-//! `x509-dbauth` tool.
+//! None is on by default, and none changes what the defaults decide. `settings-files`: TOML
+//! settings files (`SettingsFile`). `ring`: the ring signature backend, opt-in per verifier.
+//! `ldap`: a live LDAP directory. `x509-cert`: hand in `x509_cert` certificates and names.
+//! `cli`: the `x509-dbauth` tool.
 //!
 //! ## Decision rules
 //!
@@ -136,7 +136,9 @@ pub mod names {
 /// verifier under [`crate::Verifier`].
 pub mod x509 {
     pub use crate::cert::{BasicConstraints, Certificate, Extension, GeneralName, NameConstraints};
-    pub use crate::chain::{ChainVerifier, ChainVerifierBuilder, Eku, VerifiedChain};
+    pub use crate::chain::{
+        CacheBounds, CacheStats, ChainVerifier, ChainVerifierBuilder, Eku, VerifiedChain,
+    };
     pub use crate::error::{CertPosition, CertRef};
     pub use crate::trust::{AnchorInfo, AnchorWarning, TrustAnchors};
 }
@@ -203,3 +205,10 @@ pub mod testing {
     pub use crate::policy::ManualClock;
     pub use crate::policy::block_on;
 }
+
+/// The README's Rust examples, compiled and run as doctests so that they cannot drift from the
+/// API (with feature `rustls`, which the server developers' example needs; `scripts/test`
+/// runs every feature).
+#[cfg(all(doctest, feature = "rustls"))]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

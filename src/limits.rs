@@ -2,6 +2,16 @@
 
 /// Caps on input sizes and on the work done per request.
 ///
+/// ```
+/// use x509_dbauth::{DistinguishedName, Limits};
+///
+/// let mut tight = Limits::DEFAULT;
+/// tight.max_dn_rdns = 4;
+/// let long = "CN=a,OU=b,OU=c,O=d,C=US";
+/// assert!(DistinguishedName::parse_with_limits(long, &Limits::DEFAULT).is_ok());
+/// assert_eq!(DistinguishedName::parse_with_limits(long, &tight).unwrap_err().kind(), "too_many_rdns");
+/// ```
+///
 /// Every bound exists so that hostile input (an oversized certificate, a pathological chain,
 /// a DN with thousands of RDNs) costs a bounded, small amount of time and memory. Each default
 /// in [`Limits::DEFAULT`] says where its number comes from; a caller may lower or raise any of

@@ -72,7 +72,6 @@ struct Current {
 }
 
 /// Where the current directory came from.
-#[derive(Default)]
 struct Origin {
     /// The directory the program attached (kept when a file names none).
     #[cfg_attr(not(feature = "settings-files"), allow(dead_code))]
@@ -124,7 +123,8 @@ impl LiveAuthenticator {
     pub fn new(authenticator: Authenticator) -> LiveAuthenticator {
         let origin = Origin {
             program_directory: authenticator.directory().cloned(),
-            ..Origin::default()
+            #[cfg(feature = "ldap")]
+            file_ldap_client: None,
         };
         LiveAuthenticator {
             current: ArcSwap::from_pointee(Current {

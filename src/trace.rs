@@ -35,6 +35,23 @@ impl fmt::Display for Outcome {
 }
 
 /// One step of a decision: which rule, how it ended, and its inputs and result as a sentence.
+///
+/// ```
+/// use x509_dbauth::{Authenticator, Outcome, Settings, TrustAnchors, UnixTime, x509::Certificate};
+///
+/// let pki = |f: &str| std::fs::read(format!("{}/examples/pki/{f}", env!("CARGO_MANIFEST_DIR")));
+/// let settings = Settings::builder()
+///     .enable_self_managed(TrustAnchors::from_pem(&pki("project-root-ca.pem")?)?)
+///     .build()?;
+/// let auth = Authenticator::new(settings.into_arc());
+/// let at = UnixTime::since_unix_epoch(std::time::Duration::from_secs(1_798_761_600));
+/// let chain = Certificate::ders_from_pem_or_der(&pki("john-chain.pem")?)?;
+/// let decision = auth.explain_blocking(&chain, at, None);
+/// let last = decision.steps().last().expect("a step decided");
+/// assert_eq!((last.step, last.outcome), ("user", Outcome::Fail));
+/// assert_eq!(decision.error().map(|e| e.kind()), Some("unknown_user"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Step {
     /// The step's stable name, e.g. `"chain"`, `"claimed_user"`, `"ldap_groups"`.

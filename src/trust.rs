@@ -26,7 +26,8 @@ const EXPIRY_WARNING_SECS: i64 = 30 * 86_400;
 /// One trust anchor, owned.
 #[derive(Debug, Clone)]
 pub(crate) struct Anchor {
-    pub(crate) der: Vec<u8>,
+    /// Shared with every verified path that ends at this anchor (no copy per verification).
+    pub(crate) der: std::sync::Arc<[u8]>,
     pub(crate) subject_der: Vec<u8>,
     /// The subject's canonical form, when it reads as a DN.
     pub(crate) subject_canonical: Option<CanonicalDn>,
@@ -297,7 +298,7 @@ fn check_anchor(index: usize, der: &[u8], limits: &Limits) -> Result<Anchor, Tru
         return Err(TrustError::NoKeyCertSign { index, subject });
     }
     Ok(Anchor {
-        der: der.to_vec(),
+        der: der.into(),
         subject_der: cert.subject_der().to_vec(),
         subject_canonical: cert.subject_name().dn().map(|dn| dn.canonical()),
         key: key_identity(cert.spki_der()),

@@ -22,6 +22,21 @@ use crate::rbac::{PrivilegeSet, RoleCatalog, RoleGrant};
 ///
 /// LDAP group DNs returned by a directory are always compared as parsed DNs (canonical),
 /// whatever this says: directory servers re-escape and re-case the DNs they return.
+///
+/// ```
+/// use x509_dbauth::settings::NameMatching;
+/// use x509_dbauth::{CertificateKind, Settings, UserSpec};
+///
+/// // Under exact matching a user is registered as a MongoDB server prints the certificate's
+/// // subject (its server username).
+/// let settings = Settings::builder()
+///     .name_matching(NameMatching::Exact)
+///     .add_user(UserSpec::new("CN=myuser", CertificateKind::Managed).role("read@inventory"))
+///     .build()?;
+/// assert_eq!(settings.name_matching(), NameMatching::Exact);
+/// assert_eq!(NameMatching::default().as_str(), "canonical");
+/// # Ok::<(), x509_dbauth::SettingsError>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[non_exhaustive]
 pub enum NameMatching {
@@ -64,6 +79,15 @@ impl core::fmt::Display for NameMatching {
 }
 
 /// A database user as configured, before validation.
+///
+/// ```
+/// use x509_dbauth::{CertificateKind, UserSpec};
+///
+/// let jane = UserSpec::new("CN=Jane Doe,O=MongoDB,C=US", CertificateKind::SelfManaged)
+///     .role("readWrite@sales")
+///     .role("read@reporting.orders");
+/// assert_eq!(jane.roles, ["readWrite@sales", "read@reporting.orders"]);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UserSpec {
     /// The DN, as the admin typed it.
@@ -93,6 +117,22 @@ impl UserSpec {
 }
 
 /// A validated database user with its resolved privileges.
+///
+/// ```
+/// use x509_dbauth::roles::{Action, Resource};
+/// use x509_dbauth::{CertificateKind, Settings, UserSpec};
+///
+/// let settings = Settings::builder()
+///     .add_user(UserSpec::new("cn=myuser", CertificateKind::Managed).role("read@inventory"))
+///     .build()?;
+/// let user = settings.users().iter().next().expect("one user");
+/// assert_eq!(user.name(), "cn=myuser");
+/// assert_eq!(user.dn().to_string(), "CN=myuser");
+/// assert_eq!(user.kind(), CertificateKind::Managed);
+/// assert_eq!(user.roles()[0].to_string(), "read@inventory");
+/// assert!(user.privileges().is_authorized(Action::Find, &Resource::collection("inventory", "items")));
+/// # Ok::<(), x509_dbauth::SettingsError>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct DatabaseUser {
     name: Arc<str>,
@@ -139,6 +179,27 @@ impl DatabaseUser {
 
 /// The database users of one settings snapshot, keyed by canonical DN (and, under
 /// [`NameMatching::Exact`], by the name as typed).
+///
+/// ```
+/// use x509_dbauth::roles::RoleCatalog;
+/// use x509_dbauth::settings::UserRegistry;
+/// use x509_dbauth::{CertificateKind, DistinguishedName, Limits, UserSpec};
+///
+/// let specs = [UserSpec::new("CN=Jane Doe,O=MongoDB,C=US", CertificateKind::SelfManaged)
+///     .role("readWrite@sales")];
+/// let users = UserRegistry::build(&specs, &RoleCatalog::builtin_only(), &Limits::DEFAULT, true)?;
+///
+/// // A subject typed with other case and spacing is the same user under canonical matching.
+/// let subject = DistinguishedName::parse("cn=JANE DOE, o=mongodb, c=us")?;
+/// let user = users.lookup(&subject, &subject.canonical()).expect("registered");
+/// assert_eq!(user.name(), "CN=Jane Doe,O=MongoDB,C=US");
+///
+/// // An unknown subject gets a hint naming the nearest registered user.
+/// let reversed = DistinguishedName::parse("C=US,O=MongoDB,CN=Jane Doe")?;
+/// assert!(users.lookup(&reversed, &reversed.canonical()).is_none());
+/// assert!(users.hint(&reversed).is_some());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Default)]
 pub struct UserRegistry {
     users: Vec<DatabaseUser>,

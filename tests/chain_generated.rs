@@ -23,7 +23,10 @@ use rcgen::{
 use x509_dbauth::{
     CertificateDer, Limits, TrustAnchors, UnixTime,
     errors::{ChainError, ConfigError, CryptoError},
-    x509::{AnchorWarning, CertPosition, ChainVerifier, ChainVerifierBuilder, Eku, VerifiedChain},
+    x509::{
+        AnchorWarning, CacheBounds, CertPosition, ChainVerifier, ChainVerifierBuilder, Eku,
+        VerifiedChain,
+    },
 };
 
 fn now() -> UnixTime {
@@ -43,9 +46,24 @@ fn verify_with(b: ChainVerifierBuilder, chain: &[&[u8]]) -> Result<VerifiedChain
     // backends and requires the same verdict (see `backends::BothBackends`).
     #[cfg(feature = "ring")]
     let b = b.signature_verifier(std::sync::Arc::new(backends::BothBackends));
-    let v = b.build().unwrap();
     let ders: Vec<CertificateDer<'_>> = chain.iter().map(|d| CertificateDer::from(*d)).collect();
-    v.verify_chain(&ders, now())
+    // Every scenario also runs with the issuer cache off, and twice with it on (the second
+    // time served from it when it may be): the same result each time.
+    let uncached = b
+        .clone()
+        .issuer_cache(CacheBounds::DISABLED)
+        .build()
+        .unwrap()
+        .verify_chain(&ders, now());
+    let v = b.build().unwrap();
+    for _ in 0..2 {
+        assert_eq!(
+            v.verify_chain(&ders, now()),
+            uncached,
+            "issuer cache on vs off"
+        );
+    }
+    uncached
 }
 
 fn verify(roots: &[&Node], chain: &[&[u8]]) -> Result<VerifiedChain, ChainError> {
@@ -2307,4 +2325,605 @@ fn configured_anchors_and_intermediates_are_found_by_canonical_name() {
          \"CN=ISSUING CA,O=x509-dbauth tests\", which is neither a trust anchor nor an available \
          intermediate"
     );
+}
+
+/// The clock-skew leeway, the issuer cache and the verified-chain cache: exact boundaries,
+/// signatures counted, and the same answers with the caches on and off.
+mod caches {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use x509_dbauth::{
+        AuthError, CertificateKind, VerifiedClient, Verifier,
+        errors::CryptoError,
+        signature::{RustCryptoVerifier, SignatureAlgorithm, SignatureVerifier, SpkiRef},
+        x509::CacheStats,
+    };
+
+    use super::*;
+
+    /// Counts the signatures a verifier checks (RustCrypto does the work).
+    #[derive(Default)]
+    struct Counting(AtomicUsize);
+
+    impl SignatureVerifier for Counting {
+        fn verify(
+            &self,
+            alg: SignatureAlgorithm,
+            spki: &SpkiRef<'_>,
+            msg: &[u8],
+            sig: &[u8],
+        ) -> Result<(), CryptoError> {
+            self.0.fetch_add(1, Ordering::SeqCst);
+            RustCryptoVerifier.verify(alg, spki, msg, sig)
+        }
+    }
+
+    impl Counting {
+        fn take(&self) -> usize {
+            self.0.swap(0, Ordering::SeqCst)
+        }
+    }
+
+    fn at(secs: i64) -> UnixTime {
+        UnixTime::since_unix_epoch(Duration::from_secs(secs as u64))
+    }
+
+    fn ders<'a>(chain: &[&'a [u8]]) -> Vec<CertificateDer<'a>> {
+        chain.iter().map(|d| CertificateDer::from(*d)).collect()
+    }
+
+    const SKEW: u64 = 300;
+
+    // ---- clock-skew leeway ----
+
+    #[test]
+    fn leeway_widens_certificate_validity_by_exactly_the_leeway() {
+        let (r, i, l) = chain3([Alg::P256; 3]);
+        let skew = SKEW as i64;
+        let (not_before, not_after) = (NOW - 365 * DAY, NOW + 365 * DAY);
+        let chain = ders(&[&l.der, &i.der]);
+        let strict = builder(&[&r]).build().unwrap();
+        let lenient = builder(&[&r])
+            .clock_skew(Duration::from_secs(SKEW))
+            .build()
+            .unwrap();
+        // Default: no leeway, bounds inclusive.
+        assert!(strict.verify_chain(&chain, at(not_after)).is_ok());
+        assert_err(
+            strict.verify_chain(&chain, at(not_after + 1)),
+            "expired",
+            Some(0),
+        );
+        // With the leeway: one second inside and one outside each widened bound. (The
+        // intermediate's validity encloses the leaf's by a year on each side.)
+        assert!(lenient.verify_chain(&chain, at(not_after + skew)).is_ok());
+        assert_err(
+            lenient.verify_chain(&chain, at(not_after + skew + 1)),
+            "expired",
+            Some(0),
+        );
+        let l2 = issue(
+            &Spec {
+                not_before: NOW,
+                ..Spec::leaf("fresh client", Alg::P256)
+            },
+            &i,
+        );
+        let chain2 = ders(&[&l2.der, &i.der]);
+        assert_err(
+            strict.verify_chain(&chain2, at(NOW - 1)),
+            "not_yet_valid",
+            Some(0),
+        );
+        assert!(lenient.verify_chain(&chain2, at(NOW - skew)).is_ok());
+        assert_err(
+            lenient.verify_chain(&chain2, at(NOW - skew - 1)),
+            "not_yet_valid",
+            Some(0),
+        );
+        let _ = not_before;
+    }
+
+    #[test]
+    fn leeway_widens_crl_this_update_and_next_update() {
+        let (r, i, l) = chain3([Alg::P256; 3]);
+        let skew = SKEW as i64;
+        let (this_update, next_update) = (NOW - DAY, NOW + DAY);
+        let crl_i = crl(&i, &[], this_update, next_update);
+        let crl_r = crl(&r, &[], NOW - 30 * DAY, NOW + 30 * DAY);
+        let v = builder(&[&r])
+            .require_crl(true)
+            .crls(&crl_i)
+            .crls(&crl_r)
+            .clock_skew(Duration::from_secs(SKEW))
+            .build()
+            .unwrap();
+        let chain = ders(&[&l.der, &i.der]);
+        assert!(v.verify_chain(&chain, at(this_update - skew)).is_ok());
+        let e = assert_err(
+            v.verify_chain(&chain, at(this_update - skew - 1)),
+            "crl_invalid",
+            Some(0),
+        );
+        assert!(e.to_string().contains("not_yet_valid"), "{e}");
+        assert!(v.verify_chain(&chain, at(next_update + skew)).is_ok());
+        let e = assert_err(
+            v.verify_chain(&chain, at(next_update + skew + 1)),
+            "crl_invalid",
+            Some(0),
+        );
+        assert!(e.to_string().contains("expired"), "{e}");
+    }
+
+    #[test]
+    fn verifier_leeway_reaches_both_ca_sets() {
+        let (r, i, l) = chain3([Alg::P256; 3]);
+        let not_after = NOW + 365 * DAY;
+        let skew = SKEW as i64;
+        let v = Verifier::builder()
+            .managed_ca(anchors(&[&r]))
+            .clock_skew(Duration::from_secs(SKEW))
+            .build()
+            .unwrap();
+        let chain = ders(&[&l.der, &i.der]);
+        assert_eq!(
+            v.verify_client(&chain, at(not_after + skew))
+                .unwrap()
+                .kind(),
+            CertificateKind::Managed
+        );
+        let e = v
+            .verify_client(&chain, at(not_after + skew + 1))
+            .unwrap_err();
+        assert_eq!(e.kind(), "expired");
+    }
+
+    // ---- the verified-chain cache ----
+
+    struct Setup {
+        r: Node,
+        i: Node,
+        l: Node,
+        counting: Arc<Counting>,
+    }
+
+    fn setup(alg: Alg) -> Setup {
+        let (r, i, l) = chain3([alg; 3]);
+        Setup {
+            r,
+            i,
+            l,
+            counting: Arc::new(Counting::default()),
+        }
+    }
+
+    fn verifier_with(
+        s: &Setup,
+        crls: &[&[u8]],
+        chains: CacheBounds,
+        issuers: CacheBounds,
+    ) -> Verifier {
+        let mut b = Verifier::builder()
+            .managed_ca(anchors(&[&s.r]))
+            .signature_verifier(s.counting.clone())
+            .chain_cache(chains)
+            .issuer_cache(issuers);
+        for c in crls {
+            b = b.crls(c);
+        }
+        b.build().unwrap()
+    }
+
+    /// The observable content of a verification (a `VerifiedClient` also carries the id of
+    /// the verifier that made it, which differs between verifiers by design).
+    fn summary(r: &Result<VerifiedClient, AuthError>) -> String {
+        match r {
+            Ok(c) => format!(
+                "{:?} {} {:?} {} {:?}",
+                c.chain(),
+                c.kind(),
+                c.subject().to_string(),
+                c.anchor_subject(),
+                c.anchor_fingerprint()
+            ),
+            Err(e) => format!("[{}] {e}", e.kind()),
+        }
+    }
+
+    #[test]
+    fn a_repeat_chain_is_served_without_signatures_and_equals_a_fresh_verification() {
+        let s = setup(Alg::Rsa2048Sha256(1));
+        let v = verifier_with(&s, &[], CacheBounds::CHAINS, CacheBounds::ISSUERS);
+        let fresh = verifier_with(&s, &[], CacheBounds::DISABLED, CacheBounds::DISABLED);
+        let chain = ders(&[&s.l.der, &s.i.der]);
+        let first = v.verify_client(&chain, now());
+        assert_eq!(s.counting.take(), 2);
+        assert_eq!(v.chain_cache_stats().entries, 1);
+        let again = v.verify_client(&chain, now());
+        assert_eq!(s.counting.take(), 0, "a repeat costs no signature");
+        let uncached = fresh.verify_client(&chain, now());
+        assert_eq!(s.counting.take(), 2);
+        assert_eq!(summary(&first), summary(&again));
+        assert_eq!(summary(&first), summary(&uncached));
+        // Clones of a verifier share its cache.
+        let _ = v.clone().verify_client(&chain, now()).unwrap();
+        assert_eq!(s.counting.take(), 0);
+    }
+
+    #[test]
+    fn a_cache_entry_of_an_rsa_2048_client_is_under_4_kib() {
+        let s = setup(Alg::Rsa2048Sha256(1));
+        let v = verifier_with(&s, &[], CacheBounds::CHAINS, CacheBounds::ISSUERS);
+        v.verify_client(&ders(&[&s.l.der, &s.i.der]), now())
+            .unwrap();
+        let stats = v.chain_cache_stats();
+        assert_eq!(stats.entries, 1);
+        let presented = s.l.der.len() + s.i.der.len();
+        // The entry owns at least the presented certificates, and stays under 4 KiB.
+        assert!(
+            stats.bytes > presented && stats.bytes < 4096,
+            "entry of {} bytes ({presented} bytes presented)",
+            stats.bytes
+        );
+    }
+
+    #[test]
+    fn a_cached_answer_is_not_served_after_expiry() {
+        let s = setup(Alg::P256);
+        let v = verifier_with(&s, &[], CacheBounds::CHAINS, CacheBounds::ISSUERS);
+        let chain = ders(&[&s.l.der, &s.i.der]);
+        let leaf_not_after = NOW + 365 * DAY;
+        v.verify_client(&chain, at(leaf_not_after)).unwrap();
+        v.verify_client(&chain, at(NOW)).unwrap();
+        assert_eq!(
+            s.counting.take(),
+            2,
+            "served at an earlier time in the window"
+        );
+        let e = v.verify_client(&chain, at(leaf_not_after + 1)).unwrap_err();
+        assert_eq!(e.kind(), "expired");
+        assert_eq!(
+            v.chain_cache_stats(),
+            CacheStats::default(),
+            "entry dropped"
+        );
+        // Before the intermediate's notBefore: not yet valid, not served.
+        v.verify_client(&chain, now()).unwrap();
+        let e = v
+            .verify_client(&chain, at(NOW - 365 * DAY - 1))
+            .unwrap_err();
+        assert_eq!(e.kind(), "not_yet_valid");
+    }
+
+    #[test]
+    fn a_cached_answer_is_not_served_past_the_next_update_of_a_crl_it_relied_on() {
+        let s = setup(Alg::P256);
+        let next_update = NOW + DAY;
+        let crl_i = crl(&s.i, &[], NOW - DAY, next_update);
+        let v = verifier_with(&s, &[&crl_i], CacheBounds::CHAINS, CacheBounds::ISSUERS);
+        let chain = ders(&[&s.l.der, &s.i.der]);
+        v.verify_client(&chain, now()).unwrap();
+        assert_eq!(v.chain_cache_stats().entries, 1);
+        v.verify_client(&chain, at(next_update)).unwrap();
+        let e = v.verify_client(&chain, at(next_update + 1)).unwrap_err();
+        assert_eq!(e.kind(), "crl_invalid");
+    }
+
+    #[test]
+    fn new_settings_start_with_an_empty_cache_and_apply_a_new_crl() {
+        let s = setup(Alg::P256);
+        let chain = ders(&[&s.l.der, &s.i.der]);
+        let before = verifier_with(&s, &[], CacheBounds::CHAINS, CacheBounds::ISSUERS);
+        before.verify_client(&chain, now()).unwrap();
+        s.counting.take();
+        // A CRL update: the settings are rebuilt with a CRL revoking the leaf (serial 100).
+        let revoking = crl(&s.i, &[100], NOW - DAY, NOW + DAY);
+        let after = verifier_with(&s, &[&revoking], CacheBounds::CHAINS, CacheBounds::ISSUERS);
+        assert_eq!(after.chain_cache_stats(), CacheStats::default());
+        let e = after.verify_client(&chain, now()).unwrap_err();
+        assert_eq!(e.kind(), "revoked");
+        assert!(s.counting.take() > 0);
+        assert_eq!(
+            after.chain_cache_stats().entries,
+            0,
+            "denials are not cached"
+        );
+        // The old snapshot is untouched (connections still holding it see it unchanged).
+        before.verify_client(&chain, now()).unwrap();
+        assert_eq!(s.counting.take(), 0);
+    }
+
+    #[test]
+    fn a_chain_that_differs_in_one_byte_is_verified_afresh() {
+        let s = setup(Alg::P256);
+        let v = verifier_with(&s, &[], CacheBounds::CHAINS, CacheBounds::ISSUERS);
+        v.verify_client(&ders(&[&s.l.der, &s.i.der]), now())
+            .unwrap();
+        s.counting.take();
+        let mut forged = s.l.der.clone();
+        let last = forged.len() - 1;
+        forged[last] ^= 1;
+        let e = v
+            .verify_client(&ders(&[&forged, &s.i.der]), now())
+            .unwrap_err();
+        assert_eq!(e.kind(), "bad_signature");
+        // The leaf's signature, checked once by each CA set's verifier (the self-managed set
+        // is empty, but the presented intermediate is still a candidate issuer there).
+        assert_eq!(s.counting.take(), 2);
+        assert_eq!(v.chain_cache_stats().entries, 1);
+    }
+
+    #[test]
+    fn bounds_hold_and_zero_disables() {
+        let s = setup(Alg::P256);
+        let leaves: Vec<Node> = (0..3)
+            .map(|n| {
+                issue(
+                    &Spec {
+                        serial: 200 + n,
+                        ..Spec::leaf(&format!("client {n}"), Alg::P256)
+                    },
+                    &s.i,
+                )
+            })
+            .collect();
+        let v = verifier_with(&s, &[], CacheBounds::new(1, 1 << 20), CacheBounds::DISABLED);
+        for l in &leaves {
+            v.verify_client(&ders(&[&l.der, &s.i.der]), now()).unwrap();
+        }
+        assert_eq!(v.chain_cache_stats().entries, 1);
+        s.counting.take();
+        // The newest entry stayed; the oldest was evicted.
+        v.verify_client(&ders(&[&leaves[2].der, &s.i.der]), now())
+            .unwrap();
+        assert_eq!(s.counting.take(), 0);
+        v.verify_client(&ders(&[&leaves[0].der, &s.i.der]), now())
+            .unwrap();
+        assert_eq!(s.counting.take(), 2);
+        let v = verifier_with(&s, &[], CacheBounds::new(100, 3000), CacheBounds::ISSUERS);
+        for l in &leaves {
+            v.verify_client(&ders(&[&l.der, &s.i.der]), now()).unwrap();
+        }
+        let stats = v.chain_cache_stats();
+        assert!(stats.bytes <= 3000 && stats.entries < 3, "{stats:?}");
+        let v = verifier_with(&s, &[], CacheBounds::DISABLED, CacheBounds::DISABLED);
+        s.counting.take();
+        for _ in 0..2 {
+            v.verify_client(&ders(&[&s.l.der, &s.i.der]), now())
+                .unwrap();
+        }
+        assert_eq!(s.counting.take(), 4);
+        assert_eq!(v.chain_cache_stats(), CacheStats::default());
+        assert_eq!(v.issuer_cache_stats(), CacheStats::default());
+    }
+
+    // ---- the issuer cache ----
+
+    #[test]
+    fn a_new_leaf_under_a_known_intermediate_costs_one_signature() {
+        let s = setup(Alg::Rsa2048Sha256(1));
+        let v = verifier_with(&s, &[], CacheBounds::DISABLED, CacheBounds::ISSUERS);
+        v.verify_client(&ders(&[&s.l.der, &s.i.der]), now())
+            .unwrap();
+        assert_eq!(s.counting.take(), 2);
+        assert_eq!(v.issuer_cache_stats().entries, 1);
+        let l2 = issue(
+            &Spec {
+                serial: 101,
+                ..Spec::leaf("another client", Alg::Rsa2048Sha256(3))
+            },
+            &s.i,
+        );
+        let got = v.verify_client(&ders(&[&l2.der, &s.i.der]), now());
+        assert_eq!(s.counting.take(), 1);
+        let fresh = verifier_with(&s, &[], CacheBounds::DISABLED, CacheBounds::DISABLED)
+            .verify_client(&ders(&[&l2.der, &s.i.der]), now());
+        assert_eq!(summary(&got), summary(&fresh));
+        // The same with the intermediate configured instead of presented.
+        let v = ChainVerifier::builder(anchors(&[&s.r]))
+            .intermediate_ders([&s.i.der])
+            .signature_verifier(s.counting.clone())
+            .build()
+            .unwrap();
+        s.counting.take();
+        let a = v.verify_chain(&ders(&[&s.l.der]), now()).unwrap();
+        assert_eq!(s.counting.take(), 2);
+        let b = v.verify_chain(&ders(&[&l2.der]), now()).unwrap();
+        assert_eq!(s.counting.take(), 1);
+        assert_eq!(b.positions(), a.positions());
+        assert_eq!(v.issuer_cache_stats().entries, 1);
+    }
+
+    #[test]
+    fn a_cache_hit_still_applies_the_cached_paths_name_constraints_to_the_new_leaf() {
+        let r = root(&Spec::ca("Root CA", Alg::P256));
+        let i = issue(
+            &Spec {
+                name_constraints: Some(NameConstraints {
+                    permitted_subtrees: vec![GeneralSubtree::DirectoryName(dn(&[(
+                        DnType::OrganizationName,
+                        "x509-dbauth tests",
+                    )]))],
+                    excluded_subtrees: vec![],
+                }),
+                ..Spec::ca("Constrained CA", Alg::P256)
+            },
+            &r,
+        );
+        let inside = issue(&Spec::leaf("inside", Alg::P256), &i);
+        let outside = issue(
+            &Spec {
+                dn: dn(&[
+                    (DnType::OrganizationName, "elsewhere"),
+                    (DnType::CommonName, "outside"),
+                ]),
+                serial: 101,
+                ..Spec::leaf("outside", Alg::P256)
+            },
+            &i,
+        );
+        let counting = Arc::new(Counting::default());
+        let cached = ChainVerifier::builder(anchors(&[&r]))
+            .signature_verifier(counting.clone())
+            .build()
+            .unwrap();
+        let uncached = ChainVerifier::builder(anchors(&[&r]))
+            .issuer_cache(CacheBounds::DISABLED)
+            .build()
+            .unwrap();
+        cached
+            .verify_chain(&ders(&[&inside.der, &i.der]), now())
+            .unwrap();
+        assert_eq!(cached.issuer_cache_stats().entries, 1);
+        counting.take();
+        let hit = cached.verify_chain(&ders(&[&outside.der, &i.der]), now());
+        let fresh = uncached.verify_chain(&ders(&[&outside.der, &i.der]), now());
+        let e = assert_err(hit.clone(), "name_constraint_violation", Some(0));
+        assert_eq!(hit, fresh, "{e}");
+        // The cached entry was consulted (one signature for the leaf) and, its check failing,
+        // the full search ran and reported the violation.
+        assert!(counting.take() >= 1);
+        assert_eq!(cached.issuer_cache_stats().entries, 1);
+    }
+
+    #[test]
+    fn a_cache_hit_still_checks_the_new_leafs_revocation() {
+        let s = setup(Alg::P256);
+        let l2 = issue(
+            &Spec {
+                serial: 101,
+                ..Spec::leaf("revoked client", Alg::P256)
+            },
+            &s.i,
+        );
+        let crl_i = crl(&s.i, &[101], NOW - DAY, NOW + DAY);
+        let v = verifier_with(&s, &[&crl_i], CacheBounds::DISABLED, CacheBounds::ISSUERS);
+        v.verify_client(&ders(&[&s.l.der, &s.i.der]), now())
+            .unwrap();
+        assert_eq!(v.issuer_cache_stats().entries, 1);
+        let e = v
+            .verify_client(&ders(&[&l2.der, &s.i.der]), now())
+            .unwrap_err();
+        assert_eq!(e.kind(), "revoked");
+    }
+
+    #[test]
+    fn a_cached_issuer_is_not_used_after_it_expires() {
+        let r = root(&Spec::ca("Root CA", Alg::P256));
+        let i_not_after = NOW + 10 * DAY;
+        let i = issue(
+            &Spec {
+                not_after: i_not_after,
+                ..Spec::ca("Short CA", Alg::P256)
+            },
+            &r,
+        );
+        let l = issue(&Spec::leaf("a", Alg::P256), &i);
+        let l2 = issue(
+            &Spec {
+                serial: 101,
+                ..Spec::leaf("b", Alg::P256)
+            },
+            &i,
+        );
+        let v = builder(&[&r]).build().unwrap();
+        v.verify_chain(&ders(&[&l.der, &i.der]), now()).unwrap();
+        assert_err(
+            v.verify_chain(&ders(&[&l2.der, &i.der]), at(i_not_after + 1)),
+            "expired",
+            Some(1),
+        );
+    }
+
+    #[test]
+    fn explain_says_when_the_chain_was_served_from_the_cache() {
+        let s = setup(Alg::P256);
+        let settings = x509_dbauth::Settings::builder()
+            .managed_ca(anchors(&[&s.r]))
+            .add_user(
+                x509_dbauth::UserSpec::new(
+                    "CN=client,O=x509-dbauth tests",
+                    CertificateKind::Managed,
+                )
+                .role("read@sales"),
+            )
+            .build()
+            .unwrap();
+        let auth = x509_dbauth::Authenticator::new(settings.into_arc());
+        let chain = ders(&[&s.l.der, &s.i.der]);
+        let steps = |d: &x509_dbauth::Decision| -> Vec<String> {
+            d.steps().iter().map(ToString::to_string).collect()
+        };
+        let first = auth.explain_blocking(&chain, now(), None);
+        let second = auth.explain_blocking(&chain, now(), None);
+        assert!(first.is_allowed() && second.is_allowed());
+        let chain_step = "[pass] chain: a path of 3 certificate(s) ends at \"CN=Root CA,O=x509-dbauth tests\" in the managed CA set, so the certificate is managed";
+        assert_eq!(steps(&first)[1], chain_step);
+        assert_eq!(
+            steps(&second)[1],
+            format!("{chain_step} (served from the verified-chain cache)")
+        );
+        // Every other step reads the same.
+        let (mut a, mut b) = (steps(&first), steps(&second));
+        a.remove(1);
+        b.remove(1);
+        assert_eq!(a, b);
+    }
+
+    /// A sweep of scenarios through `Verifier`, each verified at several times with the caches
+    /// on (twice, so the second is served from a cache when it may be) and off: every answer
+    /// is the same.
+    #[test]
+    fn the_same_answers_with_and_without_caches() {
+        let s = setup(Alg::P256);
+        let expired_leaf = issue(
+            &Spec {
+                not_after: NOW - DAY,
+                serial: 102,
+                ..Spec::leaf("expired", Alg::P256)
+            },
+            &s.i,
+        );
+        let revoked_leaf = issue(
+            &Spec {
+                serial: 103,
+                ..Spec::leaf("revoked", Alg::P256)
+            },
+            &s.i,
+        );
+        let other_root = root(&Spec::ca("Other Root", Alg::P256));
+        let stranger = issue(&Spec::leaf("stranger", Alg::P256), &other_root);
+        let crl_i = crl(&s.i, &[103], NOW - DAY, NOW + 2 * DAY);
+        let chains: Vec<Vec<&[u8]>> = vec![
+            vec![&s.l.der, &s.i.der],
+            vec![&s.l.der],
+            vec![&expired_leaf.der, &s.i.der],
+            vec![&revoked_leaf.der, &s.i.der],
+            vec![&stranger.der],
+            vec![&s.l.der, &s.i.der, &stranger.der],
+        ];
+        let times = [
+            NOW,
+            NOW - 2 * DAY,
+            NOW + DAY,
+            NOW + 2 * DAY,
+            NOW + 2 * DAY + 1,
+            NOW + 365 * DAY + 1,
+            NOW,
+        ];
+        for crls in [vec![], vec![crl_i.as_slice()]] {
+            let cached = verifier_with(&s, &crls, CacheBounds::CHAINS, CacheBounds::ISSUERS);
+            let uncached = verifier_with(&s, &crls, CacheBounds::DISABLED, CacheBounds::DISABLED);
+            for &t in &times {
+                for chain in &chains {
+                    let d = ders(chain);
+                    let want = summary(&uncached.verify_client(&d, at(t)));
+                    for _ in 0..2 {
+                        assert_eq!(summary(&cached.verify_client(&d, at(t))), want, "at {t}");
+                    }
+                }
+            }
+        }
+    }
 }

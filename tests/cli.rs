@@ -711,3 +711,216 @@ fn config_check_with_a_secret_as_ldif_does_not_print_the_secret() {
     assert_eq!(v["error"]["kind"], "ldif_syntax");
     assert!(!v.to_string().contains("hunter2"));
 }
+
+// ---- issue 10 item 6: the demo runs every example scenario through `explain` ----
+
+/// Every example scenario's row, exactly, at a fixed time inside the example PKI's validity.
+const DEMO_TABLE: &str = r#"client                       settings                        kind          decision  roles / denial
+jane-chain.pem               settings.toml                   self-managed  allow     readWrite@sales, read@reporting.orders
+kaloyan-chain.pem            settings.toml                   self-managed  allow     read@kernel
+myuser-chain.pem             settings.toml                   managed       allow     read@inventory, ordersReader@admin
+impostor-chain.pem           settings.toml                   self-managed  deny      kind_mismatch: the database user "CN=myuser" is a managed X.509 user, but the certificate was issued by a self-managed CA; a certificate of one kind never logs in as a user of the other
+john-chain.pem               settings.toml                   self-managed  deny      unknown_user: no database user is named "CN=John Smith,O=MongoDB,C=US"
+expired-chain.pem            settings.toml                   -             deny      expired: the certificate chain is not trusted: the client certificate (#0) "CN=Expired User,O=MongoDB,C=US" expired at 2026-01-01T00:00:00Z (validation time 2027-01-01T00:00:00Z)
+revoked-chain.pem            settings.toml                   -             deny      revoked: the certificate chain is not trusted: the client certificate (#0) "CN=Revoked User,O=MongoDB,C=US" is revoked (CRL entry dated 2026-12-03T13:24:28Z, reason keyCompromise)
+unknown-ca-client-chain.pem  settings.toml                   -             deny      unknown_issuer: the certificate chain is not trusted: the client certificate (#0) "CN=Jane Doe,O=MongoDB,C=US" was issued by "CN=Elsewhere Inc Unknown CA,O=Elsewhere Inc,C=US", which is neither a trust anchor nor an available intermediate
+jane-chain.pem               settings-self-managed-off.toml  self-managed  deny      self_managed_disabled: the certificate was issued by a self-managed CA (trust anchor "CN=Example Corp Root CA,O=Example Corp,C=US"), but self-managed X.509 authentication is disabled
+myuser-chain.pem             settings-self-managed-off.toml  managed       allow     read@inventory
+jane-chain.pem               settings-ldap.toml              self-managed  allow     dbAdmin@sales, read@reporting, ordersReader@admin
+john-chain.pem               settings-ldap.toml              self-managed  allow     read@reporting, ordersReader@admin
+kaloyan-chain.pem            settings-ldap.toml              self-managed  deny      no_mapping: no user-to-DN mapping rule maps "CN=\\D0\\9A\\D0\\B0\\D0\\BB\\D0\\BE\\D1\\8F\\D0\\BD,OU=Kernel Users,O=MongoDB,L=New York City,ST=New York,C=US" to an LDAP DN (rule 1: regex `CN=([^,]+),O=MongoDB,C=US` does not match the whole input)
+myuser-chain.pem             settings-ldap.toml              managed       deny      managed_blocked_by_ldap: LDAP authorization is on, so users of managed X.509 certificates cannot connect (subject "CN=myuser")
+14 scenarios, each as expected
+"#;
+
+#[test]
+fn demo_prints_every_scenario_as_expected() {
+    let (code, stdout, stderr) = run(&["demo", "--at", "2027-01-01T00:00:00Z"]);
+    assert_eq!(
+        (code, stdout.as_str(), stderr.as_str()),
+        (0, DEMO_TABLE, "")
+    );
+}
+
+#[test]
+fn demo_json_lists_kind_decision_and_roles_or_denial() {
+    let (code, v) = run_json(&["demo", "--json", "--at", "2027-01-01T00:00:00Z"]);
+    assert_eq!(code, 0);
+    assert_eq!(v["total"], 14);
+    assert_eq!(v["as_expected"], 14);
+    let rows: Vec<(String, String, Value, String, Value, Value, bool)> = v["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["client"].as_str().unwrap().to_owned(),
+                s["settings"].as_str().unwrap().to_owned(),
+                s["kind"].clone(),
+                s["decision"].as_str().unwrap().to_owned(),
+                s["roles"].clone(),
+                s["denial"]["kind"].clone(),
+                s["as_expected"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    let allow = |client: &str, settings: &str, kind: &str, roles: Value| {
+        (
+            client.to_owned(),
+            settings.to_owned(),
+            json!(kind),
+            "allow".to_owned(),
+            roles,
+            Value::Null,
+            true,
+        )
+    };
+    let deny = |client: &str, settings: &str, kind: Value, denial: &str| {
+        (
+            client.to_owned(),
+            settings.to_owned(),
+            kind,
+            "deny".to_owned(),
+            Value::Null,
+            json!(denial),
+            true,
+        )
+    };
+    let (s, off, ldap) = (
+        "settings.toml",
+        "settings-self-managed-off.toml",
+        "settings-ldap.toml",
+    );
+    let sm = || json!("self-managed");
+    assert_eq!(
+        rows,
+        [
+            allow(
+                "jane-chain.pem",
+                s,
+                "self-managed",
+                json!(["readWrite@sales", "read@reporting.orders"])
+            ),
+            allow(
+                "kaloyan-chain.pem",
+                s,
+                "self-managed",
+                json!(["read@kernel"])
+            ),
+            allow(
+                "myuser-chain.pem",
+                s,
+                "managed",
+                json!(["read@inventory", "ordersReader@admin"])
+            ),
+            deny("impostor-chain.pem", s, sm(), "kind_mismatch"),
+            deny("john-chain.pem", s, sm(), "unknown_user"),
+            deny("expired-chain.pem", s, Value::Null, "expired"),
+            deny("revoked-chain.pem", s, Value::Null, "revoked"),
+            deny(
+                "unknown-ca-client-chain.pem",
+                s,
+                Value::Null,
+                "unknown_issuer"
+            ),
+            deny("jane-chain.pem", off, sm(), "self_managed_disabled"),
+            allow(
+                "myuser-chain.pem",
+                off,
+                "managed",
+                json!(["read@inventory"])
+            ),
+            allow(
+                "jane-chain.pem",
+                ldap,
+                "self-managed",
+                json!(["dbAdmin@sales", "read@reporting", "ordersReader@admin"])
+            ),
+            allow(
+                "john-chain.pem",
+                ldap,
+                "self-managed",
+                json!(["read@reporting", "ordersReader@admin"])
+            ),
+            deny("kaloyan-chain.pem", ldap, sm(), "no_mapping"),
+            deny(
+                "myuser-chain.pem",
+                ldap,
+                json!("managed"),
+                "managed_blocked_by_ldap"
+            ),
+        ]
+    );
+    // Under LDAP the user is the mapped directory entry.
+    assert_eq!(
+        v["scenarios"][11]["user"],
+        "cn=John Smith,ou=users,dc=example,dc=com"
+    );
+}
+
+/// A copy of the examples directory in which John is a database user: his scenario under
+/// `settings.toml` is then allowed, which the demo marks, and it exits 1.
+#[test]
+fn demo_marks_a_scenario_that_is_not_as_expected_and_exits_1() {
+    let dir = scratch("demo-changed");
+    let examples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    std::fs::create_dir_all(dir.join("pki")).unwrap();
+    for entry in std::fs::read_dir(&examples)
+        .unwrap()
+        .chain(std::fs::read_dir(examples.join("pki")).unwrap())
+    {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            let rel = path.strip_prefix(&examples).unwrap();
+            std::fs::copy(&path, dir.join(rel)).unwrap();
+        }
+    }
+    let settings = dir.join("settings.toml");
+    let mut text = std::fs::read_to_string(&settings).unwrap();
+    text.push_str("\n[[users]]\nname = \"CN=John Smith,O=MongoDB,C=US\"\nx509 = \"self-managed\"\nroles = [\"read@sales\"]\n");
+    std::fs::write(&settings, text).unwrap();
+    let d = dir.display().to_string();
+    let (code, stdout, _) = run(&["demo", "--examples", &d, "--at", "2027-01-01T00:00:00Z"]);
+    assert_eq!(code, 1);
+    let john = stdout
+        .lines()
+        .find(|l| l.starts_with("john-chain.pem  ") && l.contains(" settings.toml "))
+        .unwrap();
+    assert_eq!(
+        john,
+        "john-chain.pem               settings.toml                   self-managed  allow     read@sales  <-- NOT AS EXPECTED: expected unknown_user"
+    );
+    assert_eq!(
+        stdout.lines().last(),
+        Some("1 of 14 scenarios NOT as expected (marked above)")
+    );
+    let (code, v) = run_json(&[
+        "demo",
+        "--json",
+        "--examples",
+        &d,
+        "--at",
+        "2027-01-01T00:00:00Z",
+    ]);
+    assert_eq!(code, 1);
+    assert_eq!(v["as_expected"], 13);
+    assert_eq!(v["scenarios"][4]["as_expected"], false);
+    assert_eq!(v["scenarios"][4]["expected"], "unknown_user");
+}
+
+#[test]
+fn demo_without_the_example_files_is_a_typed_error() {
+    let dir = scratch("demo-empty");
+    let d = dir.display().to_string();
+    let (code, stdout, stderr) = run(&["demo", "--examples", &d]);
+    assert_eq!((code, stdout.as_str()), (2, ""));
+    assert_eq!(
+        stderr,
+        format!(
+            "x509-dbauth: the example files are not in \"{d}\" (no \"{d}/settings.toml\"): run the demo from the crate's root directory, or name the directory with --examples <DIR>\n"
+        )
+    );
+    let (code, v) = run_json(&["demo", "--json", "--examples", &d]);
+    assert_eq!(code, 2);
+    assert_eq!(v["error"]["kind"], "examples_missing");
+}

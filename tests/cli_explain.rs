@@ -438,11 +438,11 @@ fn config_check_warnings() {
   "warnings": [
     {
       "code": "managed_ca",
-      "message": "trust anchor #0 (CN=Example Platform Managed X.509 CA,O=Example Platform) expires in 24 day(s)"
+      "message": "trust anchor #0 (CN=Example Platform Managed X.509 CA,O=Example Platform) expires in 29 day(s)"
     },
     {
       "code": "self_managed_ca",
-      "message": "trust anchor #0 (CN=Example Corp Root CA,O=Example Corp,C=US) expires in 24 day(s)"
+      "message": "trust anchor #0 (CN=Example Corp Root CA,O=Example Corp,C=US) expires in 29 day(s)"
     },
     {
       "code": "unreachable_user",

@@ -66,10 +66,10 @@ impl Drop for TempDir {
 }
 
 // ---------------------------------------------------------------------------------------
-// The server's certificate and the clients that the example PKI has no file for yet.
+// The example PKI's files the tests use besides the clients.
 
 /// The certificates a test uses: the server's (chain, key, and the CA a client trusts), and
-/// client chains with their keys.
+/// the clients refused in the handshake.
 struct Certs {
     server_chain: PathBuf,
     server_key: PathBuf,
@@ -80,98 +80,18 @@ struct Certs {
     unknown_ca_key: PathBuf,
 }
 
-/// Generated once per test run into a directory of the run.
-fn certs() -> &'static Certs {
-    static CERTS: OnceLock<Certs> = OnceLock::new();
-    CERTS.get_or_init(|| {
-        use rcgen::{
-            BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer,
-            KeyPair, KeyUsagePurpose, SanType,
-        };
-        let dir =
-            std::env::temp_dir().join(format!("x509-dbauth-front-certs-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let write = |name: &str, text: &str| {
-            let path = dir.join(name);
-            std::fs::write(&path, text).unwrap();
-            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
-            path
-        };
-        let day = time::Duration::days(1);
-        let now = time::OffsetDateTime::now_utc();
-
-        // The server: its own CA and a leaf for localhost / 127.0.0.1.
-        let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
-        ca_params
-            .distinguished_name
-            .push(DnType::CommonName, "Front Door Test Server CA");
-        ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        ca_params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
-        let ca_key = KeyPair::generate().unwrap();
-        let ca_cert = ca_params.self_signed(&ca_key).unwrap();
-        let ca = Issuer::new(ca_params, ca_key);
-        let mut server = CertificateParams::new(vec!["localhost".to_owned()]).unwrap();
-        server
-            .subject_alt_names
-            .push(SanType::IpAddress("127.0.0.1".parse().unwrap()));
-        server
-            .distinguished_name
-            .push(DnType::CommonName, "localhost");
-        server.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
-        server.not_before = now - day;
-        server.not_after = now + 30 * day;
-        let server_key = KeyPair::generate().unwrap();
-        let server_cert = server.signed_by(&server_key, &ca).unwrap();
-
-        // A client from a CA the settings do not know.
-        let mut stranger_ca = CertificateParams::new(Vec::<String>::new()).unwrap();
-        stranger_ca
-            .distinguished_name
-            .push(DnType::CommonName, "Unknown Test CA");
-        stranger_ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        let stranger_key = KeyPair::generate().unwrap();
-        let stranger = Issuer::new(stranger_ca, stranger_key);
-        let mut client = CertificateParams::new(Vec::<String>::new()).unwrap();
-        client
-            .distinguished_name
-            .push(DnType::CommonName, "Jane Doe");
-        client
-            .distinguished_name
-            .push(DnType::OrganizationName, "MongoDB");
-        client.distinguished_name.push(DnType::CountryName, "US");
-        client.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
-        client.use_authority_key_identifier_extension = true;
-        let unknown_key = KeyPair::generate().unwrap();
-        let unknown_cert = client.signed_by(&unknown_key, &stranger).unwrap();
-
-        // An expired client of the project's issuing CA (its key converted to PKCS #8).
-        let pkcs8 = Command::new("openssl")
-            .args(["pkey", "-in"])
-            .arg(pki("project-issuing-ca.key"))
-            .output()
-            .expect("openssl (scripts/test installs it)");
-        assert!(pkcs8.status.success());
-        let issuing_key = KeyPair::from_pem(&String::from_utf8(pkcs8.stdout).unwrap()).unwrap();
-        let issuing_pem = std::fs::read_to_string(pki("project-issuing-ca.pem")).unwrap();
-        let issuing = Issuer::from_ca_cert_pem(&issuing_pem, issuing_key).unwrap();
-        client.not_before = now - 60 * day;
-        client.not_after = now - 30 * day;
-        let expired_key = KeyPair::generate().unwrap();
-        let expired_cert = client.signed_by(&expired_key, &issuing).unwrap();
-
-        Certs {
-            server_chain: write("server-chain.pem", &server_cert.pem()),
-            server_key: write("server.key", &server_key.serialize_pem()),
-            server_ca: write("server-ca.pem", &ca_cert.pem()),
-            expired_chain: write(
-                "expired-chain.pem",
-                &format!("{}{issuing_pem}", expired_cert.pem()),
-            ),
-            expired_key: write("expired.key", &expired_key.serialize_pem()),
-            unknown_ca_chain: write("unknown-ca-chain.pem", &unknown_cert.pem()),
-            unknown_ca_key: write("unknown-ca.key", &unknown_key.serialize_pem()),
-        }
-    })
+fn certs() -> Certs {
+    Certs {
+        // localhost / 127.0.0.1, issued by the project's issuing CA under its root.
+        server_chain: pki("server-chain.pem"),
+        server_key: pki("server.key"),
+        server_ca: pki("project-root-ca.pem"),
+        expired_chain: pki("expired-chain.pem"),
+        expired_key: pki("expired.key"),
+        // Jane's subject, from a CA in neither CA set.
+        unknown_ca_chain: pki("unknown-ca-client-chain.pem"),
+        unknown_ca_key: pki("unknown-ca-client.key"),
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -356,7 +276,7 @@ fn pymongo(door: &Door, dir: &TempDir, chain: &Path, key: &Path, extra: &[&str])
         .arg(Path::new(MANIFEST).join("tests/front_doors/mongo_client.py"))
         .args(["--port", &door.port().to_string()])
         .arg("--ca")
-        .arg(&certs().server_ca)
+        .arg(certs().server_ca)
         .arg("--cert-key")
         .arg(&cert_key)
         .args(extra)
@@ -464,16 +384,19 @@ fn mongo_expired_and_unknown_ca_clients_fail_in_the_tls_handshake() {
     let dir = TempDir::new("mongo-tls");
     let door = Door::start("mongo_front_door", &example_settings("settings.toml"), &dir);
     let certs = certs();
-    for (chain, key, alert) in [
+    // What pymongo reports (Python's ssl module, OpenSSL) and the audit event of the refusal.
+    for (chain, key, alert, audit) in [
         (
             &certs.expired_chain,
             &certs.expired_key,
-            "ALERT_CERTIFICATE_EXPIRED",
+            "[SSL: SSLV3_ALERT_CERTIFICATE_EXPIRED] sslv3 alert certificate expired",
+            "kind=\"expired\" alert=\"certificate_expired\"",
         ),
         (
             &certs.unknown_ca_chain,
             &certs.unknown_ca_key,
-            "ALERT_UNKNOWN_CA",
+            "[SSL: TLSV1_ALERT_UNKNOWN_CA] tlsv1 alert unknown ca",
+            "kind=\"unknown_issuer\" alert=\"unknown_ca\"",
         ),
     ] {
         let out = pymongo(&door, &dir, chain, key, &[]);
@@ -482,11 +405,9 @@ fn mongo_expired_and_unknown_ca_clients_fail_in_the_tls_handshake() {
             "{out}"
         );
         let message = out["connectionFailure"]["message"].as_str().unwrap();
-        assert!(
-            message.contains("SSL") && message.contains(alert),
-            "{alert}: {message}\n{}",
-            door.log()
-        );
+        let prefix = format!("localhost:{}: {alert} (", door.port());
+        assert!(message.starts_with(&prefix), "{prefix}: {message}");
+        assert!(door.log().contains(audit), "{audit}: {}", door.log());
     }
     door.stop();
 }
@@ -668,6 +589,14 @@ fn text(bytes: &[u8]) -> String {
 
 const JANE: &str = "CN=Jane Doe,O=MongoDB,C=US";
 
+/// psql's whole stderr when the connection is refused with `why`.
+fn refused_by(door: &Door, why: &str) -> String {
+    format!(
+        "psql: error: connection to server at \"localhost\" (127.0.0.1), port {} failed: {why}\n",
+        door.port()
+    )
+}
+
 #[test]
 fn pg_jane_current_user_is_her_dn_and_show_roles_lists_her_roles() {
     if !have_psql() {
@@ -716,13 +645,15 @@ fn pg_a_mismatched_user_is_refused_with_fatal_28000() {
         "CN=myuser",
         "SELECT current_user",
     );
-    assert_eq!(out.status.code(), Some(2));
-    let stderr = text(&out.stderr);
-    assert!(
-        stderr.contains(
-            "FATAL:  claim_mismatch: the user name sent does not match the client certificate"
-        ),
-        "{stderr}"
+    assert_eq!(
+        (out.status.code(), text(&out.stderr)),
+        (
+            Some(2),
+            refused_by(
+                &door,
+                "FATAL:  claim_mismatch: the user name sent does not match the client certificate"
+            )
+        )
     );
     let log = door.stop();
     assert!(log.contains("claim_mismatch"), "{log}");
@@ -744,13 +675,18 @@ fn pg_an_untrusted_certificate_is_refused_in_the_handshake() {
         JANE,
         "SELECT current_user",
     );
-    assert_eq!(out.status.code(), Some(2));
-    let stderr = text(&out.stderr);
-    assert!(
-        stderr.contains("SSL error: tlsv1 alert unknown ca") || stderr.contains("alert unknown ca"),
-        "{stderr}"
+    assert_eq!(
+        (out.status.code(), text(&out.stderr)),
+        (
+            Some(2),
+            refused_by(&door, "SSL error: tlsv1 alert unknown ca")
+        )
     );
-    door.stop();
+    let log = door.stop();
+    assert!(
+        log.contains("kind=\"unknown_issuer\" alert=\"unknown_ca\""),
+        "{log}"
+    );
 }
 
 #[test]
@@ -768,13 +704,15 @@ fn pg_a_client_without_tls_is_refused() {
         ))
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let stderr = text(&out.stderr);
-    assert!(
-        stderr.contains(
-            "FATAL:  TLS with a client certificate is required (sslmode=verify-full with sslcert and sslkey)"
-        ),
-        "{stderr}"
+    assert_eq!(
+        (out.status.code(), text(&out.stderr)),
+        (
+            Some(2),
+            refused_by(
+                &door,
+                "FATAL:  TLS with a client certificate is required (sslmode=verify-full with sslcert and sslkey)"
+            )
+        )
     );
     door.stop();
 }

@@ -16,7 +16,7 @@ use serde_json::Value;
 use x509_dbauth::{
     CertificateDer, Limits, TrustAnchors, UnixTime,
     signature::{RustCryptoVerifier, SignatureVerifier},
-    x509::{Certificate, ChainVerifier, Eku},
+    x509::{CacheBounds, Certificate, ChainVerifier, Eku},
 };
 
 /// Why a case does not apply, decided by feature and id pattern.
@@ -115,6 +115,11 @@ fn run(case: &Value, backend: &Arc<dyn SignatureVerifier>) -> Result<(), String>
     for crl in case["crls"].as_array().unwrap() {
         b = b.crls(crl.as_str().unwrap().as_bytes());
     }
+    let uncached = b
+        .clone()
+        .issuer_cache(CacheBounds::DISABLED)
+        .build()
+        .map_err(|e| format!("[config:{}] {e}", e.kind()))?;
     let verifier = b
         .build()
         .map_err(|e| format!("[config:{}] {e}", e.kind()))?;
@@ -122,10 +127,17 @@ fn run(case: &Value, backend: &Arc<dyn SignatureVerifier>) -> Result<(), String>
         Some(t) => UnixTime::since_unix_epoch(Duration::from_secs(common::rfc3339(t) as u64)),
         None => UnixTime::now(),
     };
-    verifier
-        .verify_chain(&presented, now)
-        .map(|_| ())
-        .map_err(|e| format!("[{}] {e}", e.kind()))
+    // The issuer cache changes no verdict and no path: the same result with it off, and on
+    // (twice, the second time served from it when it may be).
+    let want = uncached.verify_chain(&presented, now);
+    for _ in 0..2 {
+        assert_eq!(
+            verifier.verify_chain(&presented, now),
+            want,
+            "issuer cache on vs off"
+        );
+    }
+    want.map(|_| ()).map_err(|e| format!("[{}] {e}", e.kind()))
 }
 
 /// Runs one suite file with one signature backend. The exceptions are the suite's, whatever

@@ -18,7 +18,7 @@ use std::time::Duration;
 use x509_dbauth::{
     CertificateDer, TrustAnchors, UnixTime,
     signature::{RustCryptoVerifier, SignatureVerifier},
-    x509::{ChainVerifier, Eku},
+    x509::{CacheBounds, ChainVerifier, Eku},
 };
 
 /// 2011-04-15T00:00:00Z, the PKITS publication date used by Chromium and BoringSSL.
@@ -55,6 +55,11 @@ fn run(path: &[&str], crls: &[&str], backend: &Arc<dyn SignatureVerifier>) -> Re
     for c in crls {
         b = b.crls(&read("crls", c));
     }
+    let uncached = b
+        .clone()
+        .issuer_cache(CacheBounds::DISABLED)
+        .build()
+        .map_err(|e| format!("[config:{}] {e}", e.kind()))?;
     let verifier = b
         .build()
         .map_err(|e| format!("[config:{}] {e}", e.kind()))?;
@@ -67,13 +72,18 @@ fn run(path: &[&str], crls: &[&str], backend: &Arc<dyn SignatureVerifier>) -> Re
         .iter()
         .map(|d| CertificateDer::from(d.as_slice()))
         .collect();
-    verifier
-        .verify_chain(
-            &presented,
-            UnixTime::since_unix_epoch(Duration::from_secs(VALIDATION_TIME)),
-        )
-        .map(|_| ())
-        .map_err(|e| format!("[{}] {e}", e.kind()))
+    let at = UnixTime::since_unix_epoch(Duration::from_secs(VALIDATION_TIME));
+    // The issuer cache changes no verdict and no path: the same result with it off, and on
+    // (twice, the second time served from it when it may be).
+    let want = uncached.verify_chain(&presented, at);
+    for _ in 0..2 {
+        assert_eq!(
+            verifier.verify_chain(&presented, at),
+            want,
+            "issuer cache on vs off"
+        );
+    }
+    want.map(|_| ()).map_err(|e| format!("[{}] {e}", e.kind()))
 }
 
 /// Runs the whole suite with one signature backend; the exceptions file is the same for all

@@ -135,11 +135,11 @@ fn rule2_project_chain_is_self_managed_when_enabled() {
     assert_eq!(p.user(), JANE);
     assert_eq!(p.kind(), CertificateKind::SelfManaged);
     assert_eq!(p.role_names(), ["readWrite@sales", "read@reporting.orders"]);
-    // 2036-11-25T23:38:44Z, the leaf's notAfter.
-    assert_eq!(p.certificate_not_after().unix_seconds(), 2_111_269_124);
+    // 2036-11-30T13:24:27Z, the leaf's notAfter.
+    assert_eq!(p.certificate_not_after().unix_seconds(), 2_111_664_267);
     assert_eq!(
         p.certificate_not_after().to_string(),
-        "2036-11-25T23:38:44Z"
+        "2036-11-30T13:24:27Z"
     );
 }
 
@@ -1534,5 +1534,177 @@ roles = ["read@reporting"]
         assert_eq!(change.directory, DirectoryChange::Replaced);
         assert!(!Arc::ptr_eq(live.snapshot().directory().unwrap(), &first));
         std::fs::remove_dir_all(dir).unwrap();
+    }
+}
+
+// ---- reload under load: authentications on every core while an admin changes everything ----
+
+mod reload_under_load {
+    use super::*;
+    use common::generate::{Alg, Node, Spec, dn, issue, root};
+    use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+    use x509_dbauth::testing::block_on;
+    use x509_dbauth::{LiveAuthenticator, TrustAnchors};
+
+    const NEWBIE: &str = "CN=Newbie,O=MongoDB,C=US";
+
+    /// The settings states the admin cycles through; generation g is `STATES[g % 5]`.
+    #[derive(Clone, Copy, Debug)]
+    enum State {
+        /// The old project CA only.
+        OldCa,
+        /// Rotation step 1: old + new.
+        BothCas,
+        /// Rotation step 2: new only.
+        NewCa,
+        /// Old + new, the newbie's user removed.
+        NewbieRemoved,
+        /// Old + new, self-managed X.509 switched off.
+        SelfManagedOff,
+    }
+    const STATES: [State; 5] = [
+        State::OldCa,
+        State::BothCas,
+        State::NewCa,
+        State::NewbieRemoved,
+        State::SelfManagedOff,
+    ];
+
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    enum Client {
+        Jane,
+        MyUser,
+        Newbie,
+    }
+
+    /// What the settings of `generation` decide for `client`: `Ok(roles)` or `Err(kind)`.
+    /// Each generation gives its users a role naming it, so a principal shows which snapshot
+    /// decided.
+    fn expected(client: Client, generation: u64) -> Result<String, &'static str> {
+        let state = STATES[usize::try_from(generation % 5).unwrap()];
+        let role = format!("read@gen{generation}");
+        match (client, state) {
+            (Client::MyUser, _) => Ok(role),
+            (Client::Jane, State::NewCa) => Err("unknown_issuer"),
+            (Client::Newbie, State::OldCa) => Err("unknown_issuer"),
+            (Client::Newbie, State::NewbieRemoved) => Err("unknown_user"),
+            (Client::Jane | Client::Newbie, State::SelfManagedOff) => Err("self_managed_disabled"),
+            _ => Ok(role),
+        }
+    }
+
+    fn settings(generation: u64, old: &TrustAnchors, new: &Node) -> Settings {
+        let state = STATES[usize::try_from(generation % 5).unwrap()];
+        let new_ca = TrustAnchors::from_ders([new.der.as_slice()]).unwrap();
+        let mut both = old.clone();
+        both.extend(new_ca.clone());
+        let role = format!("read@gen{generation}");
+        let b = Settings::builder().managed_ca(anchors("managed-ca.pem"));
+        let b = match state {
+            State::OldCa => b.enable_self_managed(old.clone()),
+            State::NewCa => b.enable_self_managed(new_ca),
+            State::BothCas | State::NewbieRemoved => b.enable_self_managed(both),
+            State::SelfManagedOff => b.enable_self_managed(both),
+        };
+        let b = b
+            .add_user(UserSpec::new(JANE, CertificateKind::SelfManaged).role(&role))
+            .add_user(UserSpec::new(MYUSER, CertificateKind::Managed).role(&role));
+        let b = match state {
+            State::NewbieRemoved => b,
+            _ => b.add_user(UserSpec::new(NEWBIE, CertificateKind::SelfManaged).role(&role)),
+        };
+        let built = b.build().unwrap();
+        match state {
+            // As an admin does it: the users stay, self-managed X.509 goes off.
+            State::SelfManagedOff => built.to_builder().disable_self_managed().build().unwrap(),
+            _ => built,
+        }
+    }
+
+    #[test]
+    fn authentications_during_rotations_user_changes_and_toggles_are_each_explained_by_one_snapshot()
+     {
+        let old = anchors("project-root-ca.pem");
+        let new_ca = root(&Spec::ca("Rotated Project Root", Alg::P256));
+        let mut newbie_spec = Spec::leaf("Newbie", Alg::P256);
+        newbie_spec.dn = dn(&[
+            (DnType::CountryName, "US"),
+            (DnType::OrganizationName, "MongoDB"),
+            (DnType::CommonName, "Newbie"),
+        ]);
+        let newbie = issue(&newbie_spec, &new_ca);
+        let chains = [
+            (Client::Jane, chain("jane-chain.pem")),
+            (Client::MyUser, chain("myuser-chain.pem")),
+            (Client::Newbie, to_ders(vec![newbie.der.clone()])),
+        ];
+        let live = Arc::new(LiveAuthenticator::new(Authenticator::new(Arc::new(
+            settings(0, &old, &new_ca),
+        ))));
+        let done = Arc::new(AtomicBool::new(false));
+        let authentications = Arc::new(AtomicU64::new(0));
+        let wrong = Arc::new(std::sync::Mutex::new(Vec::new()));
+        const ROTATIONS: u64 = 1_000;
+        std::thread::scope(|scope| {
+            for t in 0..2 {
+                let (live, done, authentications, wrong, chains) =
+                    (&live, &done, &authentications, &wrong, &chains);
+                scope.spawn(move || {
+                    let mut i = t;
+                    while !done.load(Ordering::Acquire) {
+                        let (client, presented) = &chains[i % chains.len()];
+                        i += 1;
+                        let before = live.generation();
+                        let outcome = live
+                            .verify_client(presented, now())
+                            .and_then(|c| block_on(live.authenticate(&c, None)));
+                        let after = live.generation();
+                        let got = outcome
+                            .map(|p| p.role_names().join(","))
+                            .map_err(|e| e.kind());
+                        // The decision must be that of one generation in [before, after].
+                        // A client verified under one generation and logging in under a later
+                        // one that no longer trusts its CA is refused as
+                        // `anchor_no_longer_trusted` (its chain was fine when verified) where
+                        // a fresh verification says `unknown_issuer`.
+                        let explained = (before..=after).any(|g| {
+                            let want = expected(*client, g);
+                            want == got
+                                || (want == Err("unknown_issuer")
+                                    && got == Err("anchor_no_longer_trusted"))
+                        });
+                        if !explained {
+                            wrong.lock().unwrap().push(format!(
+                                "{client:?} in generations {before}..={after}: {got:?}"
+                            ));
+                        }
+                        authentications.fetch_add(1, Ordering::Relaxed);
+                    }
+                });
+            }
+            // The readers stop when this guard drops, even if the admin side panics.
+            struct Stop<'a>(&'a AtomicBool);
+            impl Drop for Stop<'_> {
+                fn drop(&mut self) {
+                    self.0.store(true, Ordering::Release);
+                }
+            }
+            let _stop = Stop(&done);
+            for g in 1..=ROTATIONS {
+                let change = live.swap(settings(g, &old, &new_ca));
+                assert_eq!(change.generation, g);
+                std::thread::sleep(Duration::from_micros(500));
+            }
+        });
+        let wrong = wrong.lock().unwrap();
+        let total = authentications.load(Ordering::Relaxed);
+        println!(
+            "reload under load: {total} authentications on 2 threads, {ROTATIONS} settings changes (CA rotations, user removals, self-managed toggles), {} wrong decisions",
+            wrong.len()
+        );
+        assert!(wrong.is_empty(), "{wrong:#?}");
+        assert!(total >= ROTATIONS, "{total} authentications");
+        let counters = live.counters();
+        assert_eq!(counters.allowed() + counters.denied_total(), total);
     }
 }

@@ -381,6 +381,66 @@ fn a_self_managed_client_completes_the_handshake_and_is_handed_over_without_reve
     }
 }
 
+/// A signature backend that counts what it is asked.
+struct Counting(std::sync::atomic::AtomicUsize);
+
+impl x509_dbauth::signature::SignatureVerifier for Counting {
+    fn verify(
+        &self,
+        alg: x509_dbauth::signature::SignatureAlgorithm,
+        spki: &x509_dbauth::signature::SpkiRef<'_>,
+        msg: &[u8],
+        sig: &[u8],
+    ) -> Result<(), x509_dbauth::errors::CryptoError> {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        x509_dbauth::signature::RustCryptoVerifier.verify(alg, spki, msg, sig)
+    }
+}
+
+#[test]
+fn the_hand_over_costs_no_signature_and_the_handshake_costs_chain_plus_possession() {
+    let p = pki();
+    let counting = Arc::new(Counting(std::sync::atomic::AtomicUsize::new(0)));
+    let count = || counting.0.swap(0, std::sync::atomic::Ordering::SeqCst);
+    let settings = settings()
+        .signature_verifier(
+            Arc::clone(&counting) as Arc<dyn x509_dbauth::signature::SignatureVerifier>
+        )
+        .build()
+        .unwrap();
+    let live = Arc::new(LiveAuthenticator::new(Authenticator::new(Arc::new(
+        settings,
+    ))));
+    let outcome = connect(
+        &live,
+        VerifierOptions::default(),
+        TLS13,
+        presenter(&[&p.jane], Some(&p.jane)),
+    );
+    let conn = outcome.server.unwrap();
+    // The leaf's signature by the project CA, the signature of the project CA's CRL that
+    // covers it, and the client's CertificateVerify.
+    assert_eq!(count(), 3);
+    let v = ClientVerifier::new(Arc::clone(&live), VerifierOptions::default());
+    let client = v.verified_client(conn.peer_certificates()).unwrap();
+    assert_eq!(count(), 0, "the hand-over is a verified-chain cache hit");
+    assert_eq!(
+        live.snapshot()
+            .settings()
+            .verifier()
+            .chain_cache_stats()
+            .entries,
+        1
+    );
+    let principal = x509_dbauth::testing::block_on(live.authenticate(&client, None)).unwrap();
+    assert_eq!(principal.user(), JANE);
+    assert_eq!(
+        count(),
+        0,
+        "phase 2 verifies nothing again under the same snapshot"
+    );
+}
+
 #[test]
 fn a_managed_client_is_classified_managed() {
     let p = pki();
@@ -788,4 +848,404 @@ fn a_certificate_near_its_expiry_is_flagged_on_the_principal() {
     let principal = x509_dbauth::testing::block_on(live.authenticate(&client, None)).unwrap();
     let left = principal.expiry_warning().unwrap().as_secs();
     assert!((89 * 86_400..=90 * 86_400).contains(&left), "{left}");
+}
+
+/// `examples/mtls_server.rs` as a process, with real rustls clients over loopback TCP and the
+/// example PKI: every decision the example PKI can produce, and a CA rotation while a client
+/// stays connected.
+mod example_server {
+    use std::io::{BufRead, BufReader, Read, Write};
+    use std::net::TcpStream;
+    use std::path::{Path, PathBuf};
+    use std::process::{Child, Command, Stdio};
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    use super::*;
+
+    fn example(rel: &str) -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("examples")
+            .join(rel)
+    }
+
+    fn binary() -> PathBuf {
+        // target/<profile>/deps/tls-<hash> → target/<profile>/examples/mtls_server
+        let exe = std::env::current_exe().unwrap();
+        let path = exe
+            .parent()
+            .and_then(Path::parent)
+            .unwrap()
+            .join("examples/mtls_server");
+        assert!(
+            path.exists(),
+            "{} is missing: `cargo test --all-features` builds it (or `cargo build --examples --all-features`)",
+            path.display()
+        );
+        path
+    }
+
+    struct Server {
+        child: Child,
+        addr: String,
+        log: mpsc::Receiver<String>,
+        /// Kept open so that the server can still write to it.
+        _stdout: BufReader<std::process::ChildStdout>,
+    }
+
+    impl Server {
+        fn start(config: &Path, extra: &[&str]) -> Server {
+            let mut child = Command::new(binary())
+                .arg("--config")
+                .arg(config)
+                .args(["--listen", "127.0.0.1:0", "--tls-cert"])
+                .arg(example("pki/server-chain.pem"))
+                .arg("--tls-key")
+                .arg(example("pki/server.key"))
+                .args(extra)
+                .env("RUST_LOG", "info")
+                .env("NO_COLOR", "1")
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap();
+            let mut stdout = BufReader::new(child.stdout.take().unwrap());
+            let mut first = String::new();
+            stdout.read_line(&mut first).unwrap();
+            let addr = first
+                .trim()
+                .strip_prefix("listening on ")
+                .unwrap_or_else(|| panic!("unexpected first line {first:?}"))
+                .to_owned();
+            let (tx, log) = mpsc::channel();
+            let stderr = child.stderr.take().unwrap();
+            std::thread::spawn(move || {
+                for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                    if tx.send(line).is_err() {
+                        break;
+                    }
+                }
+            });
+            Server {
+                child,
+                addr,
+                log,
+                _stdout: stdout,
+            }
+        }
+
+        /// Sends SIGHUP and waits for the server to say it reloaded (or refused to).
+        fn reload(&self) -> String {
+            let status = Command::new("kill")
+                .args(["-HUP", &self.child.id().to_string()])
+                .status()
+                .unwrap();
+            assert!(status.success());
+            loop {
+                let line = self.log.recv_timeout(Duration::from_secs(30)).unwrap();
+                if line.contains("settings reloaded") || line.contains("settings not reloaded") {
+                    return line;
+                }
+            }
+        }
+
+        fn stop(mut self) {
+            let status = Command::new("kill")
+                .args(["-TERM", &self.child.id().to_string()])
+                .status()
+                .unwrap();
+            assert!(status.success());
+            let exit = self.child.wait().unwrap();
+            assert!(exit.success(), "{exit:?}");
+        }
+    }
+
+    fn pem_chain(path: &Path) -> Vec<CertificateDer<'static>> {
+        use rustls::pki_types::pem::PemObject;
+        CertificateDer::pem_file_iter(path)
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    }
+
+    fn client_tls(chain: Option<(&Path, &Path)>) -> Arc<ClientConfig> {
+        use rustls::pki_types::pem::PemObject;
+        let mut roots = RootCertStore::empty();
+        for c in pem_chain(&example("pki/project-root-ca.pem")) {
+            roots.add(c).unwrap();
+        }
+        let builder = ClientConfig::builder_with_provider(provider())
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_root_certificates(roots);
+        Arc::new(match chain {
+            Some((certs, key)) => builder
+                .with_client_auth_cert(pem_chain(certs), PrivateKeyDer::from_pem_file(key).unwrap())
+                .unwrap(),
+            None => builder.with_no_client_auth(),
+        })
+    }
+
+    type Tls = rustls::StreamOwned<rustls::ClientConnection, TcpStream>;
+
+    /// Connects; the server's first line, or the TLS error.
+    fn connect(
+        addr: &str,
+        config: Arc<ClientConfig>,
+    ) -> Result<(Tls, serde_json::Value), rustls::Error> {
+        let tcp = TcpStream::connect(addr).unwrap();
+        tcp.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+        let conn = rustls::ClientConnection::new(config, "localhost".try_into().unwrap()).unwrap();
+        let mut tls = rustls::StreamOwned::new(conn, tcp);
+        let line = read_line(&mut tls)?;
+        Ok((tls, line))
+    }
+
+    fn read_line(tls: &mut Tls) -> Result<serde_json::Value, rustls::Error> {
+        let mut line = Vec::new();
+        let mut byte = [0u8; 1];
+        loop {
+            match tls.read(&mut byte) {
+                Ok(0) => panic!("closed before a line: {:?}", String::from_utf8_lossy(&line)),
+                Ok(_) if byte[0] == b'\n' => break,
+                Ok(_) => line.push(byte[0]),
+                Err(e) => {
+                    let inner = e.into_inner().unwrap();
+                    return Err(*inner.downcast::<rustls::Error>().unwrap());
+                }
+            }
+        }
+        Ok(serde_json::from_slice(&line).unwrap())
+    }
+
+    fn ask_again(tls: &mut Tls) -> serde_json::Value {
+        tls.write_all(b"again\n").unwrap();
+        tls.flush().unwrap();
+        read_line(tls).unwrap()
+    }
+
+    fn client(name: &str) -> Arc<ClientConfig> {
+        client_tls(Some((
+            &example(&format!("pki/{name}-chain.pem")),
+            &example(&format!("pki/{name}.key")),
+        )))
+    }
+
+    fn alert(r: Result<(Tls, serde_json::Value), rustls::Error>) -> AlertDescription {
+        match r {
+            Err(rustls::Error::AlertReceived(a)) => a,
+            Err(other) => panic!("expected an alert, got the error {other:?}"),
+            Ok((_, line)) => panic!("expected an alert, got {line}"),
+        }
+    }
+
+    fn temp_dir(tag: &str) -> PathBuf {
+        let d = std::env::temp_dir().join(format!("x509-dbauth-mtls-{tag}-{}", std::process::id()));
+        std::fs::create_dir_all(&d).unwrap();
+        d
+    }
+
+    #[test]
+    fn every_example_client_gets_its_decision() {
+        let server = Server::start(&example("settings.toml"), &[]);
+        let (_, jane) = connect(&server.addr, client("jane")).unwrap();
+        assert_eq!(
+            jane,
+            serde_json::json!({
+                "decision": "allow",
+                "user": "CN=Jane Doe,O=MongoDB,C=US",
+                "kind": "self-managed",
+                "roles": ["readWrite@sales", "read@reporting.orders"],
+            })
+        );
+        let (_, myuser) = connect(&server.addr, client("myuser")).unwrap();
+        assert_eq!(myuser["decision"], "allow");
+        assert_eq!(myuser["kind"], "managed");
+        assert_eq!(
+            myuser["roles"],
+            serde_json::json!(["read@inventory", "ordersReader@admin"])
+        );
+        assert_eq!(
+            alert(connect(&server.addr, client("unknown-ca-client"))),
+            AlertDescription::UnknownCA
+        );
+        assert_eq!(
+            alert(connect(&server.addr, client("expired"))),
+            AlertDescription::CertificateExpired
+        );
+        assert_eq!(
+            alert(connect(&server.addr, client("revoked"))),
+            AlertDescription::CertificateRevoked
+        );
+        assert_eq!(
+            alert(connect(&server.addr, client_tls(None))),
+            AlertDescription::CertificateRequired
+        );
+        let (_, impostor) = connect(&server.addr, client("impostor")).unwrap();
+        assert_eq!(
+            impostor,
+            serde_json::json!({
+                "decision": "deny",
+                "kind": "kind_mismatch",
+                "message": "kind_mismatch: the client certificate is not accepted for this user",
+            })
+        );
+        let (_, john) = connect(&server.addr, client("john")).unwrap();
+        assert_eq!(john["decision"], "deny");
+        assert_eq!(john["kind"], "unknown_user");
+        assert_eq!(
+            john["message"],
+            "unknown_user: the client certificate does not identify a database user"
+        );
+        server.stop();
+    }
+
+    #[test]
+    fn ldap_authorization_blocks_the_managed_client_and_optional_certificates_reach_phase_two() {
+        let server = Server::start(&example("settings-ldap.toml"), &["--optional-client-cert"]);
+        let (_, myuser) = connect(&server.addr, client("myuser")).unwrap();
+        assert_eq!(myuser["decision"], "deny");
+        assert_eq!(myuser["kind"], "managed_blocked_by_ldap");
+        let (_, nobody) = connect(&server.addr, client_tls(None)).unwrap();
+        assert_eq!(nobody["kind"], "no_certificate");
+        let (_, jane) = connect(&server.addr, client("jane")).unwrap();
+        assert_eq!(jane["decision"], "allow");
+        assert_eq!(jane["user"], "cn=Jane Doe,ou=users,dc=example,dc=com");
+        server.stop();
+    }
+
+    fn rotation_settings(dir: &Path, bundle: &str, self_managed: bool) -> PathBuf {
+        let pki = example("pki");
+        let text = format!(
+            r#"
+[managed_x509]
+ca_file = "{pki}/managed-ca.pem"
+[self_managed_x509]
+enabled = {self_managed}
+ca_file = "{bundle}"
+crl_files = ["{pki}/project-root-ca.crl", "{pki}/project-issuing-ca.crl"]
+[[users]]
+name = "CN=Jane Doe,O=MongoDB,C=US"
+x509 = "self-managed"
+roles = ["readWrite@sales"]
+[[users]]
+name = "CN=New Hire,O=MongoDB,C=US"
+x509 = "self-managed"
+roles = ["read@sales"]
+"#,
+            pki = pki.display(),
+        );
+        let path = dir.join("settings.toml");
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    #[test]
+    fn a_ca_rotation_while_a_client_stays_connected() {
+        let dir = temp_dir("rotation");
+        // The new project CA and a client it issues, made for this run.
+        let mut spec = Spec::ca("New Project Root", Alg::P256);
+        spec.not_before = now() - DAY;
+        spec.not_after = now() + 3650 * DAY;
+        let new_ca = root(&spec);
+        let hire = leaf(
+            &[
+                (DnType::CountryName, "US"),
+                (DnType::OrganizationName, "MongoDB"),
+                (DnType::CommonName, "New Hire"),
+            ],
+            Alg::P256,
+            500,
+            &new_ca,
+        );
+        let write = |name: &str, text: String| {
+            let p = dir.join(name);
+            std::fs::write(&p, text).unwrap();
+            p
+        };
+        let old_pem = std::fs::read_to_string(example("pki/project-root-ca.pem")).unwrap();
+        let old = write("old.pem", old_pem.clone());
+        let both = write("both.pem", format!("{old_pem}{}", new_ca.pem()));
+        let new = write("new.pem", new_ca.pem());
+        let hire_chain = write("hire-chain.pem", super_pem(&hire));
+        let hire_key = write("hire.key", super_key_pem(&hire));
+        let hire_tls = client_tls(Some((&hire_chain, &hire_key)));
+
+        let config = rotation_settings(&dir, &old.display().to_string(), true);
+        let server = Server::start(&config, &[]);
+        let (mut jane, first) = connect(&server.addr, client("jane")).unwrap();
+        let mut connections = 1;
+        let mut decisions = vec![("jane, old CA", first["decision"].clone(), "allow")];
+        assert_eq!(
+            alert(connect(&server.addr, Arc::clone(&hire_tls))),
+            AlertDescription::UnknownCA
+        );
+        connections += 1;
+        // Step 1: old + new. Jane stays connected and is still let in; the new hire gets in.
+        rotation_settings(&dir, &both.display().to_string(), true);
+        assert!(server.reload().contains("settings reloaded"));
+        decisions.push((
+            "jane, old + new",
+            ask_again(&mut jane)["decision"].clone(),
+            "allow",
+        ));
+        let (_, hired) = connect(&server.addr, Arc::clone(&hire_tls)).unwrap();
+        connections += 1;
+        decisions.push(("new hire, old + new", hired["decision"].clone(), "allow"));
+        // Step 2: new only. Jane's open connection is not dropped; its next request is refused.
+        rotation_settings(&dir, &new.display().to_string(), true);
+        assert!(server.reload().contains("settings reloaded"));
+        let again = ask_again(&mut jane);
+        assert_eq!(again["kind"], "anchor_no_longer_trusted");
+        decisions.push(("jane, new only", again["decision"].clone(), "deny"));
+        assert_eq!(
+            alert(connect(&server.addr, client("jane"))),
+            AlertDescription::UnknownCA
+        );
+        connections += 1;
+        let (_, hired) = connect(&server.addr, Arc::clone(&hire_tls)).unwrap();
+        connections += 1;
+        decisions.push(("new hire, new only", hired["decision"].clone(), "allow"));
+        // A broken file: the server keeps the last good settings.
+        std::fs::write(&config, "[self_managed_x509\n").unwrap();
+        assert!(server.reload().contains("settings not reloaded"));
+        let (_, hired) = connect(&server.addr, Arc::clone(&hire_tls)).unwrap();
+        connections += 1;
+        decisions.push((
+            "new hire, after a broken file",
+            hired["decision"].clone(),
+            "allow",
+        ));
+        // Self-managed X.509 switched off: access denied in the handshake.
+        rotation_settings(&dir, &new.display().to_string(), false);
+        assert!(server.reload().contains("settings reloaded"));
+        assert_eq!(
+            alert(connect(&server.addr, Arc::clone(&hire_tls))),
+            AlertDescription::AccessDenied
+        );
+        connections += 1;
+        let wrong: Vec<_> = decisions
+            .iter()
+            .filter(|(_, got, want)| got != want)
+            .collect();
+        println!(
+            "rotation: {connections} connections, 4 reloads (1 refused), {} decisions on open connections and new ones, {} wrong",
+            decisions.len(),
+            wrong.len()
+        );
+        assert!(wrong.is_empty(), "{wrong:?}");
+        server.stop();
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}
+
+fn super_pem(node: &Node) -> String {
+    node.pem()
+}
+
+fn super_key_pem(node: &Node) -> String {
+    match node.issuer.key() {
+        Key::Ring(k) => k.serialize_pem(),
+        _ => panic!("test keys are ring keys"),
+    }
 }

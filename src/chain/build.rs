@@ -23,14 +23,23 @@
 use rustls_pki_types::{CertificateDer, UnixTime};
 
 use super::budget::Budget;
-use super::{ChainVerifier, Ctx, Node, Pool, VerifiedChain, revocation, validate};
+use super::cache::{self, Key};
+use super::{ChainVerifier, Ctx, Node, Pool, VerifiedChain, Window, revocation, validate};
 use crate::cert::Certificate;
 use crate::error::{CertError, CertPosition, CertRef, ChainError};
+
+/// An issuer-cache entry: the path above an intermediate, up to the anchor, as positions in
+/// the verifier's configured material (configured intermediates, then the anchor).
+#[derive(Debug, Clone)]
+pub(crate) struct IssuerPath {
+    upper: std::sync::Arc<[CertPosition]>,
+}
 
 pub(super) fn verify(
     v: &ChainVerifier,
     presented: &[CertificateDer<'_>],
     now: UnixTime,
+    window: &mut Window,
 ) -> Result<VerifiedChain, ChainError> {
     let (leaf_der, extras) = presented.split_first().ok_or(ChainError::NoCertificate)?;
     if presented.len() > v.limits.max_presented_certificates {
@@ -49,7 +58,9 @@ pub(super) fn verify(
             source,
         }
     })?;
-    let mut nodes = vec![Node::new(leaf, CertPosition::Presented(0))];
+    // Room for the presented certificates and a few configured intermediates: no regrowth.
+    let mut nodes = Vec::with_capacity(presented.len() + 4);
+    nodes.push(Node::new(leaf, CertPosition::Presented(0)));
     // Extras that do not parse cannot be on any path; the first one is remembered to explain an
     // "unknown issuer" failure (see the module documentation).
     let mut unreadable: Option<(usize, Box<CertError>)> = None;
@@ -90,20 +101,24 @@ pub(super) fn verify(
         k += 1;
     }
     let leaf = nodes.first().ok_or(ChainError::NoCertificate)?;
-    validate::check_leaf(v, leaf, now)?;
-
     let mut ctx = Ctx {
         v,
         now,
         budget: Budget::new(&v.limits),
+        window: Window::ALWAYS,
+        failures: 0,
     };
-    let pool = Pool {
-        nodes: &nodes,
-        presented: presented_nodes,
-        configured: &configured_node,
-    };
-    let mut path = vec![0usize];
-    let (anchor_index, anchor_der) = match extend(&mut ctx, &pool, &mut path) {
+    let found = validate::check_leaf(&mut ctx, leaf).and_then(|()| {
+        let pool = Pool {
+            nodes: &nodes,
+            presented: presented_nodes,
+            configured: &configured_node,
+        };
+        let mut path = vec![0usize];
+        extend(&mut ctx, &pool, &mut path).map(|found| (found, path))
+    });
+    *window = ctx.window;
+    let (anchor_index, path) = match found {
         Ok(found) => found,
         Err(ChainError::UnknownIssuer { cert, issuer, .. }) => {
             return Err(ChainError::UnknownIssuer {
@@ -115,15 +130,21 @@ pub(super) fn verify(
         Err(e) => return Err(e),
     };
 
-    let mut ders = Vec::with_capacity(path.len() + 1);
+    let mut ders: Vec<std::sync::Arc<[u8]>> = Vec::with_capacity(path.len() + 1);
     let mut positions = Vec::with_capacity(path.len() + 1);
     for &i in &path {
         if let Some(n) = nodes.get(i) {
-            ders.push(n.cert.der().to_vec());
+            ders.push(n.cert.der().into());
             positions.push(n.pos);
         }
     }
-    ders.push(anchor_der);
+    // The anchor's bytes are shared with the trust anchors (no copy).
+    let anchor = v
+        .anchors
+        .anchors
+        .get(anchor_index)
+        .ok_or(ChainError::NoCertificate)?;
+    ders.push(std::sync::Arc::clone(&anchor.der));
     positions.push(CertPosition::Anchor(anchor_index));
     let leaf = nodes.first().ok_or(ChainError::NoCertificate)?;
     Ok(VerifiedChain {
@@ -136,7 +157,8 @@ pub(super) fn verify(
 }
 
 /// Keeps the most specific failure (ties go to the later one: "the last real reason").
-fn record(best: &mut Option<ChainError>, e: ChainError) {
+fn record(ctx: &mut Ctx<'_>, best: &mut Option<ChainError>, e: ChainError) {
+    ctx.failures += 1;
     if best.as_ref().is_none_or(|b| e.rank() >= b.rank()) {
         *best = Some(e);
     }
@@ -148,7 +170,7 @@ fn extend(
     ctx: &mut Ctx<'_>,
     pool: &Pool<'_, '_>,
     path: &mut Vec<usize>,
-) -> Result<(usize, Vec<u8>), ChainError> {
+) -> Result<usize, ChainError> {
     let nodes = pool.nodes;
     let child = path
         .last()
@@ -157,34 +179,32 @@ fn extend(
     let mut best: Option<ChainError> = None;
 
     let configured = ctx.configured();
-    let mut anchors: Vec<(&[u8], Node<'_>)> = Vec::new();
     let found = ctx.find(
         &configured.anchors_by_subject,
         configured.anchors.len(),
         child.issuer(),
     )?;
+    let mut anchors: Vec<Node<'_>> = Vec::with_capacity(found.len());
     for ai in found {
         ctx.budget.build_step()?;
         let Some(Some(anchor)) = configured.anchors.get(ai) else {
             continue;
         };
-        anchors.push((
-            anchor.der(),
-            Node::new(anchor.view(), CertPosition::Anchor(ai)),
-        ));
+        anchors.push(Node::new(anchor.view(), CertPosition::Anchor(ai)));
     }
     // Anchors that share a subject (key rollover, re-issued roots) are tried by key identifier
     // first, as pool candidates are: otherwise each one listed before the right anchor costs
     // a signature check, and enough of them spend the budget before it (a wrong "invalid").
     if let Some(aki) = child.cert.authority_key_id {
-        anchors.sort_by_key(|(_, a)| a.cert.subject_key_id != Some(aki));
+        anchors.sort_by_key(|a| a.cert.subject_key_id != Some(aki));
     }
-    for (der, anode) in &anchors {
+    for anode in &anchors {
         let CertPosition::Anchor(ai) = anode.pos else {
             continue;
         };
         let below: Vec<&Node<'_>> = path.iter().filter_map(|&i| nodes.get(i)).collect();
-        let mut chain = below.clone();
+        let mut chain = Vec::with_capacity(below.len() + 1);
+        chain.extend_from_slice(&below);
         chain.push(anode);
         // Once an anchor is reached: name constraints, then revocation, over the whole path.
         let result = validate::check_issuer(ctx, anode, &below, true)
@@ -192,9 +212,9 @@ fn extend(
             .and_then(|()| validate::check_name_constraints(ctx, &chain))
             .and_then(|()| revocation::check_path(ctx, &chain, pool));
         match result {
-            Ok(()) => return Ok((ai, der.to_vec())),
+            Ok(()) => return Ok(ai),
             Err(e) if e.is_fatal() => return Err(e),
-            Err(e) => record(&mut best, e),
+            Err(e) => record(ctx, &mut best, e),
         }
     }
 
@@ -214,7 +234,7 @@ fn extend(
             .into_iter()
             .filter_map(|ci| pool.configured.get(ci).copied().flatten()),
     );
-    let mut candidates: Vec<usize> = Vec::new();
+    let mut candidates: Vec<usize> = Vec::with_capacity(matching.len());
     for i in matching {
         let Some(n) = nodes.get(i) else { continue };
         let mut on_path = false;
@@ -234,19 +254,19 @@ fn extend(
     if let Some(aki) = child.cert.authority_key_id {
         candidates.sort_by_key(|&i| nodes.get(i).and_then(|n| n.cert.subject_key_id) != Some(aki));
     }
-    // §6.1.4 (l): self-issued intermediates do not count towards the depth either.
-    let depth_below = path
-        .iter()
-        .skip(1)
-        .filter_map(|&i| nodes.get(i))
-        .filter(|n| !n.self_issued())
-        .count();
+    // §6.1.4 (l): self-issued intermediates do not count towards the depth either. Whether a
+    // certificate is self-issued may need both its names in canonical form; it is asked only
+    // when counting every certificate would exceed the limit.
+    let max_depth = ctx.v.limits.max_path_intermediates;
+    let above_leaf = path.len().saturating_sub(1);
     for c in candidates {
         let Some(cand) = nodes.get(c) else { continue };
         ctx.budget.build_step()?;
-        let depth = depth_below + usize::from(!cand.self_issued());
-        if depth > ctx.v.limits.max_path_intermediates {
+        if above_leaf + 1 > max_depth
+            && depth_below(nodes, path) + usize::from(!cand.self_issued()) > max_depth
+        {
             record(
+                ctx,
                 &mut best,
                 ChainError::PathTooDeep {
                     cert: child.cref(),
@@ -262,14 +282,34 @@ fn extend(
             if e.is_fatal() {
                 return Err(e);
             }
-            record(&mut best, e);
+            record(ctx, &mut best, e);
             continue;
         }
+        let key = issuer_cache_key(ctx, pool, path, cand);
+        if let Some(key) = &key
+            && let Some(found) = from_issuer_cache(ctx, pool, path, c, key)?
+        {
+            return Ok(found);
+        }
+        // The path above `cand` is searched with a window and a failure count of its own, to
+        // know whether (and over which times) it may be reused for other leaves.
+        let outer = std::mem::replace(&mut ctx.window, Window::ALWAYS);
+        let failures = ctx.failures;
         path.push(c);
-        match extend(ctx, pool, path) {
-            Ok(found) => return Ok(found),
+        let result = extend(ctx, pool, path);
+        let above = std::mem::replace(&mut ctx.window, outer);
+        ctx.window.intersect(above);
+        match result {
+            Ok(found) => {
+                if let Some(key) = key
+                    && ctx.failures == failures
+                {
+                    remember_issuer(ctx, pool, path, key, found, above);
+                }
+                return Ok(found);
+            }
             Err(e) if e.is_fatal() => return Err(e),
-            Err(e) => record(&mut best, e),
+            Err(e) => record(ctx, &mut best, e),
         }
         path.pop();
     }
@@ -279,4 +319,126 @@ fn extend(
         issuer: child.issuer().text(),
         unreadable: None,
     }))
+}
+
+/// The certificates of `path` that count towards its depth: those above the leaf that are
+/// not self-issued.
+fn depth_below(nodes: &[Node<'_>], path: &[usize]) -> usize {
+    path.iter()
+        .skip(1)
+        .filter_map(|&i| nodes.get(i))
+        .filter(|n| !n.self_issued())
+        .count()
+}
+
+/// The issuer-cache key of `cand` as the leaf's issuer, when the cache may serve: the path is
+/// at the leaf, and the client presented at most the leaf and one other certificate. Then
+/// the search above `cand` draws only on the configured material, and an entry made for one
+/// leaf gives the path the search would find for another, unless a check that involves the
+/// leaf (name constraints, its revocation status, a certificate equal to it) fails, which is
+/// checked on every hit.
+fn issuer_cache_key(
+    ctx: &Ctx<'_>,
+    pool: &Pool<'_, '_>,
+    path: &[usize],
+    cand: &Node<'_>,
+) -> Option<Key> {
+    (ctx.v.issuers.enabled() && path.len() == 1 && pool.presented <= 2)
+        .then(|| cache::digest([cand.cert.der()]))
+}
+
+/// Stores the path above `path[1]` (configured intermediates and the anchor) under `key`.
+fn remember_issuer(
+    ctx: &Ctx<'_>,
+    pool: &Pool<'_, '_>,
+    path: &[usize],
+    key: Key,
+    anchor: usize,
+    window: Window,
+) {
+    let mut upper = Vec::with_capacity(path.len());
+    for &i in path.iter().skip(2) {
+        match pool.nodes.get(i).map(|n| n.pos) {
+            Some(pos @ CertPosition::ConfiguredIntermediate(_)) => upper.push(pos),
+            _ => return,
+        }
+    }
+    upper.push(CertPosition::Anchor(anchor));
+    let size = std::mem::size_of::<IssuerPath>()
+        + std::mem::size_of::<CertPosition>() * upper.len()
+        + 2 * std::mem::size_of::<usize>();
+    ctx.v.issuers.insert(
+        key,
+        IssuerPath {
+            upper: upper.into(),
+        },
+        window,
+        size,
+    );
+}
+
+/// Completes the path through `nodes[c]` (the leaf's issuer, already checked and its signature
+/// on the leaf verified) with the cached path above it: the checks that involve the leaf (a
+/// certificate equal to it on the path, name constraints of every CA on the path, the leaf's
+/// revocation status) run again; the rest held when the entry was made and still holds at
+/// this time. `Ok(None)`: no entry, or a check failed; the caller searches as without a cache
+/// (which reports the failure as it would have).
+fn from_issuer_cache(
+    ctx: &mut Ctx<'_>,
+    pool: &Pool<'_, '_>,
+    path: &mut Vec<usize>,
+    c: usize,
+    key: &Key,
+) -> Result<Option<usize>, ChainError> {
+    let Some((entry, window)) = ctx.v.issuers.get(key, ctx.now) else {
+        return Ok(None);
+    };
+    let configured = ctx.configured();
+    let (Some(leaf), Some(cand)) = (pool.nodes.first(), pool.nodes.get(c)) else {
+        return Ok(None);
+    };
+    let mut above = Vec::with_capacity(entry.upper.len());
+    let mut anchor = None;
+    for pos in entry.upper.iter() {
+        match *pos {
+            CertPosition::ConfiguredIntermediate(ci) => {
+                match pool.configured.get(ci).copied().flatten() {
+                    Some(i) => above.push(i),
+                    None => return Ok(None),
+                }
+            }
+            CertPosition::Anchor(ai) => match configured.anchors.get(ai) {
+                Some(Some(a)) => anchor = Some((ai, a)),
+                _ => return Ok(None),
+            },
+            CertPosition::Presented(_) => return Ok(None),
+        }
+    }
+    let Some((ai, anchor_cert)) = anchor else {
+        return Ok(None);
+    };
+    let anode = Node::new(anchor_cert.view(), CertPosition::Anchor(ai));
+    let mut chain: Vec<&Node<'_>> = vec![leaf, cand];
+    chain.extend(above.iter().filter_map(|&i| pool.nodes.get(i)));
+    chain.push(&anode);
+    for n in chain.iter().skip(2) {
+        if n.cert.der() == leaf.cert.der()
+            || (n.cert.spki_der() == leaf.cert.spki_der()
+                && ctx.same(n.subject(), leaf.subject())?)
+        {
+            return Ok(None);
+        }
+    }
+    ctx.window.intersect(window);
+    let checked = validate::check_name_constraints(ctx, &chain)
+        .and_then(|()| revocation::check_leaf(ctx, &chain, pool));
+    match checked {
+        Ok(()) => {
+            path.push(c);
+            path.extend(above);
+            Ok(Some(ai))
+        }
+        Err(e) if e.is_fatal() => Err(e),
+        Err(_) => Ok(None),
+    }
 }

@@ -6,6 +6,7 @@
 
 mod budget;
 mod build;
+pub(crate) mod cache;
 mod crl;
 mod name_constraints;
 mod revocation;
@@ -13,6 +14,7 @@ mod validate;
 
 use std::cell::OnceCell;
 use std::sync::Arc;
+use std::time::Duration;
 
 use rustls_pki_types::{CertificateDer, UnixTime};
 
@@ -25,6 +27,7 @@ use crate::limits::Limits;
 use crate::name::{Name, NameIndex};
 use crate::trust::TrustAnchors;
 use budget::Budget;
+use cache::BoundedCache;
 use crl::Crl;
 
 /// The purpose the leaf certificate must be valid for (RFC 5280 §4.2.1.12).
@@ -66,6 +69,10 @@ pub struct ChainVerifier {
     eku: Eku,
     limits: Limits,
     backend: Arc<dyn SignatureVerifier>,
+    /// Clock-skew leeway in seconds, applied to every validity bound.
+    leeway: i64,
+    /// Paths above issuers already verified to an anchor (shared by clones).
+    issuers: Arc<BoundedCache<build::IssuerPath>>,
 }
 
 impl std::fmt::Debug for ChainVerifier {
@@ -79,11 +86,13 @@ impl std::fmt::Debug for ChainVerifier {
             .field("eku", &self.eku)
             .field("limits", &self.limits)
             .field("backend", &self.backend)
+            .field("leeway", &self.leeway)
             .finish_non_exhaustive()
     }
 }
 
 /// Builds a [`ChainVerifier`]; every input is checked in [`ChainVerifierBuilder::build`] (fail closed).
+#[derive(Clone)]
 #[must_use]
 pub struct ChainVerifierBuilder {
     anchors: TrustAnchors,
@@ -94,6 +103,8 @@ pub struct ChainVerifierBuilder {
     eku: Eku,
     limits: Limits,
     backend: Arc<dyn SignatureVerifier>,
+    clock_skew: Duration,
+    issuer_cache: CacheBounds,
 }
 
 impl ChainVerifierBuilder {
@@ -161,6 +172,32 @@ impl ChainVerifierBuilder {
         self
     }
 
+    /// Clock-skew leeway for every validity check (default zero). A certificate is accepted
+    /// when the validation time is within [notBefore − leeway, notAfter + leeway], and a CRL is
+    /// usable when it is within [thisUpdate − leeway, nextUpdate + leeway]: a client whose
+    /// clock, or whose CA's clock, runs slightly ahead is not refused for a certificate issued
+    /// seconds ago. Whole seconds count (certificate times have a resolution of one second).
+    pub fn clock_skew(mut self, leeway: Duration) -> Self {
+        self.clock_skew = leeway;
+        self
+    }
+
+    /// Bounds of the issuer cache (default [`CacheBounds::ISSUERS`]; zero entries or zero
+    /// bytes disable it). Once an intermediate has been verified up to an anchor, a new leaf
+    /// under it costs the leaf's own checks and one signature: the path above the
+    /// intermediate is reused while every validity bound it relied on still holds at the
+    /// validation time. The cache belongs to the built verifier (clones share it); a
+    /// verifier built from other material starts empty. The answer is the one a search
+    /// without the cache gives (the same path, or the same error); only the work budgets of
+    /// [`Limits`] are spent less. It serves clients that present their leaf and at most one
+    /// other certificate (the usual leaf + issuing CA, or a leaf whose issuer is configured):
+    /// then the search above the issuer draws only on configured material, the same for every
+    /// leaf.
+    pub fn issuer_cache(mut self, bounds: CacheBounds) -> Self {
+        self.issuer_cache = bounds;
+        self
+    }
+
     /// Checks every configured certificate and CRL and returns the verifier. Anchors,
     /// intermediates and CRLs are parsed here, with the verifier's limits, and kept parsed and
     /// indexed by name: a verification reads only what the client presents.
@@ -191,7 +228,7 @@ impl ChainVerifierBuilder {
         // An anchor that does not parse under the verifier's limits (it was loaded with larger
         // ones) can never be reached: it is kept out of the index.
         for (i, anchor) in self.anchors.anchors.iter().enumerate() {
-            let cert = OwnedCertificate::parse(anchor.der.clone(), &self.limits).ok();
+            let cert = OwnedCertificate::parse(anchor.der.to_vec(), &self.limits).ok();
             if let Some(cert) = &cert {
                 c.anchors_by_subject.insert(&cert.subject(), i);
             }
@@ -205,6 +242,8 @@ impl ChainVerifierBuilder {
             eku: self.eku,
             limits: self.limits,
             backend: self.backend,
+            leeway: i64::try_from(self.clock_skew.as_secs()).unwrap_or(i64::MAX),
+            issuers: Arc::new(BoundedCache::new(self.issuer_cache)),
         })
     }
 }
@@ -222,6 +261,8 @@ impl ChainVerifier {
             eku: Eku::ClientAuth,
             limits: Limits::DEFAULT,
             backend: Arc::new(RustCryptoVerifier),
+            clock_skew: Duration::ZERO,
+            issuer_cache: CacheBounds::ISSUERS,
         }
     }
 
@@ -244,7 +285,82 @@ impl ChainVerifier {
         presented: &[CertificateDer<'_>],
         now: UnixTime,
     ) -> Result<VerifiedChain, ChainError> {
-        build::verify(self, presented, now)
+        self.verify_windowed(presented, now).0
+    }
+
+    /// [`Self::verify_chain`], with the span of validation times over which every time
+    /// comparison it made gives the same answer (so the same result, path included).
+    pub(crate) fn verify_windowed(
+        &self,
+        presented: &[CertificateDer<'_>],
+        now: UnixTime,
+    ) -> (Result<VerifiedChain, ChainError>, Window) {
+        let mut window = Window::ALWAYS;
+        let result = build::verify(self, presented, now, &mut window);
+        (result, window)
+    }
+
+    /// Entries and bytes held by the issuer cache.
+    pub fn issuer_cache_stats(&self) -> CacheStats {
+        self.issuers.stats()
+    }
+}
+
+pub use cache::{CacheBounds, CacheStats};
+
+/// The span of validation times (Unix seconds, both ends included) over which every time
+/// comparison a verification made (validity of each certificate considered, thisUpdate and
+/// nextUpdate of each CRL considered, all widened by the leeway) has the same outcome as at
+/// the time it ran. Inside it, the same input gives the same result; a cached result is
+/// served only inside it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Window {
+    pub(crate) from: i64,
+    pub(crate) until: i64,
+}
+
+/// Where a validation time falls relative to a validity period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Within {
+    Before,
+    Inside,
+    After,
+}
+
+impl Window {
+    /// No comparison made yet.
+    pub(crate) const ALWAYS: Window = Window {
+        from: i64::MIN,
+        until: i64::MAX,
+    };
+
+    /// Compares `now` with the period [`lo` − `leeway`, `hi` + `leeway`] and narrows the window
+    /// to the times for which the comparison has the same outcome.
+    pub(crate) fn observe(&mut self, now: i64, lo: i64, hi: Option<i64>, leeway: i64) -> Within {
+        let lo = lo.saturating_sub(leeway);
+        let hi = hi.map_or(i64::MAX, |h| h.saturating_add(leeway));
+        if now < lo {
+            self.until = self.until.min(lo.saturating_sub(1));
+            Within::Before
+        } else if now > hi {
+            self.from = self.from.max(hi.saturating_add(1));
+            Within::After
+        } else {
+            self.from = self.from.max(lo);
+            self.until = self.until.min(hi);
+            Within::Inside
+        }
+    }
+
+    /// Narrows this window to the times also in `other`.
+    pub(crate) fn intersect(&mut self, other: Window) {
+        self.from = self.from.max(other.from);
+        self.until = self.until.min(other.until);
+    }
+
+    /// `now` is inside the window.
+    pub(crate) fn contains(&self, now: i64) -> bool {
+        self.from <= now && now <= self.until
     }
 }
 
@@ -333,9 +449,19 @@ pub(crate) struct Ctx<'v> {
     pub(crate) v: &'v ChainVerifier,
     pub(crate) now: i64,
     pub(crate) budget: Budget,
+    /// The times over which every time comparison made so far has the same outcome.
+    pub(crate) window: Window,
+    /// Candidate failures recorded so far (a path found without any is the first one tried).
+    pub(crate) failures: usize,
 }
 
 impl<'v> Ctx<'v> {
+    /// Where the validation time falls in [`lo`, `hi`] (widened by the leeway), recorded in
+    /// the window.
+    pub(crate) fn within(&mut self, lo: i64, hi: Option<i64>) -> Within {
+        self.window.observe(self.now, lo, hi, self.v.leeway)
+    }
+
     /// The configured material.
     fn configured(&self) -> &'v Configured {
         &self.v.configured
@@ -398,7 +524,8 @@ impl<'v> Ctx<'v> {
 /// A chain that verified: leaf → … → anchor. Only this crate can construct one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VerifiedChain {
-    path: Vec<Vec<u8>>,
+    /// The anchor's bytes are shared with the verifier's trust anchors.
+    path: Vec<Arc<[u8]>>,
     positions: Vec<CertPosition>,
     anchor_index: usize,
     leaf_subject_der: Vec<u8>,
@@ -408,7 +535,7 @@ pub struct VerifiedChain {
 impl VerifiedChain {
     /// The DER certificates from the leaf to the anchor (the anchor is last).
     pub fn certificates(&self) -> impl Iterator<Item = &[u8]> {
-        self.path.iter().map(Vec::as_slice)
+        self.path.iter().map(|c| &**c)
     }
 
     /// Where each certificate of [`Self::certificates`] came from.
@@ -428,7 +555,7 @@ impl VerifiedChain {
 
     /// The leaf certificate DER.
     pub fn leaf_der(&self) -> &[u8] {
-        self.path.first().map_or(&[], Vec::as_slice)
+        self.path.first().map_or(&[], |c| &**c)
     }
 
     /// Index of the anchor the path ends at, in the verifier's `TrustAnchors`.
@@ -438,7 +565,7 @@ impl VerifiedChain {
 
     /// The DER of the anchor the path ends at.
     pub fn anchor_der(&self) -> &[u8] {
-        self.path.last().map_or(&[], Vec::as_slice)
+        self.path.last().map_or(&[], |c| &**c)
     }
 
     /// DER of the leaf's subject Name.
@@ -449,5 +576,20 @@ impl VerifiedChain {
     /// The leaf's notAfter.
     pub fn leaf_not_after(&self) -> crate::Timestamp {
         crate::Timestamp::from_unix_seconds(self.leaf_not_after)
+    }
+
+    /// Heap memory this value owns, in bytes (for cache accounting): the anchor's bytes are
+    /// the verifier's, and not counted.
+    pub(crate) fn heap_bytes(&self) -> usize {
+        let own = self.path.len().saturating_sub(1);
+        self.path.capacity() * std::mem::size_of::<Arc<[u8]>>()
+            + self
+                .path
+                .iter()
+                .take(own)
+                .map(|c| c.len() + 2 * std::mem::size_of::<usize>())
+                .sum::<usize>()
+            + self.positions.capacity() * std::mem::size_of::<CertPosition>()
+            + self.leaf_subject_der.capacity()
     }
 }

@@ -3,7 +3,7 @@
 
 use super::crl::{Crl, reasons};
 use super::validate::check_critical;
-use super::{Ctx, Node, Pool};
+use super::{Ctx, Node, Pool, Within};
 use crate::cert::key_usage;
 use crate::error::{CertPosition, ChainError};
 use crate::time::Timestamp;
@@ -22,6 +22,18 @@ pub(super) fn check_path(
         check(ctx, chain, j, pool)?;
     }
     Ok(())
+}
+
+/// RFC 5280 §6.3 for the leaf (`chain[0]`) alone, the rest of the path being known good.
+pub(super) fn check_leaf(
+    ctx: &mut Ctx<'_>,
+    chain: &[&Node<'_>],
+    pool: &Pool<'_, '_>,
+) -> Result<(), ChainError> {
+    if ctx.v.configured.crls.is_empty() && !ctx.v.require_crl {
+        return Ok(());
+    }
+    check(ctx, chain, 0, pool)
 }
 
 /// RFC 5280 §6.3: revocation status of `chain[j]` from CRLs issued by its issuer `chain[j + 1]`.
@@ -114,8 +126,9 @@ fn check(
     Ok(())
 }
 
-/// Why a CRL cannot be used regardless of its signer, if it cannot.
-fn usable(ctx: &Ctx<'_>, crl: &Crl) -> Option<&'static str> {
+/// Why a CRL cannot be used regardless of its signer, if it cannot. thisUpdate and nextUpdate
+/// are widened by the verifier's clock-skew leeway, as certificate validity is.
+fn usable(ctx: &mut Ctx<'_>, crl: &Crl) -> Option<&'static str> {
     if crl.unsupported || crl.entries.iter().any(|e| e.unusable) {
         return Some("unsupported");
     }
@@ -126,13 +139,11 @@ fn usable(ctx: &Ctx<'_>, crl: &Crl) -> Option<&'static str> {
     if !crl.has_crl_number {
         return Some("malformed");
     }
-    if crl.this_update > ctx.now {
-        return Some("not_yet_valid");
+    match ctx.within(crl.this_update, crl.next_update) {
+        Within::Inside => None,
+        Within::Before => Some("not_yet_valid"),
+        Within::After => Some("expired"),
     }
-    if crl.next_update.is_some_and(|n| n < ctx.now) {
-        return Some("expired");
-    }
-    None
 }
 
 /// Finds a key that signed the CRL for `chain[j]` (§6.3.3 (f)): the issuer's own key; another
@@ -191,8 +202,10 @@ fn crl_signer(
     for signer in signers {
         let c = &signer.cert;
         if chain.iter().any(|n| n.cert.der() == c.der())
-            || ctx.now < c.not_before().unix_seconds()
-            || ctx.now > c.not_after().unix_seconds()
+            || ctx.within(
+                c.not_before().unix_seconds(),
+                Some(c.not_after().unix_seconds()),
+            ) != Within::Inside
             || check_critical(signer).is_err()
         {
             continue;

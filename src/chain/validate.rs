@@ -3,7 +3,7 @@
 //!
 //! | rule | leaf | intermediate | anchor | source |
 //! |---|---|---|---|---|
-//! | validity, bounds inclusive | yes | yes | yes | §6.1.3 (a)(2) |
+//! | validity, bounds inclusive (± the clock-skew leeway) | yes | yes | yes | §6.1.3 (a)(2) |
 //! | unknown critical extension refused | yes | yes | yes | §4.2 |
 //! | basicConstraints cA | – | required | on load (v1 self-issued allowed) | §6.1.4 (k) |
 //! | basicConstraints critical | – | no (PKITS 4.6.4) | on load | §4.2.1.9 |
@@ -21,7 +21,7 @@
 //! | name constraints | checked | checked unless self-issued | source | §6.1.3 (b)–(c) |
 //! | CRL from the issuer | yes | yes | – | §6.3 |
 
-use super::{ChainVerifier, Ctx, Node, name_constraints};
+use super::{Ctx, Node, Within, name_constraints};
 use crate::cert::key_usage;
 use crate::crypto::{SpkiRef, check_key};
 use crate::error::{ChainError, CryptoError};
@@ -45,23 +45,27 @@ const KNOWN_EXTENSIONS: &[&[u8]] = &[
     oid::CERTIFICATE_POLICIES,
 ];
 
-fn check_validity(node: &Node<'_>, now: i64) -> Result<(), ChainError> {
+/// §6.1.3 (a)(2): the validation time is within [notBefore, notAfter], both widened by the
+/// verifier's clock-skew leeway.
+fn check_validity(ctx: &mut Ctx<'_>, node: &Node<'_>) -> Result<(), ChainError> {
     let c = &node.cert;
-    if now < c.not_before().unix_seconds() {
-        return Err(ChainError::NotYetValid {
+    let now = Timestamp::from_unix_seconds(ctx.now);
+    match ctx.within(
+        c.not_before().unix_seconds(),
+        Some(c.not_after().unix_seconds()),
+    ) {
+        Within::Inside => Ok(()),
+        Within::Before => Err(ChainError::NotYetValid {
             cert: node.cref(),
             not_before: c.not_before(),
-            now: Timestamp::from_unix_seconds(now),
-        });
-    }
-    if now > c.not_after().unix_seconds() {
-        return Err(ChainError::Expired {
+            now,
+        }),
+        Within::After => Err(ChainError::Expired {
             cert: node.cref(),
             not_after: c.not_after(),
-            now: Timestamp::from_unix_seconds(now),
-        });
+            now,
+        }),
     }
-    Ok(())
 }
 
 pub(super) fn check_critical(node: &Node<'_>) -> Result<(), ChainError> {
@@ -87,8 +91,9 @@ fn profile(node: &Node<'_>, rule: &'static str) -> ChainError {
 }
 
 /// Checks that depend only on the leaf.
-pub(super) fn check_leaf(v: &ChainVerifier, leaf: &Node<'_>, now: i64) -> Result<(), ChainError> {
-    check_validity(leaf, now)?;
+pub(super) fn check_leaf(ctx: &mut Ctx<'_>, leaf: &Node<'_>) -> Result<(), ChainError> {
+    check_validity(ctx, leaf)?;
+    let v = ctx.v;
     check_critical(leaf)?;
     let c = &leaf.cert;
     if c.version() != 3 {
@@ -166,12 +171,12 @@ pub(super) fn check_leaf(v: &ChainVerifier, leaf: &Node<'_>, now: i64) -> Result
 
 /// Checks that `issuer` may issue the certificate at the top of `below` (leaf first).
 pub(super) fn check_issuer(
-    ctx: &Ctx<'_>,
+    ctx: &mut Ctx<'_>,
     issuer: &Node<'_>,
     below: &[&Node<'_>],
     is_anchor: bool,
 ) -> Result<(), ChainError> {
-    check_validity(issuer, ctx.now)?;
+    check_validity(ctx, issuer)?;
     check_critical(issuer)?;
     // §6.1.4 (k): v1/v2 intermediates cannot assert cA and are refused. (v1 anchors were
     // accepted on load.)
@@ -195,12 +200,12 @@ pub(super) fn check_issuer(
     }
     // §4.2.1.1: authorityKeyIdentifier MUST appear except in self-signed certificates.
     if !is_anchor
-        && !issuer.self_issued()
         && !issuer
             .cert
             .extensions()
             .iter()
             .any(|e| e.oid == oid::AUTHORITY_KEY_ID)
+        && !issuer.self_issued()
     {
         return Err(profile(
             issuer,
@@ -226,9 +231,12 @@ pub(super) fn check_issuer(
         });
     }
     if let Some(path_len) = issuer.cert.basic_constraints().and_then(|b| b.path_len) {
-        // §6.1.4 (l): self-issued intermediates do not count; the leaf never does.
-        let found = below.iter().skip(1).filter(|n| !n.self_issued()).count();
-        if found > path_len as usize {
+        // §6.1.4 (l): self-issued intermediates do not count; the leaf never does. (Asked only
+        // when counting them all would exceed the constraint.)
+        let at_most = below.len().saturating_sub(1);
+        let found = || below.iter().skip(1).filter(|n| !n.self_issued()).count();
+        if at_most > path_len as usize && found() > path_len as usize {
+            let found = found();
             return Err(ChainError::PathLenExceeded {
                 cert: issuer.cref(),
                 path_len,

@@ -37,6 +37,19 @@ enum COid {
 ///
 /// Its `Display` is RFC 4514 text of the prepared values (lowercase, spaces collapsed). `Ord`
 /// is a total order for use in maps; it is not alphabetical and may change between versions.
+///
+/// ```
+/// use std::collections::HashMap;
+/// use x509_dbauth::DistinguishedName;
+/// use x509_dbauth::names::CanonicalDn;
+///
+/// let mut roles: HashMap<CanonicalDn, &str> = HashMap::new();
+/// roles.insert(DistinguishedName::parse("CN=Jane Doe,O=MongoDB,C=US")?.canonical(), "readWrite@sales");
+/// // Another spelling of the same name finds the same entry.
+/// let typed = DistinguishedName::parse("commonName=jane  doe, o=MONGODB, c=us")?;
+/// assert_eq!(roles.get(&typed.canonical()), Some(&"readWrite@sales"));
+/// # Ok::<(), x509_dbauth::errors::DnError>(())
+/// ```
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct CanonicalDn {
     avas: Vec<CAva>,
@@ -92,6 +105,11 @@ pub(crate) fn canonicalize(dn: &DistinguishedName) -> CanonicalDn {
 }
 
 impl CanonicalDn {
+    /// Heap memory this value owns, in bytes (for cache accounting).
+    pub(crate) fn heap_bytes(&self) -> usize {
+        self.avas.capacity() * std::mem::size_of::<CAva>() + self.buf.capacity()
+    }
+
     fn slice(&self, s: usize, e: usize) -> &[u8] {
         self.buf.get(s..e).unwrap_or(&[])
     }

@@ -70,6 +70,17 @@ impl DnLintCode {
 }
 
 /// One finding: a code, a sentence, and where in the text it is when known.
+///
+/// ```
+/// use x509_dbauth::DistinguishedName;
+/// use x509_dbauth::names::DnLintCode;
+///
+/// let lint = DistinguishedName::lint_str("cn=Jane Doe,O=MongoDB")?;
+/// assert_eq!(lint[0].kind(), DnLintCode::LowercaseType);
+/// assert_eq!(lint[0].message(), "attribute type 'cn' is usually written 'CN'");
+/// assert_eq!(lint[0].offset(), Some(0));
+/// # Ok::<(), x509_dbauth::errors::DnError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DnLint {
     pub(crate) code: DnLintCode,

@@ -225,7 +225,28 @@ pub struct DistinguishedName {
 }
 
 impl DistinguishedName {
+    /// Heap memory this value owns, in bytes (for cache accounting).
+    pub(crate) fn heap_bytes(&self) -> usize {
+        self.avas.capacity() * std::mem::size_of::<AvaRec>()
+            + self.text.capacity()
+            + self.bytes.capacity()
+    }
+
     /// Parses RFC 4514 text with [`Limits::DEFAULT`]. The empty string is the empty name.
+    ///
+    /// ```
+    /// use x509_dbauth::DistinguishedName;
+    ///
+    /// let dn = DistinguishedName::parse("CN=Doe\\, Jane+UID=jdoe, O=MongoDB;C=US")?;
+    /// assert_eq!(dn.to_string(), "CN=Doe\\, Jane+UID=jdoe,O=MongoDB,C=US");
+    /// assert_eq!(dn.rdn_count(), 3);
+    /// assert_eq!(dn.common_name().as_deref(), Some("Doe, Jane"));
+    ///
+    /// // An error says what was expected and where (a byte offset into the input).
+    /// let e = DistinguishedName::parse("CN=Jane,O").unwrap_err();
+    /// assert_eq!((e.kind(), e.offset()), ("syntax", Some(9)));
+    /// # Ok::<(), x509_dbauth::errors::DnError>(())
+    /// ```
     pub fn parse(s: &str) -> Result<Self, DnError> {
         parse::parse(s, &Limits::DEFAULT, None)
     }
@@ -236,6 +257,21 @@ impl DistinguishedName {
     }
 
     /// Reads a DER `Name` (the whole `SEQUENCE OF RelativeDistinguishedName`).
+    ///
+    /// ```
+    /// use x509_dbauth::x509::Certificate;
+    /// use x509_dbauth::{DistinguishedName, Limits};
+    ///
+    /// let pem = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/pki/kaloyan.pem"))?;
+    /// let der = &Certificate::ders_from_pem_or_der(&pem)?[0];
+    /// let cert = Certificate::from_der(der, &Limits::DEFAULT)?;
+    /// let subject = DistinguishedName::from_der(cert.subject_der())?;
+    /// assert_eq!(
+    ///     subject.to_string(),
+    ///     "CN=Калоян,OU=Kernel Users,O=MongoDB,L=New York City,ST=New York,C=US"
+    /// );
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn from_der(der: &[u8]) -> Result<Self, DnError> {
         der::from_der(der, &Limits::DEFAULT)
     }
@@ -280,9 +316,21 @@ impl DistinguishedName {
 
     /// The username a MongoDB server derives from a certificate with this subject.
     ///
+    /// ```
+    /// use x509_dbauth::DistinguishedName;
+    ///
+    /// let dn = DistinguishedName::parse("CN=Калоян+UID=k, O=MongoDB")?;
+    /// // RDNs in text order (the reverse of DER order), no spaces, bytes above 0x7F as `\XX`.
+    /// assert_eq!(
+    ///     dn.server_username(),
+    ///     "CN=\\D0\\9A\\D0\\B0\\D0\\BB\\D0\\BE\\D1\\8F\\D0\\BD+UID=k,O=MongoDB"
+    /// );
+    /// # Ok::<(), x509_dbauth::errors::DnError>(())
+    /// ```
+    ///
     /// RDNs and the values inside each RDN in reverse DER order, OpenSSL short names, values
     /// prepared with RFC 4518 without case folding and escaped as the server does (every byte
-    /// ≥ 0x80 as `\XX`). See `reference/mongodb-x509-ldap.md` §1.3–1.5.
+    /// ≥ 0x80 as `\XX`).
     ///
     /// Two deliberate differences from the server, both where bytes would otherwise become a
     /// different identity: a value that is not a directory string prints as `#hex` of its
@@ -295,11 +343,32 @@ impl DistinguishedName {
     }
 
     /// The RFC 4517 `distinguishedNameMatch` key of this name.
+    ///
+    /// ```
+    /// use x509_dbauth::DistinguishedName;
+    ///
+    /// let a = DistinguishedName::parse("CN=Jane  Doe,O=MongoDB,C=US")?;
+    /// let b = DistinguishedName::parse("cn=JANE DOE, o=mongodb, c=us")?;
+    /// assert_eq!(a.canonical(), b.canonical());
+    /// assert_eq!(a.canonical().to_string(), "CN=jane doe,O=mongodb,C=us");
+    /// # Ok::<(), x509_dbauth::errors::DnError>(())
+    /// ```
     pub fn canonical(&self) -> CanonicalDn {
         canonical::canonicalize(self)
     }
 
     /// RFC 4517 `distinguishedNameMatch`, refusing names with control characters.
+    ///
+    /// ```
+    /// use x509_dbauth::DistinguishedName;
+    ///
+    /// let admin = DistinguishedName::parse("CN=admin")?;
+    /// assert!(admin.matches(&DistinguishedName::parse("cn=ADMIN")?));
+    /// // Order counts, and a hidden character never matches.
+    /// assert!(!DistinguishedName::parse("CN=a,O=b")?.matches(&DistinguishedName::parse("O=b,CN=a")?));
+    /// assert!(!admin.matches(&DistinguishedName::parse("CN=ad\u{200B}min")?));
+    /// # Ok::<(), x509_dbauth::errors::DnError>(())
+    /// ```
     ///
     /// Deviation from RFC 4518 §2.2 (which maps control characters and a set of invisible
     /// characters to nothing): a name with a control character (Unicode Cc, e.g.
@@ -395,6 +464,15 @@ impl DistinguishedName {
 
     /// Parses `s` and reports findings about the text as typed (spacing, case, aliases,
     /// separators, order) and about the name. Fails when `s` does not parse.
+    ///
+    /// ```
+    /// use x509_dbauth::DistinguishedName;
+    ///
+    /// let lint = DistinguishedName::lint_str("C=US, O=MongoDB, CN=Jane Doe")?;
+    /// let codes: Vec<&str> = lint.iter().map(|l| l.code()).collect();
+    /// assert_eq!(codes, ["space-after-comma", "reversed-order"]);
+    /// # Ok::<(), x509_dbauth::errors::DnError>(())
+    /// ```
     pub fn lint_str(s: &str) -> Result<Vec<DnLint>, DnError> {
         lint::lint_str(s)
     }
@@ -552,6 +630,22 @@ impl<'a> Iterator for RdnIter<'a> {
 }
 
 /// One RelativeDistinguishedName: a set of attributes, in DER (encoded) order.
+///
+/// ```
+/// use x509_dbauth::DistinguishedName;
+///
+/// let dn = DistinguishedName::parse("CN=Jane Doe+UID=jdoe,O=MongoDB")?;
+/// // DER order: the most significant RDN (O) first.
+/// let rdns: Vec<Vec<(Option<&str>, Option<&str>)>> = dn
+///     .rdns()
+///     .map(|rdn| rdn.iter().map(|a| (a.short_name(), a.text())).collect())
+///     .collect();
+/// assert_eq!(
+///     rdns,
+///     [vec![(Some("O"), Some("MongoDB"))], vec![(Some("UID"), Some("jdoe")), (Some("CN"), Some("Jane Doe"))]]
+/// );
+/// # Ok::<(), x509_dbauth::errors::DnError>(())
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct Rdn<'a> {
     dn: &'a DistinguishedName,

@@ -7,7 +7,7 @@
 //! C0, DEL, C1) is written as `\XX` hex pairs (NUL must be; the rest keeps log lines on one
 //! line). Non-string values print as `#` and the hex of their whole BER encoding (§2.4).
 //!
-//! The server username follows `reference/mongodb-x509-ldap.md` §1.3: the server's own
+//! The server username follows the MongoDB server's own derivation: its RFC 2253-style
 //! escaping, after its RFC 4518 preparation, with every byte ≥ 0x80 as uppercase `\XX`. One
 //! deliberate difference: a value that is not a directory string prints as `#hex` of its whole
 //! BER encoding, tag included, exactly as in RFC 4514 text, where the server would print the
@@ -123,7 +123,7 @@ pub(crate) fn server_username(dn: &DistinguishedName) -> String {
     out
 }
 
-/// MongoDB `escapeRfc2253` (reference §1.3, vectors A1–A9).
+/// MongoDB `escapeRfc2253`: the server's escaping of one prepared value.
 pub(crate) fn escape_server(value: &[u8], out: &mut String) {
     let start = out.len();
     let last = value.len().saturating_sub(1);

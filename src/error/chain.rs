@@ -209,6 +209,22 @@ impl fmt::Display for CertRef {
 ///
 /// Every variant names the certificate concerned and the rule it broke; `Display` is a sentence
 /// meant for logs and operators, `kind()` a stable machine-readable name.
+///
+/// ```
+/// use x509_dbauth::x509::{Certificate, ChainVerifier};
+/// use x509_dbauth::{TrustAnchors, UnixTime};
+///
+/// let pki = |f: &str| std::fs::read(format!("{}/examples/pki/{f}", env!("CARGO_MANIFEST_DIR")));
+/// let verifier = ChainVerifier::builder(TrustAnchors::from_pem(&pki("project-root-ca.pem")?)?).build()?;
+/// let at = UnixTime::since_unix_epoch(std::time::Duration::from_secs(1_798_761_600));
+/// let chain = Certificate::ders_from_pem_or_der(&pki("expired-chain.pem")?)?;
+/// let e = verifier.verify_chain(&chain, at).unwrap_err();
+/// assert_eq!(e.kind(), "expired");
+/// assert!(e.to_string().starts_with(
+///     "the client certificate (#0) \"CN=Expired User,O=MongoDB,C=US\" expired at 2026-01-01T00:00:00Z"
+/// ));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ChainError {

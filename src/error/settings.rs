@@ -6,6 +6,18 @@ use super::{ConfigError, DnError, LdapConfigError, RbacError, TrustError};
 
 /// A settings snapshot that could not be built. Indices count from 0 in the order the items
 /// were added (the order of `[[users]]` / `[[ldap_groups]]` in a settings file).
+///
+/// ```
+/// use x509_dbauth::{CertificateKind, Settings, UserSpec};
+///
+/// let e = Settings::builder()
+///     .add_user(UserSpec::new("CN=Jane Doe,O=MongoDB,C=US", CertificateKind::Managed))
+///     .add_user(UserSpec::new("cn=jane doe, o=mongodb, c=us", CertificateKind::Managed))
+///     .build()
+///     .unwrap_err();
+/// // The second name matches the first: one user, registered twice.
+/// assert_eq!(e.kind(), "duplicate_user");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum SettingsError {

@@ -5,6 +5,16 @@ use crate::display::Escaped;
 
 /// A trust-anchor bundle was refused; the message names the certificate (0-based index in the
 /// bundle) and the reason.
+///
+/// ```
+/// use x509_dbauth::TrustAnchors;
+///
+/// let leaf = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/pki/jane.pem"))?;
+/// // A client certificate is not a CA: it cannot be a trust anchor.
+/// assert_eq!(TrustAnchors::from_pem(&leaf).unwrap_err().kind(), "not_ca");
+/// assert_eq!(TrustAnchors::from_pem(b"no PEM here").unwrap_err().kind(), "empty");
+/// # Ok::<(), std::io::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum TrustError {

@@ -36,6 +36,17 @@ use crate::display::Escaped;
 use crate::error::{DirectoryError, LdapConfigError};
 
 /// One LDAP server: `ldap://host[:port]` (port 389 by default) or `ldaps://host[:port]` (636).
+///
+/// ```
+/// use x509_dbauth::directory::LdapServerUrl;
+///
+/// let url = LdapServerUrl::parse("ldaps://ldap.example.com")?;
+/// assert_eq!((url.host(), url.port(), url.is_ldaps()), ("ldap.example.com", 636, true));
+/// // A URL that carries a DN or a query is refused: it would be silently ignored.
+/// let e = LdapServerUrl::parse("ldap://ldap.example.com/dc=example,dc=com").unwrap_err();
+/// assert_eq!(e.kind(), "invalid_server_url");
+/// # Ok::<(), x509_dbauth::errors::LdapConfigError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct LdapServerUrl {
     ldaps: bool,
@@ -273,6 +284,23 @@ pub enum LdapBind {
 
 /// The settings of a live directory. Defaults: anonymous, no TLS on `ldap://`, timeouts of
 /// 10 s, no retry, two pooled connections.
+///
+/// ```
+/// use std::time::Duration;
+/// use x509_dbauth::directory::{LdapClientConfig, LdapDirectory, LdapTls, PasswordSource};
+///
+/// let config = LdapClientConfig::from_urls(&["ldap://ldap1.example.com", "ldap://ldap2.example.com:10389"])?
+///     .tls(LdapTls::StartTls)
+///     .simple_bind("cn=reader,dc=example,dc=com", PasswordSource::Values(vec!["secret".into()]))
+///     .timeouts(Duration::from_secs(5))
+///     .retries(1);
+/// assert_eq!(config.servers()[1].port(), 10389);
+/// assert!(config.uses_tls());
+/// // Checked and ready; nothing connects until the first search.
+/// let directory = LdapDirectory::new(config)?;
+/// assert_eq!(directory.config().retries_value(), 1);
+/// # Ok::<(), x509_dbauth::errors::LdapConfigError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[must_use]
 pub struct LdapClientConfig {

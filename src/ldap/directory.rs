@@ -19,12 +19,51 @@ pub type SearchFuture<'a> =
 ///
 /// A base DN that does not exist yields an empty answer (not an error), so that a mapping rule
 /// or authorization query for an unknown user is a "no result", not a directory failure.
+///
+/// An implementation answers one search; [`InMemoryDirectory`] and, with the `ldap` feature,
+/// `LdapDirectory` are the crate's own.
+///
+/// ```
+/// use x509_dbauth::directory::{Directory, DirectoryEntry, LdapQuery, Scope, SearchFuture};
+///
+/// /// Every user is in one group.
+/// struct OneGroup;
+///
+/// impl Directory for OneGroup {
+///     fn search<'a>(&'a self, query: &'a LdapQuery) -> SearchFuture<'a> {
+///         let entry = DirectoryEntry::new(query.base_dn.clone())
+///             .with("memberOf", "cn=readers,ou=groups,dc=example,dc=com");
+///         Box::pin(async move { Ok(vec![entry]) })
+///     }
+/// }
+///
+/// let query = LdapQuery {
+///     base_dn: "cn=Jane Doe,ou=users,dc=example,dc=com".into(),
+///     scope: Scope::Base,
+///     filter: "(objectClass=*)".into(),
+///     attributes: vec!["memberOf".into()],
+/// };
+/// let answer = x509_dbauth::testing::block_on(OneGroup.search(&query))?;
+/// assert_eq!(answer[0].values("memberOf"), ["cn=readers,ou=groups,dc=example,dc=com"]);
+/// # Ok::<(), x509_dbauth::errors::DirectoryError>(())
+/// ```
 pub trait Directory: Send + Sync {
     /// Run `query` and return the matching entries.
     fn search<'a>(&'a self, query: &'a LdapQuery) -> SearchFuture<'a>;
 }
 
 /// One entry of a search answer.
+///
+/// ```
+/// use x509_dbauth::directory::DirectoryEntry;
+///
+/// let entry = DirectoryEntry::new("cn=Jane Doe,ou=users,dc=example,dc=com")
+///     .with("memberOf", "cn=readers,ou=groups,dc=example,dc=com")
+///     .with("memberOf", "cn=dbAdmins,ou=groups,dc=example,dc=com");
+/// // Attribute names are case-insensitive.
+/// assert_eq!(entry.values("MEMBEROF").len(), 2);
+/// assert!(entry.values("uid").is_empty());
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct DirectoryEntry {
     /// The entry's DN, as the directory spells it.
@@ -179,6 +218,29 @@ struct Stored {
 /// A directory held in memory: entries keyed by DN, base/one/sub scopes, RFC 4515 filters,
 /// and a virtual `memberOf` computed from `groupOfNames` / `groupOfUniqueNames` like slapd's
 /// memberOf overlay (used when an entry stores no `memberOf` of its own).
+///
+/// ```
+/// use x509_dbauth::directory::{InMemoryDirectory, QueryTemplate};
+///
+/// let dir = InMemoryDirectory::from_ldif(
+///     "dn: cn=Jane Doe,ou=users,dc=example,dc=com\n\
+///      objectClass: inetOrgPerson\n\
+///      cn: Jane Doe\n\
+///      sn: Doe\n\
+///      \n\
+///      dn: cn=readers,ou=groups,dc=example,dc=com\n\
+///      objectClass: groupOfNames\n\
+///      cn: readers\n\
+///      member: cn=Jane Doe,ou=users,dc=example,dc=com\n",
+/// )?;
+/// assert_eq!(dir.len(), 2);
+/// // `memberOf` is computed from the groups, as slapd's memberOf overlay does.
+/// let jane = "cn=Jane Doe,ou=users,dc=example,dc=com";
+/// let query = QueryTemplate::parse("{USER}?memberOf?base")?.render(jane, jane)?;
+/// let answer = dir.search_now(&query)?;
+/// assert_eq!(answer[0].values("memberOf"), ["cn=readers,ou=groups,dc=example,dc=com"]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Default)]
 pub struct InMemoryDirectory {
     entries: Vec<Stored>,
@@ -371,6 +433,23 @@ impl Directory for InMemoryDirectory {
 
 /// A directory that always fails in one way, or never answers (to test timeouts).
 #[derive(Debug, Clone)]
+///
+/// ```
+/// use x509_dbauth::directory::{Directory, LdapQuery, Scope};
+/// use x509_dbauth::errors::DirectoryError;
+/// use x509_dbauth::testing::{FailingDirectory, block_on};
+///
+/// let down = FailingDirectory::new(DirectoryError::Unavailable {
+///     reason: "connection refused".into(),
+/// });
+/// let query = LdapQuery {
+///     base_dn: "dc=example,dc=com".into(),
+///     scope: Scope::Base,
+///     filter: "(objectClass=*)".into(),
+///     attributes: vec![],
+/// };
+/// assert_eq!(block_on(down.search(&query)).unwrap_err().kind(), "unavailable");
+/// ```
 pub struct FailingDirectory {
     error: Option<DirectoryError>,
 }

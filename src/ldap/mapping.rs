@@ -34,6 +34,20 @@ fn check_mapped_dn(dn: &str) -> Result<(), MappedDnError> {
 /// Regexes match the whole input (compiled as `^(?:…)$`, like MongoDB's anchored PCRE match)
 /// and use the `regex` crate's syntax (no backreferences or lookaround; linear time).
 /// `{N}` refers to capture group N counted from 0 (the first parenthesised group).
+///
+/// ```
+/// use x509_dbauth::directory::MappingRule;
+///
+/// let rule = MappingRule::substitution("CN=([^,]+),O=MongoDB,C=US", "cn={0},ou=users,dc=example,dc=com")?;
+/// assert_eq!(
+///     rule.to_string(),
+///     r#"{match: "CN=([^,]+),O=MongoDB,C=US", substitution: "cn={0},ou=users,dc=example,dc=com"}"#
+/// );
+/// // Patterns are checked when the rule is made.
+/// let e = MappingRule::substitution("CN=(", "cn={0}").unwrap_err();
+/// assert_eq!(e.kind(), "invalid_regex");
+/// # Ok::<(), x509_dbauth::errors::LdapConfigError>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct MappingRule(Rule);
 
@@ -242,6 +256,23 @@ impl MappingRule {
 }
 
 /// The ordered mapping rules; the first rule that succeeds wins.
+///
+/// ```
+/// use x509_dbauth::directory::{InMemoryDirectory, MappingRule, UserToDnMapping};
+/// use x509_dbauth::testing::block_on;
+///
+/// let mapping = UserToDnMapping::new(vec![MappingRule::substitution(
+///     "CN=([^,]+),O=MongoDB,C=US",
+///     "cn={0},ou=users,dc=example,dc=com",
+/// )?]);
+/// let directory = InMemoryDirectory::new(); // a substitution rule does not ask it
+/// let dn = block_on(mapping.map("CN=Jane Doe,O=MongoDB,C=US", Some("Jane Doe"), &directory))?;
+/// assert_eq!(dn, "cn=Jane Doe,ou=users,dc=example,dc=com");
+/// // A subject no rule maps is refused, with each rule's reason.
+/// let e = block_on(mapping.map("CN=Jane Doe,O=Elsewhere", Some("Jane Doe"), &directory)).unwrap_err();
+/// assert_eq!(e.kind(), "no_mapping");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Default)]
 pub struct UserToDnMapping {
     rules: Vec<MappingRule>,

@@ -32,6 +32,19 @@ impl fmt::Display for Scope {
 }
 
 /// One concrete directory search.
+///
+/// ```
+/// use x509_dbauth::directory::{QueryTemplate, Scope};
+///
+/// let template = QueryTemplate::parse("ou=groups,dc=example,dc=com??one?(member={USER})")?;
+/// // A value put into the filter is escaped (RFC 4515), so it cannot widen the search.
+/// let query = template.render("cn=x)(uid=*,dc=example,dc=com", "CN=x)(uid=*")?;
+/// assert_eq!(query.base_dn, "ou=groups,dc=example,dc=com");
+/// assert_eq!(query.scope, Scope::One);
+/// assert_eq!(query.filter, "(member=cn=x\\29\\28uid=\\2a,dc=example,dc=com)");
+/// assert!(query.attributes.is_empty());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct LdapQuery {
     /// Where the search starts.
@@ -308,6 +321,18 @@ impl UrlTemplate {
 /// An RFC 4516 URL without scheme and host: `dn?attributes?scope?filter?extensions`, each part
 /// percent-decoded, scope `base` by default, filter `(objectClass=*)` by default, extensions
 /// ignored. Must contain `{USER}`; `{PROVIDED_USER}` is also allowed.
+///
+/// ```
+/// use x509_dbauth::directory::{QueryTemplate, Scope};
+///
+/// let template = QueryTemplate::parse(QueryTemplate::DEFAULT)?;
+/// let query = template.render("cn=Jane Doe,ou=users,dc=example,dc=com", "CN=Jane Doe,O=MongoDB,C=US")?;
+/// assert_eq!(query.base_dn, "cn=Jane Doe,ou=users,dc=example,dc=com");
+/// assert_eq!((query.scope, query.attributes.as_slice()), (Scope::Base, &["memberOf".to_owned()][..]));
+/// // A template must name the user.
+/// assert_eq!(QueryTemplate::parse("ou=groups??one").unwrap_err().kind(), "missing_user_token");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QueryTemplate(UrlTemplate);
 

@@ -118,6 +118,7 @@ pub struct SettingsBuilder {
     /// None: the default backend (RustCrypto). Kept by `to_builder`, not in settings files.
     backend: Option<Arc<dyn SignatureVerifier>>,
     expiration_warning: Duration,
+    clock_skew: Duration,
 }
 
 impl Default for SettingsBuilder {
@@ -138,6 +139,7 @@ impl Default for SettingsBuilder {
             cache: LdapCacheConfig::DEFAULT,
             backend: None,
             expiration_warning: Settings::DEFAULT_EXPIRATION_WARNING,
+            clock_skew: Duration::ZERO,
         }
     }
 }
@@ -149,6 +151,15 @@ impl SettingsBuilder {
     /// 30 days; zero turns the warning off.
     pub fn expiration_warning_threshold(mut self, threshold: Duration) -> Self {
         self.expiration_warning = threshold;
+        self
+    }
+
+    /// Clock-skew leeway for every validity check of both CA sets (default zero): a
+    /// certificate is accepted when the validation time is within [notBefore − leeway,
+    /// notAfter + leeway], and a CRL is usable within [thisUpdate − leeway, nextUpdate +
+    /// leeway]. See [`VerifierBuilder::clock_skew`](crate::VerifierBuilder::clock_skew).
+    pub fn clock_skew(mut self, leeway: Duration) -> Self {
+        self.clock_skew = leeway;
         self
     }
 
@@ -299,7 +310,8 @@ impl SettingsBuilder {
         let verifier = Verifier::builder()
             .managed_ca(self.managed.clone().unwrap_or_default())
             .self_managed_ca(self.self_managed.clone(), self.self_managed_enabled)
-            .limits(self.limits.clone());
+            .limits(self.limits.clone())
+            .clock_skew(self.clock_skew);
         let verifier = match &self.backend {
             Some(backend) => verifier.signature_verifier(Arc::clone(backend)),
             None => verifier,
@@ -406,6 +418,11 @@ impl Settings {
     /// See [`SettingsBuilder::expiration_warning_threshold`].
     pub fn expiration_warning_threshold(&self) -> Duration {
         self.source.expiration_warning
+    }
+
+    /// See [`SettingsBuilder::clock_skew`].
+    pub fn clock_skew(&self) -> Duration {
+        self.source.clock_skew
     }
 
     /// A builder with nothing configured: no CAs, self-managed X.509 and LDAP authorization off.

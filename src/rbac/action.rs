@@ -9,6 +9,18 @@ macro_rules! actions {
     ($($(#[$doc:meta])* $variant:ident => $name:literal,)*) => {
         /// A MongoDB privilege action, printed and parsed with MongoDB's camelCase name.
         ///
+        /// ```
+        /// use x509_dbauth::roles::{Action, ActionSet};
+        ///
+        /// let find: Action = "find".parse()?;
+        /// assert_eq!(find, Action::Find);
+        /// assert_eq!(Action::CreateIndex.to_string(), "createIndex");
+        /// assert_eq!("frobnicate".parse::<Action>().unwrap_err().kind(), "unknown_action");
+        /// let set = ActionSet::of(&[Action::Find, Action::Insert]);
+        /// assert!(set.contains(Action::Find) && !set.contains(Action::Remove));
+        /// # Ok::<(), x509_dbauth::errors::RbacError>(())
+        /// ```
+        ///
         /// The discriminant is a dense index (0, 1, 2, …) so that a set of actions is one `u128`.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         #[repr(u8)]

@@ -1,10 +1,8 @@
 //! The built-in roles and the privileges each one grants.
 //!
-//! Source for every role: the MongoDB manual's built-in roles page
-//! (`docs: content/manual/manual/source/reference/built-in-roles.txt`), summarised in
-//! `reference/mongodb-x509-ldap.md` §5; `atlasAdmin` from the Atlas docs (§4.2). Where the
-//! reference table says "…", the remaining actions follow the manual's per-role lists as far as
-//! this crate's [`Action`] set names them.
+//! Source for every role: the MongoDB manual's "Built-In Roles" page; `atlasAdmin` from the
+//! Atlas documentation ("MongoDB Users, Roles, and Privileges"). Each role grants the actions
+//! the manual lists for it, as far as this crate's [`Action`] set names them.
 
 use super::action::{Action, ActionSet};
 use super::resource::PrivilegeResource;
@@ -12,6 +10,16 @@ use super::resource::PrivilegeResource;
 use Action as A;
 
 /// A built-in MongoDB (or Atlas) role.
+///
+/// ```
+/// use x509_dbauth::roles::BuiltinRole;
+///
+/// let role = BuiltinRole::from_name("clusterMonitor").expect("built in");
+/// assert_eq!(role.name(), "clusterMonitor");
+/// assert!(role.is_cluster_wide()); // granted on `admin` only
+/// assert!(BuiltinRole::Read.allows_collection_scope()); // `read@db.collection`
+/// assert_eq!(BuiltinRole::from_name("ordersReader"), None); // a custom role's name
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum BuiltinRole {
@@ -37,7 +45,7 @@ pub enum BuiltinRole {
     /// `hostManager` (on `admin`): monitor and manage servers (manual).
     HostManager,
     /// `clusterAdmin` (on `admin`): `clusterManager` + `clusterMonitor` + `hostManager` +
-    /// `dropDatabase` (manual; composition per the reference §5).
+    /// `dropDatabase` (manual, "Built-In Roles").
     ClusterAdmin,
     /// `enableSharding` (on `admin`): shard databases and collections (manual).
     EnableSharding,
@@ -63,7 +71,7 @@ pub enum BuiltinRole {
     /// `atlasAdmin` (Atlas, on `admin`): `backup` + `clusterMonitor` + `dbAdminAnyDatabase` +
     /// `enableSharding` + `readWriteAnyDatabase` + analyzeShardKey, compact, killAnyCursor,
     /// moveChunk, reshardCollection, viewRole, setQuerySettings, update on `config.settings`
-    /// (Atlas docs, "MongoDB Users, Roles, and Privileges"; reference §4.2). No user management:
+    /// (Atlas docs, "MongoDB Users, Roles, and Privileges"). No user management:
     /// Atlas manages users through its API.
     AtlasAdmin,
 }

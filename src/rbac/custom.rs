@@ -14,6 +14,24 @@ use crate::limits::Limits;
 ///
 /// Custom roles are project-wide, as in Atlas: they live in `admin` and are granted as
 /// `name@admin`; each privilege names its own database and collection.
+///
+/// ```
+/// use x509_dbauth::roles::{Action, CustomRole, PrivilegeResource, Resource, RoleCatalog};
+///
+/// let catalog = RoleCatalog::builder()
+///     .add_role(CustomRole::new("ordersReader").privilege_on("sales", Some("orders"), ["find"]))
+///     .add_role(
+///         CustomRole::new("auditor")
+///             .privilege(PrivilegeResource::Cluster, ["serverStatus"])
+///             .inherit("ordersReader@admin"),
+///     )
+///     .build()?;
+/// let privileges = catalog.resolve(&["auditor@admin".parse()?])?;
+/// assert!(privileges.is_authorized(Action::Find, &Resource::collection("sales", "orders")));
+/// assert!(privileges.is_authorized_on_cluster(Action::ServerStatus));
+/// assert!(!privileges.is_authorized(Action::Find, &Resource::collection("sales", "leads")));
+/// # Ok::<(), x509_dbauth::errors::RbacError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CustomRole {
     name: String,
@@ -79,6 +97,18 @@ impl CustomRole {
 
 /// Builds a [`RoleCatalog`]; `build` refuses any invalid, duplicated or cyclic definition.
 #[derive(Debug, Clone)]
+///
+/// ```
+/// use x509_dbauth::roles::{CustomRole, RoleCatalog};
+///
+/// // Inheritance cycles are refused when the catalog is built.
+/// let e = RoleCatalog::builder()
+///     .add_role(CustomRole::new("a").inherit("b@admin"))
+///     .add_role(CustomRole::new("b").inherit("a@admin"))
+///     .build()
+///     .unwrap_err();
+/// assert_eq!(e.kind(), "role_cycle");
+/// ```
 pub struct RoleCatalogBuilder {
     limits: Limits,
     roles: Vec<CustomRole>,
@@ -338,6 +368,20 @@ fn visit(
 }
 
 /// Validated custom roles, with inheritance flattened; resolves a user's grants.
+///
+/// ```
+/// use x509_dbauth::roles::{Action, Resource, RoleCatalog, RoleGrant};
+///
+/// let catalog = RoleCatalog::builtin_only();
+/// let grants: Vec<RoleGrant> = vec!["readWrite@sales".parse()?, "read@reporting.orders".parse()?];
+/// let privileges = catalog.resolve(&grants)?;
+/// assert!(privileges.is_authorized(Action::Insert, &Resource::collection("sales", "orders")));
+/// assert!(privileges.is_authorized(Action::Find, &Resource::collection("reporting", "orders")));
+/// assert!(!privileges.is_authorized(Action::Find, &Resource::collection("reporting", "salaries")));
+/// // A custom role that does not exist is refused.
+/// assert_eq!(catalog.resolve(&["nobody@admin".parse()?]).unwrap_err().kind(), "unknown_role");
+/// # Ok::<(), x509_dbauth::errors::RbacError>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct RoleCatalog {
     limits: Limits,

@@ -13,6 +13,21 @@ use crate::error::RbacError;
 /// names, that cluster-wide built-in roles are granted on `admin`, and that only `read` and
 /// `readWrite` carry a collection. Whether a non-built-in name is a known custom role (granted
 /// on `admin`) is checked by [`RoleCatalog::resolve`](super::RoleCatalog::resolve).
+///
+/// ```
+/// use x509_dbauth::roles::{BuiltinRole, RoleGrant};
+///
+/// let grant: RoleGrant = "read@reporting.orders".parse()?;
+/// assert_eq!((grant.role(), grant.db(), grant.collection()), ("read", "reporting", Some("orders")));
+/// assert_eq!(grant.builtin(), Some(BuiltinRole::Read));
+/// assert_eq!(grant, RoleGrant::new("read", "reporting", Some("orders"))?);
+/// // Cluster-wide roles are granted on `admin` only.
+/// assert_eq!(
+///     "clusterAdmin@sales".parse::<RoleGrant>().unwrap_err().kind(),
+///     "cluster_role_outside_admin"
+/// );
+/// # Ok::<(), x509_dbauth::errors::RbacError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct RoleGrant {
     role: String,

@@ -42,6 +42,17 @@ struct DbPrivileges {
 
 /// The privileges a user holds, resolved from role grants by
 /// [`RoleCatalog::resolve`](super::RoleCatalog::resolve).
+///
+/// ```
+/// use x509_dbauth::roles::{Action, Resource, RoleCatalog};
+///
+/// let privileges = RoleCatalog::builtin_only().resolve(&["dbAdmin@sales".parse()?])?;
+/// assert!(privileges.is_authorized_on_database(Action::DbStats, "sales"));
+/// assert!(privileges.is_authorized(Action::CreateIndex, &Resource::collection("sales", "orders")));
+/// assert!(!privileges.is_authorized(Action::Insert, &Resource::collection("sales", "orders")));
+/// assert_eq!(privileges.roles(), ["dbAdmin@sales"]);
+/// # Ok::<(), x509_dbauth::errors::RbacError>(())
+/// ```
 #[derive(Debug, Clone, Default)]
 pub struct PrivilegeSet {
     grants: Vec<RoleGrant>,

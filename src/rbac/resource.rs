@@ -3,6 +3,18 @@
 use core::fmt;
 
 /// The target of one operation: the cluster, a database, or one collection.
+///
+/// ```
+/// use x509_dbauth::roles::{PrivilegeResource, Resource};
+///
+/// let orders = Resource::collection("sales", "orders");
+/// assert_eq!(orders.to_string(), "sales.orders");
+/// assert!(PrivilegeResource::Database("sales".into()).covers(&orders));
+/// assert!(PrivilegeResource::Database("sales".into()).covers(&Resource::database("sales")));
+/// // A database privilege does not cover its system collections.
+/// assert!(!PrivilegeResource::Database("sales".into())
+///     .covers(&Resource::collection("sales", "system.users")));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Resource {
     /// Cluster-wide operations (`serverStatus`, `shutdown`, `listDatabases`, …).

@@ -1,13 +1,14 @@
 //! `x509-dbauth explain`: would this client chain be let in under these settings, as whom,
 //! with which roles, and why — every step of the decision.
 
+use std::path::Path;
 use std::sync::Arc;
 
 use serde_json::{Value, json};
 use x509_dbauth::x509::Certificate;
 use x509_dbauth::{
-    AuthError, CertificateDer, Decision, Escaped, SettingsFile, settings::FileKind,
-    testing::ManualClock,
+    AuthError, Authenticator, CertificateDer, Decision, Escaped, SettingsFile, UnixTime,
+    settings::FileKind, testing::ManualClock,
 };
 
 use crate::verify::validation_time;
@@ -33,36 +34,14 @@ pub(crate) struct ExplainArgs {
 
 /// Runs `explain`: exit 0 allowed, 1 denied, 2 bad input.
 pub(crate) fn run(args: &ExplainArgs) -> u8 {
-    let file = match SettingsFile::load(&args.config) {
-        Ok(f) => f,
-        Err(e) => return bad_input(args.out, e.kind, &e.to_string()),
-    };
     let now = match validation_time(args.at.as_deref()) {
         Ok(t) => t,
         Err(msg) => return bad_input(args.out, "bad_time", &msg),
     };
-    let bytes = match read_input(&args.chain, FileKind::Certificates) {
-        Ok(b) => b,
-        Err(e) => return bad_input(args.out, e.kind(), &e.to_string()),
-    };
-    let chain: Vec<CertificateDer<'static>> = match Certificate::ders_from_pem_or_der(&bytes) {
+    let decision = match decide(&args.config, &args.chain, now, args.user.as_deref()) {
         Ok(d) => d,
-        Err(e) => {
-            return bad_input(
-                args.out,
-                e.kind(),
-                &format!("{}: {e}", Escaped(args.chain.display())),
-            );
-        }
+        Err(e) => return bad_input(args.out, e.kind, &e.message),
     };
-    // The LDAP cache reads the same (fixed) time, so the output does not depend on the clock.
-    // A live directory that cannot be set up (CA file, password source) is bad input here,
-    // not a silent fail-closed decision.
-    let authenticator = match file.try_authenticator() {
-        Ok(a) => a.with_clock(Arc::new(ManualClock::new(now))),
-        Err(e) => return bad_input(args.out, e.kind(), &e.to_string()),
-    };
-    let decision = authenticator.explain_blocking(&chain, now, args.user.as_deref());
     let report = report(&decision);
     if args.out.json {
         print_json(&report);
@@ -74,6 +53,49 @@ pub(crate) fn run(args: &ExplainArgs) -> u8 {
     } else {
         EXIT_NO
     }
+}
+
+/// Why a decision could not be made: a settings file or a chain file that cannot be read.
+pub(crate) struct BadInput {
+    /// The error's stable kind.
+    pub(crate) kind: &'static str,
+    /// The sentence for people.
+    pub(crate) message: String,
+}
+
+/// The one decision path of the tool (`explain` and `demo`): [`load`], then the decision
+/// explained at `now`.
+pub(crate) fn decide(
+    config: &Path,
+    chain_path: &Path,
+    now: UnixTime,
+    user: Option<&str>,
+) -> Result<Decision, BadInput> {
+    let (authenticator, chain) = load(config, chain_path, now)?;
+    Ok(authenticator.explain_blocking(&chain, now, user))
+}
+
+/// Loads the settings file (with its directory) into an authenticator whose clock reads
+/// `now`, and the chain file.
+pub(crate) fn load(
+    config: &Path,
+    chain_path: &Path,
+    now: UnixTime,
+) -> Result<(Authenticator, Vec<CertificateDer<'static>>), BadInput> {
+    let bad = |kind, message| BadInput { kind, message };
+    let file = SettingsFile::load(config).map_err(|e| bad(e.kind, e.to_string()))?;
+    let bytes =
+        read_input(chain_path, FileKind::Certificates).map_err(|e| bad(e.kind(), e.to_string()))?;
+    let chain = Certificate::ders_from_pem_or_der(&bytes)
+        .map_err(|e| bad(e.kind(), format!("{}: {e}", Escaped(chain_path.display()))))?;
+    // The LDAP cache reads the same (fixed) time, so the output does not depend on the clock.
+    // A live directory that cannot be set up (CA file, password source) is bad input here,
+    // not a silent fail-closed decision.
+    let authenticator = file
+        .try_authenticator()
+        .map_err(|e| bad(e.kind(), e.to_string()))?
+        .with_clock(Arc::new(ManualClock::new(now)));
+    Ok((authenticator, chain))
 }
 
 /// The JSON document for a decision.

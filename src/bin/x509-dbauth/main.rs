@@ -20,6 +20,7 @@ use clap::{Args, Parser, Subcommand};
 use serde_json::{Value, json};
 
 mod config;
+mod demo;
 mod explain;
 mod inspect;
 mod ldap;
@@ -47,6 +48,9 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Run every example scenario (each example client under the example settings, with and
+    /// without LDAP) through `explain`, and print one table.
+    Demo(demo::DemoArgs),
     /// Distinguished names: show how a DN is read, printed and compared.
     #[command(subcommand)]
     Dn(DnCommand),
@@ -121,6 +125,7 @@ fn main() -> ExitCode {
         }
     };
     let code = match cli.command {
+        Command::Demo(args) => demo::run(&args),
         Command::Dn(DnCommand::Show { dns, out }) => dn_show(&dns, out),
         Command::Dn(DnCommand::Compare { a, b, out }) => dn_compare(&a, &b, out),
         Command::Inspect(args) => inspect::run(&args),
