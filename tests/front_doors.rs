@@ -113,7 +113,9 @@ fn example_binary(name: &'static str) -> PathBuf {
             .args(["build", "--quiet", "--example", name, "--features"])
             .arg(features().join(","))
             .arg("--manifest-path")
-            .arg(Path::new(MANIFEST).join("Cargo.toml"));
+            .arg(Path::new(MANIFEST).join("Cargo.toml"))
+            .arg("--target-dir")
+            .arg(profile_dir.parent().unwrap());
         if profile_dir.file_name().and_then(|n| n.to_str()) == Some("release") {
             cargo.arg("--release");
         }

@@ -153,7 +153,11 @@ impl Server {
                     Ok((stream, peer)) => {
                         tokio::spawn(serve(stream, peer));
                     }
-                    Err(e) => tracing::warn!("accept: {e}"),
+                    Err(e) => {
+                        // Out of file descriptors, say: wait a little rather than spin.
+                        tracing::warn!("accept: {e}");
+                        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                    }
                 },
             }
         }
