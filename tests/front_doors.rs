@@ -511,6 +511,51 @@ fn mongo_commands_before_a_login_are_unauthorized() {
 }
 
 #[test]
+fn mongo_wire_legacy_op_query_checksums_and_document_sequences() {
+    if !have_pymongo() {
+        return;
+    }
+    let dir = TempDir::new("mongo-wire");
+    let door = Door::start("mongo_front_door", &example_settings("settings.toml"), &dir);
+    let (chain, key) = jane();
+    let mut pem = std::fs::read(chain).unwrap();
+    pem.extend_from_slice(&std::fs::read(key).unwrap());
+    let cert_key = dir.private("client-cert-key.pem", &pem);
+    let out = Command::new("python3")
+        .arg(Path::new(MANIFEST).join("tests/front_doors/raw_wire.py"))
+        .args(["--port", &door.port().to_string()])
+        .arg("--ca")
+        .arg(certs().server_ca)
+        .arg("--cert-key")
+        .arg(&cert_key)
+        .output()
+        .unwrap();
+    assert_eq!(
+        parse_json(&out),
+        json!({
+            "op_query": {
+                "op": "OP_REPLY", "responseTo": 7, "returned": 1,
+                "ismaster": true, "helloOk": true, "maxWireVersion": 17,
+            },
+            "checksummed_authenticate": {
+                "responseTo": 8,
+                "doc": { "dbname": "$external", "user": JANE, "ok": 1.0 },
+            },
+            "document_sequence": {
+                "ok": 0.0, "errmsg": "no such command: 'insert'",
+                "code": 59, "codeName": "CommandNotFound",
+            },
+            "wrong_checksum": null,
+        })
+    );
+    let log = door.stop();
+    assert!(
+        log.contains("closing the connection: OP_MSG checksum does not match"),
+        "{log}"
+    );
+}
+
+#[test]
 fn mongo_sighup_reloads_the_settings_file() {
     if !have_pymongo() {
         return;
