@@ -1,0 +1,824 @@
+//! Adversarial review of the paths to an "allow" added with the rustls adapter, live settings,
+//! audit events, the verified-chain and issuer caches and the clock-skew leeway: each test is
+//! an attack by someone who controls a client's certificate bytes, its handshake messages or a
+//! settings file, or who races an administrator's change, and asserts the exact outcome.
+#![cfg(feature = "rustls")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, OnceLock};
+
+use common::generate::{Alg, DAY, Key, Node, Spec, crl, dn, issue, root};
+use rcgen::{DnType, ExtendedKeyUsagePurpose, KeyUsagePurpose, SanType};
+use rustls::client::ResolvesClientCert;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, UnixTime};
+use rustls::sign::{CertifiedKey, Signer, SigningKey};
+use rustls::{
+    AlertDescription, CertificateError, ClientConfig, RootCertStore, ServerConfig, SignatureScheme,
+};
+use x509_dbauth::tls::{ClientAuth, ClientVerifier, LiveServerConfig, VerifierOptions};
+use x509_dbauth::{
+    AuthError, Authenticator, CertificateKind, LiveAuthenticator, Settings, TrustAnchors, UserSpec,
+};
+
+fn now() -> i64 {
+    i64::try_from(UnixTime::now().as_secs()).unwrap()
+}
+
+const JANE: &str = "CN=Jane Doe,O=MongoDB,C=US";
+
+fn jane_dn() -> Vec<(DnType, &'static str)> {
+    vec![
+        (DnType::CountryName, "US"),
+        (DnType::OrganizationName, "MongoDB"),
+        (DnType::CommonName, "Jane Doe"),
+    ]
+}
+
+fn leaf_spec(parts: &[(DnType, &str)], alg: Alg, serial: u64) -> Spec {
+    let mut spec = Spec::leaf("unused", alg);
+    spec.dn = dn(parts);
+    spec.serial = serial;
+    spec.not_before = now() - DAY;
+    spec.not_after = now() + 90 * DAY;
+    spec
+}
+
+fn leaf(parts: &[(DnType, &str)], alg: Alg, serial: u64, by: &Node) -> Node {
+    issue(&leaf_spec(parts, alg, serial), by)
+}
+
+struct Pki {
+    project_ca: Node,
+    server_ca: Node,
+    server: Node,
+    jane: Node,
+    jane_rsa: Node,
+    jane_ed: Node,
+    jane_p384: Node,
+    rsa_key: Node,
+    ed_key: Node,
+    p256_key: Node,
+}
+
+fn pki() -> &'static Pki {
+    static PKI: OnceLock<Pki> = OnceLock::new();
+    PKI.get_or_init(|| {
+        let ca = |cn: &str, alg| {
+            let mut s = Spec::ca(cn, alg);
+            s.not_before = now() - 10 * DAY;
+            s.not_after = now() + 3650 * DAY;
+            root(&s)
+        };
+        let project_ca = ca("Project CA", Alg::P384);
+        let server_ca = ca("Server CA", Alg::P256);
+        let other_ca = ca("Other CA", Alg::P256);
+        let mut server_spec = Spec::leaf("localhost", Alg::P256);
+        server_spec.ekus = vec![ExtendedKeyUsagePurpose::ServerAuth];
+        server_spec.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+        server_spec.sans = vec![SanType::DnsName("localhost".try_into().unwrap())];
+        server_spec.not_before = now() - DAY;
+        server_spec.not_after = now() + 90 * DAY;
+        let server = issue(&server_spec, &server_ca);
+        let holder = |alg, serial| {
+            leaf(
+                &[(DnType::CommonName, "key holder")],
+                alg,
+                serial,
+                &other_ca,
+            )
+        };
+        Pki {
+            jane: leaf(&jane_dn(), Alg::P256, 101, &project_ca),
+            jane_rsa: leaf(&jane_dn(), Alg::Rsa2048Sha256(1), 102, &project_ca),
+            jane_ed: leaf(&jane_dn(), Alg::Ed25519, 103, &project_ca),
+            jane_p384: leaf(&jane_dn(), Alg::P384, 104, &project_ca),
+            rsa_key: holder(Alg::Rsa2048Sha256(2), 201),
+            ed_key: holder(Alg::Ed25519, 202),
+            p256_key: holder(Alg::P256, 203),
+            project_ca,
+            server_ca,
+            server,
+        }
+    })
+}
+
+fn anchors(node: &Node) -> TrustAnchors {
+    TrustAnchors::from_ders([node.der.as_slice()]).unwrap()
+}
+
+fn settings() -> x509_dbauth::SettingsBuilder {
+    Settings::builder()
+        .enable_self_managed(anchors(&pki().project_ca))
+        .add_user(UserSpec {
+            name: JANE.to_owned(),
+            kind: CertificateKind::SelfManaged,
+            roles: vec!["readWrite@sales".to_owned()],
+        })
+}
+
+fn live() -> Arc<LiveAuthenticator> {
+    Arc::new(LiveAuthenticator::new(Authenticator::new(Arc::new(
+        settings().build().unwrap(),
+    ))))
+}
+
+fn key_der(node: &Node) -> PrivateKeyDer<'static> {
+    match node.issuer.key() {
+        Key::Ring(k) => PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(k.serialize_der())),
+        _ => panic!("test keys are ring keys"),
+    }
+}
+
+fn provider() -> Arc<rustls::crypto::CryptoProvider> {
+    Arc::new(rustls::crypto::ring::default_provider())
+}
+
+type Version = &'static rustls::SupportedProtocolVersion;
+const TLS12: Version = &rustls::version::TLS12;
+const TLS13: Version = &rustls::version::TLS13;
+
+fn server_config(
+    verifier: Arc<dyn rustls::server::danger::ClientCertVerifier>,
+    version: Version,
+) -> Result<ServerConfig, rustls::Error> {
+    let p = pki();
+    ServerConfig::builder_with_provider(provider())
+        .with_protocol_versions(&[version])?
+        .with_client_cert_verifier(verifier)
+        .with_single_cert(
+            vec![CertificateDer::from(p.server.der.clone())],
+            key_der(&p.server),
+        )
+}
+
+/// Signs CertificateVerify with `inner` under the scheme `sign_as`, and tells the server it
+/// used `claim`: how a client lies about its signature, or pairs a key with a scheme.
+#[derive(Debug)]
+struct Claiming {
+    inner: Arc<dyn SigningKey>,
+    sign_as: SignatureScheme,
+    claim: SignatureScheme,
+}
+
+impl SigningKey for Claiming {
+    fn choose_scheme(&self, _: &[SignatureScheme]) -> Option<Box<dyn Signer>> {
+        let signer = self.inner.choose_scheme(&[self.sign_as])?;
+        Some(Box::new(ClaimingSigner {
+            inner: signer,
+            claim: self.claim,
+        }))
+    }
+    fn algorithm(&self) -> rustls::SignatureAlgorithm {
+        self.inner.algorithm()
+    }
+}
+
+#[derive(Debug)]
+struct ClaimingSigner {
+    inner: Box<dyn Signer>,
+    claim: SignatureScheme,
+}
+
+impl Signer for ClaimingSigner {
+    fn sign(&self, message: &[u8]) -> Result<Vec<u8>, rustls::Error> {
+        self.inner.sign(message)
+    }
+    fn scheme(&self) -> SignatureScheme {
+        self.claim
+    }
+}
+
+/// ECDSA over P-384 with SHA-256 (what TLS 1.2's `ecdsa_secp256r1_sha256` names for a P-384
+/// key): ring cannot make it, RustCrypto can.
+#[derive(Debug)]
+struct P384Sha256(Vec<u8>);
+
+impl SigningKey for P384Sha256 {
+    fn choose_scheme(&self, _: &[SignatureScheme]) -> Option<Box<dyn Signer>> {
+        Some(Box::new(P384Sha256Signer(self.0.clone())))
+    }
+    fn algorithm(&self) -> rustls::SignatureAlgorithm {
+        rustls::SignatureAlgorithm::ECDSA
+    }
+}
+
+#[derive(Debug)]
+struct P384Sha256Signer(Vec<u8>);
+
+impl Signer for P384Sha256Signer {
+    fn sign(&self, message: &[u8]) -> Result<Vec<u8>, rustls::Error> {
+        use p384::ecdsa::signature::hazmat::PrehashSigner;
+        use sha2::Digest;
+        // The private scalar of the PKCS #8 ECPrivateKey: version 1, then OCTET STRING (48).
+        let at = self
+            .0
+            .windows(5)
+            .position(|w| w == [0x02, 0x01, 0x01, 0x04, 0x30])
+            .unwrap();
+        let key = p384::ecdsa::SigningKey::from_slice(&self.0[at + 5..at + 53]).unwrap();
+        let digest = sha2::Sha256::digest(message);
+        let sig: p384::ecdsa::Signature = key.sign_prehash(&digest).unwrap();
+        Ok(sig.to_der().as_bytes().to_vec())
+    }
+    fn scheme(&self) -> SignatureScheme {
+        SignatureScheme::ECDSA_NISTP256_SHA256
+    }
+}
+
+/// Presents `chain` with a signing key.
+#[derive(Debug)]
+struct Presenter(Option<Arc<CertifiedKey>>);
+
+impl ResolvesClientCert for Presenter {
+    fn resolve(&self, _: &[&[u8]], _: &[SignatureScheme]) -> Option<Arc<CertifiedKey>> {
+        self.0.clone()
+    }
+    fn has_certs(&self) -> bool {
+        self.0.is_some()
+    }
+}
+
+fn ring_key(node: &Node) -> Arc<dyn SigningKey> {
+    provider()
+        .key_provider
+        .load_private_key(key_der(node))
+        .unwrap()
+}
+
+fn presenting(chain: &[&Node], key: Arc<dyn SigningKey>) -> Arc<Presenter> {
+    Arc::new(Presenter(Some(Arc::new(CertifiedKey::new(
+        chain
+            .iter()
+            .map(|n| CertificateDer::from(n.der.clone()))
+            .collect(),
+        key,
+    )))))
+}
+
+fn client_config(presenter: Arc<Presenter>, version: Version) -> Arc<ClientConfig> {
+    let mut roots = RootCertStore::empty();
+    roots
+        .add(CertificateDer::from(pki().server_ca.der.clone()))
+        .unwrap();
+    Arc::new(
+        ClientConfig::builder_with_provider(provider())
+            .with_protocol_versions(&[version])
+            .unwrap()
+            .with_root_certificates(roots)
+            .with_client_cert_resolver(presenter),
+    )
+}
+
+struct Outcome {
+    server: Result<rustls::ServerConnection, rustls::Error>,
+    client: Result<(), rustls::Error>,
+}
+
+/// A handshake in memory until both sides are done or one fails.
+fn handshake(server: Arc<ServerConfig>, client: Arc<ClientConfig>) -> Outcome {
+    let mut s = rustls::ServerConnection::new(server).unwrap();
+    let mut c = rustls::ClientConnection::new(client, "localhost".try_into().unwrap()).unwrap();
+    let (mut server_err, mut client_err) = (None, None);
+    for _ in 0..20 {
+        let mut buf = Vec::new();
+        while c.wants_write() {
+            c.write_tls(&mut buf).unwrap();
+        }
+        if !buf.is_empty() && server_err.is_none() {
+            s.read_tls(&mut buf.as_slice()).unwrap();
+            if let Err(e) = s.process_new_packets() {
+                server_err = Some(e);
+            }
+        }
+        let mut buf = Vec::new();
+        while s.wants_write() {
+            s.write_tls(&mut buf).unwrap();
+        }
+        if !buf.is_empty() && client_err.is_none() {
+            c.read_tls(&mut buf.as_slice()).unwrap();
+            if let Err(e) = c.process_new_packets() {
+                client_err = Some(e);
+            }
+        }
+        if server_err.is_some() && client_err.is_some() {
+            break;
+        }
+        if server_err.is_none()
+            && client_err.is_none()
+            && !s.is_handshaking()
+            && !c.is_handshaking()
+            && !s.wants_write()
+            && !c.wants_write()
+        {
+            break;
+        }
+    }
+    Outcome {
+        server: server_err.map_or(Ok(s), Err),
+        client: client_err.map_or(Ok(()), Err),
+    }
+}
+
+fn connect_with(
+    verifier: Arc<ClientVerifier>,
+    version: Version,
+    presenter: Arc<Presenter>,
+) -> Outcome {
+    handshake(
+        Arc::new(server_config(verifier, version).unwrap()),
+        client_config(presenter, version),
+    )
+}
+
+fn connect(live: &Arc<LiveAuthenticator>, version: Version, presenter: Arc<Presenter>) -> Outcome {
+    connect_with(
+        ClientVerifier::new(Arc::clone(live), VerifierOptions::default()),
+        version,
+        presenter,
+    )
+}
+
+/// The alert the client received, and the server's error.
+fn refused(outcome: Outcome) -> (AlertDescription, rustls::Error) {
+    let alert = match &outcome.client {
+        Err(rustls::Error::AlertReceived(a)) => *a,
+        other => panic!("expected an alert, the client saw {other:?}"),
+    };
+    (alert, outcome.server.err().expect("the server refused"))
+}
+
+fn bad_signature() -> rustls::Error {
+    rustls::Error::InvalidCertificate(CertificateError::BadSignature)
+}
+
+fn unadvertised() -> rustls::Error {
+    rustls::Error::PeerMisbehaved(rustls::PeerMisbehaved::SignedHandshakeWithUnadvertisedSigScheme)
+}
+
+/// The client completed the handshake and the hand-over names Jane.
+fn allowed(live: &Arc<LiveAuthenticator>, outcome: Outcome) {
+    assert_eq!(outcome.client, Ok(()));
+    let conn = outcome.server.unwrap();
+    let v = ClientVerifier::new(Arc::clone(live), VerifierOptions::default());
+    let client = v.verified_client(conn.peer_certificates()).unwrap();
+    assert_eq!(client.subject().to_string(), JANE);
+}
+
+// ---- 1. Proof of possession ----
+
+#[test]
+fn pop_a_key_of_another_type_is_decrypt_error_in_both_versions() {
+    let p = pki();
+    for version in [TLS12, TLS13] {
+        // Jane's P-256 certificate; the handshake signed with an RSA key (RSA-PSS) and with
+        // an Ed25519 key, each under its own honest scheme.
+        for (key, scheme) in [
+            (&p.rsa_key, SignatureScheme::RSA_PSS_SHA256),
+            (&p.ed_key, SignatureScheme::ED25519),
+        ] {
+            let live = live();
+            let signing = Arc::new(Claiming {
+                inner: ring_key(key),
+                sign_as: scheme,
+                claim: scheme,
+            });
+            let outcome = connect(&live, version, presenting(&[&p.jane], signing));
+            assert_eq!(
+                refused(outcome),
+                (AlertDescription::DecryptError, bad_signature()),
+                "{version:?} {scheme:?}"
+            );
+            assert_eq!(
+                live.counters().denied(),
+                BTreeMap::from([("bad_handshake_signature", 1)])
+            );
+        }
+    }
+}
+
+#[test]
+fn pop_another_key_of_the_same_type_is_refused_for_every_key_type() {
+    let p = pki();
+    // RSA certificate, another RSA key; Ed25519 certificate, another Ed25519 key.
+    for (cert, key, scheme) in [
+        (&p.jane_rsa, &p.rsa_key, SignatureScheme::RSA_PSS_SHA256),
+        (&p.jane_ed, &p.ed_key, SignatureScheme::ED25519),
+        (&p.jane, &p.p256_key, SignatureScheme::ECDSA_NISTP256_SHA256),
+    ] {
+        for version in [TLS12, TLS13] {
+            let live = live();
+            let signing = Arc::new(Claiming {
+                inner: ring_key(key),
+                sign_as: scheme,
+                claim: scheme,
+            });
+            let outcome = connect(&live, version, presenting(&[cert], signing));
+            assert_eq!(
+                refused(outcome),
+                (AlertDescription::DecryptError, bad_signature()),
+                "{version:?} {scheme:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn pop_the_right_key_of_each_type_is_allowed() {
+    let p = pki();
+    for (cert, scheme) in [
+        (&p.jane_rsa, SignatureScheme::RSA_PSS_SHA256),
+        (&p.jane_ed, SignatureScheme::ED25519),
+        (&p.jane, SignatureScheme::ECDSA_NISTP256_SHA256),
+        (&p.jane_p384, SignatureScheme::ECDSA_NISTP384_SHA384),
+    ] {
+        for version in [TLS12, TLS13] {
+            let live = live();
+            let signing = Arc::new(Claiming {
+                inner: ring_key(cert),
+                sign_as: scheme,
+                claim: scheme,
+            });
+            allowed(&live, connect(&live, version, presenting(&[cert], signing)));
+        }
+    }
+}
+
+#[test]
+fn pop_a_scheme_the_server_did_not_offer_is_illegal_parameter() {
+    let p = pki();
+    for version in [TLS12, TLS13] {
+        let live = live();
+        // A real P-256 signature by Jane's key, announced as ECDSA with SHA-1 (not offered).
+        let signing = Arc::new(Claiming {
+            inner: ring_key(&p.jane),
+            sign_as: SignatureScheme::ECDSA_NISTP256_SHA256,
+            claim: SignatureScheme::ECDSA_SHA1_Legacy,
+        });
+        let outcome = connect(&live, version, presenting(&[&p.jane], signing));
+        assert_eq!(
+            refused(outcome),
+            (AlertDescription::IllegalParameter, unadvertised()),
+            "{version:?}"
+        );
+    }
+}
+
+#[test]
+fn pop_a_signature_announced_under_another_scheme_of_the_key_type_is_refused() {
+    let p = pki();
+    for version in [TLS12, TLS13] {
+        let live = live();
+        // An RSA-PSS SHA-256 signature announced as RSA-PSS SHA-384.
+        let signing = Arc::new(Claiming {
+            inner: ring_key(&p.jane_rsa),
+            sign_as: SignatureScheme::RSA_PSS_SHA256,
+            claim: SignatureScheme::RSA_PSS_SHA384,
+        });
+        let outcome = connect(&live, version, presenting(&[&p.jane_rsa], signing));
+        assert_eq!(
+            refused(outcome),
+            (AlertDescription::DecryptError, bad_signature()),
+            "{version:?}"
+        );
+    }
+}
+
+#[test]
+fn pop_pkcs1_is_refused_in_tls13_and_allowed_in_tls12() {
+    let p = pki();
+    let signing = || {
+        Arc::new(Claiming {
+            inner: ring_key(&p.jane_rsa),
+            sign_as: SignatureScheme::RSA_PKCS1_SHA256,
+            claim: SignatureScheme::RSA_PKCS1_SHA256,
+        })
+    };
+    let live = live();
+    let outcome = connect(&live, TLS13, presenting(&[&p.jane_rsa], signing()));
+    assert_eq!(
+        refused(outcome),
+        (AlertDescription::IllegalParameter, unadvertised())
+    );
+    allowed(
+        &live,
+        connect(&live, TLS12, presenting(&[&p.jane_rsa], signing())),
+    );
+}
+
+fn p384_sha256(node: &Node) -> Arc<dyn SigningKey> {
+    match node.issuer.key() {
+        Key::Ring(k) => Arc::new(P384Sha256(k.serialize_der())),
+        _ => panic!("test keys are ring keys"),
+    }
+}
+
+#[test]
+fn pop_a_p384_key_under_the_p256_scheme_is_allowed_in_tls12_only() {
+    // TLS 1.2 signature_algorithms name a hash and a signature type, not a curve (RFC 5246
+    // §7.4.1.4.1, RFC 8422 §5.1.1); TLS 1.3 binds ecdsa_secp256r1_sha256 to P-256 (RFC 8446
+    // §4.2.3). rustls-webpki does the same.
+    let p = pki();
+    let live = live();
+    allowed(
+        &live,
+        connect(
+            &live,
+            TLS12,
+            presenting(&[&p.jane_p384], p384_sha256(&p.jane_p384)),
+        ),
+    );
+    let outcome = connect(
+        &live,
+        TLS13,
+        presenting(&[&p.jane_p384], p384_sha256(&p.jane_p384)),
+    );
+    assert_eq!(
+        refused(outcome),
+        (AlertDescription::DecryptError, bad_signature())
+    );
+    // A P-384 SHA-256 signature by another P-384 key: refused in TLS 1.2 as well.
+    let other = leaf(&[(DnType::CommonName, "x")], Alg::P384, 301, &p.server_ca);
+    let outcome = connect(
+        &live,
+        TLS12,
+        presenting(&[&p.jane_p384], p384_sha256(&other)),
+    );
+    assert_eq!(
+        refused(outcome),
+        (AlertDescription::DecryptError, bad_signature())
+    );
+}
+
+/// Jane's name on a certificate whose SubjectPublicKeyInfo is id-RSASSA-PSS (RFC 4055 §1.2)
+/// over the modulus of RSA fixture key 3 (rcgen with ring cannot write one: the rsaEncryption
+/// algorithm identifier is replaced and the certificate signed again by the project CA), and
+/// that key as rsaEncryption PKCS #8, which ring signs with.
+fn jane_pss_spki() -> (Vec<u8>, Arc<dyn SigningKey>) {
+    let p = pki();
+    let rsa = leaf(&jane_dn(), Alg::Rsa2048Sha256(3), 110, &p.project_ca);
+    const RSA_ENCRYPTION: [u8; 15] = [
+        0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00,
+    ];
+    const RSASSA_PSS: [u8; 13] = [
+        0x30, 0x0b, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0a,
+    ];
+    let der = common::generate::resign_edited(&rsa.der, &p.project_ca, |parts| {
+        let spki = &parts[6];
+        let at = spki
+            .windows(RSA_ENCRYPTION.len())
+            .position(|w| w == RSA_ENCRYPTION)
+            .unwrap();
+        let bits = spki[at + RSA_ENCRYPTION.len()..].to_vec();
+        parts[6] = common::generate::tlv(0x30, &[RSASSA_PSS.to_vec(), bits].concat());
+    });
+    (der, ring_key(&rsa))
+}
+
+#[test]
+fn pop_an_rsassa_pss_only_key_is_refused() {
+    let (cert, key) = jane_pss_spki();
+    let cert = Node {
+        der: cert,
+        ..leaf(&jane_dn(), Alg::P256, 112, &pki().project_ca)
+    };
+    for version in [TLS12, TLS13] {
+        let live = live();
+        let signing = Arc::new(Claiming {
+            inner: Arc::clone(&key),
+            sign_as: SignatureScheme::RSA_PSS_SHA256,
+            claim: SignatureScheme::RSA_PSS_SHA256,
+        });
+        let outcome = connect(&live, version, presenting(&[&cert], signing));
+        assert_eq!(
+            refused(outcome),
+            (
+                AlertDescription::BadCertificate,
+                rustls::Error::InvalidCertificate(CertificateError::BadEncoding)
+            ),
+            "{version:?}"
+        );
+    }
+}
+
+#[test]
+fn pop_a_leaf_whose_key_the_reader_refuses_is_refused() {
+    let p = pki();
+    // An Ed25519 public key of 31 bytes, under Jane's name, issued by the project CA.
+    let broken = issue(
+        &leaf_spec(&jane_dn(), Alg::BrokenEd25519, 111),
+        &p.project_ca,
+    );
+    for version in [TLS12, TLS13] {
+        let live = live();
+        let signing = Arc::new(Claiming {
+            inner: ring_key(&p.ed_key),
+            sign_as: SignatureScheme::ED25519,
+            claim: SignatureScheme::ED25519,
+        });
+        let outcome = connect(&live, version, presenting(&[&broken], signing));
+        assert_eq!(
+            refused(outcome),
+            (
+                AlertDescription::BadCertificate,
+                rustls::Error::InvalidCertificate(CertificateError::BadEncoding)
+            ),
+            "{version:?}"
+        );
+    }
+}
+
+// ---- 6. Optional client certificates ----
+
+#[test]
+fn optional_an_invalid_certificate_is_still_refused_and_no_certificate_has_no_client() {
+    let p = pki();
+    let stranger_ca = {
+        let mut s = Spec::ca("Stranger CA", Alg::P256);
+        s.not_before = now() - DAY;
+        root(&s)
+    };
+    let stranger = leaf(&jane_dn(), Alg::P256, 120, &stranger_ca);
+    let optional = VerifierOptions::default().client_auth(ClientAuth::Optional);
+    for version in [TLS12, TLS13] {
+        let live = live();
+        let v = ClientVerifier::new(Arc::clone(&live), optional);
+        let outcome = connect_with(
+            Arc::clone(&v),
+            version,
+            presenting(&[&stranger], ring_key(&stranger)),
+        );
+        assert_eq!(
+            refused(outcome),
+            (
+                AlertDescription::UnknownCA,
+                rustls::Error::InvalidCertificate(CertificateError::UnknownIssuer)
+            )
+        );
+        // Without a certificate the handshake completes, and there is no client to log in.
+        let outcome = connect_with(Arc::clone(&v), version, Arc::new(Presenter(None)));
+        assert_eq!(outcome.client, Ok(()));
+        let conn = outcome.server.unwrap();
+        assert_eq!(conn.peer_certificates(), None);
+        for presented in [conn.peer_certificates(), Some(&[][..])] {
+            assert!(matches!(
+                v.verified_client(presented),
+                Err(AuthError::NoCertificate)
+            ));
+        }
+        // A valid one is verified as when required.
+        allowed(
+            &live,
+            connect_with(v, version, presenting(&[&p.jane], ring_key(&p.jane))),
+        );
+    }
+}
+
+// ---- 4. Live settings: changes around the handshake ----
+
+#[test]
+fn live_a_change_between_the_handshake_and_the_hand_over_applies_to_the_hand_over() {
+    let p = pki();
+    let jane_crl = crl(&p.project_ca, &[101], now() - DAY, now() + 30 * DAY);
+    for (change, kind) in [
+        (
+            Box::new(|s: x509_dbauth::SettingsBuilder| s.crls(&jane_crl))
+                as Box<dyn Fn(x509_dbauth::SettingsBuilder) -> x509_dbauth::SettingsBuilder>,
+            "revoked",
+        ),
+        (
+            Box::new(|s: x509_dbauth::SettingsBuilder| s.disable_self_managed()),
+            "self_managed_disabled",
+        ),
+    ] {
+        let live = live();
+        let v = ClientVerifier::new(Arc::clone(&live), VerifierOptions::default());
+        let outcome = connect_with(
+            Arc::clone(&v),
+            TLS13,
+            presenting(&[&p.jane], ring_key(&p.jane)),
+        );
+        let conn = outcome.server.unwrap();
+        // The verified client from before the change is refused at login, too.
+        let before = v.verified_client(conn.peer_certificates()).unwrap();
+        live.update(|s| change(s)).unwrap();
+        assert_eq!(
+            v.verified_client(conn.peer_certificates())
+                .unwrap_err()
+                .kind(),
+            kind
+        );
+        let login = x509_dbauth::testing::block_on(live.authenticate(&before, None));
+        assert_eq!(login.unwrap_err().kind(), kind);
+        // And the next handshake.
+        let outcome = connect_with(v, TLS13, presenting(&[&p.jane], ring_key(&p.jane)));
+        let (alert, _) = refused(outcome);
+        assert_eq!(
+            alert,
+            if kind == "revoked" {
+                AlertDescription::CertificateRevoked
+            } else {
+                AlertDescription::AccessDenied
+            }
+        );
+    }
+}
+
+#[test]
+fn live_a_server_config_made_before_a_ca_removal_verifies_with_the_current_cas() {
+    let p = pki();
+    let live = live();
+    let config = LiveServerConfig::new(Arc::clone(&live), VerifierOptions::default(), |v| {
+        server_config(v, TLS13)
+    })
+    .unwrap();
+    let stale = config.current();
+    // The project CA is replaced by another one: the old configuration's hints still name
+    // the project CA, but its verification uses the current snapshot.
+    let other = {
+        let mut s = Spec::ca("Replacement CA", Alg::P256);
+        s.not_before = now() - DAY;
+        root(&s)
+    };
+    live.swap(
+        Settings::builder()
+            .enable_self_managed(anchors(&other))
+            .build()
+            .unwrap(),
+    );
+    let outcome = handshake(
+        stale,
+        client_config(presenting(&[&p.jane], ring_key(&p.jane)), TLS13),
+    );
+    assert_eq!(
+        refused(outcome),
+        (
+            AlertDescription::UnknownCA,
+            rustls::Error::InvalidCertificate(CertificateError::UnknownIssuer)
+        )
+    );
+}
+
+#[test]
+fn live_an_update_whose_closure_panics_publishes_nothing_and_the_next_change_applies() {
+    let live = live();
+    let before = live.snapshot();
+    let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        live.update(|s| {
+            let _half = s.disable_self_managed();
+            panic!("the administrator's edit fails half way");
+        })
+    }));
+    assert!(panicked.is_err());
+    assert_eq!(live.generation(), 0);
+    assert!(Arc::ptr_eq(&before, &live.snapshot()));
+    assert!(live.snapshot().settings().self_managed_enabled());
+    let change = live.update(|s| s.disable_self_managed()).unwrap();
+    assert_eq!(change.generation, 1);
+    assert!(!live.snapshot().settings().self_managed_enabled());
+}
+
+#[cfg(unix)]
+#[test]
+fn live_reload_file_refuses_a_device_a_fifo_and_a_huge_sparse_file_and_keeps_the_snapshot() {
+    let dir = std::env::temp_dir().join(format!("x509-dbauth-attack3-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let live = live();
+    let path = dir.join("settings.toml");
+    // A symbolic link to /dev/zero.
+    std::os::unix::fs::symlink("/dev/zero", &path).unwrap();
+    assert_eq!(
+        live.reload_file(&path).unwrap_err().kind(),
+        "not_regular_file"
+    );
+    std::fs::remove_file(&path).unwrap();
+    // A FIFO nobody writes to.
+    let made = std::process::Command::new("mkfifo")
+        .arg(&path)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    assert_eq!(
+        live.reload_file(&path).unwrap_err().kind(),
+        "not_regular_file"
+    );
+    std::fs::remove_file(&path).unwrap();
+    // A 2 GiB sparse file.
+    let f = std::fs::File::create(&path).unwrap();
+    f.set_len(2 << 30).unwrap();
+    drop(f);
+    assert_eq!(
+        live.reload_file(&path).unwrap_err().kind(),
+        "file_too_large"
+    );
+    assert_eq!(live.generation(), 0);
+    let _ = std::fs::remove_dir_all(&dir);
+}
