@@ -13,7 +13,8 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
 
 use common::generate::{Alg, DAY, Key, Node, Spec, crl, dn, issue, root};
 use rcgen::{DnType, ExtendedKeyUsagePurpose, KeyUsagePurpose, SanType};
@@ -821,4 +822,353 @@ fn live_reload_file_refuses_a_device_a_fifo_and_a_huge_sparse_file_and_keeps_the
     );
     assert_eq!(live.generation(), 0);
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+// ---- 2. The verified-chain cache and the issuer cache ----
+
+use x509_dbauth::x509::CacheBounds;
+use x509_dbauth::{VerifiedClient, Verifier, VerifierBuilder};
+
+/// An outcome to compare: the subject and kind of an allowed client, or the refusal's kind.
+fn outcome(r: Result<VerifiedClient, AuthError>) -> String {
+    match r {
+        Ok(c) => format!("ok {} {}", c.subject(), c.kind()),
+        Err(e) => e.kind().to_owned(),
+    }
+}
+
+fn at(secs: i64) -> UnixTime {
+    UnixTime::since_unix_epoch(Duration::from_secs(u64::try_from(secs).unwrap()))
+}
+
+fn ders(chain: &[&Node]) -> Vec<CertificateDer<'static>> {
+    chain
+        .iter()
+        .map(|n| CertificateDer::from(n.der.clone()))
+        .collect()
+}
+
+/// A managed root, an RSA intermediate under it that permits only `good.example` names, a
+/// copy of that intermediate (same name and key) that has expired, an intermediate of the
+/// same name with another key, and the intermediate's CRL revoking serial 666.
+struct CachePki {
+    root: Node,
+    inter: Node,
+    inter_expired: Node,
+    inter_other_key: Node,
+    inter_crl: Vec<u8>,
+}
+
+fn cache_pki() -> &'static CachePki {
+    static PKI: OnceLock<CachePki> = OnceLock::new();
+    PKI.get_or_init(|| {
+        let mut r = Spec::ca("Cache Root", Alg::P256);
+        r.not_before = now() - 100 * DAY;
+        let root = root(&r);
+        let mut i = Spec::ca("Cache Intermediate", Alg::Rsa2048Sha256(2));
+        i.not_before = now() - 50 * DAY;
+        i.serial = 2;
+        i.name_constraints = Some(rcgen::NameConstraints {
+            permitted_subtrees: vec![rcgen::GeneralSubtree::DnsName("good.example".into())],
+            excluded_subtrees: vec![],
+        });
+        let inter = issue(&i, &root);
+        let mut e = i.clone();
+        e.not_after = now() - DAY;
+        e.serial = 3;
+        let inter_expired = issue(&e, &root);
+        let mut o = Spec::ca("Cache Intermediate", Alg::Rsa2048Sha256(3));
+        o.not_before = now() - 50 * DAY;
+        o.serial = 4;
+        let inter_other_key = issue(&o, &root);
+        let inter_crl = crl(&inter, &[666], now() - DAY, now() + 30 * DAY);
+        CachePki {
+            root,
+            inter,
+            inter_expired,
+            inter_other_key,
+            inter_crl,
+        }
+    })
+}
+
+fn client_leaf(cn: &str, serial: u64, by: &Node, edit: impl FnOnce(&mut Spec)) -> Node {
+    let mut s = leaf_spec(&[(DnType::CommonName, cn)], Alg::P256, serial);
+    s.sans = vec![SanType::DnsName(
+        format!("{cn}.good.example").try_into().unwrap(),
+    )];
+    edit(&mut s);
+    issue(&s, by)
+}
+
+fn cache_verifier(caches: bool) -> Verifier {
+    let c = cache_pki();
+    let b: VerifierBuilder = Verifier::builder()
+        .managed_ca(anchors(&c.root))
+        .crls(&c.inter_crl);
+    let b = if caches {
+        b
+    } else {
+        b.chain_cache(CacheBounds::DISABLED)
+            .issuer_cache(CacheBounds::DISABLED)
+    };
+    b.build().unwrap()
+}
+
+#[test]
+fn cache_a_new_leaf_under_a_cached_intermediate_gets_the_decision_it_gets_without_caches() {
+    let c = cache_pki();
+    let good = client_leaf("good", 500, &c.inter, |_| {});
+    let cases: Vec<(&str, Vec<Node>, &str)> = vec![
+        (
+            "outside the intermediate's name constraints",
+            vec![client_leaf("evil", 501, &c.inter, |s| {
+                s.sans = vec![SanType::DnsName("evil.example".try_into().unwrap())];
+            })],
+            "name_constraint_violation",
+        ),
+        (
+            "revoked by the intermediate's CRL",
+            vec![client_leaf("revoked", 666, &c.inter, |_| {})],
+            "revoked",
+        ),
+        (
+            "serverAuth only",
+            vec![client_leaf("server", 502, &c.inter, |s| {
+                s.ekus = vec![ExtendedKeyUsagePurpose::ServerAuth];
+            })],
+            "eku_mismatch",
+        ),
+        (
+            "issuer name matches, signed by another key",
+            vec![client_leaf("forged", 503, &c.inter_other_key, |_| {})],
+            "bad_signature",
+        ),
+        (
+            "expired",
+            vec![client_leaf("old", 504, &c.inter, |s| {
+                s.not_before = now() - 10 * DAY;
+                s.not_after = now() - DAY;
+            })],
+            "expired",
+        ),
+        (
+            "a new good leaf",
+            vec![client_leaf("new", 505, &c.inter, |_| {})],
+            "ok CN=new managed",
+        ),
+    ];
+    let cached = cache_verifier(true);
+    let t = at(now());
+    assert_eq!(
+        outcome(cached.verify_client(&ders(&[&good, &c.inter]), t)),
+        "ok CN=good managed"
+    );
+    assert_eq!(cached.issuer_cache_stats().entries, 1);
+    for (what, leaf, expected) in &cases {
+        let chain = ders(&[&leaf[0], &c.inter]);
+        let cold = cache_verifier(false).verify_client(&chain, t);
+        let warm = cached.verify_client(&chain, t);
+        assert_eq!(outcome(cold), *expected, "{what} (no cache)");
+        assert_eq!(outcome(warm), *expected, "{what} (issuer cache)");
+        // Twice: a refusal is not cached, an allow is served from the chain cache.
+        assert_eq!(
+            outcome(cached.verify_client(&chain, t)),
+            *expected,
+            "{what}"
+        );
+    }
+}
+
+#[test]
+fn cache_the_same_leaf_with_other_intermediates_orders_and_extras() {
+    let c = cache_pki();
+    let leaf = client_leaf("jane", 510, &c.inter, |_| {});
+    let cached = cache_verifier(true);
+    let t = at(now());
+    let cases: Vec<(Vec<&Node>, &str)> = vec![
+        (vec![&leaf, &c.inter], "ok CN=jane managed"),
+        // The same intermediate (name and key) but expired: nothing else to build with.
+        (vec![&leaf, &c.inter_expired], "expired"),
+        // Leaf only: the intermediate is not configured.
+        (vec![&leaf], "unknown_issuer"),
+        // The intermediate first: it is the client, and a CA certificate as the leaf is
+        // accepted (RFC 5280 and PKITS; a listed divergence from rustls-webpki). Its key
+        // holder must still sign the handshake.
+        (
+            vec![&c.inter, &leaf],
+            "ok CN=Cache Intermediate,O=x509-dbauth tests managed",
+        ),
+        (
+            vec![&leaf, &c.inter_expired, &c.inter],
+            "ok CN=jane managed",
+        ),
+        (
+            vec![&leaf, &c.inter, &c.inter_expired],
+            "ok CN=jane managed",
+        ),
+        (vec![&leaf, &c.inter_other_key], "bad_signature"),
+        (vec![&leaf, &c.inter, &c.root], "ok CN=jane managed"),
+    ];
+    for round in 0..2 {
+        for (chain, expected) in &cases {
+            let chain = ders(chain);
+            assert_eq!(
+                outcome(cache_verifier(false).verify_client(&chain, t)),
+                *expected,
+                "round {round} without caches"
+            );
+            assert_eq!(
+                outcome(cached.verify_client(&chain, t)),
+                *expected,
+                "round {round} with caches"
+            );
+        }
+    }
+}
+
+#[test]
+fn cache_a_crl_added_after_a_chain_was_cached_refuses_it_at_once() {
+    let c = cache_pki();
+    let leaf = client_leaf("later", 520, &c.inter, |_| {});
+    let chain = ders(&[&leaf, &c.inter]);
+    let settings = || {
+        Settings::builder()
+            .managed_ca(anchors(&c.root))
+            .add_user(UserSpec {
+                name: "CN=later".to_owned(),
+                kind: CertificateKind::Managed,
+                roles: vec!["read@x".to_owned()],
+            })
+    };
+    let live = LiveAuthenticator::new(Authenticator::new(Arc::new(settings().build().unwrap())));
+    let client = live.verify_client(&chain, UnixTime::now()).unwrap();
+    // Cached: the same chain again is a hit.
+    let again = live.verify_client(&chain, UnixTime::now()).unwrap();
+    assert_eq!(again.subject(), client.subject());
+    assert_eq!(
+        live.snapshot()
+            .settings()
+            .verifier()
+            .chain_cache_stats()
+            .entries,
+        1
+    );
+    let revoking = crl(&c.inter, &[520], now() - DAY, now() + 30 * DAY);
+    live.update(|s| s.crls(&revoking)).unwrap();
+    assert_eq!(
+        outcome(live.verify_client(&chain, UnixTime::now())),
+        "revoked"
+    );
+    let login = x509_dbauth::testing::block_on(live.authenticate(&client, None));
+    assert_eq!(login.unwrap_err().kind(), "revoked");
+    // The verified client carried across a swap back to settings without the CRL is allowed
+    // again: the current snapshot decides.
+    live.swap(settings().build().unwrap());
+    let login = x509_dbauth::testing::block_on(live.authenticate(&client, None));
+    assert_eq!(login.unwrap().user(), "CN=later");
+}
+
+// ---- 3. The clock-skew leeway ----
+
+#[test]
+fn leeway_bounds_are_inclusive_and_a_cached_chain_is_not_served_one_second_past_them() {
+    let c = cache_pki();
+    let (nb, na) = (now() - 5 * DAY, now() + 5 * DAY);
+    let leaf = client_leaf("edge", 530, &c.inter, |s| {
+        s.not_before = nb;
+        s.not_after = na;
+    });
+    let chain = ders(&[&leaf, &c.inter]);
+    let verifier = |caches: bool| {
+        let b = Verifier::builder()
+            .managed_ca(anchors(&c.root))
+            .clock_skew(Duration::from_secs(60));
+        let b = if caches {
+            b
+        } else {
+            b.chain_cache(CacheBounds::DISABLED)
+                .issuer_cache(CacheBounds::DISABLED)
+        };
+        b.build().unwrap()
+    };
+    let cached = verifier(true);
+    // Warm the cache inside the period.
+    assert_eq!(
+        outcome(cached.verify_client(&chain, at(now()))),
+        "ok CN=edge managed"
+    );
+    for (t, expected) in [
+        (na + 60, "ok CN=edge managed"),
+        (na + 61, "expired"),
+        (na + 60, "ok CN=edge managed"),
+        (nb - 60, "ok CN=edge managed"),
+        (nb - 61, "not_yet_valid"),
+        (nb - 60, "ok CN=edge managed"),
+    ] {
+        assert_eq!(
+            outcome(verifier(false).verify_client(&chain, at(t))),
+            expected,
+            "{t} cold"
+        );
+        assert_eq!(
+            outcome(cached.verify_client(&chain, at(t))),
+            expected,
+            "{t} cached"
+        );
+    }
+}
+
+#[test]
+fn leeway_extremes_and_extreme_times_do_not_panic_or_wrap() {
+    let c = cache_pki();
+    let year_1 = -62_135_596_800; // 0001-01-01T00:00:00Z
+    let year_9999 = 253_402_300_799; // 9999-12-31T23:59:59Z
+    let forever = client_leaf("forever", 540, &c.root, |s| {
+        s.not_before = year_1;
+        s.not_after = year_9999;
+    });
+    let expired = client_leaf("expired", 541, &c.root, |s| {
+        s.not_before = now() - 10 * DAY;
+        s.not_after = now() - DAY;
+    });
+    let times = [
+        UnixTime::since_unix_epoch(Duration::ZERO),
+        at(now()),
+        UnixTime::since_unix_epoch(Duration::from_secs(u64::MAX)),
+    ];
+    for (skew, expect_forever, expect_expired) in [
+        // At second 0 the root (valid from 100 days ago) is not yet valid; at u64::MAX
+        // seconds (read as i64::MAX) everything has expired.
+        (
+            Duration::ZERO,
+            ["not_yet_valid", "ok CN=forever managed", "expired"],
+            ["not_yet_valid", "expired", "expired"],
+        ),
+        // A leeway as large as time itself accepts everything: it is what was asked for (a
+        // settings file cannot ask for more than a day).
+        (
+            Duration::MAX,
+            ["ok CN=forever managed"; 3],
+            ["ok CN=expired managed"; 3],
+        ),
+    ] {
+        let v = Verifier::builder()
+            .managed_ca(anchors(&c.root))
+            .clock_skew(skew)
+            .build()
+            .unwrap();
+        for (i, t) in times.iter().enumerate() {
+            assert_eq!(
+                outcome(v.verify_client(&ders(&[&forever]), *t)),
+                expect_forever[i],
+                "{skew:?} {i}"
+            );
+            assert_eq!(
+                outcome(v.verify_client(&ders(&[&expired]), *t)),
+                expect_expired[i],
+                "{skew:?} {i}"
+            );
+        }
+    }
 }
