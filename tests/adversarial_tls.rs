@@ -1172,3 +1172,225 @@ fn leeway_extremes_and_extreme_times_do_not_panic_or_wrap() {
         }
     }
 }
+
+// ---- 5. Audit events ----
+
+/// Records every event's fields (all targets) with the thread that emitted it; installed once
+/// as this binary's global subscriber, each test reads its own thread's events.
+#[derive(Default, Clone)]
+struct Recorder(Arc<Mutex<Vec<Recorded>>>);
+
+type Recorded = (std::thread::ThreadId, BTreeMap<String, String>);
+
+fn recorded_events() -> impl Fn() -> Vec<BTreeMap<String, String>> {
+    static RECORDER: OnceLock<Recorder> = OnceLock::new();
+    let recorder = RECORDER.get_or_init(|| {
+        let r = Recorder::default();
+        tracing::subscriber::set_global_default(r.clone()).unwrap();
+        r
+    });
+    let me = std::thread::current().id();
+    let events = Arc::clone(&recorder.0);
+    move || {
+        events
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|(thread, _)| *thread == me)
+            .map(|(_, fields)| fields.clone())
+            .collect()
+    }
+}
+
+struct Fields<'a>(&'a mut BTreeMap<String, String>);
+
+impl tracing::field::Visit for Fields<'_> {
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        self.0.insert(field.name().to_owned(), format!("{value:?}"));
+    }
+    fn record_str(&mut self, field: &tracing::field::Field, value: &str) {
+        self.0.insert(field.name().to_owned(), value.to_owned());
+    }
+}
+
+impl tracing::Subscriber for Recorder {
+    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
+        true
+    }
+    fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+        tracing::span::Id::from_u64(1)
+    }
+    fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
+    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+    fn event(&self, event: &tracing::Event<'_>) {
+        let mut fields = BTreeMap::new();
+        fields.insert("target".to_owned(), event.metadata().target().to_owned());
+        event.record(&mut Fields(&mut fields));
+        self.0
+            .lock()
+            .unwrap()
+            .push((std::thread::current().id(), fields));
+    }
+    fn enter(&self, _: &tracing::span::Id) {}
+    fn exit(&self, _: &tracing::span::Id) {}
+}
+
+/// Characters that would let a value forge a log line or hide text: controls (C0, DEL, C1) and
+/// the Unicode line and paragraph separators.
+fn forging(s: &str) -> bool {
+    s.chars()
+        .any(|c| c.is_control() || c == '\u{2028}' || c == '\u{2029}')
+}
+
+fn audit_events(events: &[BTreeMap<String, String>]) -> Vec<BTreeMap<String, String>> {
+    events
+        .iter()
+        .filter(|e| e["target"] == x509_dbauth::audit::AUDIT_TARGET)
+        .cloned()
+        .collect()
+}
+
+const EVIL: &str = "Eve\n2026-12-03T00:00:00Z INFO x509_dbauth::audit: decision=\"allow\" user=\"admin\"\r\u{1b}[2K\u{2028}\u{85}";
+
+#[test]
+fn audit_fields_cannot_forge_a_line_from_the_subject_issuer_or_claimed_user() {
+    let events = recorded_events();
+    let p = pki();
+    // An issuer whose name carries the same payload, in neither CA set.
+    let evil_ca = {
+        let mut s = Spec::ca("unused", Alg::P256);
+        s.dn = dn(&[(DnType::CommonName, EVIL)]);
+        s.not_before = now() - DAY;
+        root(&s)
+    };
+    let evil_dn = [
+        (DnType::OrganizationName, "MongoDB"),
+        (DnType::CommonName, EVIL),
+    ];
+    let unknown = leaf(&evil_dn, Alg::P256, 130, &evil_ca);
+    let known = leaf(&evil_dn, Alg::P256, 131, &p.project_ca);
+    let live = live();
+    // Handshake phase: unknown CA.
+    assert_eq!(
+        outcome(live.verify_client(&ders(&[&unknown]), UnixTime::now())),
+        "unknown_issuer"
+    );
+    // Login phase: a subject with control characters is refused; Jane claiming an injected
+    // user name is refused.
+    let client = live
+        .verify_client(&ders(&[&known]), UnixTime::now())
+        .unwrap();
+    let login = x509_dbauth::testing::block_on(live.authenticate(&client, None));
+    assert_eq!(login.unwrap_err().kind(), "control_character_in_subject");
+    let jane = live
+        .verify_client(&ders(&[&p.jane]), UnixTime::now())
+        .unwrap();
+    let login = x509_dbauth::testing::block_on(live.authenticate(&jane, Some(EVIL)));
+    assert_eq!(login.unwrap_err().kind(), "claim_mismatch");
+    // The handshake signature of the injected name, signed by another key.
+    let outcome = connect(&live, TLS13, presenting(&[&known], ring_key(&p.p256_key)));
+    assert_eq!(refused(outcome).0, AlertDescription::DecryptError);
+
+    let all = events();
+    let audit = audit_events(&all);
+    assert_eq!(
+        audit
+            .iter()
+            .map(|e| e["decision"].as_str())
+            .collect::<Vec<_>>(),
+        ["deny"; 4]
+    );
+    for e in &all {
+        for (k, v) in e {
+            assert!(!forging(v), "field {k} of {e:?}");
+        }
+    }
+    // The payload is there, where it belongs, as text: the RFC 4514 escape of the line feed
+    // (`\0A`) with its backslash escaped once more by the log escaping.
+    let forged = r#"CN=Eve\\0A2026-12-03T00:00:00Z INFO x509_dbauth::audit: decision=\\"allow\\" user=\\"admin\\"\\0D\\1B[2K\u{2028}\\C2\\85"#;
+    assert_eq!(audit[0]["issuer"], forged);
+    assert_eq!(audit[0]["subject"], format!("{forged},O=MongoDB"));
+    assert_eq!(audit[1]["subject"], format!("{forged},O=MongoDB"));
+    assert!(audit[2]["reason"].contains(r"Eve\0A2026"), "{:?}", audit[2]);
+}
+
+#[test]
+fn audit_a_refused_handshake_signature_names_the_alert_sent() {
+    let events = recorded_events();
+    let p = pki();
+    let live = live();
+    let cases = [
+        // Another key type: decrypt_error.
+        (
+            Claiming {
+                inner: ring_key(&p.rsa_key),
+                sign_as: SignatureScheme::RSA_PSS_SHA256,
+                claim: SignatureScheme::RSA_PSS_SHA256,
+            },
+            AlertDescription::DecryptError,
+            "decrypt_error",
+        ),
+        // A scheme not offered: illegal_parameter.
+        (
+            Claiming {
+                inner: ring_key(&p.jane),
+                sign_as: SignatureScheme::ECDSA_NISTP256_SHA256,
+                claim: SignatureScheme::ECDSA_SHA1_Legacy,
+            },
+            AlertDescription::IllegalParameter,
+            "illegal_parameter",
+        ),
+    ];
+    for (signing, sent, named) in cases {
+        let before = audit_events(&events()).len();
+        let outcome = connect(&live, TLS13, presenting(&[&p.jane], Arc::new(signing)));
+        assert_eq!(refused(outcome).0, sent);
+        let audit = audit_events(&events());
+        assert_eq!(audit.len(), before + 1);
+        let e = audit.last().unwrap();
+        assert_eq!(e["kind"], "bad_handshake_signature");
+        assert_eq!(e["alert"], named);
+    }
+}
+
+#[test]
+fn audit_a_reload_does_not_log_the_ldap_bind_password() {
+    let events = recorded_events();
+    let dir = std::env::temp_dir().join(format!("x509-dbauth-attack3-pw-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    const SECRET: &str = "s3cr3t-Bind-Passw0rd";
+    std::fs::write(dir.join("pw"), SECRET).unwrap();
+    std::fs::write(dir.join("ca.pem"), pki().project_ca.pem()).unwrap();
+    let file = dir.join("settings.toml");
+    std::fs::write(
+        &file,
+        format!(
+            "[self_managed_x509]\nenabled = true\nca_file = \"ca.pem\"\n[ldap]\nauthorization = true\ndirectory = \"ldap://127.0.0.1:9\"\nbind_dn = \"cn=reader\"\nbind_password_file = \"{}\"\nquery_template = \"{{USER}}?memberOf?base\"\n",
+            dir.join("pw").display()
+        ),
+    )
+    .unwrap();
+    let live = live();
+    let change = live.reload_file(&file).unwrap();
+    assert_eq!(
+        change.directory,
+        x509_dbauth::settings::DirectoryChange::Replaced
+    );
+    // A login that reaches the directory (which is not there) is undecided.
+    let jane = live
+        .verify_client(&ders(&[&pki().jane]), UnixTime::now())
+        .unwrap();
+    let login = x509_dbauth::testing::block_on(live.authenticate(&jane, None));
+    let err = login.unwrap_err();
+    assert!(!format!("{err} {err:?}").contains(SECRET));
+    let all = events();
+    assert!(!all.is_empty());
+    for e in &all {
+        for v in e.values() {
+            assert!(!v.contains(SECRET), "{e:?}");
+        }
+    }
+    assert!(!format!("{live:?}").contains(SECRET));
+    let _ = std::fs::remove_dir_all(&dir);
+}
