@@ -1394,3 +1394,63 @@ fn audit_a_reload_does_not_log_the_ldap_bind_password() {
     assert!(!format!("{live:?}").contains(SECRET));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn cache_an_issuer_cache_hit_spends_less_budget_so_a_budget_refusal_can_become_an_allow() {
+    // The issuer cache skips the search above the intermediate, and with it the name
+    // comparisons that search spends. A leaf whose own name-constraint checks fit the budget
+    // only without that search is refused cold and allowed on a hit: the chain is valid
+    // (every check passes), only the work bound differs. Documented on `issuer_cache`.
+    let c = cache_pki();
+    let sans = |n: usize| {
+        (0..n)
+            .map(|i| SanType::DnsName(format!("h{i}.good.example").try_into().unwrap()))
+            .collect::<Vec<_>>()
+    };
+    let first = client_leaf("one", 600, &c.inter, |_| {});
+    let t = at(now());
+    let verifier = |caches: bool| {
+        let mut limits = x509_dbauth::Limits::default();
+        limits.max_name_constraint_comparisons = 8;
+        let b = Verifier::builder()
+            .managed_ca(anchors(&c.root))
+            .crls(&c.inter_crl)
+            .limits(limits);
+        let b = if caches {
+            b
+        } else {
+            b.chain_cache(CacheBounds::DISABLED)
+                .issuer_cache(CacheBounds::DISABLED)
+        };
+        b.build().unwrap()
+    };
+    for (n, cold, hit) in [
+        (1, "ok CN=two managed", "ok CN=two managed"),
+        (3, "name_constraint_budget_exceeded", "ok CN=two managed"),
+        (
+            5,
+            "name_constraint_budget_exceeded",
+            "name_constraint_budget_exceeded",
+        ),
+    ] {
+        let second = client_leaf("two", 601, &c.inter, |s| s.sans = sans(n));
+        let chain = ders(&[&second, &c.inter]);
+        assert_eq!(
+            outcome(verifier(false).verify_client(&chain, t)),
+            cold,
+            "{n} SANs"
+        );
+        // A fresh verifier with caches answers as without them.
+        assert_eq!(
+            outcome(verifier(true).verify_client(&chain, t)),
+            cold,
+            "{n} SANs"
+        );
+        let warm = verifier(true);
+        assert_eq!(
+            outcome(warm.verify_client(&ders(&[&first, &c.inter]), t)),
+            "ok CN=one managed"
+        );
+        assert_eq!(outcome(warm.verify_client(&chain, t)), hit, "{n} SANs");
+    }
+}

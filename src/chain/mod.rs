@@ -188,8 +188,10 @@ impl ChainVerifierBuilder {
     /// intermediate is reused while every validity bound it relied on still holds at the
     /// validation time. The cache belongs to the built verifier (clones share it); a
     /// verifier built from other material starts empty. The answer is the one a search
-    /// without the cache gives (the same path, or the same error); only the work budgets of
-    /// [`Limits`] are spent less. It serves clients that present their leaf and at most one
+    /// without the cache gives (the same path, or the same error), except where the work
+    /// budgets of [`Limits`] decide: a hit spends less of them (no search above the
+    /// intermediate), so a valid chain whose cold search would run out of a budget can pass
+    /// on a hit. It serves clients that present their leaf and at most one
     /// other certificate (the usual leaf + issuing CA, or a leaf whose issuer is configured):
     /// then the search above the issuer draws only on configured material, the same for every
     /// leaf.
