@@ -28,6 +28,18 @@
 //! between the handshake and this call, the chain is verified again, under the snapshot
 //! current then.) Either way the result is the crate's own, never the application's.
 //!
+//! # Session resumption
+//!
+//! A client that resumes a session (a TLS 1.2 session ID, a TLS 1.3 ticket) completes the
+//! handshake without the verifier being asked: rustls restores the certificates of the
+//! original handshake, whose proof of possession the resumption secret carries over. A
+//! CRL, a CA removal or a switch made since does not stop that handshake. The hand-over does:
+//! it verifies the restored certificates under the settings current then. Call
+//! [`ClientVerifier::verified_client`] on every connection, resumed or not (or turn
+//! resumption off in the `ServerConfig`: `session_storage` and `send_tls13_tickets`). A
+//! [`LiveServerConfig`] whose `make` builds a fresh session store each time does not resume
+//! sessions across a settings change.
+//!
 //! # Following live settings
 //!
 //! Every verification reads the current snapshot of the [`LiveAuthenticator`]. The CA hints

@@ -1454,3 +1454,38 @@ fn cache_an_issuer_cache_hit_spends_less_budget_so_a_budget_refusal_can_become_a
         assert_eq!(outcome(warm.verify_client(&chain, t)), hit, "{n} SANs");
     }
 }
+
+#[test]
+fn live_a_resumed_session_skips_the_verifier_and_the_hand_over_refuses_a_client_revoked_since() {
+    let p = pki();
+    let jane_crl = crl(&p.project_ca, &[101], now() - DAY, now() + 30 * DAY);
+    for version in [TLS12, TLS13] {
+        let live = live();
+        let v = ClientVerifier::new(Arc::clone(&live), VerifierOptions::default());
+        let server = Arc::new(server_config(Arc::clone(&v) as _, version).unwrap());
+        let client = client_config(presenting(&[&p.jane], ring_key(&p.jane)), version);
+        let mut first = handshake(Arc::clone(&server), Arc::clone(&client));
+        assert_eq!(first.client, Ok(()));
+        let conn = first.server.as_mut().unwrap();
+        assert_eq!(conn.handshake_kind(), Some(rustls::HandshakeKind::Full));
+        // TLS 1.3 sends its tickets after the handshake: let the client read them.
+        assert!(v.verified_client(conn.peer_certificates()).is_ok());
+        live.update(|s| s.crls(&jane_crl)).unwrap();
+        let second = handshake(Arc::clone(&server), Arc::clone(&client));
+        assert_eq!(second.client, Ok(()), "{version:?}");
+        let conn = second.server.unwrap();
+        // The session was resumed: rustls did not ask the verifier, and the certificates it
+        // reports are the stored ones. The hand-over verifies them under the current settings.
+        assert_eq!(
+            conn.handshake_kind(),
+            Some(rustls::HandshakeKind::Resumed),
+            "{version:?}"
+        );
+        assert_eq!(
+            v.verified_client(conn.peer_certificates())
+                .unwrap_err()
+                .kind(),
+            "revoked"
+        );
+    }
+}
