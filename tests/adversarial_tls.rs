@@ -1489,3 +1489,69 @@ fn live_a_resumed_session_skips_the_verifier_and_the_hand_over_refuses_a_client_
         );
     }
 }
+
+#[test]
+fn cache_an_intermediate_cached_under_the_managed_set_does_not_serve_its_cross_certificate() {
+    // One intermediate key and name, certified by the managed root and by the self-managed
+    // root: a leaf presented with the managed certificate is managed, with the self-managed
+    // one self-managed (or refused while self-managed X.509 is off), caches or not.
+    let ca = |cn: &str| {
+        let mut s = Spec::ca(cn, Alg::P256);
+        s.not_before = now() - 100 * DAY;
+        root(&s)
+    };
+    let (managed_root, project_root) = (ca("Managed Root"), ca("Project Root"));
+    let mut i = Spec::ca("Shared Intermediate", Alg::Rsa2048Sha256(1));
+    i.not_before = now() - 50 * DAY;
+    let via_managed = issue(&i, &managed_root);
+    let via_project = issue(&i, &project_root);
+    let first = leaf(
+        &[(DnType::CommonName, "first")],
+        Alg::P256,
+        700,
+        &via_managed,
+    );
+    let second = leaf(
+        &[(DnType::CommonName, "second")],
+        Alg::P256,
+        701,
+        &via_managed,
+    );
+    let t = at(now());
+    for enabled in [true, false] {
+        let verifier = |caches: bool| {
+            let b = Verifier::builder()
+                .managed_ca(anchors(&managed_root))
+                .self_managed_ca(Some(anchors(&project_root)), enabled);
+            let b = if caches {
+                b
+            } else {
+                b.chain_cache(CacheBounds::DISABLED)
+                    .issuer_cache(CacheBounds::DISABLED)
+            };
+            b.build().unwrap()
+        };
+        let warm = verifier(true);
+        assert_eq!(
+            outcome(warm.verify_client(&ders(&[&first, &via_managed]), t)),
+            "ok CN=first managed"
+        );
+        let expected = if enabled {
+            "ok CN=second self-managed"
+        } else {
+            "self_managed_disabled"
+        };
+        for (v, what) in [(&warm, "warm"), (&verifier(false), "cold")] {
+            assert_eq!(
+                outcome(v.verify_client(&ders(&[&second, &via_project]), t)),
+                expected,
+                "{what}, self-managed enabled: {enabled}"
+            );
+            assert_eq!(
+                outcome(v.verify_client(&ders(&[&second, &via_managed]), t)),
+                "ok CN=second managed",
+                "{what}"
+            );
+        }
+    }
+}
