@@ -1396,11 +1396,12 @@ fn audit_a_reload_does_not_log_the_ldap_bind_password() {
 }
 
 #[test]
-fn cache_an_issuer_cache_hit_spends_less_budget_so_a_budget_refusal_can_become_an_allow() {
-    // The issuer cache skips the search above the intermediate, and with it the name
-    // comparisons that search spends. A leaf whose own name-constraint checks fit the budget
-    // only without that search is refused cold and allowed on a hit: the chain is valid
-    // (every check passes), only the work bound differs. Documented on `issuer_cache`.
+fn cache_an_issuer_cache_hit_runs_out_of_a_budget_exactly_when_the_search_would() {
+    // The issuer cache skips the search above the intermediate. Before the fix it also
+    // skipped what that search spends, so a valid leaf whose own name-constraint checks fit
+    // the budget only without the search (3 names, 8 comparisons) was refused cold and allowed
+    // on a hit. A hit now charges the skipped search's cost: every budget gives the decision
+    // it gives without caches.
     let c = cache_pki();
     let sans = |n: usize| {
         (0..n)
@@ -1409,9 +1410,7 @@ fn cache_an_issuer_cache_hit_spends_less_budget_so_a_budget_refusal_can_become_a
     };
     let first = client_leaf("one", 600, &c.inter, |_| {});
     let t = at(now());
-    let verifier = |caches: bool| {
-        let mut limits = x509_dbauth::Limits::default();
-        limits.max_name_constraint_comparisons = 8;
+    let verifier = |caches: bool, limits: x509_dbauth::Limits| {
         let b = Verifier::builder()
             .managed_ca(anchors(&c.root))
             .crls(&c.inter_crl)
@@ -1424,35 +1423,66 @@ fn cache_an_issuer_cache_hit_spends_less_budget_so_a_budget_refusal_can_become_a
         };
         b.build().unwrap()
     };
-    for (n, cold, hit) in [
-        (1, "ok CN=two managed", "ok CN=two managed"),
-        (3, "name_constraint_budget_exceeded", "ok CN=two managed"),
-        (
-            5,
-            "name_constraint_budget_exceeded",
-            "name_constraint_budget_exceeded",
-        ),
-    ] {
-        let second = client_leaf("two", 601, &c.inter, |s| s.sans = sans(n));
-        let chain = ders(&[&second, &c.inter]);
-        assert_eq!(
-            outcome(verifier(false).verify_client(&chain, t)),
-            cold,
-            "{n} SANs"
-        );
-        // A fresh verifier with caches answers as without them.
-        assert_eq!(
-            outcome(verifier(true).verify_client(&chain, t)),
-            cold,
-            "{n} SANs"
-        );
-        let warm = verifier(true);
-        assert_eq!(
-            outcome(warm.verify_client(&ders(&[&first, &c.inter]), t)),
-            "ok CN=one managed"
-        );
-        assert_eq!(outcome(warm.verify_client(&chain, t)), hit, "{n} SANs");
+    let mut seen = BTreeMap::new();
+    let leaves: Vec<Node> = (0..8)
+        .map(|n| client_leaf("two", 601, &c.inter, |s| s.sans = sans(n)))
+        .collect();
+    for budget in 1..14 {
+        let variants = [
+            ("names", {
+                let mut l = x509_dbauth::Limits::default();
+                l.max_name_constraint_comparisons = budget;
+                l
+            }),
+            ("signatures", {
+                let mut l = x509_dbauth::Limits::default();
+                l.max_signature_checks = budget;
+                l
+            }),
+            ("steps", {
+                let mut l = x509_dbauth::Limits::default();
+                l.max_path_build_steps = budget;
+                l
+            }),
+        ];
+        for (which, limits) in variants {
+            let warm = verifier(true, limits.clone());
+            let warmed = outcome(warm.verify_client(&ders(&[&first, &c.inter]), t));
+            for (n, second) in leaves.iter().enumerate() {
+                let chain = ders(&[second, &c.inter]);
+                let cold = outcome(verifier(false, limits.clone()).verify_client(&chain, t));
+                let hit = outcome(warm.verify_client(&chain, t));
+                assert_eq!(
+                    hit, cold,
+                    "{which} budget {budget}, {n} SANs (warm-up: {warmed})"
+                );
+                *seen.entry(cold).or_insert(0) += 1;
+            }
+        }
     }
+    // Both sides of each bound were reached.
+    assert_eq!(
+        seen.keys().map(String::as_str).collect::<Vec<_>>(),
+        [
+            "build_budget_exceeded",
+            "name_constraint_budget_exceeded",
+            "ok CN=two managed",
+            "signature_budget_exceeded"
+        ]
+    );
+    // The case that differed before the fix.
+    let mut limits = x509_dbauth::Limits::default();
+    limits.max_name_constraint_comparisons = 8;
+    let warm = verifier(true, limits);
+    assert_eq!(
+        outcome(warm.verify_client(&ders(&[&first, &c.inter]), t)),
+        "ok CN=one managed"
+    );
+    assert_eq!(warm.issuer_cache_stats().entries, 1);
+    assert_eq!(
+        outcome(warm.verify_client(&ders(&[&leaves[3], &c.inter]), t)),
+        "name_constraint_budget_exceeded"
+    );
 }
 
 #[test]

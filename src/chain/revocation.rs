@@ -24,6 +24,21 @@ pub(super) fn check_path(
     Ok(())
 }
 
+/// [`check_path`] for every certificate but the leaf (`chain[1..]`).
+pub(super) fn check_above_leaf(
+    ctx: &mut Ctx<'_>,
+    chain: &[&Node<'_>],
+    pool: &Pool<'_, '_>,
+) -> Result<(), ChainError> {
+    if ctx.v.configured.crls.is_empty() && !ctx.v.require_crl {
+        return Ok(());
+    }
+    for j in 1..chain.len().saturating_sub(1) {
+        check(ctx, chain, j, pool)?;
+    }
+    Ok(())
+}
+
 /// RFC 5280 §6.3 for the leaf (`chain[0]`) alone, the rest of the path being known good.
 pub(super) fn check_leaf(
     ctx: &mut Ctx<'_>,
