@@ -353,7 +353,7 @@ fn refused(outcome: Outcome) -> (AlertDescription, rustls::Error) {
         Err(rustls::Error::AlertReceived(a)) => *a,
         other => panic!("expected an alert, the client saw {other:?}"),
     };
-    (alert, outcome.server.err().expect("the server refused"))
+    (alert, outcome.server.expect_err("the server refused"))
 }
 
 fn bad_signature() -> rustls::Error {
@@ -709,7 +709,7 @@ fn live_a_change_between_the_handshake_and_the_hand_over_applies_to_the_hand_ove
         let conn = outcome.server.unwrap();
         // The verified client from before the change is refused at login, too.
         let before = v.verified_client(conn.peer_certificates()).unwrap();
-        live.update(|s| change(s)).unwrap();
+        live.update(change).unwrap();
         assert_eq!(
             v.verified_client(conn.peer_certificates())
                 .unwrap_err()

@@ -108,13 +108,4 @@ impl Spent {
             name_comparisons: self.name_comparisons.saturating_sub(other.name_comparisons),
         }
     }
-
-    /// `self` plus `other`.
-    pub(crate) fn plus(self, other: Spent) -> Spent {
-        Spent {
-            signatures: self.signatures.saturating_add(other.signatures),
-            build_steps: self.build_steps.saturating_add(other.build_steps),
-            name_comparisons: self.name_comparisons.saturating_add(other.name_comparisons),
-        }
-    }
 }
