@@ -36,9 +36,10 @@
 //! CRL, a CA removal or a switch made since does not stop that handshake. The hand-over does:
 //! it verifies the restored certificates under the settings current then. Call
 //! [`ClientVerifier::verified_client`] on every connection, resumed or not (or turn
-//! resumption off in the `ServerConfig`: `session_storage` and `send_tls13_tickets`). A
-//! [`LiveServerConfig`] whose `make` builds a fresh session store each time does not resume
-//! sessions across a settings change.
+//! resumption off in the `ServerConfig`: `session_storage` and `send_tls13_tickets`). With a
+//! [`LiveServerConfig`] whose `make` builds a fresh session store each time, a configuration
+//! taken after a settings change resumes no session from before it; one taken before still
+//! does.
 //!
 //! # Following live settings
 //!

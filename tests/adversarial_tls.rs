@@ -1585,3 +1585,94 @@ fn cache_an_intermediate_cached_under_the_managed_set_does_not_serve_its_cross_c
         }
     }
 }
+
+#[test]
+fn audit_an_expiry_warning_threshold_as_large_as_time_does_not_panic() {
+    let p = pki();
+    let live = LiveAuthenticator::new(Authenticator::new(Arc::new(
+        settings()
+            .expiration_warning_threshold(Duration::MAX)
+            .clock_skew(Duration::MAX)
+            .build()
+            .unwrap(),
+    )));
+    let jane = live
+        .verify_client(&ders(&[&p.jane]), UnixTime::now())
+        .unwrap();
+    let principal = x509_dbauth::testing::block_on(live.authenticate(&jane, None)).unwrap();
+    // Jane's certificate ends in 90 days (less the seconds this test took).
+    let left = principal.expiry_warning().unwrap().as_secs();
+    assert!((89 * 86_400..=90 * 86_400).contains(&left), "{left}");
+    // Verified at second 0 (inside the leeway), logged in now: the warning is still the
+    // time left from now.
+    let early = live
+        .verify_client(
+            &ders(&[&p.jane]),
+            UnixTime::since_unix_epoch(Duration::ZERO),
+        )
+        .unwrap();
+    let principal = x509_dbauth::testing::block_on(live.authenticate(&early, None)).unwrap();
+    assert!(principal.expiry_warning().is_some());
+}
+
+#[test]
+fn live_after_a_swap_returns_every_handshake_verifies_with_the_new_cas_while_configs_rebuild() {
+    let p = pki();
+    let live = live();
+    let config = Arc::new(
+        LiveServerConfig::new(Arc::clone(&live), VerifierOptions::default(), |v| {
+            server_config(v, TLS13)
+        })
+        .unwrap(),
+    );
+    let with = settings().build().unwrap();
+    let other = {
+        let mut s = Spec::ca("Other Project CA", Alg::P256);
+        s.not_before = now() - DAY;
+        root(&s)
+    };
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    // Another thread keeps taking (and rebuilding) the current configuration.
+    let rebuilder = {
+        let (config, stop) = (Arc::clone(&config), Arc::clone(&stop));
+        std::thread::spawn(move || {
+            let mut taken = 0u64;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let _ = config.current();
+                taken += 1;
+                std::thread::yield_now();
+            }
+            taken
+        })
+    };
+    // A new client each time: a client that resumes a session is not verified again in the
+    // handshake (see the resumption test), and this test is about verification.
+    let client = || client_config(presenting(&[&p.jane], ring_key(&p.jane)), TLS13);
+    for round in 0..10 {
+        // A configuration taken before the swap, and one after.
+        let before = config.current();
+        live.swap(
+            Settings::builder()
+                .enable_self_managed(anchors(&other))
+                .build()
+                .unwrap(),
+        );
+        for server in [before, config.current()] {
+            let outcome = handshake(server, client());
+            assert_eq!(
+                refused(outcome).0,
+                AlertDescription::UnknownCA,
+                "round {round}"
+            );
+        }
+        let before = config.current();
+        live.swap(with.to_builder().build().unwrap());
+        for server in [before, config.current()] {
+            let outcome = handshake(server, client());
+            assert_eq!(outcome.client, Ok(()), "round {round}");
+        }
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    assert!(rebuilder.join().unwrap() > 0);
+    assert_eq!(live.generation(), 20);
+}
