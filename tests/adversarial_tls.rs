@@ -1676,3 +1676,52 @@ fn live_after_a_swap_returns_every_handshake_verifies_with_the_new_cas_while_con
     assert!(rebuilder.join().unwrap() > 0);
     assert_eq!(live.generation(), 20);
 }
+
+#[test]
+fn live_two_reloads_racing_publish_the_file_read_last() {
+    // An administrator edits the settings file while an earlier reload is still waiting for
+    // its turn (another change holds the change lock): the reload must install what the file
+    // says when it installs, not what it said before its turn came.
+    let dir = std::env::temp_dir().join(format!("x509-dbauth-attack3-race-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("ca.pem"), pki().project_ca.pem()).unwrap();
+    let file = dir.join("settings.toml");
+    let write = |enabled: bool| {
+        let tmp = dir.join("settings.tmp");
+        std::fs::write(
+            &tmp,
+            format!("[self_managed_x509]\nenabled = {enabled}\nca_file = \"ca.pem\"\n"),
+        )
+        .unwrap();
+        std::fs::rename(&tmp, &file).unwrap();
+    };
+    write(true);
+    let live = live();
+    let (locked_tx, locked_rx) = std::sync::mpsc::channel();
+    let (go_tx, go_rx) = std::sync::mpsc::channel::<()>();
+    std::thread::scope(|scope| {
+        // A change that holds the lock until told to finish.
+        let live = &live;
+        let holder = scope.spawn(move || {
+            live.update(|b| {
+                locked_tx.send(()).unwrap();
+                go_rx.recv().unwrap();
+                b
+            })
+            .unwrap()
+        });
+        locked_rx.recv().unwrap();
+        let file = &file;
+        let reload = scope.spawn(move || live.reload_file(file).unwrap());
+        // Give the reload time to reach the lock (with the fix, how long does not matter: it
+        // reads the file once it holds the lock).
+        std::thread::sleep(Duration::from_millis(50));
+        write(false);
+        go_tx.send(()).unwrap();
+        assert_eq!(holder.join().unwrap().generation, 1);
+        assert_eq!(reload.join().unwrap().generation, 2);
+    });
+    assert!(!live.snapshot().settings().self_managed_enabled());
+    let _ = std::fs::remove_dir_all(&dir);
+}
