@@ -1725,3 +1725,39 @@ fn live_two_reloads_racing_publish_the_file_read_last() {
     assert!(!live.snapshot().settings().self_managed_enabled());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn login_a_client_verified_before_its_certificate_expired_is_refused_under_the_same_settings() {
+    // Phase 1 at the handshake; phase 2 (a login on the same connection) after the
+    // certificate's notAfter, the settings unchanged: the login re-checks what the
+    // verification relied on, as it does when the settings changed.
+    let p = pki();
+    let short = {
+        let mut s = leaf_spec(&jane_dn(), Alg::P256, 150);
+        s.not_before = now() - DAY;
+        s.not_after = now() + DAY;
+        issue(&s, &p.project_ca)
+    };
+    let clock = Arc::new(x509_dbauth::testing::ManualClock::new(UnixTime::now()));
+    let auth = Authenticator::new(Arc::new(settings().build().unwrap()))
+        .with_clock(Arc::clone(&clock) as _);
+    let client = auth
+        .verify_client(&ders(&[&short]), UnixTime::now())
+        .unwrap();
+    let login = x509_dbauth::testing::block_on(auth.authenticate(&client, None));
+    assert_eq!(login.unwrap().user(), JANE);
+    clock.advance(Duration::from_secs(2 * 86_400));
+    let login = x509_dbauth::testing::block_on(auth.authenticate(&client, None));
+    assert_eq!(login.unwrap_err().kind(), "expired");
+    // Verified (at the caller's time) two days from now: not valid at login time now.
+    clock.set(UnixTime::now());
+    let future = auth
+        .verify_client(
+            &ders(&[&short]),
+            UnixTime::since_unix_epoch(Duration::from_secs(
+                u64::try_from(now() - 2 * DAY).unwrap(),
+            )),
+        )
+        .map(|_| ());
+    assert_eq!(future.unwrap_err().kind(), "not_yet_valid");
+}
