@@ -1424,9 +1424,15 @@ fn cache_an_issuer_cache_hit_runs_out_of_a_budget_exactly_when_the_search_would(
         b.build().unwrap()
     };
     let mut seen = BTreeMap::new();
-    let leaves: Vec<Node> = (0..8)
+    let mut leaves: Vec<Node> = (0..8)
         .map(|n| client_leaf("two", 601, &c.inter, |s| s.sans = sans(n)))
         .collect();
+    // Leaves a hit refuses (outside the name constraints, revoked): the search without the
+    // cache runs then, and must not pay twice for the checks the hit made.
+    leaves.push(client_leaf("two", 602, &c.inter, |s| {
+        s.sans = vec![SanType::DnsName("evil.example".try_into().unwrap())];
+    }));
+    leaves.push(client_leaf("two", 666, &c.inter, |_| {}));
     for budget in 1..14 {
         let variants = [
             ("names", {
@@ -1466,7 +1472,9 @@ fn cache_an_issuer_cache_hit_runs_out_of_a_budget_exactly_when_the_search_would(
         [
             "build_budget_exceeded",
             "name_constraint_budget_exceeded",
+            "name_constraint_violation",
             "ok CN=two managed",
+            "revoked",
             "signature_budget_exceeded"
         ]
     );

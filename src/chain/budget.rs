@@ -5,7 +5,7 @@ use crate::error::ChainError;
 use crate::limits::Limits;
 
 /// Counters that each fail with a distinct error once their `Limits` bound is spent.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct Budget {
     signatures: usize,
     build_steps: usize,

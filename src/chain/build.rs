@@ -34,8 +34,10 @@ use crate::error::{CertError, CertPosition, CertRef, ChainError};
 pub(crate) struct IssuerPath {
     upper: std::sync::Arc<[CertPosition]>,
     /// What the search above the intermediate spent, the checks involving the leaf left
-    /// out: a hit charges it, so the work budgets decide as they would without the cache.
-    cost: Spent,
+    /// out, and of it what the revocation checks above the leaf spent: a hit charges both
+    /// where the search would have spent them, so the work budgets decide as they would
+    /// without the cache.
+    cost: (Spent, Spent),
 }
 
 pub(super) fn verify(
@@ -111,6 +113,7 @@ pub(super) fn verify(
         window: Window::ALWAYS,
         failures: 0,
         leaf_checks: Spent::default(),
+        upper_revocation: Spent::default(),
     };
     let found = validate::check_leaf(&mut ctx, leaf).and_then(|()| {
         let pool = Pool {
@@ -219,8 +222,11 @@ fn extend(
                 let before = ctx.budget.spent();
                 validate::check_name_constraints(ctx, &chain)?;
                 revocation::check_leaf(ctx, &chain, pool)?;
-                ctx.leaf_checks = ctx.budget.spent().minus(before);
-                revocation::check_above_leaf(ctx, &chain, pool)
+                let leaf_done = ctx.budget.spent();
+                ctx.leaf_checks = leaf_done.minus(before);
+                revocation::check_above_leaf(ctx, &chain, pool)?;
+                ctx.upper_revocation = ctx.budget.spent().minus(leaf_done);
+                Ok(())
             });
         match result {
             Ok(()) => return Ok(ai),
@@ -316,8 +322,15 @@ fn extend(
                 if let Some(key) = key
                     && ctx.failures == failures
                 {
-                    // The search above `cand`, less the checks a hit runs again.
-                    let cost = ctx.budget.spent().minus(spent).minus(ctx.leaf_checks);
+                    // The search above `cand`, less the checks a hit runs again; the
+                    // revocation checks above the leaf, which come after them, apart.
+                    let search = ctx
+                        .budget
+                        .spent()
+                        .minus(spent)
+                        .minus(ctx.leaf_checks)
+                        .minus(ctx.upper_revocation);
+                    let cost = (search, ctx.upper_revocation);
                     remember_issuer(ctx, pool, path, key, found, above, cost);
                 }
                 return Ok(found);
@@ -369,7 +382,7 @@ fn remember_issuer(
     key: Key,
     anchor: usize,
     window: Window,
-    cost: Spent,
+    cost: (Spent, Spent),
 ) {
     let mut upper = Vec::with_capacity(path.len());
     for &i in path.iter().skip(2) {
@@ -446,18 +459,26 @@ fn from_issuer_cache(
         }
     }
     ctx.window.intersect(window);
+    // The search this hit skips would have spent its cost before these checks, and the
+    // revocation checks above the leaf after them: a budget it would have run out of is run
+    // out of here too, at the same point. If a check fails, the search runs as without the
+    // cache, from the budget as it was before the hit.
+    let (search, upper_revocation) = entry.cost;
+    let budget = ctx.budget.clone();
+    ctx.budget.charge(search)?;
     let checked = validate::check_name_constraints(ctx, &chain)
         .and_then(|()| revocation::check_leaf(ctx, &chain, pool));
     match checked {
         Ok(()) => {
-            // The search this hit skips would have spent this much: a budget it would have
-            // run out of is run out of here too (and the chain refused, as without the cache).
-            ctx.budget.charge(entry.cost)?;
+            ctx.budget.charge(upper_revocation)?;
             path.push(c);
             path.extend(above);
             Ok(Some(ai))
         }
         Err(e) if e.is_fatal() => Err(e),
-        Err(_) => Ok(None),
+        Err(_) => {
+            ctx.budget = budget;
+            Ok(None)
+        }
     }
 }

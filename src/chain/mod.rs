@@ -458,6 +458,9 @@ pub(crate) struct Ctx<'v> {
     /// constraints of the path and the leaf's revocation status): an issuer-cache hit runs
     /// them again, so the cost it charges for the search it skips leaves them out.
     pub(crate) leaf_checks: budget::Spent,
+    /// What the revocation checks of the path's other certificates spent then (they run
+    /// after the leaf's checks).
+    pub(crate) upper_revocation: budget::Spent,
 }
 
 impl<'v> Ctx<'v> {
