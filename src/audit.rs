@@ -275,7 +275,7 @@ pub(crate) fn handshake_signature_refused(
         phase = "handshake",
         decision = "deny",
         kind = KIND,
-        alert = crate::error::TlsAlert::DecryptError.name(),
+        alert = refusal.alert_name(),
         subject = leaf.and_then(|l| l.subject.as_deref()),
         serial = leaf.map(|l| l.serial.as_str()),
         issuer = leaf.and_then(|l| l.issuer.as_deref()),

@@ -45,6 +45,9 @@ struct ClientInner {
     /// The [`Verifier::id`] of the verifier that made it: phase 2 under settings with another
     /// verifier verifies the chain again under theirs.
     verifier_id: u64,
+    /// The validation times over which the verification has the same outcome: phase 2 at a
+    /// time outside it verifies the chain again, at that time.
+    window: Window,
 }
 
 impl VerifiedClient {
@@ -81,6 +84,13 @@ impl VerifiedClient {
     /// The [`Verifier::id`] of the verifier that made it.
     pub(crate) fn verifier_id(&self) -> u64 {
         self.inner.verifier_id
+    }
+
+    /// Whether the verification's outcome holds at `now` (Unix seconds): every validity
+    /// period it relied on (certificates, CRLs, widened by the leeway) still gives the same
+    /// answer.
+    pub(crate) fn still_valid_at(&self, now: i64) -> bool {
+        self.inner.window.contains(now)
     }
 
     /// The presented certificates of the verified path: the path without its anchor.
@@ -449,7 +459,7 @@ impl Verifier {
                 self.self_managed_chain(self_managed, managed_err, trace)
             }
         };
-        let result = chosen.and_then(|(chain, kind)| self.classified(chain, kind, trace));
+        let result = chosen.and_then(|(chain, kind)| self.classified(chain, kind, window, trace));
         (result, window)
     }
 
@@ -487,6 +497,7 @@ impl Verifier {
         &self,
         chain: VerifiedChain,
         kind: CertificateKind,
+        window: Window,
         trace: &mut Trace,
     ) -> Result<VerifiedClient, AuthError> {
         let verifier = match kind {
@@ -519,6 +530,7 @@ impl Verifier {
                 anchor_subject,
                 anchor_key,
                 verifier_id: self.id,
+                window,
             }),
         };
         let subject = client.subject();

@@ -306,11 +306,16 @@ mod file {
 
         /// Reads the settings file at `path` and installs it: see the table on
         /// [`LiveAuthenticator`] for what happens to the directory. On any error the current
-        /// snapshot stays and the error says why.
+        /// snapshot stays and the error says why. The file is read in turn with other changes,
+        /// so concurrent reloads install the file as each found it when its turn came, in
+        /// that order.
         pub fn reload_file(&self, path: impl AsRef<Path>) -> Result<Change, ReloadError> {
             let path = path.as_ref();
-            let loaded = SettingsFile::load(path)?;
+            // The file is read once the change lock is held: a reload that waited for its turn
+            // installs what the file says then, never an older reading published after a
+            // newer one. (The read is bounded and does no network I/O.)
             let mut origin = self.lock();
+            let loaded = SettingsFile::load(path)?;
             let current = self.snapshot();
             let (directory, change) = self.directory_for(&mut origin, &loaded, &current, path)?;
             let next = current.with_settings(Arc::new(loaded.settings));

@@ -13,8 +13,10 @@
 //!    adapter with the crate's own certificate reader and signature backend (the same policy as
 //!    for certificates: no SHA-1, RSA of at least 2048 bits; TLS 1.3 further refuses PKCS #1
 //!    v1.5 and binds each ECDSA scheme to its curve). Without this step anyone holding a copy of
-//!    a public certificate could log in; the adapter never leaves it to glue code. A failure
-//!    is `decrypt_error`.
+//!    a public certificate could log in; the adapter never leaves it to glue code. A signature
+//!    that does not verify, or whose scheme does not fit the certificate's key, is
+//!    `decrypt_error`; a scheme the server did not offer (or PKCS #1 v1.5 in TLS 1.3) is
+//!    `illegal_parameter`.
 //!
 //! # After the handshake: the hand-over
 //!
@@ -25,6 +27,19 @@
 //! DER and a lookup, no signature. (With the cache turned off, or after a settings change
 //! between the handshake and this call, the chain is verified again, under the snapshot
 //! current then.) Either way the result is the crate's own, never the application's.
+//!
+//! # Session resumption
+//!
+//! A client that resumes a session (a TLS 1.2 session ID, a TLS 1.3 ticket) completes the
+//! handshake without the verifier being asked: rustls restores the certificates of the
+//! original handshake, whose proof of possession the resumption secret carries over. A
+//! CRL, a CA removal or a switch made since does not stop that handshake. The hand-over does:
+//! it verifies the restored certificates under the settings current then. Call
+//! [`ClientVerifier::verified_client`] on every connection, resumed or not (or turn
+//! resumption off in the `ServerConfig`: `session_storage` and `send_tls13_tickets`). With a
+//! [`LiveServerConfig`] whose `make` builds a fresh session store each time, a configuration
+//! taken after a settings change resumes no session from before it; one taken before still
+//! does.
 //!
 //! # Following live settings
 //!
@@ -306,9 +321,13 @@ pub(crate) enum HandshakeSignatureRefusal {
     /// The certificate could not be read (it passed chain verification, so this is not
     /// expected; refused all the same).
     Certificate(String),
-    /// The scheme is not one the adapter offered, or not allowed in this TLS version, or
-    /// does not fit the certificate's key.
+    /// The scheme is not one the adapter offered, or not allowed in this TLS version
+    /// (`illegal_parameter`, as rustls answers a scheme it did not advertise).
     Scheme(String),
+    /// The scheme is one the adapter offered, but not for the certificate's key type (or, in
+    /// TLS 1.3, its curve): the signature cannot be the key holder's (`decrypt_error`, as for
+    /// a signature that does not verify, and as rustls-webpki answers).
+    KeyMismatch(String),
     /// The signature does not verify.
     Signature(CryptoError),
 }
@@ -320,12 +339,24 @@ impl HandshakeSignatureRefusal {
             HandshakeSignatureRefusal::Certificate(why) => {
                 format!("the client certificate cannot be read for the handshake signature: {why}")
             }
-            HandshakeSignatureRefusal::Scheme(why) => {
+            HandshakeSignatureRefusal::Scheme(why)
+            | HandshakeSignatureRefusal::KeyMismatch(why) => {
                 format!("the handshake signature scheme is refused: {why}")
             }
             HandshakeSignatureRefusal::Signature(e) => format!(
                 "the handshake signature (CertificateVerify) does not verify with the certificate's key: {e}"
             ),
+        }
+    }
+
+    /// The name of the TLS alert rustls sends for this refusal (see `into_rustls`).
+    pub(crate) fn alert_name(&self) -> &'static str {
+        match self {
+            HandshakeSignatureRefusal::Certificate(_) => TlsAlert::BadCertificate.name(),
+            HandshakeSignatureRefusal::Scheme(_) => "illegal_parameter",
+            HandshakeSignatureRefusal::KeyMismatch(_) | HandshakeSignatureRefusal::Signature(_) => {
+                TlsAlert::DecryptError.name()
+            }
         }
     }
 
@@ -337,7 +368,7 @@ impl HandshakeSignatureRefusal {
             HandshakeSignatureRefusal::Scheme(_) => Error::PeerMisbehaved(
                 rustls::PeerMisbehaved::SignedHandshakeWithUnadvertisedSigScheme,
             ),
-            HandshakeSignatureRefusal::Signature(_) => {
+            HandshakeSignatureRefusal::KeyMismatch(_) | HandshakeSignatureRefusal::Signature(_) => {
                 Error::InvalidCertificate(CertificateError::BadSignature)
             }
         }
@@ -391,7 +422,9 @@ fn scheme_algorithm(
         }
         SignatureScheme::ED25519 if kind == KeyKind::Ed25519 => SignatureAlgorithm::Ed25519,
         s if SUPPORTED_SCHEMES.contains(&s) => {
-            return Err(refuse("does not fit the certificate's key"));
+            return Err(HandshakeSignatureRefusal::KeyMismatch(format!(
+                "{scheme:?}: does not fit the certificate's key"
+            )));
         }
         _ => return Err(refuse("not offered by this server")),
     };

@@ -22,7 +22,7 @@
 
 use rustls_pki_types::{CertificateDer, UnixTime};
 
-use super::budget::Budget;
+use super::budget::{Budget, Spent};
 use super::cache::{self, Key};
 use super::{ChainVerifier, Ctx, Node, Pool, VerifiedChain, Window, revocation, validate};
 use crate::cert::Certificate;
@@ -33,6 +33,11 @@ use crate::error::{CertError, CertPosition, CertRef, ChainError};
 #[derive(Debug, Clone)]
 pub(crate) struct IssuerPath {
     upper: std::sync::Arc<[CertPosition]>,
+    /// What the search above the intermediate spent, the checks involving the leaf left
+    /// out, and of it what the revocation checks above the leaf spent: a hit charges both
+    /// where the search would have spent them, so the work budgets decide as they would
+    /// without the cache.
+    cost: (Spent, Spent),
 }
 
 pub(super) fn verify(
@@ -107,6 +112,8 @@ pub(super) fn verify(
         budget: Budget::new(&v.limits),
         window: Window::ALWAYS,
         failures: 0,
+        leaf_checks: Spent::default(),
+        upper_revocation: Spent::default(),
     };
     let found = validate::check_leaf(&mut ctx, leaf).and_then(|()| {
         let pool = Pool {
@@ -206,11 +213,21 @@ fn extend(
         let mut chain = Vec::with_capacity(below.len() + 1);
         chain.extend_from_slice(&below);
         chain.push(anode);
-        // Once an anchor is reached: name constraints, then revocation, over the whole path.
+        // Once an anchor is reached: name constraints, then revocation, over the whole path
+        // (the leaf's status first; what the checks involving the leaf spend is noted for the
+        // issuer cache).
         let result = validate::check_issuer(ctx, anode, &below, true)
             .and_then(|()| ctx.check_link(child, anode))
-            .and_then(|()| validate::check_name_constraints(ctx, &chain))
-            .and_then(|()| revocation::check_path(ctx, &chain, pool));
+            .and_then(|()| {
+                let before = ctx.budget.spent();
+                validate::check_name_constraints(ctx, &chain)?;
+                revocation::check_leaf(ctx, &chain, pool)?;
+                let leaf_done = ctx.budget.spent();
+                ctx.leaf_checks = leaf_done.minus(before);
+                revocation::check_above_leaf(ctx, &chain, pool)?;
+                ctx.upper_revocation = ctx.budget.spent().minus(leaf_done);
+                Ok(())
+            });
         match result {
             Ok(()) => return Ok(ai),
             Err(e) if e.is_fatal() => return Err(e),
@@ -295,6 +312,7 @@ fn extend(
         // know whether (and over which times) it may be reused for other leaves.
         let outer = std::mem::replace(&mut ctx.window, Window::ALWAYS);
         let failures = ctx.failures;
+        let spent = ctx.budget.spent();
         path.push(c);
         let result = extend(ctx, pool, path);
         let above = std::mem::replace(&mut ctx.window, outer);
@@ -304,7 +322,16 @@ fn extend(
                 if let Some(key) = key
                     && ctx.failures == failures
                 {
-                    remember_issuer(ctx, pool, path, key, found, above);
+                    // The search above `cand`, less the checks a hit runs again; the
+                    // revocation checks above the leaf, which come after them, apart.
+                    let search = ctx
+                        .budget
+                        .spent()
+                        .minus(spent)
+                        .minus(ctx.leaf_checks)
+                        .minus(ctx.upper_revocation);
+                    let cost = (search, ctx.upper_revocation);
+                    remember_issuer(ctx, pool, path, key, found, above, cost);
                 }
                 return Ok(found);
             }
@@ -355,6 +382,7 @@ fn remember_issuer(
     key: Key,
     anchor: usize,
     window: Window,
+    cost: (Spent, Spent),
 ) {
     let mut upper = Vec::with_capacity(path.len());
     for &i in path.iter().skip(2) {
@@ -371,6 +399,7 @@ fn remember_issuer(
         key,
         IssuerPath {
             upper: upper.into(),
+            cost,
         },
         window,
         size,
@@ -430,15 +459,26 @@ fn from_issuer_cache(
         }
     }
     ctx.window.intersect(window);
+    // The search this hit skips would have spent its cost before these checks, and the
+    // revocation checks above the leaf after them: a budget it would have run out of is run
+    // out of here too, at the same point. If a check fails, the search runs as without the
+    // cache, from the budget as it was before the hit.
+    let (search, upper_revocation) = entry.cost;
+    let budget = ctx.budget.clone();
+    ctx.budget.charge(search)?;
     let checked = validate::check_name_constraints(ctx, &chain)
         .and_then(|()| revocation::check_leaf(ctx, &chain, pool));
     match checked {
         Ok(()) => {
+            ctx.budget.charge(upper_revocation)?;
             path.push(c);
             path.extend(above);
             Ok(Some(ai))
         }
         Err(e) if e.is_fatal() => Err(e),
-        Err(_) => Ok(None),
+        Err(_) => {
+            ctx.budget = budget;
+            Ok(None)
+        }
     }
 }

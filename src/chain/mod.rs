@@ -206,8 +206,9 @@ impl ChainVerifierBuilder {
     /// intermediate is reused while every validity bound it relied on still holds at the
     /// validation time. The cache belongs to the built verifier (clones share it); a
     /// verifier built from other material starts empty. The answer is the one a search
-    /// without the cache gives (the same path, or the same error); only the work budgets of
-    /// [`Limits`] are spent less. It serves clients that present their leaf and at most one
+    /// without the cache gives (the same path, or the same error): a hit is charged, against
+    /// the work budgets of [`Limits`], what the search it skips spent when the entry was
+    /// made, so a budget runs out on a hit exactly when it would without the cache. It serves clients that present their leaf and at most one
     /// other certificate (the usual leaf + issuing CA, or a leaf whose issuer is configured):
     /// then the search above the issuer draws only on configured material, the same for every
     /// leaf.
@@ -471,6 +472,13 @@ pub(crate) struct Ctx<'v> {
     pub(crate) window: Window,
     /// Candidate failures recorded so far (a path found without any is the first one tried).
     pub(crate) failures: usize,
+    /// What the checks involving the leaf spent when an anchor was last reached (the name
+    /// constraints of the path and the leaf's revocation status): an issuer-cache hit runs
+    /// them again, so the cost it charges for the search it skips leaves them out.
+    pub(crate) leaf_checks: budget::Spent,
+    /// What the revocation checks of the path's other certificates spent then (they run
+    /// after the leaf's checks).
+    pub(crate) upper_revocation: budget::Spent,
 }
 
 impl<'v> Ctx<'v> {

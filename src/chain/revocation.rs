@@ -8,9 +8,10 @@ use crate::cert::key_usage;
 use crate::error::{CertPosition, ChainError};
 use crate::time::Timestamp;
 
-/// RFC 5280 §6.3 for a whole path (`chain`: leaf first, anchor last): the status of every
-/// certificate below the anchor. Nothing to do when no CRL is configured or required.
-pub(super) fn check_path(
+/// RFC 5280 §6.3 for every certificate of a path (`chain`: leaf first, anchor last) below
+/// the anchor except the leaf (`chain[1..]`); [`check_leaf`] is the leaf's part, so the two
+/// together check the whole path. Nothing to do when no CRL is configured or required.
+pub(super) fn check_above_leaf(
     ctx: &mut Ctx<'_>,
     chain: &[&Node<'_>],
     pool: &Pool<'_, '_>,
@@ -18,7 +19,7 @@ pub(super) fn check_path(
     if ctx.v.configured.crls.is_empty() && !ctx.v.require_crl {
         return Ok(());
     }
-    for j in 0..chain.len().saturating_sub(1) {
+    for j in 1..chain.len().saturating_sub(1) {
         check(ctx, chain, j, pool)?;
     }
     Ok(())

@@ -344,7 +344,11 @@ impl Authenticator {
     ///
     /// `claimed_user` is the user name the client sent, if any. Awaits the directory only
     /// when LDAP authorization is on. Every outcome is counted and logged as an audit event of
-    /// the `login` phase (see [`crate::audit`]).
+    /// the `login` phase (see [`crate::audit`]). A client verified under other settings, or at
+    /// a time for which a validity period its verification relied on (a certificate's, a
+    /// CRL's) no longer holds at this authenticator's clock, is verified again first, under
+    /// these settings at that clock's time: a certificate that expired after the handshake
+    /// is refused at a later login.
     pub async fn authenticate(
         &self,
         client: &VerifiedClient,
@@ -363,7 +367,7 @@ impl Authenticator {
         let span = tracing::debug_span!("x509_dbauth.authenticate");
         let started = Instant::now();
         let result = self
-            .decide_at_login(client, claimed_user, &mut Trace::off())
+            .decide_at_login(client, claimed_user, true, &mut Trace::off())
             .instrument(span.clone())
             .await;
         let _entered = span.enter();
@@ -408,7 +412,7 @@ impl Authenticator {
             .verify_traced(presented, now, &mut trace)
         {
             Ok(client) => {
-                self.decide_at_login(&client, claimed_user, &mut trace)
+                self.decide_at_login(&client, claimed_user, false, &mut trace)
                     .await
             }
             Err(e) => Err(e),
@@ -433,19 +437,26 @@ impl Authenticator {
         claimed_user: Option<&str>,
     ) -> Decision {
         let mut trace = Trace::on();
-        let result = self.decide_at_login(client, claimed_user, &mut trace).await;
+        let result = self
+            .decide_at_login(client, claimed_user, true, &mut trace)
+            .await;
         Decision::new(result, trace)
     }
 
     /// The engine with the login-time additions (the expiry warning): one code path for
-    /// `authenticate` and `explain`.
+    /// `authenticate` and `explain`. `recheck_time`: the client was verified at a time of the
+    /// caller's choosing, and is verified again when its validity checks do not hold at this
+    /// authenticator's clock (`explain`, which verified at its own time just before, says no).
     async fn decide_at_login(
         &self,
         client: &VerifiedClient,
         claimed_user: Option<&str>,
+        recheck_time: bool,
         trace: &mut Trace,
     ) -> Result<Principal, AuthError> {
-        let mut principal = self.decide(client, claimed_user, trace).await?;
+        let mut principal = self
+            .decide(client, claimed_user, recheck_time, trace)
+            .await?;
         let threshold = self.settings.expiration_warning_threshold();
         let now = i64::try_from(self.clock.now().as_secs()).unwrap_or(i64::MAX);
         let left = principal.not_after.unix_seconds().saturating_sub(now);
@@ -468,6 +479,7 @@ impl Authenticator {
         &self,
         client: &VerifiedClient,
         claimed_user: Option<&str>,
+        recheck_time: bool,
         trace: &mut Trace,
     ) -> Result<Principal, AuthError> {
         let s = &*self.settings;
@@ -499,13 +511,34 @@ impl Authenticator {
         // its CRLs, intermediates, limits and anchors apply. A CRL loaded after the handshake
         // revokes a login that is still pending.
         let reverified;
-        let (client, kind) = if client.verifier_id() == s.verifier().id() {
+        let now = self.clock.now();
+        let secs = i64::try_from(now.as_secs()).unwrap_or(i64::MAX);
+        let (client, kind) = if client.verifier_id() == s.verifier().id()
+            && (!recheck_time || client.still_valid_at(secs))
+        {
             (client, kind)
+        } else if client.verifier_id() == s.verifier().id() {
+            // Same settings, but a validity period the verification relied on (a
+            // certificate's, a CRL's) no longer holds at the login time: verify again now.
+            match s.verifier().verify_client(&client.presented(), now) {
+                Ok(fresh) => {
+                    trace.record("chain_recheck", Outcome::Pass, || {
+                        "the chain was verified at a time whose validity checks no longer hold; it verifies now too".to_owned()
+                    });
+                    reverified = fresh;
+                    (&reverified, reverified.kind())
+                }
+                Err(e) => {
+                    trace.record("chain_recheck", Outcome::Fail, || {
+                        format!(
+                            "the chain was verified at a time whose validity checks no longer hold, and it is refused now: {e}"
+                        )
+                    });
+                    return Err(e);
+                }
+            }
         } else {
-            match s
-                .verifier()
-                .verify_client(&client.presented(), self.clock.now())
-            {
+            match s.verifier().verify_client(&client.presented(), now) {
                 Ok(fresh) => {
                     trace.record("chain_recheck", Outcome::Pass, || {
                         "the settings changed after the chain was verified; it verifies under the current settings too".to_owned()
