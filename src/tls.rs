@@ -178,10 +178,7 @@ impl ClientVerifier {
         &self,
         peer_certificates: Option<&[CertificateDer<'_>]>,
     ) -> Result<VerifiedClient, AuthError> {
-        match peer_certificates {
-            None | Some([]) => Err(AuthError::NoCertificate),
-            Some(certs) => self.live.verify_client(certs, UnixTime::now()),
-        }
+        hand_over(&self.live, peer_certificates)
     }
 
     fn check_handshake_signature(
@@ -216,6 +213,16 @@ impl ClientVerifier {
             }
         }
     }
+}
+
+/// The hand-over after a handshake: phase 1 again on what rustls reports, which the
+/// snapshot's verified-chain cache answers. No certificate is phase 1's own `NoCertificate`
+/// (counted and logged like any refusal).
+fn hand_over(
+    live: &LiveAuthenticator,
+    peer_certificates: Option<&[CertificateDer<'_>]>,
+) -> Result<VerifiedClient, AuthError> {
+    live.verify_client(peer_certificates.unwrap_or_default(), UnixTime::now())
 }
 
 fn hints_of(live: &LiveAuthenticator) -> Vec<DistinguishedName> {
@@ -587,10 +594,7 @@ impl LiveServerConfig {
         &self,
         peer_certificates: Option<&[CertificateDer<'_>]>,
     ) -> Result<VerifiedClient, AuthError> {
-        match peer_certificates {
-            None | Some([]) => Err(AuthError::NoCertificate),
-            Some(certs) => self.live.verify_client(certs, UnixTime::now()),
-        }
+        hand_over(&self.live, peer_certificates)
     }
 }
 

@@ -507,54 +507,37 @@ impl Authenticator {
             }
         };
         // Verified under another configuration (the settings were reloaded between the two
-        // phases): verify the chain again under the current one, at the current time, so that
-        // its CRLs, intermediates, limits and anchors apply. A CRL loaded after the handshake
-        // revokes a login that is still pending.
-        let reverified;
+        // phases), or at a time for which a validity period the verification relied on (a
+        // certificate's, a CRL's) no longer holds: verify the chain again under the current
+        // settings, at the current time, so that its CRLs, intermediates, limits, anchors and
+        // validity apply. A CRL loaded after the handshake revokes a login that is still pending.
         let now = self.clock.now();
         let secs = i64::try_from(now.as_secs()).unwrap_or(i64::MAX);
-        let (client, kind) = if client.verifier_id() == s.verifier().id()
-            && (!recheck_time || client.still_valid_at(secs))
-        {
-            (client, kind)
-        } else if client.verifier_id() == s.verifier().id() {
-            // Same settings, but a validity period the verification relied on (a
-            // certificate's, a CRL's) no longer holds at the login time: verify again now.
-            match s.verifier().verify_client(&client.presented(), now) {
-                Ok(fresh) => {
-                    trace.record("chain_recheck", Outcome::Pass, || {
-                        "the chain was verified at a time whose validity checks no longer hold; it verifies now too".to_owned()
-                    });
-                    reverified = fresh;
-                    (&reverified, reverified.kind())
-                }
-                Err(e) => {
-                    trace.record("chain_recheck", Outcome::Fail, || {
-                        format!(
-                            "the chain was verified at a time whose validity checks no longer hold, and it is refused now: {e}"
-                        )
-                    });
-                    return Err(e);
-                }
-            }
+        let why = if client.verifier_id() != s.verifier().id() {
+            Some("the settings changed after the chain was verified")
+        } else if recheck_time && !client.still_valid_at(secs) {
+            Some("the chain was verified at a time whose validity checks no longer hold")
         } else {
-            match s.verifier().verify_client(&client.presented(), now) {
+            None
+        };
+        let reverified;
+        let (client, kind) = match why {
+            None => (client, kind),
+            Some(why) => match s.verifier().verify_client(&client.presented(), now) {
                 Ok(fresh) => {
                     trace.record("chain_recheck", Outcome::Pass, || {
-                        "the settings changed after the chain was verified; it verifies under the current settings too".to_owned()
+                        format!("{why}; it verifies under the current settings now too")
                     });
                     reverified = fresh;
                     (&reverified, reverified.kind())
                 }
                 Err(e) => {
                     trace.record("chain_recheck", Outcome::Fail, || {
-                        format!(
-                            "the settings changed after the chain was verified, and the current settings refuse it: {e}"
-                        )
+                        format!("{why}, and the current settings refuse it now: {e}")
                     });
                     return Err(e);
                 }
-            }
+            },
         };
         trace.record("kind", Outcome::Pass, || {
             format!(
