@@ -17,21 +17,16 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use common::generate::{Alg, DAY, Key, Node, Spec, crl, dn, issue, root};
+use common::tls::{Outcome, TLS12, TLS13, Version, handshake, key_der, now, provider};
 use rcgen::{DnType, ExtendedKeyUsagePurpose, KeyUsagePurpose, SanType};
 use rustls::client::ResolvesClientCert;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, UnixTime};
+use rustls::pki_types::{CertificateDer, UnixTime};
 use rustls::sign::{CertifiedKey, Signer, SigningKey};
-use rustls::{
-    AlertDescription, CertificateError, ClientConfig, RootCertStore, ServerConfig, SignatureScheme,
-};
+use rustls::{AlertDescription, CertificateError, ClientConfig, ServerConfig, SignatureScheme};
 use x509_dbauth::tls::{ClientAuth, ClientVerifier, LiveServerConfig, VerifierOptions};
 use x509_dbauth::{
     AuthError, Authenticator, CertificateKind, LiveAuthenticator, Settings, TrustAnchors, UserSpec,
 };
-
-fn now() -> i64 {
-    i64::try_from(UnixTime::now().as_secs()).unwrap()
-}
 
 const JANE: &str = "CN=Jane Doe,O=MongoDB,C=US";
 
@@ -131,33 +126,11 @@ fn live() -> Arc<LiveAuthenticator> {
     ))))
 }
 
-fn key_der(node: &Node) -> PrivateKeyDer<'static> {
-    match node.issuer.key() {
-        Key::Ring(k) => PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(k.serialize_der())),
-        _ => panic!("test keys are ring keys"),
-    }
-}
-
-fn provider() -> Arc<rustls::crypto::CryptoProvider> {
-    Arc::new(rustls::crypto::ring::default_provider())
-}
-
-type Version = &'static rustls::SupportedProtocolVersion;
-const TLS12: Version = &rustls::version::TLS12;
-const TLS13: Version = &rustls::version::TLS13;
-
 fn server_config(
     verifier: Arc<dyn rustls::server::danger::ClientCertVerifier>,
     version: Version,
 ) -> Result<ServerConfig, rustls::Error> {
-    let p = pki();
-    ServerConfig::builder_with_provider(provider())
-        .with_protocol_versions(&[version])?
-        .with_client_cert_verifier(verifier)
-        .with_single_cert(
-            vec![CertificateDer::from(p.server.der.clone())],
-            key_der(&p.server),
-        )
+    common::tls::server_config(verifier, version, &pki().server)
 }
 
 /// Signs CertificateVerify with `inner` under the scheme `sign_as`, and tells the server it
@@ -265,67 +238,7 @@ fn presenting(chain: &[&Node], key: Arc<dyn SigningKey>) -> Arc<Presenter> {
 }
 
 fn client_config(presenter: Arc<Presenter>, version: Version) -> Arc<ClientConfig> {
-    let mut roots = RootCertStore::empty();
-    roots
-        .add(CertificateDer::from(pki().server_ca.der.clone()))
-        .unwrap();
-    Arc::new(
-        ClientConfig::builder_with_provider(provider())
-            .with_protocol_versions(&[version])
-            .unwrap()
-            .with_root_certificates(roots)
-            .with_client_cert_resolver(presenter),
-    )
-}
-
-struct Outcome {
-    server: Result<rustls::ServerConnection, rustls::Error>,
-    client: Result<(), rustls::Error>,
-}
-
-/// A handshake in memory until both sides are done or one fails.
-fn handshake(server: Arc<ServerConfig>, client: Arc<ClientConfig>) -> Outcome {
-    let mut s = rustls::ServerConnection::new(server).unwrap();
-    let mut c = rustls::ClientConnection::new(client, "localhost".try_into().unwrap()).unwrap();
-    let (mut server_err, mut client_err) = (None, None);
-    for _ in 0..20 {
-        let mut buf = Vec::new();
-        while c.wants_write() {
-            c.write_tls(&mut buf).unwrap();
-        }
-        if !buf.is_empty() && server_err.is_none() {
-            s.read_tls(&mut buf.as_slice()).unwrap();
-            if let Err(e) = s.process_new_packets() {
-                server_err = Some(e);
-            }
-        }
-        let mut buf = Vec::new();
-        while s.wants_write() {
-            s.write_tls(&mut buf).unwrap();
-        }
-        if !buf.is_empty() && client_err.is_none() {
-            c.read_tls(&mut buf.as_slice()).unwrap();
-            if let Err(e) = c.process_new_packets() {
-                client_err = Some(e);
-            }
-        }
-        if server_err.is_some() && client_err.is_some() {
-            break;
-        }
-        if server_err.is_none()
-            && client_err.is_none()
-            && !s.is_handshaking()
-            && !c.is_handshaking()
-            && !s.wants_write()
-            && !c.wants_write()
-        {
-            break;
-        }
-    }
-    Outcome {
-        server: server_err.map_or(Ok(s), Err),
-        client: client_err.map_or(Ok(()), Err),
-    }
+    common::tls::client_config(presenter, version, &pki().server_ca)
 }
 
 fn connect_with(

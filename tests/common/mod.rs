@@ -10,6 +10,8 @@
 
 pub mod generate;
 pub mod policy;
+#[cfg(feature = "rustls")]
+pub mod tls;
 
 use std::collections::BTreeMap;
 
